@@ -1,0 +1,37 @@
+"""SQLite storage: the connection, numbered migrations and one repository per concern."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from storage.conversations import ConversationRepository
+from storage.database import Database
+from storage.outbox import OutboxRepository
+from storage.reports import ReportRepository
+from storage.users import UserRepository
+
+
+@dataclass(frozen=True)
+class Storage:
+    """The repositories, gathered so that a service receives one object."""
+
+    database: Database
+    reports: ReportRepository
+    outbox: OutboxRepository
+    users: UserRepository
+    conversations: ConversationRepository
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Storage:
+        database = await Database.open(path)
+        return cls(
+            database=database,
+            reports=ReportRepository(database),
+            outbox=OutboxRepository(database),
+            users=UserRepository(database),
+            conversations=ConversationRepository(database),
+        )
+
+    async def close(self) -> None:
+        await self.database.close()

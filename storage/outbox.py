@@ -1,0 +1,106 @@
+"""The persisted outbox: one row per notification, with its delivery progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage.database import Database
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    chat_id: int
+    payload: str
+    parts_done: int
+    attempts: int
+
+
+class OutboxRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def add(
+        self,
+        connection: aiosqlite.Connection,
+        *,
+        chat_id: int,
+        payload: str,
+        priority: int,
+        now: datetime,
+    ) -> None:
+        await connection.execute(
+            """INSERT INTO outbox (chat_id, priority, payload, next_attempt_at, created_at)
+               VALUES (?, ?, ?, ?, ?)""",
+            (chat_id, priority, payload, now.isoformat(), now.isoformat()),
+        )
+
+    async def next_due(self, now: datetime) -> OutboxRow | None:
+        """The most urgent pending row whose chat has no older pending row ahead of it."""
+        row = await self._db.fetch_one(
+            """SELECT id, chat_id, payload, parts_done, attempts FROM outbox o
+               WHERE state = 'pending' AND next_attempt_at <= ?
+                 AND NOT EXISTS (SELECT 1 FROM outbox earlier
+                                 WHERE earlier.chat_id = o.chat_id AND earlier.id < o.id
+                                   AND earlier.state IN ('pending', 'sending'))
+               ORDER BY priority, id LIMIT 1""",
+            (now.isoformat(),),
+        )
+        if row is None:
+            return None
+        return OutboxRow(
+            row["id"], row["chat_id"], row["payload"], row["parts_done"], row["attempts"]
+        )
+
+    async def next_wake(self) -> datetime | None:
+        row = await self._db.fetch_one(
+            "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'"
+        )
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    async def mark_sending(self, row_id: int) -> None:
+        """Recorded before a send: after a crash the row is known to have been in flight."""
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
+                (row_id,),
+            )
+
+    async def mark_part_sent(self, row_id: int, parts_done: int) -> None:
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "UPDATE outbox SET parts_done = ? WHERE id = ?", (parts_done, row_id)
+            )
+
+    async def finish(
+        self, row_id: int, state: str, now: datetime, error: str | None = None
+    ) -> None:
+        """Close a row as 'sent' or 'dropped'."""
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "UPDATE outbox SET state = ?, finished_at = ?, last_error = ? WHERE id = ?",
+                (state, now.isoformat(), error, row_id),
+            )
+
+    async def retry_later(self, row_id: int, when: datetime, error: str) -> None:
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                """UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ?
+                   WHERE id = ?""",
+                (when.isoformat(), error, row_id),
+            )
+
+    async def requeue_in_flight(self) -> int:
+        """At start-up: rows left 'sending' by a crash go back to 'pending'."""
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                "UPDATE outbox SET state = 'pending' WHERE state = 'sending'"
+            )
+            return cursor.rowcount
+
+    async def count(self, state: str) -> int:
+        row = await self._db.fetch_one("SELECT COUNT(*) FROM outbox WHERE state = ?", (state,))
+        return row[0] if row else 0

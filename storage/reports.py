@@ -1,0 +1,235 @@
+"""Reports, their evidence and their append-only event log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import aiosqlite
+
+from bot.lifecycle import State
+from bot.models import Draft, Event, MediaRef, Report, ReportMedia
+from storage.database import Database
+
+_REPORT_COLUMNS = """
+    r.id, r.reporter_id, r.category, r.state, r.latitude, r.longitude, r.location_source,
+    r.hamlet_id, r.village_id, r.description, r.duplicate_of, r.created_at, r.assigned_at,
+    r.ack_due_at, r.fix_due_at, r.accepted_by, r.fixed_at, r.fix_note, r.closed_at,
+    (SELECT COUNT(*) FROM reports d WHERE d.duplicate_of = r.id) AS duplicates
+"""
+
+
+class ReportRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def insert(
+        self,
+        connection: aiosqlite.Connection,
+        *,
+        reporter_id: int,
+        draft: Draft,
+        village_id: str | None,
+        now: datetime,
+    ) -> int:
+        """Store a confirmed draft in state `submitted`, with its media; returns the id."""
+        location = draft.location
+        cursor = await connection.execute(
+            """INSERT INTO reports (reporter_id, category, state, latitude, longitude,
+                   location_source, hamlet_id, village_id, description, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                reporter_id,
+                draft.category,
+                State.SUBMITTED,
+                location.latitude if location else None,
+                location.longitude if location else None,
+                location.source if location else "picker",
+                draft.hamlet_id,
+                village_id,
+                draft.description,
+                now.isoformat(),
+                now.isoformat(),
+            ),
+        )
+        report_id = cursor.lastrowid
+        assert report_id is not None
+        await self.add_media(connection, report_id, "photo", draft.photos)
+        if draft.voice:
+            await self.add_media(connection, report_id, "voice", [draft.voice])
+        return report_id
+
+    async def add_media(
+        self,
+        connection: aiosqlite.Connection,
+        report_id: int,
+        role: str,
+        media: Iterable[MediaRef],
+    ) -> None:
+        await connection.executemany(
+            """INSERT INTO report_media (report_id, role, file_id, file_unique_id, local_path,
+                   position) VALUES (?, ?, ?, ?, ?, ?)""",
+            [
+                (report_id, role, ref.file_id, ref.file_unique_id, ref.local_path, position)
+                for position, ref in enumerate(media)
+            ],
+        )
+
+    async def update(
+        self, connection: aiosqlite.Connection, report_id: int, now: datetime, **fields: object
+    ) -> None:
+        """Set columns of one report (names come from the service, never from users)."""
+        values = {
+            key: value.isoformat() if isinstance(value, datetime) else value
+            for key, value in fields.items()
+        }
+        assignments = ", ".join(f"{key} = :{key}" for key in values)
+        await connection.execute(
+            f"UPDATE reports SET {assignments}, updated_at = :updated_at WHERE id = :id",
+            {**values, "updated_at": now.isoformat(), "id": report_id},
+        )
+
+    async def add_event(
+        self,
+        connection: aiosqlite.Connection,
+        *,
+        report_id: int,
+        at: datetime,
+        actor_id: int | None,
+        from_state: State | None,
+        to_state: State,
+        note: str | None = None,
+    ) -> None:
+        await connection.execute(
+            """INSERT INTO report_events (report_id, at, actor_id, from_state, to_state, note)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            (report_id, at.isoformat(), actor_id, from_state, to_state, note),
+        )
+
+    async def get(self, report_id: int) -> Report | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_REPORT_COLUMNS} FROM reports r WHERE r.id = ?", (report_id,)
+        )
+        return _report(row) if row else None
+
+    async def media(self, report_id: int) -> ReportMedia:
+        rows = await self._db.fetch_all(
+            """SELECT role, file_id, file_unique_id, local_path FROM report_media
+               WHERE report_id = ? ORDER BY role, position""",
+            (report_id,),
+        )
+        by_role: dict[str, list[MediaRef]] = {"photo": [], "voice": [], "after_photo": []}
+        for row in rows:
+            by_role[row["role"]].append(
+                MediaRef(row["file_id"], row["file_unique_id"], row["local_path"])
+            )
+        voices = by_role["voice"]
+        return ReportMedia(by_role["photo"], voices[0] if voices else None, by_role["after_photo"])
+
+    async def events(self, report_id: int) -> list[Event]:
+        rows = await self._db.fetch_all(
+            """SELECT report_id, at, actor_id, from_state, to_state, note FROM report_events
+               WHERE report_id = ? ORDER BY id""",
+            (report_id,),
+        )
+        return [
+            Event(
+                report_id=row["report_id"],
+                at=datetime.fromisoformat(row["at"]),
+                actor_id=row["actor_id"],
+                from_state=State(row["from_state"]) if row["from_state"] else None,
+                to_state=State(row["to_state"]),
+                note=row["note"],
+            )
+            for row in rows
+        ]
+
+    async def by_reporter(self, reporter_id: int, limit: int = 20) -> list[Report]:
+        rows = await self._db.fetch_all(
+            f"""SELECT {_REPORT_COLUMNS} FROM reports r WHERE r.reporter_id = ?
+                ORDER BY r.id DESC LIMIT ?""",
+            (reporter_id, limit),
+        )
+        return [_report(row) for row in rows]
+
+    async def in_states_for_hamlets(
+        self, states: Iterable[State], hamlet_ids: Iterable[str]
+    ) -> list[Report]:
+        """Open work in the given hamlets, nearest fix deadline first."""
+        state_list, hamlet_list = list(states), list(hamlet_ids)
+        if not hamlet_list:
+            return []
+        rows = await self._db.fetch_all(
+            f"""SELECT {_REPORT_COLUMNS} FROM reports r
+                WHERE r.state IN ({", ".join("?" * len(state_list))})
+                  AND r.hamlet_id IN ({", ".join("?" * len(hamlet_list))})
+                ORDER BY r.fix_due_at IS NULL, r.fix_due_at, r.id""",
+            (*state_list, *hamlet_list),
+        )
+        return [_report(row) for row in rows]
+
+    async def in_state(self, state: State, limit: int = 50) -> list[Report]:
+        rows = await self._db.fetch_all(
+            f"SELECT {_REPORT_COLUMNS} FROM reports r WHERE r.state = ? ORDER BY r.id LIMIT ?",
+            (state, limit),
+        )
+        return [_report(row) for row in rows]
+
+    async def open_nearby_candidates(
+        self,
+        *,
+        category: str,
+        states: Iterable[State],
+        since: datetime,
+        latitude: float,
+        longitude: float,
+        degrees: float,
+    ) -> list[Report]:
+        """Open reports of a category inside a small lat/lon box (refined by the caller)."""
+        state_list = list(states)
+        rows = await self._db.fetch_all(
+            f"""SELECT {_REPORT_COLUMNS} FROM reports r
+                WHERE r.category = ? AND r.state IN ({", ".join("?" * len(state_list))})
+                  AND r.created_at >= ? AND r.duplicate_of IS NULL
+                  AND r.latitude BETWEEN ? AND ? AND r.longitude BETWEEN ? AND ?
+                ORDER BY r.id""",
+            (
+                category,
+                *state_list,
+                since.isoformat(),
+                latitude - degrees,
+                latitude + degrees,
+                longitude - degrees,
+                longitude + degrees,
+            ),
+        )
+        return [_report(row) for row in rows]
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _report(row: aiosqlite.Row) -> Report:
+    return Report(
+        id=row["id"],
+        reporter_id=row["reporter_id"],
+        category=row["category"],
+        state=State(row["state"]),
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        location_source=row["location_source"],
+        hamlet_id=row["hamlet_id"],
+        village_id=row["village_id"],
+        description=row["description"],
+        duplicate_of=row["duplicate_of"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        assigned_at=_when(row["assigned_at"]),
+        ack_due_at=_when(row["ack_due_at"]),
+        fix_due_at=_when(row["fix_due_at"]),
+        accepted_by=row["accepted_by"],
+        fixed_at=_when(row["fixed_at"]),
+        fix_note=row["fix_note"],
+        closed_at=_when(row["closed_at"]),
+        duplicates=row["duplicates"],
+    )
