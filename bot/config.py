@@ -1,0 +1,201 @@
+"""Typed configuration read from `config.toml` and checked once, at start-up.
+
+Every problem is reported as one `ConfigError` naming the file and the key, so that
+`python -m bot` can print it and exit with code 2 instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+SUPPORTED_LANGUAGES = ("zh", "en")
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased for the person who edits the file."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Labels(_Section):
+    """A user-facing label in every supported language (config carries its own text)."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, language: str) -> str:
+        return getattr(self, language, self.zh)
+
+
+class TelegramConfig(_Section):
+    token: SecretStr = SecretStr("")
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+
+
+class StorageConfig(_Section):
+    database: Path = Path("data/cleanvillage.sqlite3")
+    media_dir: Path = Path("data/media")
+
+
+class GeneralConfig(_Section):
+    timezone: str = "Asia/Shanghai"
+    default_language: str = "zh"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown timezone {value!r}") from error
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _supported_language(cls, value: str) -> str:
+        if value not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED_LANGUAGES)}")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class GridConfig(_Section):
+    geojson: Path
+    snap_distance_m: float = Field(default=300, ge=0)
+    far_outside_m: float = Field(default=3000, ge=0)
+
+
+class DuplicatesConfig(_Section):
+    radius_m: float = Field(default=50, gt=0)
+    window_days: int = Field(default=14, gt=0)
+
+
+class ReportingConfig(_Section):
+    max_photos: int = Field(default=5, ge=1, le=10)
+    max_description_chars: int = Field(default=500, ge=1, le=3000)
+
+
+class OfficeConfig(_Section):
+    admins: list[int] = Field(min_length=1)
+    chat_id: int | None = None
+
+
+class DepartmentConfig(_Section):
+    name: Labels
+    chat_id: int | None = None
+
+
+class CategoryConfig(_Section):
+    label: Labels
+    department: str | None = None
+    ack_hours: float = Field(default=12, gt=0)
+    fix_hours: float = Field(default=72, gt=0)
+
+
+class GridMemberConfig(_Section):
+    user_id: int
+    name: str
+    hamlets: list[str] = Field(min_length=1)
+
+
+class VillageLeadConfig(_Section):
+    user_id: int
+    name: str
+    village: str
+
+
+class Config(_Section):
+    """The whole `config.toml`."""
+
+    telegram: TelegramConfig = TelegramConfig()
+    storage: StorageConfig = StorageConfig()
+    general: GeneralConfig = GeneralConfig()
+    grid: GridConfig
+    duplicates: DuplicatesConfig = DuplicatesConfig()
+    reporting: ReportingConfig = ReportingConfig()
+    office: OfficeConfig
+    departments: dict[str, DepartmentConfig] = {}
+    categories: dict[str, CategoryConfig] = Field(min_length=1)
+    grid_members: list[GridMemberConfig] = []
+    village_leads: list[VillageLeadConfig] = []
+
+    @model_validator(mode="after")
+    def _categories_name_known_departments(self) -> Config:
+        for key, category in self.categories.items():
+            if category.department is not None and category.department not in self.departments:
+                raise ValueError(
+                    f"categories.{key}.department: no department {category.department!r} "
+                    f"in [departments]"
+                )
+        return self
+
+    @property
+    def token(self) -> str:
+        """The bot token; the BOT_TOKEN environment variable wins over the file."""
+        return os.environ.get("BOT_TOKEN") or self.telegram.token.get_secret_value()
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate `path`; relative paths inside it are resolved against its folder."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ConfigError(f"{path}: file not found") from error
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read it ({error.strerror})") from error
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML ({error})") from error
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(_describe(path, error)) from error
+    return _resolve_paths(config, path.parent)
+
+
+def _describe(path: Path, error: ValidationError) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    more = len(error.errors()) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"{path}: {key or 'top level'}: {message}{suffix}"
+
+
+def _resolve_paths(config: Config, base: Path) -> Config:
+    def resolve(value: Path) -> Path:
+        return value if value.is_absolute() else (base / value).resolve()
+
+    return config.model_copy(
+        update={
+            "storage": config.storage.model_copy(
+                update={
+                    "database": resolve(config.storage.database),
+                    "media_dir": resolve(config.storage.media_dir),
+                }
+            ),
+            "grid": config.grid.model_copy(update={"geojson": resolve(config.grid.geojson)}),
+        }
+    )

@@ -1,0 +1,93 @@
+"""Plain records the services and repositories pass around."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.lifecycle import State
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    """A file a user sent: Telegram's ids plus where our copy lives (None if not saved)."""
+
+    file_id: str
+    file_unique_id: str
+    local_path: str | None = None
+
+
+@dataclass(frozen=True)
+class Location:
+    latitude: float
+    longitude: float
+    source: str  # "gps", "venue", "exif" or "picker"
+
+
+@dataclass
+class Draft:
+    """A report being put together in the chat, before the villager confirms it."""
+
+    photos: list[MediaRef] = field(default_factory=list)
+    location: Location | None = None
+    hamlet_id: str | None = None
+    exif_location: Location | None = None
+    category: str | None = None
+    description: str | None = None
+    voice: MediaRef | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    id: int
+    reporter_id: int
+    category: str
+    state: State
+    latitude: float | None
+    longitude: float | None
+    location_source: str
+    hamlet_id: str | None
+    village_id: str | None
+    description: str | None
+    duplicate_of: int | None
+    created_at: datetime
+    assigned_at: datetime | None
+    ack_due_at: datetime | None
+    fix_due_at: datetime | None
+    accepted_by: int | None
+    fixed_at: datetime | None
+    fix_note: str | None
+    closed_at: datetime | None
+    duplicates: int = 0
+
+    @property
+    def number(self) -> str:
+        """The number people quote, e.g. `R-000123`."""
+        return format_number(self.id)
+
+
+@dataclass(frozen=True)
+class ReportMedia:
+    photos: list[MediaRef]
+    voice: MediaRef | None
+    after_photos: list[MediaRef]
+
+
+@dataclass(frozen=True)
+class Event:
+    report_id: int
+    at: datetime
+    actor_id: int | None
+    from_state: State | None
+    to_state: State
+    note: str | None
+
+
+def format_number(report_id: int) -> str:
+    return f"R-{report_id:06d}"
+
+
+def parse_number(text: str) -> int | None:
+    """`R-000123`, `r123` or `123` → 123; anything else → None."""
+    digits = text.strip().upper().removeprefix("R").removeprefix("-")
+    return int(digits) if digits.isdigit() and 0 < int(digits) < 10**9 else None
