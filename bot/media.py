@@ -1,0 +1,56 @@
+"""Where evidence files are kept on disk, and reading GPS from a photo's EXIF."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+log = logging.getLogger(__name__)
+
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
+GPS_IFD = 0x8825
+GPS_LATITUDE_REF, GPS_LATITUDE, GPS_LONGITUDE_REF, GPS_LONGITUDE = 1, 2, 3, 4
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]")
+
+
+class MediaStore:
+    """Keeps a copy of every photo and voice note so evidence outlives Telegram's links."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path_for(self, file_unique_id: str, suffix: str) -> Path:
+        """A stable, safe file name per Telegram file (the same file is stored once)."""
+        name = _SAFE_NAME.sub("_", file_unique_id)[:80] or "file"
+        clean_suffix = _SAFE_NAME.sub("", suffix.lstrip("."))[:8] or "bin"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return self.folder / f"{name}.{clean_suffix}"
+
+    @staticmethod
+    def too_big(size: int | None) -> bool:
+        return size is not None and size > MAX_DOWNLOAD_BYTES
+
+
+def gps_from_image(path: Path) -> tuple[float, float] | None:
+    """(latitude, longitude) from a JPEG/TIFF's EXIF GPS tags, or None if absent or odd."""
+    try:
+        with Image.open(path) as image:
+            gps = image.getexif().get_ifd(GPS_IFD)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None
+    try:
+        latitude = _degrees(gps[GPS_LATITUDE]) * (-1 if gps.get(GPS_LATITUDE_REF) == "S" else 1)
+        longitude = _degrees(gps[GPS_LONGITUDE]) * (-1 if gps.get(GPS_LONGITUDE_REF) == "W" else 1)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    return latitude, longitude
+
+
+def _degrees(value: tuple) -> float:
+    degrees, minutes, seconds = (float(part) for part in value)
+    return degrees + minutes / 60 + seconds / 3600

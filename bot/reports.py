@@ -1,0 +1,386 @@
+"""The report lifecycle: submit, route, accept, hand back, fix, confirm or reopen, assign, reject.
+
+Each operation checks who may act, applies one transition from `bot.lifecycle`, appends the
+event and queues the notifications, all in one transaction; the outbox worker is poked only
+after the commit, so nobody hears of a report that is not stored.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.grid import Grid, distance_m
+from bot.lifecycle import OPEN_STATES, TASK_STATES, Action, State, next_state
+from bot.models import Draft, MediaRef, Report
+from bot.notifier import Notifier
+from bot.outbox import Outbox
+from bot.people import People
+from storage import Storage
+
+METRES_PER_DEGREE = 111_000.0
+
+
+class NotAllowed(Exception):
+    """This person may not do this to this report."""
+
+
+class ReportNotFound(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Submitted:
+    report: Report
+    duplicate_of: Report | None
+
+
+class ReportService:
+    def __init__(
+        self,
+        *,
+        storage: Storage,
+        config: Config,
+        grid: Grid,
+        people: People,
+        notifier: Notifier,
+        outbox: Outbox,
+        clock: Clock,
+    ) -> None:
+        self._storage = storage
+        self._reports = storage.reports
+        self._config = config
+        self._grid = grid
+        self._people = people
+        self._notifier = notifier
+        self._outbox = outbox
+        self._clock = clock
+
+    # -- villager -------------------------------------------------------------------------
+
+    async def submit(self, reporter_id: int, draft: Draft) -> Submitted:
+        """Store a confirmed draft, link it as a duplicate or route it, and notify."""
+        if draft.category not in self._config.categories:
+            raise ValueError(f"unknown category {draft.category!r}")
+        now = self._clock.now()
+        original = await self._find_duplicate(draft, now)
+        hamlet = self._grid.hamlets.get(draft.hamlet_id or "")
+        async with self._storage.database.transaction() as connection:
+            await self._storage.users.ensure(connection, reporter_id, now)
+            report_id = await self._reports.insert(
+                connection,
+                reporter_id=reporter_id,
+                draft=draft,
+                village_id=hamlet.village_id if hamlet else None,
+                now=now,
+            )
+            await self._record(connection, report_id, None, Action.SUBMIT, reporter_id, now)
+            if original is not None:
+                await self._move(
+                    connection,
+                    report_id,
+                    Action.MARK_DUPLICATE,
+                    None,
+                    now,
+                    note=original.number,
+                    duplicate_of=original.id,
+                )
+            elif hamlet and self._people.grid_members_of(hamlet.id):
+                await self._start_clock(connection, report_id, draft.category, now)
+                await self._move(connection, report_id, Action.ROUTE, None, now)
+            report = await self._require(report_id)
+            media = await self._reports.media(report_id)
+            if original is None:
+                if report.state == State.ASSIGNED:
+                    await self._notifier.new_task(connection, report, media, reason="new")
+                    await self._notifier.office_copy(connection, report, media, headline="new")
+                else:
+                    await self._notifier.office_copy(connection, report, media, headline="queue")
+                await self._notifier.department_copy(connection, report, media)
+        self._outbox.poke()
+        return Submitted(report, original)
+
+    async def confirm(self, report_id: int, actor_id: int) -> Report:
+        """The reporter agrees it is fixed: the report closes."""
+        report = await self._require(report_id)
+        self._require_reporter(report, actor_id)
+        now = self._clock.now()
+        async with self._storage.database.transaction() as connection:
+            await self._move(connection, report_id, Action.CONFIRM, actor_id, now, closed_at=now)
+        return await self._require(report_id)
+
+    async def reopen(self, report_id: int, actor_id: int) -> Report:
+        """The reporter says it is still there: back to the same hamlet with a fresh deadline."""
+        report = await self._require(report_id)
+        self._require_reporter(report, actor_id)
+        now = self._clock.now()
+        async with self._storage.database.transaction() as connection:
+            await self._move(connection, report_id, Action.REOPEN, actor_id, now, fixed_at=None)
+            await self._start_clock(connection, report_id, report.category, now)
+            report = await self._require(report_id)
+            media = await self._reports.media(report_id)
+            await self._notifier.new_task(connection, report, media, reason="reopened")
+            await self._notifier.office_copy(connection, report, media, headline="reopened")
+        self._outbox.poke()
+        return report
+
+    async def reports_of(self, reporter_id: int) -> list[Report]:
+        return await self._reports.by_reporter(reporter_id)
+
+    # -- grid member ------------------------------------------------------------------------
+
+    async def accept(self, report_id: int, actor_id: int) -> Report:
+        report = await self._require(report_id)
+        self._require_responsible(report, actor_id)
+        now = self._clock.now()
+        async with self._storage.database.transaction() as connection:
+            await self._move(
+                connection, report_id, Action.ACCEPT, actor_id, now, accepted_by=actor_id
+            )
+            report = await self._require(report_id)
+            await self._notifier.tell_reporter(
+                connection,
+                report,
+                lambda _: _(
+                    "👷 Someone is on it: report {number} was accepted by the grid member."
+                ).format(number=report.number),
+            )
+        self._outbox.poke()
+        return report
+
+    async def not_my_area(self, report_id: int, actor_id: int, reason: str) -> Report:
+        """The grid member hands it back; it joins the office's queue."""
+        report = await self._require(report_id)
+        self._require_responsible(report, actor_id)
+        now = self._clock.now()
+        async with self._storage.database.transaction() as connection:
+            await self._move(
+                connection,
+                report_id,
+                Action.NOT_MY_AREA,
+                actor_id,
+                now,
+                note=reason,
+                hamlet_id=None,
+                village_id=None,
+                assigned_at=None,
+                ack_due_at=None,
+                fix_due_at=None,
+                accepted_by=None,
+            )
+            report = await self._require(report_id)
+            await self._notifier.returned_to_office(connection, report, reason)
+            await self._notifier.tell_reporter(
+                connection,
+                report,
+                lambda _: _(
+                    "🔎 Report {number} is being looked at by the town office to find who is "
+                    "responsible."
+                ).format(number=report.number),
+            )
+        self._outbox.poke()
+        return report
+
+    async def fix(
+        self, report_id: int, actor_id: int, after_photo: MediaRef, note: str | None
+    ) -> Report:
+        """Marked fixed with an after-photo; the reporter is asked to check."""
+        report = await self._require(report_id)
+        self._require_responsible(report, actor_id)
+        now = self._clock.now()
+        async with self._storage.database.transaction() as connection:
+            await self._reports.add_media(connection, report_id, "after_photo", [after_photo])
+            await self._move(
+                connection,
+                report_id,
+                Action.FIX,
+                actor_id,
+                now,
+                note=note,
+                fixed_at=now,
+                fix_note=note,
+            )
+            report = await self._require(report_id)
+            media = await self._reports.media(report_id)
+            await self._notifier.ask_reporter_to_confirm(connection, report, media)
+        self._outbox.poke()
+        return report
+
+    async def tasks_for(self, user_id: int) -> list[Report]:
+        """Open assignments in the member's hamlets, nearest deadline first."""
+        return await self._reports.in_states_for_hamlets(
+            TASK_STATES, self._people.hamlets_of_member(user_id)
+        )
+
+    def may_handle(self, report: Report, user_id: int) -> bool:
+        return self._people.is_office(user_id) or user_id in self._people.grid_members_of(
+            report.hamlet_id
+        )
+
+    # -- office -----------------------------------------------------------------------------
+
+    async def queue(self) -> list[Report]:
+        return await self._reports.in_state(State.SUBMITTED)
+
+    async def assign(self, report_id: int, actor_id: int, hamlet_id: str) -> Report:
+        """The office routes a report by hand to a hamlet's grid members."""
+        self._require_office(actor_id)
+        hamlet = self._grid.hamlets.get(hamlet_id)
+        if hamlet is None or not self._people.grid_members_of(hamlet_id):
+            raise NotAllowed(f"hamlet {hamlet_id!r} has no grid member")
+        report = await self._require(report_id)
+        now = self._clock.now()
+        async with self._storage.database.transaction() as connection:
+            await self._move(
+                connection,
+                report_id,
+                Action.ASSIGN,
+                actor_id,
+                now,
+                note=hamlet_id,
+                hamlet_id=hamlet_id,
+                village_id=hamlet.village_id,
+                accepted_by=None,
+            )
+            await self._start_clock(connection, report_id, report.category, now)
+            report = await self._require(report_id)
+            media = await self._reports.media(report_id)
+            await self._notifier.new_task(connection, report, media, reason="assigned")
+            await self._notifier.tell_reporter(
+                connection,
+                report,
+                lambda _: _(
+                    "📌 Report {number} was passed to the grid member responsible for the place."
+                ).format(number=report.number),
+            )
+        self._outbox.poke()
+        return report
+
+    async def reject(self, report_id: int, actor_id: int, reason: str) -> Report:
+        self._require_office(actor_id)
+        report = await self._require(report_id)
+        now = self._clock.now()
+        async with self._storage.database.transaction() as connection:
+            await self._move(
+                connection, report_id, Action.REJECT, actor_id, now, note=reason, closed_at=now
+            )
+            report = await self._require(report_id)
+            await self._notifier.tell_reporter(
+                connection,
+                report,
+                lambda _: _(
+                    "🙏 Thank you for report {number}. "
+                    "The town office will not take it up: {reason}"
+                ).format(number=report.number, reason=escape(reason)),
+            )
+        self._outbox.poke()
+        return report
+
+    # -- shared -----------------------------------------------------------------------------
+
+    async def get(self, report_id: int) -> Report | None:
+        return await self._reports.get(report_id)
+
+    async def _find_duplicate(self, draft: Draft, now: datetime) -> Report | None:
+        """An open report of the same category close by and recent enough, if any."""
+        if draft.location is None or draft.category is None:
+            return None
+        rules = self._config.duplicates
+        latitude, longitude = draft.location.latitude, draft.location.longitude
+        box = rules.radius_m / (METRES_PER_DEGREE * max(math.cos(math.radians(latitude)), 0.01))
+        candidates = await self._reports.open_nearby_candidates(
+            category=draft.category,
+            states=OPEN_STATES,
+            since=now - timedelta(days=rules.window_days),
+            latitude=latitude,
+            longitude=longitude,
+            degrees=box,
+        )
+        for candidate in candidates:
+            assert candidate.latitude is not None and candidate.longitude is not None
+            if distance_m(latitude, longitude, candidate.latitude, candidate.longitude) <= (
+                rules.radius_m
+            ):
+                return candidate
+        return None
+
+    async def _start_clock(
+        self, connection: aiosqlite.Connection, report_id: int, category: str, now: datetime
+    ) -> None:
+        """Deadlines run from assignment, as in the digital urban-management standard."""
+        rules = self._config.categories[category]
+        await self._reports.update(
+            connection,
+            report_id,
+            now,
+            assigned_at=now,
+            ack_due_at=now + timedelta(hours=rules.ack_hours),
+            fix_due_at=now + timedelta(hours=rules.fix_hours),
+        )
+
+    async def _move(
+        self,
+        connection: aiosqlite.Connection,
+        report_id: int,
+        action: Action,
+        actor_id: int | None,
+        now: datetime,
+        *,
+        note: str | None = None,
+        **fields: object,
+    ) -> None:
+        """Apply one transition from the state read inside the transaction, and log it."""
+        current = await self._require(report_id)
+        target = next_state(current.state, action)
+        await self._reports.update(connection, report_id, now, state=target, **fields)
+        await self._reports.add_event(
+            connection,
+            report_id=report_id,
+            at=now,
+            actor_id=actor_id,
+            from_state=current.state,
+            to_state=target,
+            note=note,
+        )
+
+    async def _record(
+        self,
+        connection: aiosqlite.Connection,
+        report_id: int,
+        state: State | None,
+        action: Action,
+        actor_id: int | None,
+        now: datetime,
+    ) -> None:
+        await self._reports.add_event(
+            connection,
+            report_id=report_id,
+            at=now,
+            actor_id=actor_id,
+            from_state=state,
+            to_state=next_state(state, action),
+        )
+
+    async def _require(self, report_id: int) -> Report:
+        report = await self._reports.get(report_id)
+        if report is None:
+            raise ReportNotFound(report_id)
+        return report
+
+    def _require_reporter(self, report: Report, actor_id: int) -> None:
+        if report.reporter_id != actor_id:
+            raise NotAllowed("only the reporter can confirm or reopen")
+
+    def _require_responsible(self, report: Report, actor_id: int) -> None:
+        if not self.may_handle(report, actor_id):
+            raise NotAllowed("only the hamlet's grid member or the office can do this")
+
+    def _require_office(self, actor_id: int) -> None:
+        if not self._people.is_office(actor_id):
+            raise NotAllowed("only the office can do this")

@@ -1,0 +1,129 @@
+"""The delivery worker with a scripted sender: order, resume after a crash, retry, drop."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import OffsetClock
+from bot.outbox import (
+    DeliveryWorker,
+    Notification,
+    Outbox,
+    Part,
+    RetryLater,
+    TransientFailure,
+    Unreachable,
+)
+from storage import Storage
+
+
+class ScriptedSender:
+    """Records sends; raises the queued failures first."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, str]] = []
+        self.failures: list[Exception] = []
+
+    async def send(self, chat_id: int, part: Part) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append((chat_id, part.text or part.kind))
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    opened = await Storage.open(tmp_path / "outbox.sqlite3")
+    yield opened
+    await opened.close()
+
+
+async def enqueue(storage: Storage, outbox: Outbox, chat_id: int, *texts: str) -> None:
+    async with storage.database.transaction() as connection:
+        await outbox.add(
+            connection, Notification(chat_id, tuple(Part("text", text=text) for text in texts))
+        )
+
+
+async def drain(worker: DeliveryWorker) -> None:
+    while await worker.deliver_next():
+        pass
+
+
+async def test_parts_are_sent_in_order_and_the_row_closes(storage: Storage) -> None:
+    clock, sender = OffsetClock(), ScriptedSender()
+    outbox = Outbox(storage.outbox, clock)
+    worker = DeliveryWorker(storage.outbox, outbox, sender, clock)
+    await enqueue(storage, outbox, 1, "photo", "pin", "card")
+    await enqueue(storage, outbox, 2, "other chat")
+    await drain(worker)
+    assert sender.sent == [(1, "photo"), (1, "pin"), (1, "card"), (2, "other chat")]
+    assert await storage.outbox.count("sent") == 2
+
+
+async def test_a_failed_part_is_resent_without_repeating_the_parts_before_it(
+    storage: Storage,
+) -> None:
+    clock, sender = OffsetClock(), ScriptedSender()
+    outbox = Outbox(storage.outbox, clock)
+    worker = DeliveryWorker(storage.outbox, outbox, sender, clock)
+    await enqueue(storage, outbox, 1, "a", "b")
+    sender.failures = []
+    original_send = sender.send
+    calls = 0
+
+    async def fail_second(chat_id: int, part: Part) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise TransientFailure("502 Bad Gateway")
+        await original_send(chat_id, part)
+
+    sender.send = fail_second  # type: ignore[method-assign]
+    assert await worker.deliver_next()
+    assert sender.sent == [(1, "a")]
+    assert not await worker.deliver_next()  # backing off
+    clock.advance(timedelta(seconds=5))
+    await drain(worker)
+    assert sender.sent == [(1, "a"), (1, "b")]
+
+
+async def test_retry_after_pauses_everything(storage: Storage) -> None:
+    clock, sender = OffsetClock(), ScriptedSender()
+    outbox = Outbox(storage.outbox, clock)
+    worker = DeliveryWorker(storage.outbox, outbox, sender, clock)
+    await enqueue(storage, outbox, 1, "first")
+    await enqueue(storage, outbox, 2, "second")
+    sender.failures = [RetryLater(30)]
+    assert await worker.deliver_next()
+    assert not await worker.deliver_next()  # even chat 2 waits: flood control is bot-wide
+    clock.advance(timedelta(seconds=31))
+    await drain(worker)
+    assert sorted(sender.sent) == [(1, "first"), (2, "second")]
+
+
+async def test_unreachable_chats_are_dropped(storage: Storage) -> None:
+    clock, sender = OffsetClock(), ScriptedSender()
+    outbox = Outbox(storage.outbox, clock)
+    worker = DeliveryWorker(storage.outbox, outbox, sender, clock)
+    await enqueue(storage, outbox, 1, "hello")
+    sender.failures = [Unreachable("Forbidden: bot was blocked by the user")]
+    await drain(worker)
+    assert await storage.outbox.count("dropped") == 1 and sender.sent == []
+
+
+async def test_rows_in_flight_at_a_crash_are_sent_after_restart(storage: Storage) -> None:
+    clock, sender = OffsetClock(), ScriptedSender()
+    outbox = Outbox(storage.outbox, clock)
+    await enqueue(storage, outbox, 1, "hello")
+    row = await storage.outbox.next_due(clock.now())
+    assert row is not None
+    await storage.outbox.mark_sending(row.id)  # …and the process dies here
+    worker = DeliveryWorker(storage.outbox, outbox, sender, clock)
+    await worker.start()
+    await worker.stop()
+    await drain(worker)
+    assert sender.sent == [(1, "hello")]
