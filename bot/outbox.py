@@ -132,30 +132,31 @@ class DeliveryWorker:
         self._clock = clock
         self._task: asyncio.Task | None = None
         self._paused_until = clock.now()
+        self._stopping = False
 
     async def start(self) -> None:
+        self._stopping = False
         requeued = await self._repository.requeue_in_flight()
         if requeued:
             log.warning("resending %d notification(s) that were in flight at shutdown", requeued)
         self._task = asyncio.create_task(self._run(), name="outbox-delivery")
 
     async def stop(self) -> None:
+        """Finish the delivery in progress, then stop (never abandon a half-recorded send)."""
         if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping = True
+            self._outbox.wakeup.set()
+            await self._task
             self._task = None
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 delivered = await self.deliver_next()
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.exception("outbox worker hiccup; carrying on")
                 delivered = False
-            if not delivered:
+            if not delivered and not self._stopping:
                 await self._wait_for_work()
 
     async def _wait_for_work(self) -> None:

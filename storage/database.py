@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
@@ -46,13 +47,18 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run the block as one `BEGIN IMMEDIATE … COMMIT`, rolled back on any exception."""
+        """Run the block as one `BEGIN IMMEDIATE … COMMIT`, rolled back on any exception.
+
+        BEGIN sits inside the `try` so that a task cancelled while BEGIN runs (the statement
+        still completes in aiosqlite's thread) cannot leave a transaction open behind it.
+        """
         async with self._write_lock:
-            await self.connection.execute("BEGIN IMMEDIATE")
             try:
+                await self.connection.execute("BEGIN IMMEDIATE")
                 yield self.connection
             except BaseException:
-                await self.connection.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.OperationalError):
+                    await self.connection.execute("ROLLBACK")
                 raise
             await self.connection.execute("COMMIT")
 

@@ -1,0 +1,194 @@
+"""Report-loop throughput and latency against the emulator on loopback.
+
+Prints, measured side by side in one run:
+- complete report conversations per second (photo → location → category → submit), and
+  the same python-telegram-bot with a bare echo handler (updates per second), and the ratio;
+- p50 / p99 from the villager's Submit press to the grid member's task card;
+- hamlet lookups per second over the 77 sample hamlets.
+
+Run: `make bench` (or `.venv/bin/python -m benchmarks.report_loop [--villagers N]`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import random
+import re
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from telegram import Update
+from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+from bot.app import CleanVillageBot
+from bot.config import load_config
+from bot.emulator import BotApiEmulator, EmulatedUser
+from bot.grid import Grid
+
+ROOT = Path(__file__).parent.parent
+TOKEN = "123456:BENCH"
+FIRST_VILLAGER = 700_000
+NUMBER = re.compile(r"R-(\d+)")
+
+
+def write_config(folder: Path, emulator: BotApiEmulator) -> Path:
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    for old, new in [
+        ('base_url = "https://api.telegram.org/bot"', f'base_url = "{emulator.base_url}"'),
+        (
+            'base_file_url = "https://api.telegram.org/file/bot"',
+            f'base_file_url = "{emulator.base_file_url}"',
+        ),
+        ('token = ""', f'token = "{TOKEN}"'),
+        ('database = "data/cleanvillage.sqlite3"', f'database = "{folder}/bench.sqlite3"'),
+        ('media_dir = "data/media"', f'media_dir = "{folder}/media"'),
+        ('geojson = "bot/sample/', f'geojson = "{ROOT}/bot/sample/'),
+    ]:
+        text = text.replace(old, new)
+    path = folder / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def has_button(prefix: str):
+    def check(message: dict) -> bool:
+        rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+        return any(button["callback_data"].startswith(prefix) for row in rows for button in row)
+
+    return check
+
+
+async def one_report(
+    villager: EmulatedUser, point: tuple[float, float], category: str
+) -> tuple[int, float]:
+    """Run one conversation; returns the report id and the moment Submit was pressed."""
+    villager.send_photo()
+    await villager.wait_for(lambda m: bool((m.get("reply_markup") or {}).get("keyboard")), 30)
+    villager.send_location(*point)
+    question = await villager.wait_for(has_button("v1:rc:"), 30)
+    villager.press(question, f"v1:rc:{category}")
+    summary = await villager.wait_for(has_button("v1:rs"), 30)
+    pressed = time.perf_counter()
+    villager.press(summary, "v1:rs")
+    done = await villager.wait_for(lambda m: "R-" in (m.get("text") or ""), 30)
+    return int(NUMBER.search(done["text"]).group(1)), pressed
+
+
+async def report_conversations(villagers: int) -> tuple[float, list[float]]:
+    """Conversations per second, and Submit → task-card latencies in seconds."""
+    with tempfile.TemporaryDirectory() as folder:
+        emulator = BotApiEmulator(token=TOKEN)
+        await emulator.start()
+        bot = CleanVillageBot(load_config(write_config(Path(folder), emulator)), poll_timeout=1)
+        await bot.start()
+        hamlets = sorted(bot.grid.hamlets)
+        card_seen: dict[int, float] = {}
+
+        async def watch(message: dict) -> None:
+            for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+                for button in row:
+                    if button["callback_data"].startswith("v1:acc:"):
+                        card_seen.setdefault(int(button["callback_data"].split(":")[2]), time.perf_counter())
+
+        emulator.on_bot_message.append(watch)
+        users = [emulator.user(FIRST_VILLAGER + index, f"村民{index}") for index in range(villagers)]
+        categories = ["household", "construction", "livestock", "water", "fields"]
+        started = time.perf_counter()
+        # Points spread over hamlets and categories so few reports are duplicates.
+        pressed = await asyncio.gather(
+            *(
+                one_report(
+                    user,
+                    bot.grid.representative_point(hamlets[index % len(hamlets)]),
+                    categories[(index // len(hamlets)) % len(categories)],
+                )
+                for index, user in enumerate(users)
+            )
+        )
+        elapsed = time.perf_counter() - started
+        for _ in range(200):
+            if len(card_seen) >= villagers:
+                break
+            await asyncio.sleep(0.05)
+        latencies = [
+            card_seen[report_id] - moment for report_id, moment in pressed if report_id in card_seen
+        ]
+        await bot.stop()
+        await emulator.stop()
+        return villagers / elapsed, latencies
+
+
+async def echo_updates(count: int, senders: int) -> float:
+    """Updates per second through the same PTB stack with a bare echo handler."""
+    emulator = BotApiEmulator(token=TOKEN)
+    await emulator.start()
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.effective_message.reply_text(update.effective_message.text)
+
+    application = (
+        ApplicationBuilder().token(TOKEN).base_url(emulator.base_url)
+        .base_file_url(emulator.base_file_url).build()
+    )
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    await application.initialize()
+    await application.start()
+    await application.updater.start_polling(poll_interval=0, timeout=1)
+    users = [emulator.user(FIRST_VILLAGER + index, f"村民{index}") for index in range(senders)]
+    per_user = count // senders
+    started = time.perf_counter()
+
+    async def chat(user: EmulatedUser) -> None:
+        for index in range(per_user):
+            user.send_text(f"hello {index}")
+            await user.next_message(30)
+
+    await asyncio.gather(*(chat(user) for user in users))
+    elapsed = time.perf_counter() - started
+    await application.updater.stop()
+    await application.stop()
+    await application.shutdown()
+    await emulator.stop()
+    return per_user * senders / elapsed
+
+
+def hamlet_lookups(seconds: float = 2.0) -> tuple[float, int]:
+    grid = Grid.load(ROOT / "bot/sample/santang_grid.geojson")
+    rng = random.Random(7)
+    points = [(rng.uniform(22.85, 22.95), rng.uniform(108.33, 108.47)) for _ in range(10_000)]
+    done = 0
+    started = time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for latitude, longitude in points:
+            grid.locate(latitude, longitude)
+        done += len(points)
+    return done / (time.perf_counter() - started), len(grid.hamlets)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--villagers", type=int, default=200)
+    arguments = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+
+    conversations, latencies = await report_conversations(arguments.villagers)
+    echo_rate = await echo_updates(arguments.villagers * 4, min(arguments.villagers, 50))
+    lookups, hamlets = hamlet_lookups()
+    updates_per_report = 4
+    print(f"report conversations/s        {conversations:10.1f}  ({arguments.villagers} villagers at once)")
+    print(f"  = updates/s in reports      {conversations * updates_per_report:10.1f}")
+    print(f"bare echo updates/s           {echo_rate:10.1f}")
+    print(f"ratio report/echo (updates)   {conversations * updates_per_report / echo_rate:10.2f}")
+    if latencies:
+        p99 = statistics.quantiles(latencies, n=100)[98] if len(latencies) > 1 else latencies[0]
+        print(f"submit → grid member p50      {statistics.median(latencies) * 1000:10.1f} ms")
+        print(f"submit → grid member p99      {p99 * 1000:10.1f} ms")
+    print(f"hamlet lookups/s ({hamlets} hamlets) {lookups:10.0f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,187 @@
+"""The composition root: the only place that knows every piece and wires them together."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot import callbacks
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.grid import Grid
+from bot.i18n import N_, I18n
+from bot.media import MediaStore
+from bot.notifier import Notifier
+from bot.outbox import DeliveryWorker, Outbox
+from bot.people import People
+from bot.reports import ReportService
+from handlers import common, office, reporting, tasks
+from handlers.delivery import TelegramSender
+from handlers.persistence import SQLitePersistence
+from storage import Storage
+
+log = logging.getLogger(__name__)
+
+# Our conversations take buttons as entry points on purpose, keyed per chat and user: every
+# button re-checks the report in the database, so per-message tracking is not needed.
+warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+
+PRIVATE_COMMANDS = (
+    ("report", N_("Report dumping or a dirty corner")),
+    ("myreports", N_("My reports and their status")),
+    ("tasks", N_("Grid members: my open tasks")),
+    ("lang", N_("Change language")),
+    ("help", N_("How to use this bot")),
+    ("cancel", N_("Stop what you are doing")),
+)
+
+
+class CleanVillageBot:
+    """Owns the storage, the services, the python-telegram-bot Application and the outbox worker."""
+
+    def __init__(
+        self, config: Config, *, clock: Clock | None = None, poll_timeout: float = 10
+    ) -> None:
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.grid = Grid.load(
+            config.grid.geojson,
+            snap_distance_m=config.grid.snap_distance_m,
+            far_outside_m=config.grid.far_outside_m,
+        )
+        self.people = People(config, self.grid)
+        self.i18n = I18n(config.general.default_language)
+        self.poll_timeout = poll_timeout
+        self.storage: Storage | None = None
+        self.application: Application | None = None
+        self.worker: DeliveryWorker | None = None
+
+    async def start(self) -> None:
+        """Open the database, start polling and resume any undelivered notifications."""
+        storage = self.storage = await Storage.open(self.config.storage.database)
+        outbox = Outbox(storage.outbox, self.clock)
+        notifier = Notifier(
+            config=self.config,
+            grid=self.grid,
+            people=self.people,
+            i18n=self.i18n,
+            users=storage.users,
+            outbox=outbox,
+        )
+        reports = ReportService(
+            storage=storage,
+            config=self.config,
+            grid=self.grid,
+            people=self.people,
+            notifier=notifier,
+            outbox=outbox,
+            clock=self.clock,
+        )
+        application = self.application = (
+            ApplicationBuilder()
+            .token(self.config.token)
+            .base_url(self.config.telegram.base_url)
+            .base_file_url(self.config.telegram.base_file_url)
+            .defaults(Defaults(tzinfo=self.config.general.tz))
+            .persistence(SQLitePersistence(storage.conversations))
+            .rate_limiter(AIORateLimiter(max_retries=0))
+            .build()
+        )
+        application.bot_data["services"] = common.Services(
+            config=self.config,
+            storage=storage,
+            grid=self.grid,
+            people=self.people,
+            i18n=self.i18n,
+            reports=reports,
+            notifier=notifier,
+            media=MediaStore(self.config.storage.media_dir),
+            clock=self.clock,
+        )
+        self._register_handlers(application)
+        await application.initialize()
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0, timeout=int(self.poll_timeout), allowed_updates=Update.ALL_TYPES
+        )
+        self.worker = DeliveryWorker(
+            storage.outbox, outbox, TelegramSender(application.bot), self.clock
+        )
+        await self.worker.start()
+        await self._set_command_menus(application)
+
+    async def stop(self) -> None:
+        """Stop in reverse order; conversations and drafts are flushed to the database."""
+        if self.worker:
+            await self.worker.stop()
+        application = self.application
+        if application is not None:
+            if application.updater and application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+            await application.shutdown()
+        if self.storage:
+            await self.storage.close()
+
+    def _register_handlers(self, application: Application) -> None:
+        # Group 0, first match wins: the grid member's and the office's short conversations come
+        # before reporting, so that a photo sent while fixing is the after-photo, not a new report.
+        for handler in [*tasks.build(), *office.build(), *reporting.build(self.i18n)]:
+            application.add_handler(handler)
+        press = common.button_regex
+        application.add_handlers(
+            [
+                CommandHandler("start", common.start),
+                CommandHandler("help", common.show_help),
+                MessageHandler(
+                    filters.Regex(press(self.i18n, common.HELP_BUTTON)), common.show_help
+                ),
+                CommandHandler("lang", common.choose_language),
+                CallbackQueryHandler(
+                    common.set_language, pattern=callbacks.pattern(common.LANGUAGE)
+                ),
+                CommandHandler("myreports", common.my_reports),
+                MessageHandler(
+                    filters.Regex(press(self.i18n, common.MY_REPORTS_BUTTON)), common.my_reports
+                ),
+                CallbackQueryHandler(common.stale_button),
+                MessageHandler(filters.UpdateType.MESSAGE, common.stray_input),
+            ]
+        )
+        # Group 1: write conversation state and drafts through after every update, so that even
+        # a crash (not only a clean stop) resumes the conversation where it was.
+        application.add_handler(TypeHandler(Update, _persist_now), group=1)
+        application.add_error_handler(common.on_error)
+
+    async def _set_command_menus(self, application: Application) -> None:
+        for language in self.i18n.languages:
+            _ = self.i18n.translator(language).gettext
+            commands = [BotCommand(name, _(description)) for name, description in PRIVATE_COMMANDS]
+            try:
+                await application.bot.set_my_commands(
+                    commands, scope=BotCommandScopeAllPrivateChats(), language_code=language
+                )
+            except TelegramError as error:
+                log.warning("could not set the %s command menu: %s", language, error)
+
+
+async def _persist_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await context.application.update_persistence()

@@ -1,0 +1,318 @@
+"""What every journey shares: services, the user's language, the main menu, /start, /help,
+/lang, "My reports", stray input and the error handler."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import logging
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from bot import callbacks
+from bot.clock import Clock
+from bot.config import Config
+from bot.grid import Grid
+from bot.i18n import N_, I18n
+from bot.lifecycle import TransitionNotAllowed
+from bot.media import MediaStore
+from bot.models import MediaRef, Report
+from bot.notifier import Notifier
+from bot.outbox import Button
+from bot.people import People
+from bot.reports import NotAllowed, ReportNotFound, ReportService
+from storage import Storage
+
+log = logging.getLogger(__name__)
+
+Translate = Callable[[str], str]
+
+REPORT_BUTTON = N_("📷 Report dumping")
+MY_REPORTS_BUTTON = N_("📋 My reports")
+HELP_BUTTON = N_("❓ Help")
+CANCEL_BUTTON = N_("✖ Cancel")
+BACK_BUTTON = N_("⬅ Back")
+LANGUAGE = "lang"
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything handlers need, built once in `bot.app` and kept in `bot_data`."""
+
+    config: Config
+    storage: Storage
+    grid: Grid
+    people: People
+    i18n: I18n
+    reports: ReportService
+    notifier: Notifier
+    media: MediaStore
+    clock: Clock
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["services"]
+
+
+async def language_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The user's remembered language, else their Telegram language, else the default."""
+    found = services(context)
+    user = update.effective_user
+    if user is None:
+        return found.i18n.default_language
+    stored = await found.storage.users.language(user.id)
+    return found.i18n.pick(stored, user.language_code)
+
+
+async def translator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Translate:
+    return services(context).i18n.translator(await language_of(update, context)).gettext
+
+
+def button_regex(i18n: I18n, *messages: str) -> re.Pattern[str]:
+    """Matches a reply-keyboard press of any of `messages`, in any language."""
+    labels = set().union(*(i18n.all_translations(message) for message in messages))
+    return re.compile("^(" + "|".join(re.escape(label) for label in sorted(labels)) + ")$")
+
+
+def main_keyboard(_: Translate) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(_(REPORT_BUTTON))], [_(MY_REPORTS_BUTTON), _(HELP_BUTTON)]],
+        resize_keyboard=True,
+        is_persistent=True,
+    )
+
+
+def is_private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Greet, remember the person and show the big buttons."""
+    found = services(context)
+    user = update.effective_user
+    if user is None or update.effective_message is None:
+        return
+    await found.storage.users.seen(user.id, user.first_name, user.username, found.clock.now())
+    _ = await translator(update, context)
+    text = _(
+        "👋 Hello! This is the Clean Village helper of {town}.\n\n"
+        "Seen rubbish dumped, or a dirty corner? Tap <b>📷 Report dumping</b>, send a photo "
+        "and the place — the grid member of that hamlet will take care of it, and you will "
+        "be told when it is fixed. Your name is never shown to them."
+    ).format(town=html.escape(_("Santang Town")))
+    if found.people.is_grid_member(user.id):
+        text += "\n\n" + _("You are a grid member: /tasks lists the reports in your hamlets.")
+    if found.people.is_office(user.id):
+        text += "\n\n" + _("You are an office admin: /queue shows reports waiting for the office.")
+    await update.effective_message.reply_text(
+        text, parse_mode=ParseMode.HTML, reply_markup=main_keyboard(_)
+    )
+
+
+async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message is None:
+        return
+    _ = await translator(update, context)
+    await update.effective_message.reply_text(
+        _(
+            "How to report:\n"
+            "1. Tap 📷 Report dumping (or just send a photo).\n"
+            "2. Share your location, or pick your village and hamlet.\n"
+            "3. Choose what kind of problem it is.\n"
+            "4. Optionally type a few words or send a voice note, then tap Submit.\n\n"
+            "Commands: /report new report · /myreports your reports · /lang language · "
+            "/cancel stop what you are doing"
+        ),
+        reply_markup=main_keyboard(_),
+    )
+
+
+async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/lang` shows a button per catalogue; each language names itself."""
+    if update.effective_message is None:
+        return
+    found = services(context)
+    _ = await translator(update, context)
+    buttons = [
+        InlineKeyboardButton(
+            found.i18n.translator(code).gettext(N_("English")),
+            callback_data=callbacks.encode(LANGUAGE, code),
+        )
+        for code in found.i18n.languages
+    ]
+    await update.effective_message.reply_text(
+        _("Choose your language:"), reply_markup=InlineKeyboardMarkup([buttons])
+    )
+
+
+async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    found = services(context)
+    data = callbacks.decode(query.data if query else None)
+    code = data.str_arg() if data else None
+    if query is None or update.effective_user is None:
+        return
+    if code not in found.i18n.languages:
+        await query.answer()
+        return
+    await found.storage.users.set_language(update.effective_user.id, code, found.clock.now())
+    _ = found.i18n.translator(code).gettext
+    await query.answer()
+    await query.edit_message_text(_("Language set: English"))
+    if query.message is not None:
+        await context.bot.send_message(
+            query.message.chat.id, _("Menu updated."), reply_markup=main_keyboard(_)
+        )
+
+
+async def my_reports(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The villager's own reports with where each one stands."""
+    found = services(context)
+    user = update.effective_user
+    if user is None or update.effective_message is None:
+        return
+    language = await language_of(update, context)
+    _ = found.i18n.translator(language).gettext
+    reports = await found.reports.reports_of(user.id)
+    if not reports:
+        text = _("You have not reported anything yet. Tap 📷 Report dumping to start.")
+    else:
+        lines = [_("Your reports (newest first):")]
+        for report in reports:
+            notifier = found.notifier
+            category = notifier.category_label(report.category, language)
+            place = notifier.place(report, language)
+            status = notifier.status_label(report.state, language)
+            lines.append(f"• <b>{report.number}</b> {category} · {place} — {status}")
+        text = "\n".join(lines)
+    await update.effective_message.reply_text(
+        text, parse_mode=ParseMode.HTML, reply_markup=main_keyboard(_)
+    )
+
+
+async def stray_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Anything no journey expects, in a private chat: point at the menu."""
+    if update.effective_message is None or not is_private(update):
+        return
+    _ = await translator(update, context)
+    await update.effective_message.reply_text(
+        _(
+            "Sorry, I did not understand that. "
+            "Tap 📷 Report dumping to report a problem, or ❓ Help."
+        ),
+        reply_markup=main_keyboard(_),
+    )
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button from a finished conversation or an unknown payload."""
+    query = update.callback_query
+    if query is None:
+        return
+    _ = await translator(update, context)
+    await query.answer(_("This button is no longer active."), show_alert=False)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure with its update and apologise to the user, never show a traceback."""
+    log.error("error while handling %r", update, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        _ = await translator(update, context)
+        text = _("Sorry, something went wrong on our side. Please try again in a moment.")
+        if update.callback_query is not None:
+            await update.callback_query.answer(text)
+        elif update.effective_message is not None and is_private(update):
+            await update.effective_message.reply_text(text)
+    except Exception:
+        log.exception("could not tell the user about the error")
+
+
+async def keep_file(
+    context: ContextTypes.DEFAULT_TYPE, file_id: str, file_unique_id: str, suffix: str
+) -> MediaRef:
+    """Download a user's file into the media folder; the file id is kept even if that fails."""
+    path = services(context).media.path_for(file_unique_id, suffix)
+    try:
+        if not path.exists():
+            telegram_file = await context.bot.get_file(file_id)
+            await telegram_file.download_to_drive(path)
+    except (TelegramError, OSError) as error:
+        log.warning("could not keep a copy of %s: %s", file_unique_id, error)
+        return MediaRef(file_id, file_unique_id, None)
+    return MediaRef(file_id, file_unique_id, str(path))
+
+
+async def attempt(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, action: Awaitable[Report]
+) -> Report | None:
+    """Run a report action; refusals (wrong person, stale button, gone) become a short answer."""
+    found = services(context)
+    language = await language_of(update, context)
+    _ = found.i18n.translator(language).gettext
+    try:
+        return await action
+    except NotAllowed:
+        text = _("Sorry, this is not yours to do.")
+    except ReportNotFound:
+        text = _("This report no longer exists.")
+    except TransitionNotAllowed as refused:
+        text = _("Nothing changed: this report is already {status}.").format(
+            status=found.notifier.status_label(refused.state, language) if refused.state else "?"
+        )
+    log.info(
+        "refused %s from user %s: %s",
+        update.callback_query and update.callback_query.data,
+        update.effective_user and update.effective_user.id,
+        text,
+    )
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+    return None
+
+
+def report_id_of(update: Update) -> int | None:
+    """The report id carried by a pressed button, if the payload is ours and well formed."""
+    query = update.callback_query
+    data = callbacks.decode(query.data if query else None)
+    return data.int_arg() if data else None
+
+
+def inline_markup(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
+    """Telegram buttons from the services' plain `Button`s."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(button.label, callback_data=button.data) for button in row]
+            for row in rows
+        ]
+    )
+
+
+def grid_markup(buttons: list[InlineKeyboardButton], per_row: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [buttons[index : index + per_row] for index in range(0, len(buttons), per_row)]
+    )
+
+
+async def drop_buttons(update: Update) -> None:
+    """Remove the pressed message's buttons; harmless if that is no longer possible."""
+    query = update.callback_query
+    if query is None:
+        return
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(None)

@@ -1,0 +1,721 @@
+"""A villager reports a problem: photo → place → category → (description) → submit.
+
+Few taps for people on cheap phones: a photo alone starts a report, the place is one tap on
+"Share my location" (or village then hamlet by name when GPS fails), and the description
+is optional — typed or a voice note — on the confirmation step. Back and Cancel work at
+every step; the draft lives in persisted user data so a restart does not lose it.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import asdict
+from html import escape
+from pathlib import Path
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import callbacks
+from bot.grid import Fit
+from bot.i18n import N_, I18n
+from bot.lifecycle import State
+from bot.media import gps_from_image
+from bot.models import Draft, Location, MediaRef
+from bot.notifier import CONFIRM as CONFIRM_FIX
+from bot.notifier import REOPEN
+from handlers.common import (
+    drop_buttons,
+    BACK_BUTTON,
+    CANCEL_BUTTON,
+    REPORT_BUTTON,
+    Translate,
+    attempt,
+    button_regex,
+    grid_markup,
+    keep_file,
+    language_of,
+    main_keyboard,
+    report_id_of,
+    services,
+    start,
+    translator,
+)
+
+PHOTO, LOCATION, VILLAGE, HAMLET, CATEGORY, CONFIRM = range(6)
+
+PICK_HAMLET_BUTTON = N_("🏘 Pick village and hamlet")
+SHARE_LOCATION_BUTTON = N_("📍 Share my location")
+PHOTO_LOCATION_BUTTON = N_("📷 Use the photo's location")
+
+PICK_VILLAGE, PICK_HAMLET, PICK_CATEGORY = "rv", "rh", "rc"
+SUBMIT, GO_BACK, CANCEL = "rs", "rb", "rx"
+
+DRAFT_KEY = "draft"
+ALBUM_KEY = "album"
+TOLD_FULL_KEY = "told_full"
+
+IMAGE = filters.PHOTO | filters.Document.IMAGE
+
+
+# -- the draft, kept in persisted user data --------------------------------------------------
+
+
+def load_draft(context: ContextTypes.DEFAULT_TYPE) -> Draft:
+    data = (context.user_data or {}).get(DRAFT_KEY) or {}
+    location = data.get("location")
+    exif_location = data.get("exif_location")
+    voice = data.get("voice")
+    return Draft(
+        photos=[MediaRef(**photo) for photo in data.get("photos", [])],
+        location=Location(**location) if location else None,
+        hamlet_id=data.get("hamlet_id"),
+        exif_location=Location(**exif_location) if exif_location else None,
+        category=data.get("category"),
+        description=data.get("description"),
+        voice=MediaRef(**voice) if voice else None,
+    )
+
+
+def store_draft(context: ContextTypes.DEFAULT_TYPE, draft: Draft | None) -> None:
+    assert context.user_data is not None
+    if draft is None:
+        context.user_data.pop(DRAFT_KEY, None)
+        context.user_data.pop(ALBUM_KEY, None)
+        context.user_data.pop(TOLD_FULL_KEY, None)
+    else:
+        context.user_data[DRAFT_KEY] = asdict(draft)
+
+
+# -- entry: /report, the big button, or simply a photo --------------------------------------
+
+
+async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    store_draft(context, Draft())
+    return await ask_photo(update, context)
+
+
+async def begin_with_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    store_draft(context, Draft())
+    return await receive_photo(update, context)
+
+
+async def ask_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    _ = await translator(update, context)
+    await reply(
+        update,
+        _(
+            "📷 Please send a photo of the problem (up to {count}). "
+            "A photo sent as a file works too."
+        ).format(count=services(context).config.reporting.max_photos),
+        ReplyKeyboardMarkup([[_(CANCEL_BUTTON)]], resize_keyboard=True),
+    )
+    return PHOTO
+
+
+# -- photos ------------------------------------------------------------------------------
+
+
+async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Add a photo (compressed or an image file) and move on to the place."""
+    message = update.effective_message
+    assert message is not None
+    found = services(context)
+    _ = await translator(update, context)
+    draft = load_draft(context)
+    state = LOCATION if draft.photos else PHOTO
+    album = message.media_group_id
+    continuing_album = album is not None and context.user_data.get(ALBUM_KEY) == album
+    context.user_data[ALBUM_KEY] = album
+    if message.photo:
+        size = message.photo[-1]
+        file_id, unique_id, file_size, suffix = (
+            size.file_id,
+            size.file_unique_id,
+            size.file_size,
+            "jpg",
+        )
+    else:
+        document = message.document
+        assert document is not None
+        file_id, unique_id, file_size = (
+            document.file_id,
+            document.file_unique_id,
+            document.file_size,
+        )
+        suffix = (mimetypes.guess_extension(document.mime_type or "") or ".jpg").lstrip(".")
+    if found.media.too_big(file_size):
+        await reply(
+            update,
+            _(
+                "That file is larger than 20 MB, which I cannot receive. "
+                "Please send it as a normal photo instead."
+            ),
+        )
+        return state
+    if len(draft.photos) >= found.config.reporting.max_photos:
+        batch = album or str(message.message_id)
+        if context.user_data.get(TOLD_FULL_KEY) != batch:
+            context.user_data[TOLD_FULL_KEY] = batch
+            await reply(
+                update,
+                _("I keep at most {count} photos; the extra ones were left out.").format(
+                    count=found.config.reporting.max_photos
+                ),
+            )
+        return LOCATION
+    ref = await keep_file(context, file_id, unique_id, suffix)
+    draft.photos.append(ref)
+    if message.document and ref.local_path and draft.exif_location is None:
+        gps = gps_from_image(Path(ref.local_path))
+        if gps:
+            draft.exif_location = Location(gps[0], gps[1], "exif")
+    if message.caption and not draft.description:
+        draft.description = message.caption[: found.config.reporting.max_description_chars]
+    store_draft(context, draft)
+    if continuing_album:
+        return LOCATION
+    return await ask_location(update, context, draft, _)
+
+
+async def ask_location(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft, _: Translate
+) -> int:
+    rows = [[KeyboardButton(_(SHARE_LOCATION_BUTTON), request_location=True)]]
+    text = _(
+        "📍 Photo {count} received. Now, where is it?\n"
+        "Tap “Share my location” if you are at the spot, or pick the village and hamlet."
+    ).format(count=len(draft.photos))
+    if draft.exif_location:
+        rows.insert(0, [KeyboardButton(_(PHOTO_LOCATION_BUTTON))])
+        text += "\n" + _("Your photo carries a location: tap “Use the photo's location” to use it.")
+    rows += [[_(PICK_HAMLET_BUTTON)], [_(BACK_BUTTON), _(CANCEL_BUTTON)]]
+    await reply(update, text, ReplyKeyboardMarkup(rows, resize_keyboard=True))
+    return LOCATION
+
+
+# -- the place -----------------------------------------------------------------------------
+
+
+async def receive_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """A shared location or a venue; far away or unusable points lead to the hamlet picker."""
+    message = update.effective_message
+    assert message is not None
+    point = message.venue.location if message.venue else message.location
+    assert point is not None
+    source = "venue" if message.venue else "gps"
+    return await place_at(update, context, Location(point.latitude, point.longitude, source))
+
+
+async def use_photo_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    draft = load_draft(context)
+    if draft.exif_location is None:
+        return await ask_location(update, context, draft, await translator(update, context))
+    return await place_at(update, context, draft.exif_location)
+
+
+async def place_at(update: Update, context: ContextTypes.DEFAULT_TYPE, location: Location) -> int:
+    found = services(context)
+    language = await language_of(update, context)
+    _ = found.i18n.translator(language).gettext
+    match = found.grid.locate(location.latitude, location.longitude)
+    if match.fit == Fit.FAR:
+        await reply(
+            update,
+            _(
+                "That place is outside {town}, so I cannot send it to a grid member. "
+                "Please pick the village and hamlet instead."
+            ).format(town=_("Santang Town")),
+            ReplyKeyboardRemove(),
+        )
+        return await ask_village(update, context)
+    draft = load_draft(context)
+    draft.location = location
+    draft.hamlet_id = match.hamlet.id if match.hamlet else None
+    store_draft(context, draft)
+    if match.hamlet:
+        village = found.grid.villages[match.hamlet.village_id]
+        text = _("📍 Got it: {hamlet} · {village}.").format(
+            hamlet=match.hamlet.label(language), village=village.label(language)
+        )
+    else:
+        text = _("📍 Got it. It is not inside a hamlet I know; the town office will route it.")
+    await reply(update, text, ReplyKeyboardRemove())
+    return await ask_category(update, context)
+
+
+async def ask_village(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    found = services(context)
+    language = await language_of(update, context)
+    _ = found.i18n.translator(language).gettext
+    villages = sorted(found.grid.villages.values(), key=lambda village: village.id)
+    buttons = [
+        InlineKeyboardButton(
+            village.label(language), callback_data=callbacks.encode(PICK_VILLAGE, village.id)
+        )
+        for village in villages
+    ]
+    await show(update, _("🏘 Which village?"), _inline(buttons, 3, _, back=True))
+    return VILLAGE
+
+
+async def pick_hamlet_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """The reply-keyboard "pick village and hamlet" press: clear the keyboard first."""
+    _ = await translator(update, context)
+    await reply(update, _("OK, let's find the place by name."), ReplyKeyboardRemove())
+    return await ask_village(update, context)
+
+
+async def village_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    found = services(context)
+    query = update.callback_query
+    assert query is not None
+    data = callbacks.decode(query.data)
+    village_id = data.str_arg() if data else None
+    if village_id not in found.grid.villages:
+        await query.answer()
+        return VILLAGE
+    await query.answer()
+    language = await language_of(update, context)
+    _ = found.i18n.translator(language).gettext
+    buttons = [
+        InlineKeyboardButton(
+            hamlet.label(language), callback_data=callbacks.encode(PICK_HAMLET, hamlet.id)
+        )
+        for hamlet in sorted(found.grid.hamlets_of(village_id), key=lambda hamlet: hamlet.id)
+    ]
+    village = found.grid.villages[village_id]
+    await show(
+        update,
+        _("🏡 Which hamlet of {village}?").format(village=village.label(language)),
+        _inline(buttons, 2, _, back=True),
+    )
+    return HAMLET
+
+
+async def hamlet_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    found = services(context)
+    query = update.callback_query
+    assert query is not None
+    data = callbacks.decode(query.data)
+    hamlet = found.grid.hamlets.get(data.str_arg() or "") if data else None
+    await query.answer()
+    if hamlet is None:
+        return HAMLET
+    draft = load_draft(context)
+    draft.location = None
+    draft.hamlet_id = hamlet.id
+    store_draft(context, draft)
+    return await ask_category(update, context)
+
+
+# -- category ------------------------------------------------------------------------------
+
+
+async def ask_category(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    found = services(context)
+    language = await language_of(update, context)
+    _ = found.i18n.translator(language).gettext
+    buttons = [
+        InlineKeyboardButton(
+            category.label.get(language), callback_data=callbacks.encode(PICK_CATEGORY, key)
+        )
+        for key, category in found.config.categories.items()
+    ]
+    await show(update, _("🗂 What kind of problem is it?"), _inline(buttons, 1, _, back=True))
+    return CATEGORY
+
+
+async def category_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    found = services(context)
+    query = update.callback_query
+    assert query is not None
+    data = callbacks.decode(query.data)
+    key = data.str_arg() if data else None
+    await query.answer()
+    if key not in found.config.categories:
+        return CATEGORY
+    draft = load_draft(context)
+    draft.category = key
+    store_draft(context, draft)
+    return await ask_confirm(update, context)
+
+
+# -- description and confirmation ------------------------------------------------------------
+
+
+async def ask_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """The summary with Submit; typing or a voice note adds the optional description."""
+    found = services(context)
+    language = await language_of(update, context)
+    _ = found.i18n.translator(language).gettext
+    draft = load_draft(context)
+    hamlet = found.grid.hamlets.get(draft.hamlet_id or "")
+    if hamlet:
+        village = found.grid.villages[hamlet.village_id]
+        place = f"{hamlet.label(language)} · {village.label(language)}"
+    else:
+        place = _("to be routed by the town office")
+    lines = [
+        "<b>" + _("Please check your report:") + "</b>",
+        _("📷 Photos: {count}").format(count=len(draft.photos)),
+        _("📍 Place: {place}").format(place=escape(place)),
+        _("🗂 Category: {category}").format(
+            category=found.notifier.category_label(draft.category or "", language)
+        ),
+    ]
+    if draft.description:
+        lines.append(_("📝 Description: {text}").format(text=escape(draft.description)))
+    if draft.voice:
+        lines.append(_("🎤 Voice note attached"))
+    lines.append("")
+    lines.append(
+        _("You may add a few words — type them or send a voice note (optional). Then tap Submit.")
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("✅ Submit"), callback_data=callbacks.encode(SUBMIT))],
+            [
+                InlineKeyboardButton(_(BACK_BUTTON), callback_data=callbacks.encode(GO_BACK)),
+                InlineKeyboardButton(_(CANCEL_BUTTON), callback_data=callbacks.encode(CANCEL)),
+            ],
+        ]
+    )
+    await show(update, "\n".join(lines), keyboard, parse_mode=ParseMode.HTML, new_message=True)
+    return CONFIRM
+
+
+async def receive_description(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    found = services(context)
+    _ = await translator(update, context)
+    text = message.text.strip()
+    limit = found.config.reporting.max_description_chars
+    if len(text) > limit:
+        await reply(
+            update,
+            _("That is {length} characters; please keep it under {limit}.").format(
+                length=len(text), limit=limit
+            ),
+        )
+        return CONFIRM
+    draft = load_draft(context)
+    draft.description = text or None
+    store_draft(context, draft)
+    return await ask_confirm(update, context)
+
+
+async def receive_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    message = update.effective_message
+    assert message is not None and message.voice is not None
+    found = services(context)
+    if found.media.too_big(message.voice.file_size):
+        _ = await translator(update, context)
+        await reply(update, _("That voice note is too long for me. Please keep it short."))
+        return CONFIRM
+    draft = load_draft(context)
+    draft.voice = await keep_file(
+        context, message.voice.file_id, message.voice.file_unique_id, "ogg"
+    )
+    store_draft(context, draft)
+    return await ask_confirm(update, context)
+
+
+async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Store the report (committed before anyone is told) and say what happens next."""
+    found = services(context)
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None
+    language = await language_of(update, context)
+    _ = found.i18n.translator(language).gettext
+    draft = load_draft(context)
+    if not draft.photos or draft.category is None:
+        await query.answer(_("Something is missing; let's go through it again."))
+        return await begin(update, context)
+    await query.answer()
+    result = await found.reports.submit(user.id, draft)
+    store_draft(context, None)
+    await drop_buttons(update)
+    report = result.report
+    if result.duplicate_of is not None:
+        text = _(
+            "🙏 Thank you! This spot is already known as {original} and is being handled. "
+            "Your report {number} was added to it (+1)."
+        ).format(original=result.duplicate_of.number, number=report.number)
+    elif report.state == State.ASSIGNED:
+        assert report.fix_due_at is not None
+        text = _(
+            "✅ Thank you! Your report is number {number}.\n"
+            "It has gone to the grid member of {place}, who should fix it by {when}. "
+            "You will get a message when it is fixed, and you can check it with 📋 My reports.\n"
+            "Your name is not shown to them."
+        ).format(
+            number=report.number,
+            place=found.notifier.place(report, language),
+            when=found.notifier.local_time(report.fix_due_at),
+        )
+    else:
+        text = _(
+            "✅ Thank you! Your report is number {number}.\n"
+            "The town office will pass it to the person responsible. "
+            "You will get a message when something happens."
+        ).format(number=report.number)
+    await reply(update, text, main_keyboard(_), parse_mode=ParseMode.HTML)
+    return ConversationHandler.END
+
+
+# -- back, cancel and anything unexpected ------------------------------------------------------
+
+
+async def back_to_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Back from the place: start the photos over."""
+    draft = load_draft(context)
+    draft.photos.clear()
+    draft.exif_location = None
+    store_draft(context, draft)
+    return await ask_photo(update, context)
+
+
+async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """The inline Back button: one step back from wherever the villager is."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    draft = load_draft(context)
+    if draft.category is not None:
+        draft.category = None
+        store_draft(context, draft)
+        return await ask_category(update, context)
+    if draft.hamlet_id is not None or draft.location is not None:
+        draft.hamlet_id, draft.location = None, None
+        store_draft(context, draft)
+        return await ask_location(update, context, draft, await translator(update, context))
+    return await ask_location(update, context, draft, await translator(update, context))
+
+
+async def back_from_hamlets(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    return await ask_village(update, context)
+
+
+async def back_from_villages(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    draft = load_draft(context)
+    return await ask_location(update, context, draft, await translator(update, context))
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    store_draft(context, None)
+    _ = await translator(update, context)
+    if update.callback_query:
+        await update.callback_query.answer()
+        await drop_buttons(update)
+    await reply(update, _("Cancelled. Nothing was sent."), main_keyboard(_))
+    return ConversationHandler.END
+
+
+async def restart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """/start in the middle of a report drops the draft and greets afresh."""
+    store_draft(context, None)
+    await start(update, context)
+    return ConversationHandler.END
+
+
+def hint(state: int) -> object:
+    """A handler that answers unexpected input in `state` by repeating what is needed."""
+
+    async def explain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        _ = await translator(update, context)
+        text = {
+            PHOTO: _("I need a photo here (a picture of the problem). Or tap ✖ Cancel."),
+            LOCATION: _(
+                "I need the place: tap “📍 Share my location” or “🏘 Pick village and "
+                "hamlet”. You can also send more photos."
+            ),
+            VILLAGE: _("Please tap one of the village buttons above, or ⬅ Back."),
+            HAMLET: _("Please tap one of the hamlet buttons above, or ⬅ Back."),
+            CATEGORY: _("Please tap the kind of problem in the buttons above."),
+            CONFIRM: _("I can take a short text or a voice note here, then tap ✅ Submit above."),
+        }[state]
+        await reply(update, text)
+        return state
+
+    return explain
+
+
+# -- after the fix: the reporter checks ---------------------------------------------------------
+
+
+async def confirm_fixed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "Fixed 👍": the report closes."""
+    await _answer_fix(update, context, reopen=False)
+
+
+async def still_there(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "Still there 👎": back to the same grid member with a fresh deadline; the office hears."""
+    await _answer_fix(update, context, reopen=True)
+
+
+async def _answer_fix(update: Update, context: ContextTypes.DEFAULT_TYPE, *, reopen: bool) -> None:
+    query = update.callback_query
+    user = update.effective_user
+    report_id = report_id_of(update)
+    assert query is not None and user is not None
+    if report_id is None:
+        await query.answer()
+        return
+    found = services(context)
+    action = found.reports.reopen if reopen else found.reports.confirm
+    report = await attempt(update, context, action(report_id, user.id))
+    if report is None:
+        return
+    _ = await translator(update, context)
+    await query.answer()
+    await drop_buttons(update)
+    if reopen:
+        text = _(
+            "🔁 Thank you for telling us. {number} went back to the grid member, and the "
+            "town office was told."
+        ).format(number=report.number)
+    else:
+        text = _("🎉 Thank you! {number} is closed. A cleaner village thanks to you.").format(
+            number=report.number
+        )
+    await reply(update, text, main_keyboard(_))
+
+
+# -- small rendering helpers -------------------------------------------------------------------
+
+
+async def reply(
+    update: Update,
+    text: str,
+    markup: object | None = None,
+    *,
+    parse_mode: str | None = None,
+) -> Message:
+    chat = update.effective_chat
+    assert chat is not None
+    return await chat.send_message(text, reply_markup=markup, parse_mode=parse_mode)
+
+
+async def show(
+    update: Update,
+    text: str,
+    markup: InlineKeyboardMarkup,
+    *,
+    parse_mode: str | None = None,
+    new_message: bool = False,
+) -> None:
+    """Edit the message whose button was pressed (fewer messages), else send a new one."""
+    query = update.callback_query
+    if query is not None and not new_message and query.message is not None:
+        await query.edit_message_text(text, reply_markup=markup, parse_mode=parse_mode)
+    else:
+        await reply(update, text, markup, parse_mode=parse_mode)
+
+
+def _inline(
+    buttons: list[InlineKeyboardButton], per_row: int, _: Translate, *, back: bool
+) -> InlineKeyboardMarkup:
+    rows = list(grid_markup(buttons, per_row).inline_keyboard)
+    last = [InlineKeyboardButton(_(CANCEL_BUTTON), callback_data=callbacks.encode(CANCEL))]
+    if back:
+        last.insert(
+            0, InlineKeyboardButton(_(BACK_BUTTON), callback_data=callbacks.encode(GO_BACK))
+        )
+    return InlineKeyboardMarkup([*rows, last])
+
+
+# -- the journey as a table ----------------------------------------------------------------------
+
+
+def build(i18n: I18n) -> list:
+    def press(*labels: str) -> filters.MessageFilter:
+        return filters.Regex(button_regex(i18n, *labels))
+
+    private = filters.ChatType.PRIVATE
+    cancel_press = press(CANCEL_BUTTON)
+    on_button = CallbackQueryHandler
+    reporting = ConversationHandler(
+        name="reporting",
+        persistent=True,
+        entry_points=[
+            CommandHandler("report", begin, filters=private),
+            MessageHandler(private & press(REPORT_BUTTON), begin),
+            MessageHandler(private & IMAGE, begin_with_photo),
+        ],
+        states={
+            PHOTO: [
+                MessageHandler(IMAGE, receive_photo),
+                MessageHandler(cancel_press, cancel),
+                MessageHandler(~filters.COMMAND, hint(PHOTO)),
+            ],
+            LOCATION: [
+                MessageHandler(filters.LOCATION | filters.VENUE, receive_location),
+                MessageHandler(IMAGE, receive_photo),
+                MessageHandler(press(PHOTO_LOCATION_BUTTON), use_photo_location),
+                MessageHandler(press(PICK_HAMLET_BUTTON), pick_hamlet_button),
+                MessageHandler(press(BACK_BUTTON), back_to_photo),
+                MessageHandler(cancel_press, cancel),
+                MessageHandler(~filters.COMMAND, hint(LOCATION)),
+            ],
+            VILLAGE: [
+                on_button(village_chosen, pattern=callbacks.pattern(PICK_VILLAGE)),
+                on_button(back_from_villages, pattern=callbacks.pattern(GO_BACK)),
+                MessageHandler(~filters.COMMAND, hint(VILLAGE)),
+            ],
+            HAMLET: [
+                on_button(hamlet_chosen, pattern=callbacks.pattern(PICK_HAMLET)),
+                on_button(back_from_hamlets, pattern=callbacks.pattern(GO_BACK)),
+                MessageHandler(~filters.COMMAND, hint(HAMLET)),
+            ],
+            CATEGORY: [
+                on_button(category_chosen, pattern=callbacks.pattern(PICK_CATEGORY)),
+                on_button(back, pattern=callbacks.pattern(GO_BACK)),
+                MessageHandler(~filters.COMMAND, hint(CATEGORY)),
+            ],
+            CONFIRM: [
+                on_button(submit, pattern=callbacks.pattern(SUBMIT)),
+                on_button(back, pattern=callbacks.pattern(GO_BACK)),
+                MessageHandler(cancel_press, cancel),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, receive_description),
+                MessageHandler(filters.VOICE, receive_voice),
+                MessageHandler(~filters.COMMAND, hint(CONFIRM)),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            on_button(cancel, pattern=callbacks.pattern(CANCEL)),
+            CommandHandler("start", restart),
+            CommandHandler("report", begin, filters=private),
+            MessageHandler(private & press(REPORT_BUTTON), begin),
+        ],
+    )
+    return [
+        reporting,
+        CallbackQueryHandler(confirm_fixed, pattern=callbacks.pattern(CONFIRM_FIX)),
+        CallbackQueryHandler(still_there, pattern=callbacks.pattern(REOPEN)),
+    ]

@@ -1,0 +1,125 @@
+"""Fixtures that run the real bot against the project's Bot API emulator on 127.0.0.1."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from bot.emulator import BotApiEmulator, EmulatedUser
+
+from bot.app import CleanVillageBot
+from bot.clock import OffsetClock
+from bot.config import Config, load_config
+
+ROOT = Path(__file__).parent.parent
+TOKEN = "123456:TEST"
+
+OFFICE_ADMIN = 900001
+OFFICE_CHAT = -100500
+CLEAN_HOMES_CHAT = -100601
+CLEAN_WATER_CHAT = -100602
+NABI_MEMBER = 100001  # the sample grid member of 那笔坡 (h-id looked up by name)
+VILLAGER = 555001
+
+
+@dataclass
+class Town:
+    """The emulator, a running bot, and the people of the sample town."""
+
+    emulator: BotApiEmulator
+    config_path: Path
+    bot: CleanVillageBot
+    clock: OffsetClock
+    villager: EmulatedUser
+    member: EmulatedUser
+    admin: EmulatedUser
+    office: object
+    clean_homes: object
+    extra: dict[str, EmulatedUser] = field(default_factory=dict)
+
+    @property
+    def config(self) -> Config:
+        return self.bot.config
+
+    async def restart(self) -> None:
+        """Stop the bot and start a new one on the same database (a deploy or a crash)."""
+        await self.bot.stop()
+        self.bot = CleanVillageBot(load_config(self.config_path), clock=self.clock, poll_timeout=1)
+        await self.bot.start()
+
+    def hamlet_id(self, name: str) -> str:
+        return next(h.id for h in self.bot.grid.hamlets.values() if h.name == name)
+
+    def inside(self, name: str) -> tuple[float, float]:
+        """A point well inside the named hamlet."""
+        point = self.bot.grid.representative_point(self.hamlet_id(name))
+        return point
+
+
+def config_text_for(tmp_path: Path) -> str:
+    """The sample config pointed at a temporary database, with office and department groups."""
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    text = text.replace('base_url = "https://api.telegram.org/bot"', 'base_url = "{base_url}"')
+    text = text.replace(
+        'base_file_url = "https://api.telegram.org/file/bot"', 'base_file_url = "{base_file_url}"'
+    )
+    text = text.replace('token = ""', f'token = "{TOKEN}"')
+    text = text.replace(
+        'database = "data/cleanvillage.sqlite3"', f'database = "{tmp_path}/bot.sqlite3"'
+    )
+    text = text.replace('media_dir = "data/media"', f'media_dir = "{tmp_path}/media"')
+    text = text.replace('geojson = "bot/sample/', f'geojson = "{ROOT}/bot/sample/')
+    text = text.replace("admins = [900001]", f"admins = [{OFFICE_ADMIN}]\nchat_id = {OFFICE_CHAT}")
+    text = re.sub(
+        r"(\[departments\.clean_homes\]\nname = .*\n)", rf"\1chat_id = {CLEAN_HOMES_CHAT}\n", text
+    )
+    text = re.sub(
+        r"(\[departments\.clean_water\]\nname = .*\n)", rf"\1chat_id = {CLEAN_WATER_CHAT}\n", text
+    )
+    return text
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    emu = BotApiEmulator(token=TOKEN)
+    await emu.start()
+    try:
+        yield emu
+    finally:
+        await emu.stop()
+
+
+@pytest.fixture
+async def town(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Town]:
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(
+        config_text_for(tmp_path)
+        .replace("{base_url}", emulator.base_url)
+        .replace("{base_file_url}", emulator.base_file_url),
+        encoding="utf-8",
+    )
+    clock = OffsetClock()
+    bot = CleanVillageBot(load_config(config_path), clock=clock, poll_timeout=1)
+    await bot.start()
+    town = Town(
+        emulator=emulator,
+        config_path=config_path,
+        bot=bot,
+        clock=clock,
+        villager=emulator.user(VILLAGER, "王阿婆", language_code="zh", username="wang_apo"),
+        member=emulator.user(NABI_MEMBER, "韦网格", language_code="zh"),
+        admin=emulator.user(OFFICE_ADMIN, "美丽办", language_code="zh"),
+        office=emulator.group(OFFICE_CHAT, "美丽办"),
+        clean_homes=emulator.group(CLEAN_HOMES_CHAT, "城管中队"),
+    )
+    emulator.group(CLEAN_WATER_CHAT, "经贸站")
+    try:
+        yield town
+    finally:
+        await town.bot.stop()
