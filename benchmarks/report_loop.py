@@ -92,10 +92,14 @@ async def report_conversations(villagers: int) -> tuple[float, list[float]]:
             for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
                 for button in row:
                     if button["callback_data"].startswith("v1:acc:"):
-                        card_seen.setdefault(int(button["callback_data"].split(":")[2]), time.perf_counter())
+                        card_seen.setdefault(
+                            int(button["callback_data"].split(":")[2]), time.perf_counter()
+                        )
 
         emulator.on_bot_message.append(watch)
-        users = [emulator.user(FIRST_VILLAGER + index, f"村民{index}") for index in range(villagers)]
+        users = [
+            emulator.user(FIRST_VILLAGER + index, f"村民{index}") for index in range(villagers)
+        ]
         categories = ["household", "construction", "livestock", "water", "fields"]
         started = time.perf_counter()
         # Points spread over hamlets and categories so few reports are duplicates.
@@ -131,8 +135,11 @@ async def echo_updates(count: int, senders: int) -> float:
         await update.effective_message.reply_text(update.effective_message.text)
 
     application = (
-        ApplicationBuilder().token(TOKEN).base_url(emulator.base_url)
-        .base_file_url(emulator.base_file_url).build()
+        ApplicationBuilder()
+        .token(TOKEN)
+        .base_url(emulator.base_url)
+        .base_file_url(emulator.base_file_url)
+        .build()
     )
     application.add_handler(MessageHandler(filters.TEXT, echo))
     await application.initialize()
@@ -179,7 +186,9 @@ async def main() -> None:
     echo_rate = await echo_updates(arguments.villagers * 4, min(arguments.villagers, 50))
     lookups, hamlets = hamlet_lookups()
     updates_per_report = 4
-    print(f"report conversations/s        {conversations:10.1f}  ({arguments.villagers} villagers at once)")
+    print(
+        f"report conversations/s        {conversations:10.1f}  ({arguments.villagers} at once)"
+    )
     print(f"  = updates/s in reports      {conversations * updates_per_report:10.1f}")
     print(f"bare echo updates/s           {echo_rate:10.1f}")
     print(f"ratio report/echo (updates)   {conversations * updates_per_report / echo_rate:10.2f}")

@@ -8,9 +8,9 @@ after the commit, so nobody hears of a report that is not stored.
 from __future__ import annotations
 
 import math
-from html import escape
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from html import escape
 
 import aiosqlite
 

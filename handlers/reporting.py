@@ -41,13 +41,13 @@ from bot.models import Draft, Location, MediaRef
 from bot.notifier import CONFIRM as CONFIRM_FIX
 from bot.notifier import REOPEN
 from handlers.common import (
-    drop_buttons,
     BACK_BUTTON,
     CANCEL_BUTTON,
     REPORT_BUTTON,
     Translate,
     attempt,
     button_regex,
+    drop_buttons,
     grid_markup,
     keep_file,
     language_of,

@@ -22,8 +22,8 @@ from bot.models import MediaRef, Report, format_number
 from bot.notifier import ACCEPT, FIXED, NOT_MY_AREA
 from bot.reports import NotAllowed, ReportNotFound
 from handlers.common import (
-    drop_buttons,
     attempt,
+    drop_buttons,
     inline_markup,
     keep_file,
     language_of,

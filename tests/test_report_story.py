@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 from bot.emulator import EmulatedUser
-
 from bot.i18n import I18n
 from bot.lifecycle import State
 from handlers.common import MY_REPORTS_BUTTON, REPORT_BUTTON
