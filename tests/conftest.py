@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from bot.emulator import BotApiEmulator, EmulatedUser
 
 from bot.app import CleanVillageBot
 from bot.clock import OffsetClock
 from bot.config import Config, load_config
+from bot.emulator import BotApiEmulator, EmulatedUser
 
 ROOT = Path(__file__).parent.parent
 TOKEN = "123456:TEST"
