@@ -48,6 +48,15 @@ class TelegramConfig(_Section):
     base_file_url: str = "https://api.telegram.org/file/bot"
 
 
+class DeliveryConfig(_Section):
+    """How fast the outbox may send: under Telegram's limits by default (telegram-facts.md)."""
+
+    messages_per_second: float = Field(default=25, gt=0)
+    telegram_max_per_second: float = Field(default=30, gt=0)
+    group_messages_per_minute: float = Field(default=20, gt=0)
+    concurrency: int = Field(default=16, ge=2, le=256)
+
+
 class StorageConfig(_Section):
     database: Path = Path("data/cleanvillage.sqlite3")
     media_dir: Path = Path("data/media")
@@ -128,6 +137,7 @@ class Config(_Section):
 
     telegram: TelegramConfig = TelegramConfig()
     storage: StorageConfig = StorageConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
     general: GeneralConfig = GeneralConfig()
     grid: GridConfig
     duplicates: DuplicatesConfig = DuplicatesConfig()

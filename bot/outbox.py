@@ -12,15 +12,17 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from enum import IntEnum
 from typing import Protocol
 
 import aiosqlite
+from aiolimiter import AsyncLimiter
 
 from bot.clock import Clock
-from storage.outbox import OutboxRepository
+from storage.outbox import OutboxRepository, OutboxRow
 
 log = logging.getLogger(__name__)
 
@@ -120,16 +122,62 @@ class Outbox:
         self.wakeup.set()
 
 
+class Pace:
+    """The overall send rate: a token bucket that slows by a fifth after each flood-control
+    answer and creeps back to the configured rate after a quiet minute."""
+
+    def __init__(self, per_second: float) -> None:
+        self.configured = per_second
+        self.current = per_second
+        self._limiter = AsyncLimiter(per_second, 1)
+        self._slowed_at = 0.0
+
+    async def __aenter__(self) -> None:
+        self._recover()
+        await self._limiter.acquire()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None
+
+    def slow_down(self) -> None:
+        self._set(max(self.configured / 10, self.current * 0.8))
+        self._slowed_at = time.monotonic()
+
+    def _recover(self) -> None:
+        if self.current < self.configured and time.monotonic() - self._slowed_at > 60:
+            self._set(min(self.configured, self.current * 1.1))
+            self._slowed_at = time.monotonic()
+
+    def _set(self, per_second: float) -> None:
+        self.current = per_second
+        self._limiter = AsyncLimiter(per_second, 1)
+
+
 class DeliveryWorker:
-    """Sends outbox rows one after another until stopped."""
+    """Sends due outbox rows, several chats at a time, one notification per chat at a time.
+
+    Rows are claimed most urgent first; `reserved_for_interactive` slots never take bulk
+    rows, so a report's task card is not stuck behind a town-wide notice.
+    """
 
     def __init__(
-        self, repository: OutboxRepository, outbox: Outbox, sender: Sender, clock: Clock
+        self,
+        repository: OutboxRepository,
+        outbox: Outbox,
+        sender: Sender,
+        clock: Clock,
+        *,
+        messages_per_second: float = 25,
+        concurrency: int = 16,
     ) -> None:
         self._repository = repository
         self._outbox = outbox
         self._sender = sender
         self._clock = clock
+        self.pace = Pace(messages_per_second)
+        self._concurrency = concurrency
+        self._reserved_for_interactive = max(1, concurrency // 8)
+        self._in_flight: set[asyncio.Task] = set()
         self._task: asyncio.Task | None = None
         self._paused_until = clock.now()
         self._stopping = False
@@ -142,21 +190,23 @@ class DeliveryWorker:
         self._task = asyncio.create_task(self._run(), name="outbox-delivery")
 
     async def stop(self) -> None:
-        """Finish the delivery in progress, then stop (never abandon a half-recorded send)."""
+        """Let the sends in progress finish and be recorded, then stop."""
         if self._task:
             self._stopping = True
             self._outbox.wakeup.set()
             await self._task
             self._task = None
+        if self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     async def _run(self) -> None:
         while not self._stopping:
             try:
-                delivered = await self.deliver_next()
+                started = await self.dispatch()
             except Exception:
                 log.exception("outbox worker hiccup; carrying on")
-                delivered = False
-            if not delivered and not self._stopping:
+                started = 0
+            if not started and not self._stopping:
                 await self._wait_for_work()
 
     async def _wait_for_work(self) -> None:
@@ -164,29 +214,68 @@ class DeliveryWorker:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._outbox.wakeup.wait(), IDLE_POLL_SECONDS)
 
+    async def dispatch(self) -> int:
+        """Start deliveries for as many due rows as there are free slots; returns how many."""
+        free = self._concurrency - len(self._in_flight)
+        if free <= 0 or self._clock.now() < self._paused_until:
+            return 0
+        rows = await self._repository.claim_due(
+            self._clock.now(),
+            limit=free,
+            bulk_allowed=max(0, free - self._reserved_for_interactive),
+            bulk_priority=Priority.BULK,
+        )
+        for row in rows:
+            task = asyncio.create_task(self._deliver(row), name=f"outbox-{row.id}")
+            self._in_flight.add(task)
+            task.add_done_callback(self._finished)
+        return len(rows)
+
+    def _finished(self, task: asyncio.Task) -> None:
+        self._in_flight.discard(task)
+        self._outbox.wakeup.set()
+
     async def deliver_next(self) -> bool:
-        """Deliver (or fail) one due row; False when there was nothing to do."""
-        now = self._clock.now()
-        if now < self._paused_until:
+        """Claim and deliver one due row now; False when there was nothing to do."""
+        if self._clock.now() < self._paused_until:
             return False
-        row = await self._repository.next_due(now)
-        if row is None:
+        rows = await self._repository.claim_due(
+            self._clock.now(), limit=1, bulk_allowed=1, bulk_priority=Priority.BULK
+        )
+        if not rows:
             return False
+        await self._deliver(rows[0])
+        return True
+
+    async def _deliver(self, row: OutboxRow) -> None:
+        """Send the row's remaining parts, recording progress after each one."""
         parts = [Part.from_dict(part) for part in json.loads(row.payload)["parts"]]
-        await self._repository.mark_sending(row.id)
         done = row.parts_done
         try:
             for part in parts[done:]:
-                await self._sender.send(row.chat_id, part)
+                if not await self._wait_out_pause():
+                    await self._repository.retry_later(row.id, self._paused_until, "paused")
+                    return
+                async with self.pace:
+                    await self._sender.send(row.chat_id, part)
                 done += 1
-                await self._repository.mark_part_sent(row.id, done)
+                if done < len(parts):
+                    await self._repository.mark_part_sent(row.id, done)
         except RetryLater as error:
-            wait = timedelta(seconds=error.seconds)
-            self._paused_until = self._clock.now() + wait
+            self._paused_until = max(
+                self._paused_until, self._clock.now() + timedelta(seconds=error.seconds)
+            )
+            self.pace.slow_down()
             await self._repository.retry_later(row.id, self._paused_until, str(error))
-            log.warning("flood control: pausing deliveries for %s s", error.seconds)
+            log.warning(
+                "flood control: pausing deliveries for %s s; rate now %.1f/s",
+                error.seconds,
+                self.pace.current,
+            )
         except Unreachable as error:
-            await self._repository.finish(row.id, "dropped", self._clock.now(), str(error))
+            await self._repository.finish(
+                row.id, "dropped", self._clock.now(), str(error), parts_done=done
+            )
             log.info(
                 "dropped notification %d: chat %s unreachable (%s)", row.id, row.chat_id, error
             )
@@ -197,5 +286,13 @@ class DeliveryWorker:
             await self._repository.retry_later(row.id, self._clock.now() + backoff, str(error))
             log.warning("delivery to %s failed (%s); retrying in %s", row.chat_id, error, backoff)
         else:
-            await self._repository.finish(row.id, "sent", self._clock.now())
+            await self._repository.finish(row.id, "sent", self._clock.now(), parts_done=done)
+
+    async def _wait_out_pause(self) -> bool:
+        """Sleep through a bot-wide flood-control pause; False if the worker is stopping."""
+        while self._clock.now() < self._paused_until:
+            if self._stopping:
+                return False
+            remaining = (self._paused_until - self._clock.now()).total_seconds()
+            await asyncio.sleep(min(remaining, 0.5))
         return True

@@ -38,36 +38,43 @@ class OutboxRepository:
             (chat_id, priority, payload, now.isoformat(), now.isoformat()),
         )
 
-    async def next_due(self, now: datetime) -> OutboxRow | None:
-        """The most urgent pending row whose chat has no older pending row ahead of it."""
-        row = await self._db.fetch_one(
-            """SELECT id, chat_id, payload, parts_done, attempts FROM outbox o
-               WHERE state = 'pending' AND next_attempt_at <= ?
-                 AND NOT EXISTS (SELECT 1 FROM outbox earlier
-                                 WHERE earlier.chat_id = o.chat_id AND earlier.id < o.id
-                                   AND earlier.state IN ('pending', 'sending'))
-               ORDER BY priority, id LIMIT 1""",
-            (now.isoformat(),),
-        )
-        if row is None:
-            return None
-        return OutboxRow(
-            row["id"], row["chat_id"], row["payload"], row["parts_done"], row["attempts"]
-        )
+    async def claim_due(
+        self, now: datetime, *, limit: int, bulk_allowed: int, bulk_priority: int
+    ) -> list[OutboxRow]:
+        """Mark up to `limit` due rows as in flight and return them, most urgent first.
+
+        A chat's rows go out in order: a row waits while an older row of its chat is pending
+        or in flight. At most `bulk_allowed` of the rows may be of `bulk_priority` or lower.
+        """
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                """SELECT id, chat_id, payload, parts_done, attempts, priority FROM outbox o
+                   WHERE state = 'pending' AND next_attempt_at <= ?
+                     AND NOT EXISTS (SELECT 1 FROM outbox earlier
+                                     WHERE earlier.chat_id = o.chat_id AND earlier.id < o.id
+                                       AND earlier.state IN ('pending', 'sending'))
+                   ORDER BY priority, id LIMIT ?""",
+                (now.isoformat(), limit),
+            )
+            rows = await cursor.fetchall()
+            chosen = [row for row in rows if row["priority"] < bulk_priority]
+            chosen += [row for row in rows if row["priority"] >= bulk_priority][:bulk_allowed]
+            await connection.executemany(
+                "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
+                [(row["id"],) for row in chosen],
+            )
+        return [
+            OutboxRow(
+                row["id"], row["chat_id"], row["payload"], row["parts_done"], row["attempts"]
+            )
+            for row in chosen
+        ]
 
     async def next_wake(self) -> datetime | None:
         row = await self._db.fetch_one(
             "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'"
         )
         return datetime.fromisoformat(row[0]) if row and row[0] else None
-
-    async def mark_sending(self, row_id: int) -> None:
-        """Recorded before a send: after a crash the row is known to have been in flight."""
-        async with self._db.transaction() as connection:
-            await connection.execute(
-                "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
-                (row_id,),
-            )
 
     async def mark_part_sent(self, row_id: int, parts_done: int) -> None:
         async with self._db.transaction() as connection:
@@ -76,13 +83,20 @@ class OutboxRepository:
             )
 
     async def finish(
-        self, row_id: int, state: str, now: datetime, error: str | None = None
+        self,
+        row_id: int,
+        state: str,
+        now: datetime,
+        error: str | None = None,
+        *,
+        parts_done: int,
     ) -> None:
-        """Close a row as 'sent' or 'dropped'."""
+        """Close a row as 'sent' or 'dropped', with how many of its parts went out."""
         async with self._db.transaction() as connection:
             await connection.execute(
-                "UPDATE outbox SET state = ?, finished_at = ?, last_error = ? WHERE id = ?",
-                (state, now.isoformat(), error, row_id),
+                """UPDATE outbox SET state = ?, finished_at = ?, last_error = ?, parts_done = ?
+                   WHERE id = ?""",
+                (state, now.isoformat(), error, parts_done, row_id),
             )
 
     async def retry_later(self, row_id: int, when: datetime, error: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from bot.outbox import (
     Notification,
     Outbox,
     Part,
+    Priority,
     RetryLater,
     TransientFailure,
     Unreachable,
@@ -119,11 +121,75 @@ async def test_rows_in_flight_at_a_crash_are_sent_after_restart(storage: Storage
     clock, sender = OffsetClock(), ScriptedSender()
     outbox = Outbox(storage.outbox, clock)
     await enqueue(storage, outbox, 1, "hello")
-    row = await storage.outbox.next_due(clock.now())
-    assert row is not None
-    await storage.outbox.mark_sending(row.id)  # …and the process dies here
+    claimed = await storage.outbox.claim_due(
+        clock.now(), limit=1, bulk_allowed=1, bulk_priority=Priority.BULK
+    )
+    assert len(claimed) == 1  # the row is marked in flight… and the process dies here
     worker = DeliveryWorker(storage.outbox, outbox, sender, clock)
     await worker.start()
     await worker.stop()
+    await drain(worker)
+    assert sender.sent == [(1, "hello")]
+
+
+class SlowChatSender(ScriptedSender):
+    """Chat 1 hangs until released, like a group chat held back by its per-minute limit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+
+    async def send(self, chat_id: int, part: Part) -> None:
+        if chat_id == 1:
+            await self.release.wait()
+        await super().send(chat_id, part)
+
+
+async def wait_until(condition, timeout: float = 5) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+async def test_a_slow_chat_does_not_hold_back_the_others(storage: Storage) -> None:
+    clock, sender = OffsetClock(), SlowChatSender()
+    outbox = Outbox(storage.outbox, clock)
+    worker = DeliveryWorker(storage.outbox, outbox, sender, clock, concurrency=4)
+    await enqueue(storage, outbox, 1, "office copy")
+    for chat_id in range(2, 12):
+        await enqueue(storage, outbox, chat_id, f"card {chat_id}")
+    await worker.start()
+    await wait_until(lambda: len(sender.sent) == 10)
+    assert (1, "office copy") not in sender.sent
+    sender.release.set()
+    await wait_until(lambda: len(sender.sent) == 11)
+    await worker.stop()
+    assert await storage.outbox.count("sent") == 11
+
+
+async def test_interactive_rows_jump_a_bulk_backlog(storage: Storage) -> None:
+    clock, sender = OffsetClock(), ScriptedSender()
+    outbox = Outbox(storage.outbox, clock)
+    async with storage.database.transaction() as connection:
+        for chat_id in range(100, 150):
+            await outbox.add(
+                connection,
+                Notification(chat_id, (Part("text", text="notice"),), priority=Priority.BULK),
+            )
+        await outbox.add(connection, Notification(7, (Part("text", text="task card"),)))
+    worker = DeliveryWorker(storage.outbox, outbox, sender, clock)
+    assert await worker.deliver_next()
+    assert sender.sent == [(7, "task card")]
+
+
+async def test_flood_control_slows_the_overall_rate(storage: Storage) -> None:
+    clock, sender = OffsetClock(), ScriptedSender()
+    outbox = Outbox(storage.outbox, clock)
+    worker = DeliveryWorker(storage.outbox, outbox, sender, clock, messages_per_second=25)
+    await enqueue(storage, outbox, 1, "hello")
+    sender.failures = [RetryLater(3)]
+    await worker.deliver_next()
+    assert worker.pace.current == pytest.approx(20)
+    clock.advance(timedelta(seconds=3))
     await drain(worker)
     assert sender.sent == [(1, "hello")]
