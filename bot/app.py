@@ -33,6 +33,7 @@ from bot.people import People
 from bot.reports import ReportService
 from handlers import common, office, reporting, tasks
 from handlers.delivery import TelegramSender
+from handlers.ordering import PerPersonUpdateProcessor
 from handlers.persistence import SQLitePersistence
 from storage import Storage
 
@@ -41,6 +42,9 @@ log = logging.getLogger(__name__)
 # Our conversations take buttons as entry points on purpose, keyed per chat and user: every
 # button re-checks the report in the database, so per-message tracking is not needed.
 warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+
+# Updates of different people handled at once (one person's always in order).
+CONCURRENT_UPDATES = 64
 
 PRIVATE_COMMANDS = (
     ("report", N_("Report dumping or a dirty corner")),
@@ -100,7 +104,16 @@ class CleanVillageBot:
             .base_file_url(self.config.telegram.base_file_url)
             .defaults(Defaults(tzinfo=self.config.general.tz))
             .persistence(SQLitePersistence(storage.conversations))
-            .rate_limiter(AIORateLimiter(max_retries=0))
+            .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))
+            .connection_pool_size(16)
+            .rate_limiter(
+                AIORateLimiter(
+                    overall_max_rate=self.config.delivery.telegram_max_per_second,
+                    group_max_rate=self.config.delivery.group_messages_per_minute,
+                    group_time_period=60,
+                    max_retries=0,
+                )
+            )
             .build()
         )
         application.bot_data["services"] = common.Services(
@@ -122,7 +135,12 @@ class CleanVillageBot:
             poll_interval=0, timeout=int(self.poll_timeout), allowed_updates=Update.ALL_TYPES
         )
         self.worker = DeliveryWorker(
-            storage.outbox, outbox, TelegramSender(application.bot), self.clock
+            storage.outbox,
+            outbox,
+            TelegramSender(application.bot),
+            self.clock,
+            messages_per_second=self.config.delivery.messages_per_second,
+            concurrency=self.config.delivery.concurrency,
         )
         await self.worker.start()
         await self._set_command_menus(application)
