@@ -27,11 +27,12 @@ from bot.config import Config
 from bot.grid import Grid
 from bot.i18n import N_, I18n
 from bot.media import MediaStore
+from bot.notices import NoticeService
 from bot.notifier import Notifier
 from bot.outbox import DeliveryWorker, Outbox
 from bot.people import People
 from bot.reports import ReportService
-from handlers import common, office, reporting, tasks
+from handlers import common, news, notices, office, reporting, tasks
 from handlers.delivery import TelegramSender
 from handlers.ordering import PerPersonUpdateProcessor
 from handlers.persistence import SQLitePersistence
@@ -49,6 +50,9 @@ CONCURRENT_UPDATES = 64
 PRIVATE_COMMANDS = (
     ("report", N_("Report dumping or a dirty corner")),
     ("myreports", N_("My reports and their status")),
+    ("news", N_("Recent notices from the office")),
+    ("home", N_("Set the village and hamlet you live in")),
+    ("notices", N_("Turn office notices on or off")),
     ("tasks", N_("Grid members: my open tasks")),
     ("lang", N_("Change language")),
     ("help", N_("How to use this bot")),
@@ -75,6 +79,7 @@ class CleanVillageBot:
         self.storage: Storage | None = None
         self.application: Application | None = None
         self.worker: DeliveryWorker | None = None
+        self.notices: NoticeService | None = None
 
     async def start(self) -> None:
         """Open the database, start polling and resume any undelivered notifications."""
@@ -94,6 +99,15 @@ class CleanVillageBot:
             grid=self.grid,
             people=self.people,
             notifier=notifier,
+            outbox=outbox,
+            clock=self.clock,
+        )
+        notice_service = self.notices = NoticeService(
+            storage=storage,
+            config=self.config,
+            grid=self.grid,
+            people=self.people,
+            i18n=self.i18n,
             outbox=outbox,
             clock=self.clock,
         )
@@ -124,6 +138,7 @@ class CleanVillageBot:
             i18n=self.i18n,
             reports=reports,
             notifier=notifier,
+            notices=notice_service,
             media=MediaStore(self.config.storage.media_dir),
             clock=self.clock,
         )
@@ -141,8 +156,16 @@ class CleanVillageBot:
             self.clock,
             messages_per_second=self.config.delivery.messages_per_second,
             concurrency=self.config.delivery.concurrency,
+            notices=notice_service,
         )
         await self.worker.start()
+        assert application.job_queue is not None
+        application.job_queue.run_repeating(
+            notices.follow_notices,
+            interval=self.config.notices.progress_every_seconds,
+            first=1,
+            name="follow-notices",
+        )
         await self._set_command_menus(application)
 
     async def stop(self) -> None:
@@ -162,12 +185,18 @@ class CleanVillageBot:
     def _register_handlers(self, application: Application) -> None:
         # Group 0, first match wins: the grid member's and the office's short conversations come
         # before reporting, so that a photo sent while fixing is the after-photo, not a new report.
-        for handler in [*tasks.build(), *office.build(), *reporting.build(self.i18n)]:
+        journeys = [
+            *tasks.build(),
+            *office.build(),
+            *notices.build(),
+            *reporting.build(self.i18n),
+            *news.build(),
+        ]
+        for handler in journeys:
             application.add_handler(handler)
         press = common.button_regex
         application.add_handlers(
             [
-                CommandHandler("start", common.start),
                 CommandHandler("help", common.show_help),
                 MessageHandler(
                     filters.Regex(press(self.i18n, common.HELP_BUTTON)), common.show_help
@@ -184,6 +213,8 @@ class CleanVillageBot:
                 MessageHandler(filters.UpdateType.MESSAGE, common.stray_input),
             ]
         )
+        # Group -2, before anything else: a person who writes to us can be reached again.
+        application.add_handler(TypeHandler(Update, news.talked_again), group=-2)
         # Group 1: write conversation state and drafts through after every update, so that even
         # a crash (not only a clean stop) resumes the conversation where it was.
         application.add_handler(TypeHandler(Update, _persist_now), group=1)

@@ -57,6 +57,12 @@ class DeliveryConfig(_Section):
     concurrency: int = Field(default=16, ge=2, le=256)
 
 
+class NoticesConfig(_Section):
+    """Office notices: how often the office's progress message is refreshed."""
+
+    progress_every_seconds: float = Field(default=3, gt=0, le=60)
+
+
 class StorageConfig(_Section):
     database: Path = Path("data/cleanvillage.sqlite3")
     media_dir: Path = Path("data/media")
@@ -138,6 +144,7 @@ class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     storage: StorageConfig = StorageConfig()
     delivery: DeliveryConfig = DeliveryConfig()
+    notices: NoticesConfig = NoticesConfig()
     general: GeneralConfig = GeneralConfig()
     grid: GridConfig
     duplicates: DuplicatesConfig = DuplicatesConfig()

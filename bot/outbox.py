@@ -27,6 +27,9 @@ from storage.outbox import OutboxRepository, OutboxRow
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=5)
+# A notice to one person is given up after this many failed attempts (about 17 minutes of
+# backoff); a report's notification is retried until it is delivered.
+MAX_NOTICE_ATTEMPTS = 10
 IDLE_POLL_SECONDS = 1.0
 
 
@@ -45,7 +48,7 @@ class Button:
 
 @dataclass(frozen=True)
 class Part:
-    """One Bot API message. `kind` is text, photo, album, location or voice."""
+    """One Bot API message. `kind` is text, photo, album, location, voice or document."""
 
     kind: str
     text: str | None = None
@@ -89,11 +92,32 @@ class TransientFailure(Exception):
 
 
 class Unreachable(Exception):
-    """Can never succeed (the chat blocked the bot or is gone, or a bad request): drop it."""
+    """Can never succeed (a bad request, or one of the two below): drop it."""
+
+    outcome = "failed"
+
+
+class Blocked(Unreachable):
+    """The person blocked the bot: skip them until they talk to it again."""
+
+    outcome = "blocked"
+
+
+class ChatGone(Unreachable):
+    """The chat no longer exists (or never started the bot)."""
+
+    outcome = "gone"
 
 
 class Sender(Protocol):
     async def send(self, chat_id: int, part: Part) -> None: ...
+
+
+class NoticeParts(Protocol):
+    """Where a notice row's message comes from: rows carry only (notice, language), so a
+    town-wide notice is stored once, not once per recipient."""
+
+    async def parts_for(self, notice_id: int, language: str) -> tuple[Part, ...]: ...
 
 
 class Outbox:
@@ -169,6 +193,7 @@ class DeliveryWorker:
         *,
         messages_per_second: float = 25,
         concurrency: int = 16,
+        notices: NoticeParts | None = None,
     ) -> None:
         self._repository = repository
         self._outbox = outbox
@@ -176,6 +201,7 @@ class DeliveryWorker:
         self._clock = clock
         self.pace = Pace(messages_per_second)
         self._concurrency = concurrency
+        self._notices = notices
         self._reserved_for_interactive = max(1, concurrency // 8)
         self._in_flight: set[asyncio.Task] = set()
         self._task: asyncio.Task | None = None
@@ -249,9 +275,9 @@ class DeliveryWorker:
 
     async def _deliver(self, row: OutboxRow) -> None:
         """Send the row's remaining parts, recording progress after each one."""
-        parts = [Part.from_dict(part) for part in json.loads(row.payload)["parts"]]
         done = row.parts_done
         try:
+            parts = await self._parts_of(row)
             for part in parts[done:]:
                 if not await self._wait_out_pause():
                     await self._repository.retry_later(row.id, self._paused_until, "paused")
@@ -274,7 +300,12 @@ class DeliveryWorker:
             )
         except Unreachable as error:
             await self._repository.finish(
-                row.id, "dropped", self._clock.now(), str(error), parts_done=done
+                row.id,
+                "dropped",
+                self._clock.now(),
+                str(error),
+                parts_done=done,
+                outcome=error.outcome,
             )
             log.info(
                 "dropped notification %d: chat %s unreachable (%s)", row.id, row.chat_id, error
@@ -282,11 +313,30 @@ class DeliveryWorker:
         except Exception as error:  # TransientFailure, or a bug: retry with backoff
             if not isinstance(error, TransientFailure):
                 log.exception("unexpected error delivering notification %d", row.id)
+            if row.notice_id is not None and row.attempts >= MAX_NOTICE_ATTEMPTS:
+                await self._repository.finish(
+                    row.id,
+                    "dropped",
+                    self._clock.now(),
+                    str(error),
+                    parts_done=done,
+                    outcome="failed",
+                )
+                log.warning("gave up notice %d to %s: %s", row.notice_id, row.chat_id, error)
+                return
             backoff = min(timedelta(seconds=2 ** min(row.attempts, 10)), MAX_BACKOFF)
             await self._repository.retry_later(row.id, self._clock.now() + backoff, str(error))
             log.warning("delivery to %s failed (%s); retrying in %s", row.chat_id, error, backoff)
         else:
             await self._repository.finish(row.id, "sent", self._clock.now(), parts_done=done)
+
+    async def _parts_of(self, row: OutboxRow) -> list[Part]:
+        payload = json.loads(row.payload)
+        if "notice" in payload:
+            if self._notices is None:
+                raise Unreachable("no notice source to render notice rows")
+            return list(await self._notices.parts_for(payload["notice"], payload["language"]))
+        return [Part.from_dict(part) for part in payload["parts"]]
 
     async def _wait_out_pause(self) -> bool:
         """Sleep through a bot-wide flood-control pause; False if the worker is stopping."""

@@ -50,6 +50,12 @@ class People:
     def is_grid_member(self, user_id: int) -> bool:
         return user_id in self._hamlets_by_member
 
+    def all_grid_members(self) -> list[int]:
+        return sorted(self._hamlets_by_member)
+
+    def all_village_leads(self) -> list[int]:
+        return sorted({lead for leads in self._leads_by_village.values() for lead in leads})
+
     def leads_of(self, village_id: str | None) -> list[int]:
         return list(self._leads_by_village.get(village_id or "", []))
 

@@ -29,6 +29,7 @@ from bot.i18n import N_, I18n
 from bot.lifecycle import TransitionNotAllowed
 from bot.media import MediaStore
 from bot.models import MediaRef, Report
+from bot.notices import NoticeService
 from bot.notifier import Notifier
 from bot.outbox import Button
 from bot.people import People
@@ -58,6 +59,7 @@ class Services:
     i18n: I18n
     reports: ReportService
     notifier: Notifier
+    notices: NoticeService
     media: MediaStore
     clock: Clock
 

@@ -8,7 +8,7 @@ from telegram import Bot, InputMediaPhoto
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.outbox import Part, RetryLater, TransientFailure, Unreachable
+from bot.outbox import Blocked, ChatGone, Part, RetryLater, TransientFailure, Unreachable
 from handlers.common import inline_markup
 
 
@@ -22,8 +22,10 @@ class TelegramSender:
         except RetryAfter as error:
             raise RetryLater(_seconds(error.retry_after)) from error
         except Forbidden as error:
-            raise Unreachable(error.message) from error
+            raise Blocked(error.message) from error
         except BadRequest as error:
+            if "chat not found" in error.message.lower():
+                raise ChatGone(error.message) from error
             raise Unreachable(error.message) from error
         except (TimedOut, NetworkError) as error:
             raise TransientFailure(str(error)) from error
@@ -49,6 +51,14 @@ class TelegramSender:
         elif part.kind == "location":
             assert part.latitude is not None and part.longitude is not None
             await self._bot.send_location(chat_id, part.latitude, part.longitude)
+        elif part.kind == "document":
+            await self._bot.send_document(
+                chat_id,
+                part.files[0],
+                caption=part.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
         elif part.kind == "voice":
             await self._bot.send_voice(chat_id, part.files[0], reply_markup=markup)
         else:

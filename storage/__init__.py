@@ -7,6 +7,7 @@ from pathlib import Path
 
 from storage.conversations import ConversationRepository
 from storage.database import Database
+from storage.notices import NoticeRepository
 from storage.outbox import OutboxRepository
 from storage.reports import ReportRepository
 from storage.users import UserRepository
@@ -21,6 +22,7 @@ class Storage:
     outbox: OutboxRepository
     users: UserRepository
     conversations: ConversationRepository
+    notices: NoticeRepository
 
     @classmethod
     async def open(cls, path: Path | str) -> Storage:
@@ -31,6 +33,7 @@ class Storage:
             outbox=OutboxRepository(database),
             users=UserRepository(database),
             conversations=ConversationRepository(database),
+            notices=NoticeRepository(database),
         )
 
     async def close(self) -> None:

@@ -9,6 +9,8 @@ import aiosqlite
 
 from storage.database import Database
 
+UNREACHABLE_OUTCOMES = ("blocked", "gone")
+
 
 @dataclass(frozen=True)
 class OutboxRow:
@@ -17,6 +19,7 @@ class OutboxRow:
     payload: str
     parts_done: int
     attempts: int
+    notice_id: int | None = None
 
 
 class OutboxRepository:
@@ -48,7 +51,8 @@ class OutboxRepository:
         """
         async with self._db.transaction() as connection:
             cursor = await connection.execute(
-                """SELECT id, chat_id, payload, parts_done, attempts, priority FROM outbox o
+                """SELECT id, chat_id, payload, parts_done, attempts, priority, notice_id
+                   FROM outbox o
                    WHERE state = 'pending' AND next_attempt_at <= ?
                      AND NOT EXISTS (SELECT 1 FROM outbox earlier
                                      WHERE earlier.chat_id = o.chat_id AND earlier.id < o.id
@@ -65,7 +69,12 @@ class OutboxRepository:
             )
         return [
             OutboxRow(
-                row["id"], row["chat_id"], row["payload"], row["parts_done"], row["attempts"]
+                row["id"],
+                row["chat_id"],
+                row["payload"],
+                row["parts_done"],
+                row["attempts"],
+                row["notice_id"],
             )
             for row in chosen
         ]
@@ -90,14 +99,23 @@ class OutboxRepository:
         error: str | None = None,
         *,
         parts_done: int,
+        outcome: str | None = None,
     ) -> None:
-        """Close a row as 'sent' or 'dropped', with how many of its parts went out."""
+        """Close a row as 'sent' or 'dropped' (with why: the `outcome`). A chat that blocked
+        the bot or is gone is remembered, so later notices skip it."""
         async with self._db.transaction() as connection:
             await connection.execute(
-                """UPDATE outbox SET state = ?, finished_at = ?, last_error = ?, parts_done = ?
+                """UPDATE outbox SET state = ?, finished_at = ?, last_error = ?, parts_done = ?,
+                                     outcome = ?
                    WHERE id = ?""",
-                (state, now.isoformat(), error, parts_done, row_id),
+                (state, now.isoformat(), error, parts_done, outcome, row_id),
             )
+            if outcome in UNREACHABLE_OUTCOMES:
+                await connection.execute(
+                    """UPDATE users SET unreachable_since = ?
+                       WHERE user_id = (SELECT chat_id FROM outbox WHERE id = ?)""",
+                    (now.isoformat(), row_id),
+                )
 
     async def retry_later(self, row_id: int, when: datetime, error: str) -> None:
         async with self._db.transaction() as connection:

@@ -1,4 +1,4 @@
-"""People who have talked to the bot, and the language each one chose."""
+"""People who have talked to the bot: their language, home hamlet and notice settings."""
 
 from __future__ import annotations
 
@@ -44,3 +44,76 @@ class UserRepository:
                 "UPDATE users SET language = ?, updated_at = ? WHERE user_id = ?",
                 (language, now.isoformat(), user_id),
             )
+
+    async def home(self, user_id: int) -> tuple[str | None, bool]:
+        """The hamlet the person lives in, and whether they were ever asked."""
+        row = await self._db.fetch_one(
+            "SELECT home_hamlet_id, home_asked FROM users WHERE user_id = ?", (user_id,)
+        )
+        return (row["home_hamlet_id"], bool(row["home_asked"])) if row else (None, False)
+
+    async def set_home(self, user_id: int, hamlet_id: str | None, now: datetime) -> None:
+        """Remember where the person lives (None: they preferred not to say)."""
+        async with self._db.transaction() as connection:
+            await self.ensure(connection, user_id, now)
+            await connection.execute(
+                """UPDATE users SET home_hamlet_id = COALESCE(?, home_hamlet_id), home_asked = 1,
+                                    updated_at = ? WHERE user_id = ?""",
+                (hamlet_id, now.isoformat(), user_id),
+            )
+
+    async def notices_on(self, user_id: int) -> bool:
+        row = await self._db.fetch_one("SELECT notices_on FROM users WHERE user_id = ?", (user_id,))
+        return bool(row["notices_on"]) if row else True
+
+    async def set_notices_on(self, user_id: int, on: bool, now: datetime) -> None:
+        async with self._db.transaction() as connection:
+            await self.ensure(connection, user_id, now)
+            await connection.execute(
+                "UPDATE users SET notices_on = ?, updated_at = ? WHERE user_id = ?",
+                (int(on), now.isoformat(), user_id),
+            )
+
+    async def subscribers(self, hamlet_ids: list[str] | None) -> list[tuple[int, str | None]]:
+        """(user, language) of everyone who takes notices and can be reached; optionally only
+        those living in `hamlet_ids`."""
+        sql = """SELECT user_id, language FROM users
+                 WHERE notices_on = 1 AND unreachable_since IS NULL"""
+        if hamlet_ids is None:
+            rows = await self._db.fetch_all(sql + " ORDER BY user_id")
+        else:
+            marks = ",".join("?" * len(hamlet_ids))
+            rows = await self._db.fetch_all(
+                sql + f" AND home_hamlet_id IN ({marks}) ORDER BY user_id", tuple(hamlet_ids)
+            )
+        return [(row["user_id"], row["language"]) for row in rows]
+
+    async def reachable(self, user_ids: list[int]) -> list[tuple[int, str | None]]:
+        """(user, language) for `user_ids`, leaving out those known to be unreachable."""
+        if not user_ids:
+            return []
+        marks = ",".join("?" * len(user_ids))
+        rows = await self._db.fetch_all(
+            f"SELECT user_id, language, unreachable_since FROM users WHERE user_id IN ({marks})",
+            tuple(user_ids),
+        )
+        known = {row["user_id"]: row for row in rows}
+        return [
+            (user_id, known[user_id]["language"] if user_id in known else None)
+            for user_id in sorted(set(user_ids))
+            if user_id not in known or known[user_id]["unreachable_since"] is None
+        ]
+
+    async def welcome_back(self, user_id: int) -> bool:
+        """The person talked to us again: notices reach them again. True if they had been
+        marked unreachable."""
+        row = await self._db.fetch_one(
+            "SELECT unreachable_since FROM users WHERE user_id = ?", (user_id,)
+        )
+        if row is None or row["unreachable_since"] is None:
+            return False
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "UPDATE users SET unreachable_since = NULL WHERE user_id = ?", (user_id,)
+            )
+        return True

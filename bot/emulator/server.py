@@ -13,6 +13,7 @@ It does not import `telegram`: it is an independent implementation to test the b
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import json
 import logging
@@ -59,6 +60,9 @@ CONTENT_KEYS = (
     *("text", "entities", "caption", "caption_entities", "parse_mode"),
     *("sticker", "location", "venue", "contact", "dice", "poll"),
 )
+
+
+SENDING_PREFIXES = ("send", "copy", "forward")
 
 
 @dataclass
@@ -123,6 +127,10 @@ class BotApiEmulator:
         self._faults: list[_Fault] = []
         self._delay = 0.0
         self._drops = 0
+        self._rate_limit: float | None = None
+        self._recent_sends: collections.deque[float] = collections.deque()
+        self.too_many_requests = 0
+        """How many calls were refused with 429 by `enforce_rate`."""
         self._closing = False
         self._runner: web.AppRunner | None = None
 
@@ -204,6 +212,26 @@ class BotApiEmulator:
         if times < 1:
             raise ValueError("times must be at least 1")
         self._faults.append(_Fault(method.lower(), status, times, retry_after, description))
+
+    def enforce_rate(self, per_second: float | None) -> None:
+        """Refuse message-sending calls beyond `per_second` within any one second with 429
+        (retry_after 1), as Telegram's flood control does; None lifts the limit."""
+        self._rate_limit = per_second
+        self._recent_sends.clear()
+
+    def _over_rate(self, method: str) -> bool:
+        if self._rate_limit is None or not method.startswith(SENDING_PREFIXES):
+            return False
+        if method == "sendchataction":
+            return False
+        now = time.monotonic()
+        while self._recent_sends and now - self._recent_sends[0] >= 1:
+            self._recent_sends.popleft()
+        if len(self._recent_sends) >= self._rate_limit:
+            self.too_many_requests += 1
+            return True
+        self._recent_sends.append(now)
+        return False
 
     def set_delay(self, seconds: float) -> None:
         """Answer every call except getUpdates `seconds` late (a slow network)."""
@@ -287,6 +315,8 @@ class BotApiEmulator:
                 return web.Response()  # never written: the connection is gone
             if self._delay:
                 await asyncio.sleep(self._delay)
+        if self._over_rate(name):
+            return _error(429, "Too Many Requests: retry after 1", 1)
         fault = next((fault for fault in self._faults if fault.matches(name)), None)
         if fault is not None:
             fault.remaining -= 1

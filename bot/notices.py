@@ -1,0 +1,400 @@
+"""Office notices: who receives them, what each person sees, and how far the sending got.
+
+A notice is stored once; sending it queues one small outbox row per recipient (the notice
+id and the recipient's language), and the outbox worker renders the message from here. So a
+town-wide notice costs 25,000 short rows, survives restarts, and is never sent twice to a
+person except for the few messages in flight at a crash.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.grid import Grid
+from bot.i18n import I18n
+from bot.outbox import Notification, Outbox, Part, Priority
+from bot.people import People
+from storage import Storage
+from storage.notices import Counts, NoticeRow
+
+MAX_TEXT = 4000
+MAX_CAPTION = 1000  # Telegram allows 1,024 characters; the heading takes the rest
+RECENT = 10
+
+
+class AudienceKind(StrEnum):
+    EVERYONE = "everyone"
+    VILLAGES = "villages"
+    HAMLET = "hamlet"
+    GRID_MEMBERS = "grid_members"
+    VILLAGE_LEADS = "village_leads"
+    DEPARTMENT = "department"
+
+
+class ContentKind(StrEnum):
+    TEXT = "text"
+    PHOTO = "photo"
+    DOCUMENT = "document"
+
+
+class NoticeState(StrEnum):
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a notice is for: a kind, and the villages / hamlet / department it names."""
+
+    kind: AudienceKind
+    ids: tuple[str, ...] = ()
+
+    def to_json(self) -> str:
+        return json.dumps({"kind": self.kind, "ids": list(self.ids)})
+
+    @classmethod
+    def from_json(cls, text: str) -> Audience:
+        data = json.loads(text)
+        return cls(AudienceKind(data["kind"]), tuple(data.get("ids", ())))
+
+
+@dataclass(frozen=True)
+class Content:
+    """What a notice says: text by language (the default language is required), and an
+    optional photo or document (a Telegram file id) that the text becomes the caption of."""
+
+    kind: ContentKind
+    texts: dict[str, str]
+    file_id: str | None = None
+
+    def text_in(self, language: str, default_language: str) -> str:
+        return self.texts.get(language) or self.texts.get(default_language, "")
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: int
+    author_id: int
+    audience: Audience
+    content: Content
+    state: NoticeState
+    send_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    recipients: int
+    progress_chat_id: int | None
+    progress_message_id: int | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    notice: Notice
+    counts: Counts
+
+    @property
+    def finished(self) -> bool:
+        return self.notice.state == NoticeState.SENDING and self.counts.waiting == 0
+
+
+class NoticeNotFound(Exception):
+    pass
+
+
+class NoticeService:
+    """Creates, starts, renders, follows and cancels notices. Time comes from the clock."""
+
+    def __init__(
+        self,
+        *,
+        storage: Storage,
+        config: Config,
+        grid: Grid,
+        people: People,
+        i18n: I18n,
+        outbox: Outbox,
+        clock: Clock,
+    ) -> None:
+        self._storage = storage
+        self._config = config
+        self._grid = grid
+        self._people = people
+        self._i18n = i18n
+        self._outbox = outbox
+        self._clock = clock
+        self._parts: dict[tuple[int, str], tuple[Part, ...]] = {}
+        self._rates: dict[int, tuple[float, int, float]] = {}
+
+    # -- audiences ----------------------------------------------------------------------------
+
+    async def recipients(self, audience: Audience) -> list[tuple[int, str]]:
+        """(chat, language) of everyone the audience reaches today.
+
+        Villagers' audiences respect their choice to turn notices off; role audiences are
+        work instructions and reach every holder of the role. Chats that blocked the bot
+        are left out until the person talks to it again.
+        """
+        users = self._storage.users
+        match audience.kind:
+            case AudienceKind.EVERYONE:
+                found = await users.subscribers(None)
+            case AudienceKind.VILLAGES:
+                hamlets = [
+                    hamlet.id
+                    for village_id in audience.ids
+                    for hamlet in self._grid.hamlets_of(village_id)
+                ]
+                found = await users.subscribers(hamlets)
+            case AudienceKind.HAMLET:
+                found = await users.subscribers(list(audience.ids))
+            case AudienceKind.GRID_MEMBERS:
+                found = await users.reachable(self._people.all_grid_members())
+            case AudienceKind.VILLAGE_LEADS:
+                found = await users.reachable(self._people.all_village_leads())
+            case AudienceKind.DEPARTMENT:
+                chats = [
+                    self._people.department_chats[key]
+                    for key in audience.ids
+                    if key in self._people.department_chats
+                ]
+                found = [(chat_id, None) for chat_id in chats]
+        return [(chat_id, self._i18n.pick(language)) for chat_id, language in found]
+
+    async def languages_of(self, audience: Audience) -> Counter[str]:
+        """How many recipients read each language (for the preview)."""
+        return Counter(language for _, language in await self.recipients(audience))
+
+    def describe_audience(self, audience: Audience, language: str) -> str:
+        _ = self._i18n.translator(language).gettext
+        match audience.kind:
+            case AudienceKind.EVERYONE:
+                return _("everyone registered")
+            case AudienceKind.VILLAGES:
+                names = [
+                    self._grid.villages[village_id].label(language)
+                    for village_id in audience.ids
+                    if village_id in self._grid.villages
+                ]
+                return _("villages: {names}").format(names=", ".join(names))
+            case AudienceKind.HAMLET:
+                hamlet = self._grid.hamlets.get(audience.ids[0]) if audience.ids else None
+                if hamlet is None:
+                    return _("a hamlet that no longer exists")
+                village = self._grid.villages[hamlet.village_id]
+                return _("hamlet: {hamlet}, {village}").format(
+                    hamlet=hamlet.label(language), village=village.label(language)
+                )
+            case AudienceKind.GRID_MEMBERS:
+                return _("all grid members")
+            case AudienceKind.VILLAGE_LEADS:
+                return _("all village leads")
+            case AudienceKind.DEPARTMENT:
+                departments = self._config.departments
+                names = [
+                    departments[key].name.get(language)
+                    for key in audience.ids
+                    if key in departments
+                ]
+                return _("department: {names}").format(names=", ".join(names))
+
+    # -- the life of a notice -------------------------------------------------------------------
+
+    async def create(
+        self, author_id: int, audience: Audience, content: Content, send_at: datetime | None
+    ) -> Notice:
+        """Store a notice to go out at `send_at` (now if None); `start_due` sends it."""
+        notice_id = await self._storage.notices.add(
+            author_id=author_id,
+            audience=audience.to_json(),
+            kind=content.kind,
+            file_id=content.file_id,
+            texts=json.dumps(content.texts, ensure_ascii=False),
+            send_at=send_at or self._clock.now(),
+            now=self._clock.now(),
+        )
+        return await self.get(notice_id)
+
+    async def get(self, notice_id: int) -> Notice:
+        row = await self._storage.notices.get(notice_id)
+        if row is None:
+            raise NoticeNotFound(notice_id)
+        return _notice(row)
+
+    async def start_due(self) -> list[Notice]:
+        """Queue every notice whose time has come for its recipients; returns those started."""
+        started = []
+        for row in await self._storage.notices.due(self._clock.now()):
+            notice = _notice(row)
+            recipients = await self.recipients(notice.audience)
+            async with self._storage.database.transaction() as connection:
+                queued = await self._storage.notices.start(
+                    connection,
+                    notice.id,
+                    recipients,
+                    priority=Priority.BULK,
+                    now=self._clock.now(),
+                )
+            if queued is not None:
+                started.append(await self.get(notice.id))
+        if started:
+            self._outbox.poke()
+        return started
+
+    async def sending(self) -> list[Notice]:
+        return [_notice(row) for row in await self._storage.notices.in_state("sending")]
+
+    async def progress(self, notice_id: int) -> Progress:
+        return Progress(await self.get(notice_id), await self._storage.notices.counts(notice_id))
+
+    async def set_progress_message(self, notice_id: int, chat_id: int, message_id: int) -> None:
+        await self._storage.notices.set_progress_message(notice_id, chat_id, message_id)
+
+    async def finish(self, notice_id: int) -> Progress:
+        """Close a notice with nothing left to send, and tell its author the totals."""
+        return await self._close(notice_id, NoticeState.DONE)
+
+    async def cancel(self, notice_id: int) -> Progress:
+        """Stop a scheduled or sending notice: messages not yet sent are dropped."""
+        return await self._close(notice_id, NoticeState.CANCELLED)
+
+    async def _close(self, notice_id: int, state: NoticeState) -> Progress:
+        notice = await self.get(notice_id)
+        if notice.state not in (NoticeState.SCHEDULED, NoticeState.SENDING):
+            return await self.progress(notice_id)
+        async with self._storage.database.transaction() as connection:
+            closed = await self._storage.notices.finish(
+                connection, notice_id, state, self._clock.now()
+            )
+            if closed and state == NoticeState.DONE:
+                progress = Progress(notice, await self._storage.notices.counts(notice_id))
+                language = self._i18n.pick(await self._storage.users.language(notice.author_id))
+                await self._outbox.add(
+                    connection,
+                    Notification(
+                        notice.author_id,
+                        (Part("text", text=self.summary(progress, language)),),
+                    ),
+                )
+        self._outbox.poke()
+        self._rates.pop(notice_id, None)
+        return await self.progress(notice_id)
+
+    async def recent(self) -> list[Progress]:
+        return [
+            Progress(_notice(row), await self._storage.notices.counts(row.id))
+            for row in await self._storage.notices.recent(RECENT)
+        ]
+
+    async def received_by(self, chat_id: int, limit: int = 5) -> list[Notice]:
+        return [_notice(row) for row in await self._storage.notices.received_by(chat_id, limit)]
+
+    async def welcome_back(self, user_id: int) -> None:
+        """Someone talked to the bot: if they had blocked it, notices reach them again."""
+        await self._storage.users.welcome_back(user_id)
+
+    # -- what people see ------------------------------------------------------------------------
+
+    async def parts_for(self, notice_id: int, language: str) -> tuple[Part, ...]:
+        """The message for one recipient (the outbox worker asks; cached per language)."""
+        key = (notice_id, language)
+        if key not in self._parts:
+            self._parts[key] = self.render((await self.get(notice_id)).content, language)
+        return self._parts[key]
+
+    def render(self, content: Content, language: str) -> tuple[Part, ...]:
+        _ = self._i18n.translator(language).gettext
+        body = html.escape(content.text_in(language, self._i18n.default_language))
+        text = _("📢 <b>Notice from the town office</b>") + ("\n\n" + body if body else "")
+        if content.kind == ContentKind.TEXT:
+            return (Part("text", text=text),)
+        return (Part(content.kind.value, text=text, files=(content.file_id or "",)),)
+
+    def progress_text(self, progress: Progress, language: str) -> str:
+        """ "Sending… 12,400 / 25,000 · 3 blocked · about 7 min left"."""
+        _ = self._i18n.translator(language).gettext
+        counts, notice = progress.counts, progress.notice
+        handled = notice.recipients - counts.waiting
+        parts = [
+            _("📤 Sending notice #{id}… {handled:,} / {total:,}").format(
+                id=notice.id, handled=handled, total=notice.recipients
+            )
+        ]
+        if counts.blocked:
+            parts.append(_("{count:,} blocked").format(count=counts.blocked))
+        minutes = self._minutes_left(notice.id, handled, counts.waiting)
+        if minutes is not None:
+            parts.append(_("about {minutes:,} min left").format(minutes=minutes))
+        return " · ".join(parts)
+
+    def summary(self, progress: Progress, language: str) -> str:
+        _ = self._i18n.translator(language).gettext
+        counts, notice = progress.counts, progress.notice
+        heading = {
+            NoticeState.SCHEDULED: _("🕒 Notice #{id}, to go out {when}"),
+            NoticeState.SENDING: _("📤 Notice #{id}, sending"),
+            NoticeState.DONE: _("✅ Notice #{id} sent"),
+            NoticeState.CANCELLED: _("✖ Notice #{id} cancelled"),
+        }[notice.state].format(id=notice.id, when=self.local_time(notice.send_at))
+        lines = [
+            heading,
+            _("To: {audience}").format(audience=self.describe_audience(notice.audience, language)),
+        ]
+        if notice.state != NoticeState.SCHEDULED:
+            lines.append(
+                _(
+                    "Delivered {delivered:,} of {total:,} · blocked the bot {blocked:,} · "
+                    "chat gone {gone:,} · failed after retries {failed:,}"
+                ).format(
+                    delivered=counts.delivered,
+                    total=notice.recipients,
+                    blocked=counts.blocked,
+                    gone=counts.gone,
+                    failed=counts.failed,
+                )
+            )
+        if counts.cancelled:
+            lines.append(_("Not sent (cancelled): {count:,}").format(count=counts.cancelled))
+        if counts.waiting and notice.state == NoticeState.SENDING:
+            lines.append(_("Still to send: {count:,}").format(count=counts.waiting))
+        return "\n".join(lines)
+
+    def local_time(self, moment: datetime) -> str:
+        return moment.astimezone(self._config.general.tz).strftime("%Y-%m-%d %H:%M")
+
+    def _minutes_left(self, notice_id: int, handled: int, waiting: int) -> int | None:
+        """Minutes to go at the recent sending rate (smoothed between progress updates)."""
+        now = time.monotonic()
+        previous = self._rates.get(notice_id)
+        rate = previous[2] if previous else 0.0
+        if previous and now > previous[0] and handled >= previous[1]:
+            recent = (handled - previous[1]) / (now - previous[0])
+            rate = recent if rate == 0 else 0.7 * rate + 0.3 * recent
+        self._rates[notice_id] = (now, handled, rate)
+        if not waiting or rate <= 0:
+            return None
+        return max(1, round(waiting / rate / 60))
+
+
+def _notice(row: NoticeRow) -> Notice:
+    return Notice(
+        id=row.id,
+        author_id=row.author_id,
+        audience=Audience.from_json(row.audience),
+        content=Content(ContentKind(row.kind), json.loads(row.texts), row.file_id),
+        state=NoticeState(row.state),
+        send_at=row.send_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        recipients=row.recipients,
+        progress_chat_id=row.progress_chat_id,
+        progress_message_id=row.progress_message_id,
+    )
