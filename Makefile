@@ -30,6 +30,7 @@ messages: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.report_loop
+	$(BIN)/python -m benchmarks.notice_blast
 
 clean:
 	rm -rf $(VENV) .pytest_cache

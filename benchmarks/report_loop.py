@@ -209,9 +209,7 @@ async def main() -> None:
     echo_rate = await echo_updates(arguments.villagers * 4, min(arguments.villagers, 50))
     lookups, hamlets = hamlet_lookups()
     updates_per_report = 4
-    print(
-        f"report conversations/s        {conversations:10.1f}  ({arguments.villagers} at once)"
-    )
+    print(f"report conversations/s        {conversations:10.1f}  ({arguments.villagers} at once)")
     print(f"  = updates/s in reports      {conversations * updates_per_report:10.1f}")
     print(f"bare echo updates/s           {echo_rate:10.1f}")
     print(f"ratio report/echo (updates)   {conversations * updates_per_report / echo_rate:10.2f}")

@@ -12,7 +12,7 @@ import html
 import json
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -275,7 +275,8 @@ class NoticeService:
                 connection, notice_id, state, self._clock.now()
             )
             if closed and state == NoticeState.DONE:
-                progress = Progress(notice, await self._storage.notices.counts(notice_id))
+                counts = await self._storage.notices.counts(notice_id)
+                progress = Progress(replace(notice, state=state), counts)
                 language = self._i18n.pick(await self._storage.users.language(notice.author_id))
                 await self._outbox.add(
                     connection,

@@ -19,7 +19,6 @@ from enum import IntEnum
 from typing import Protocol
 
 import aiosqlite
-from aiolimiter import AsyncLimiter
 
 from bot.clock import Clock
 from storage.outbox import OutboxRepository, OutboxRow
@@ -147,34 +146,45 @@ class Outbox:
 
 
 class Pace:
-    """The overall send rate: a token bucket that slows by a fifth after each flood-control
-    answer and creeps back to the configured rate after a quiet minute."""
+    """The overall send rate: each send gets the next slot, 1/rate seconds after the last.
+
+    Slots are points in time, not sleeps, so a slightly late wake-up is made up by the next
+    sender instead of lowering the rate, and an idle spell never saves up a burst. A flood-control
+    answer slows the rate by a fifth (once per pause, however many sends were refused
+    together); after `RECOVERY_SECONDS` without one it creeps back up by a tenth.
+    """
+
+    RECOVERY_SECONDS = 10
+    CATCH_UP_SECONDS = 0.02
 
     def __init__(self, per_second: float) -> None:
         self.configured = per_second
         self.current = per_second
-        self._limiter = AsyncLimiter(per_second, 1)
+        self._next_slot = 0.0
         self._slowed_at = 0.0
 
     async def __aenter__(self) -> None:
         self._recover()
-        await self._limiter.acquire()
+        now = time.monotonic()
+        # A late wake-up may be made up, but only briefly: catching up on a long stall would
+        # put more than the rate into one second.
+        slot = max(now - self.CATCH_UP_SECONDS, self._next_slot)
+        self._next_slot = slot + 1 / self.current
+        if slot > now:
+            await asyncio.sleep(slot - now)
 
     async def __aexit__(self, *exc_info: object) -> None:
         return None
 
     def slow_down(self) -> None:
-        self._set(max(self.configured / 10, self.current * 0.8))
+        self.current = max(self.configured / 10, self.current * 0.8)
         self._slowed_at = time.monotonic()
 
     def _recover(self) -> None:
-        if self.current < self.configured and time.monotonic() - self._slowed_at > 60:
-            self._set(min(self.configured, self.current * 1.1))
+        quiet = time.monotonic() - self._slowed_at
+        if self.current < self.configured and quiet > self.RECOVERY_SECONDS:
+            self.current = min(self.configured, self.current * 1.1)
             self._slowed_at = time.monotonic()
-
-    def _set(self, per_second: float) -> None:
-        self.current = per_second
-        self._limiter = AsyncLimiter(per_second, 1)
 
 
 class DeliveryWorker:
@@ -227,23 +237,22 @@ class DeliveryWorker:
 
     async def _run(self) -> None:
         while not self._stopping:
+            # Cleared before looking for work, so a wakeup that comes while we look is kept.
+            self._outbox.wakeup.clear()
             try:
                 started = await self.dispatch()
             except Exception:
                 log.exception("outbox worker hiccup; carrying on")
                 started = 0
             if not started and not self._stopping:
-                await self._wait_for_work()
-
-    async def _wait_for_work(self) -> None:
-        self._outbox.wakeup.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._outbox.wakeup.wait(), IDLE_POLL_SECONDS)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._outbox.wakeup.wait(), IDLE_POLL_SECONDS)
 
     async def dispatch(self) -> int:
         """Start deliveries for as many due rows as there are free slots; returns how many."""
         free = self._concurrency - len(self._in_flight)
-        if free <= 0 or self._clock.now() < self._paused_until:
+        # Claim in batches (a quarter of the slots at least) rather than a row per finished send.
+        if free < max(1, self._concurrency // 4) or self._clock.now() < self._paused_until:
             return 0
         rows = await self._repository.claim_due(
             self._clock.now(),
@@ -288,10 +297,11 @@ class DeliveryWorker:
                 if done < len(parts):
                     await self._repository.mark_part_sent(row.id, done)
         except RetryLater as error:
+            if self._clock.now() >= self._paused_until:
+                self.pace.slow_down()
             self._paused_until = max(
                 self._paused_until, self._clock.now() + timedelta(seconds=error.seconds)
             )
-            self.pace.slow_down()
             await self._repository.retry_later(row.id, self._paused_until, str(error))
             log.warning(
                 "flood control: pausing deliveries for %s s; rate now %.1f/s",

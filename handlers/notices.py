@@ -392,9 +392,11 @@ def hint(state: int):
 async def follow_notices(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every few seconds: start notices that are due, update progress, close finished ones."""
     found = services(context)
-    for notice in await found.notices.start_due():
-        await _post_progress(context, notice)
+    await found.notices.start_due()
     for notice in await found.notices.sending():
+        if notice.progress_message_id is None:
+            await _post_progress(context, notice)
+            continue
         progress = await found.notices.progress(notice.id)
         if progress.finished:
             progress = await found.notices.finish(notice.id)

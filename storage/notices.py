@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import aiosqlite
 
@@ -34,6 +34,7 @@ class Counts:
 
     delivered: int = 0
     waiting: int = 0
+    in_flight: int = 0
     blocked: int = 0
     gone: int = 0
     failed: int = 0
@@ -60,7 +61,7 @@ class NoticeRepository:
                 """INSERT INTO notices (author_id, audience, kind, file_id, texts, state,
                                         send_at, created_at)
                    VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?)""",
-                (author_id, audience, kind, file_id, texts, send_at.isoformat(), now.isoformat()),
+                (author_id, audience, kind, file_id, texts, _utc(send_at), _utc(now)),
             )
             assert cursor.lastrowid is not None
             return cursor.lastrowid
@@ -72,7 +73,7 @@ class NoticeRepository:
     async def due(self, now: datetime) -> list[NoticeRow]:
         rows = await self._db.fetch_all(
             "SELECT * FROM notices WHERE state = 'scheduled' AND send_at <= ? ORDER BY send_at",
-            (now.isoformat(),),
+            (_utc(now),),
         )
         return [_notice(row) for row in rows]
 
@@ -140,12 +141,16 @@ class NoticeRepository:
                WHERE notice_id = ? GROUP BY state, outcome""",
             (notice_id,),
         )
-        found = dict.fromkeys(("delivered", "waiting", "blocked", "gone", "failed", "cancelled"), 0)
+        found = dict.fromkeys(
+            ("delivered", "waiting", "in_flight", "blocked", "gone", "failed", "cancelled"), 0
+        )
         for row in rows:
             if row["state"] == "sent":
                 found["delivered"] += row["n"]
             elif row["state"] in ("pending", "sending"):
                 found["waiting"] += row["n"]
+                if row["state"] == "sending":
+                    found["in_flight"] += row["n"]
             else:
                 key = row["outcome"] if row["outcome"] in found else "failed"
                 found[key] += row["n"]
@@ -168,6 +173,11 @@ class NoticeRepository:
                 (now.isoformat(), notice_id),
             )
         return cursor.rowcount == 1
+
+
+def _utc(moment: datetime) -> str:
+    """Times are stored in UTC so that they compare correctly as text."""
+    return moment.astimezone(UTC).isoformat()
 
 
 def _notice(row: aiosqlite.Row) -> NoticeRow:

@@ -117,3 +117,21 @@ class UserRepository:
                 "UPDATE users SET unreachable_since = NULL WHERE user_id = ?", (user_id,)
             )
         return True
+
+    async def import_residents(
+        self, residents: list[tuple[int, str, str | None]], now: datetime
+    ) -> None:
+        """Register many villagers at once from a roster: (user id, hamlet id, language)."""
+        stamp = now.isoformat()
+        async with self._db.transaction() as connection:
+            await connection.executemany(
+                """INSERT INTO users (user_id, language, home_hamlet_id, home_asked, created_at,
+                                      updated_at)
+                   VALUES (?, ?, ?, 1, ?, ?)
+                   ON CONFLICT (user_id) DO UPDATE SET home_hamlet_id = excluded.home_hamlet_id,
+                       language = COALESCE(excluded.language, users.language), home_asked = 1""",
+                [
+                    (user_id, language, hamlet_id, stamp, stamp)
+                    for user_id, hamlet_id, language in residents
+                ],
+            )

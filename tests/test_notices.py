@@ -4,7 +4,10 @@ photo and PDF notices, Telegram errors, scheduling, cancelling and the progress 
 from __future__ import annotations
 
 import asyncio
+import re
+from datetime import timedelta
 
+from benchmarks.notice_blast import blast
 from bot.emulator import EmulatedUser
 from bot.i18n import I18n
 from bot.notices import Audience, AudienceKind
@@ -65,9 +68,11 @@ async def compose(
     return await admin.wait_for(with_button("v1:nsn"))
 
 
-async def send_now(town: Town, preview: dict) -> None:
+async def send_now(town: Town, preview: dict, before_confirm=None) -> None:
     town.admin.press(preview, "v1:nsn")
     confirm = await town.admin.wait_for(with_button("v1:nok"))
+    if before_confirm is not None:
+        before_confirm()
     town.admin.press(confirm, "v1:nok")
 
 
@@ -153,3 +158,145 @@ async def test_a_village_notice_reaches_exactly_that_village(town: Town) -> None
 
 def _village(village_id: str) -> Audience:
     return Audience(AudienceKind.VILLAGES, (village_id,))
+
+
+async def test_photo_and_pdf_notices(town: Town) -> None:
+    hamlet_id = town.hamlet_id("那笔坡")
+    village_id = town.bot.grid.hamlets[hamlet_id].village_id
+    resident = await living_in(town, 620001, "那笔坡")
+
+    async def pick_hamlet(admin: EmulatedUser) -> None:
+        villages = await admin.wait_for(with_button("v1:nhv:"))
+        admin.press(villages, f"v1:nhv:{village_id}")
+        hamlets = await admin.wait_for(with_button("v1:nh:"))
+        admin.press(hamlets, f"v1:nh:{hamlet_id}")
+
+    admin = town.admin
+    admin.send_text("/notice")
+    admin.press(await admin.wait_for(with_button("v1:na:")), "v1:na:hamlet")
+    await pick_hamlet(admin)
+    await admin.wait_for(lambda m: "发送对象" in (m.get("text") or ""))
+    admin.send_photo(caption="这里不许倒垃圾")
+    admin.press(await admin.wait_for(with_button("v1:ntd")), "v1:ntd")
+    preview = await admin.wait_for(with_button("v1:nsn"))
+    assert any("photo" in message for message in admin.messages), "the preview shows the photo"
+    await send_now(town, preview)
+    await final_summary(town)
+    [photo] = notices_in(resident)
+    assert "photo" in photo and "这里不许倒垃圾" in photo["caption"]
+
+    member = town.member
+    admin.send_text("/notice")
+    admin.press(await admin.wait_for(with_button("v1:na:")), "v1:na:grid_members")
+    await admin.wait_for(lambda m: "发送对象" in (m.get("text") or ""))
+    admin.send_document(b"%PDF-1.4 sample", "检查表.pdf", "application/pdf", caption="月度检查表")
+    admin.press(await admin.wait_for(with_button("v1:ntd")), "v1:ntd")
+    await send_now(town, await admin.wait_for(with_button("v1:nsn")))
+    summary = await admin.wait_for(lambda m: "第 2 号通知已发送完毕" in (m.get("text") or ""), 15)
+    grid_members = len(town.config.grid_members)
+    # Only one sample grid member has a chat with the bot; the others count as "chat gone".
+    assert f"已送达 1 / {grid_members}" in summary["text"]
+    assert f"对话已不存在 {grid_members - 1}" in summary["text"]
+    [document] = notices_in(member)
+    assert "document" in document and "月度检查表" in document["caption"]
+    assert notices_in(resident) == [photo]
+
+
+async def test_a_notice_sent_later_and_one_cancelled_before_its_time(town: Town) -> None:
+    resident = await living_in(town, 630001, "那笔坡")
+    zone = town.config.general.tz
+    admin = town.admin
+    for text in ("明天大扫除", "取消的通知"):
+        preview = await compose(town, "everyone", text)
+        admin.press(preview, "v1:nsl")
+        await admin.wait_for(lambda m: "本地时间" in (m.get("text") or ""))
+        when = (town.clock.now() + timedelta(hours=2)).astimezone(zone)
+        admin.send_text(when.strftime("%Y-%m-%d %H:%M"))
+        confirm = await admin.wait_for(with_button("v1:nok"))
+        assert when.strftime("%Y-%m-%d %H:%M") in confirm["text"]
+        admin.press(confirm, "v1:nok")
+        await admin.wait_for(lambda m: "将于" in (m.get("text") or ""))
+
+    admin.send_text("/notices")
+    listed = await admin.wait_for(
+        lambda m: "第 2 号通知" in (m.get("text") or "") and with_button("v1:ncx:")(m)
+    )
+    admin.press(listed, "v1:ncx:2")
+    await admin.wait_for(lambda m: "第 2 号通知已取消" in (m.get("text") or ""))
+    await asyncio.sleep(0.5)
+    assert notices_in(resident) == [], "nothing goes out before its time"
+
+    town.clock.advance(timedelta(hours=2, minutes=1))
+    await final_summary(town)
+    [notice] = notices_in(resident)
+    assert "明天大扫除" in notice["text"]
+    await asyncio.sleep(0.5)
+    assert len(notices_in(resident)) == 1, "the cancelled notice never goes out"
+
+
+async def test_telegram_errors_during_a_notice(town: Town) -> None:
+    residents = [await living_in(town, 640000 + index, "那笔坡") for index in range(6)]
+    await town.bot.storage.users.set_home(640099, town.hamlet_id("那笔坡"), town.clock.now())
+
+    def telegram_struggles() -> None:
+        town.emulator.fail_next("sendMessage", 429, retry_after=1)
+        town.emulator.fail_next("sendMessage", 502, times=2)
+
+    preview = await compose(town, "everyone", "防汛期间请勿向河道倒垃圾")
+    await send_now(town, preview, before_confirm=telegram_struggles)
+    summary = await final_summary(town)
+    assert "已送达 6 / 7" in summary["text"] and "对话已不存在 1" in summary["text"]
+    for resident in residents:
+        assert len(notices_in(resident)) == 1
+
+
+async def test_cancelling_a_notice_while_it_is_sending(town: Town) -> None:
+    residents = [await living_in(town, 650000 + index, "那笔坡") for index in range(300)]
+    town.emulator.set_delay(0.3)
+    preview = await compose(town, "everyone", "全镇通知")
+    await send_now(town, preview)
+    under_way = re.compile(r"正在发送第 1 号通知… [1-9][0-9]* / 300")
+    sending = await town.admin.wait_for(
+        lambda m: bool(under_way.search(m.get("text") or "")) and with_button("v1:ncx:1")(m),
+        timeout=10,
+    )
+    town.admin.press(sending, "v1:ncx:1")
+    cancelled = await town.admin.wait_for(
+        lambda m: "第 1 号通知已取消" in (m.get("text") or ""), timeout=10
+    )
+    town.emulator.set_delay(0)
+    await asyncio.sleep(1)
+    received = sum(len(notices_in(resident)) for resident in residents)
+    assert 0 < received < 300
+    progress = await town.bot.notices.progress(1)
+    assert progress.counts.delivered == received
+    assert progress.counts.delivered + progress.counts.cancelled == 300
+    assert "未发送（已取消）" in cancelled["text"]
+
+
+async def test_news_shows_the_notices_a_villager_received(town: Town) -> None:
+    resident = await living_in(town, 660001, "那笔坡")
+    await send_now(town, await compose(town, "everyone", "垃圾车改为每周二、五来"))
+    await final_summary(town)
+    first = await resident.wait_for(lambda m: "垃圾车改为每周二、五来" in (m.get("text") or ""))
+    resident.send_text("/news")
+    again = await resident.wait_for(lambda m: "垃圾车改为每周二、五来" in (m.get("text") or ""))
+    assert again["message_id"] != first["message_id"] and again["text"] == first["text"]
+
+    resident.send_text("/notices off")
+    await resident.wait_for(lambda m: "已关闭" in (m.get("text") or ""))
+    assert not await town.bot.storage.users.notices_on(660001)
+    resident.send_text("/notices")
+    switch = await resident.wait_for(with_button("v1:nsw:on"))
+    resident.press(switch, "v1:nsw:on")
+    await resident.wait_for(lambda m: "已打开" in (m.get("text") or ""))
+    assert await town.bot.storage.users.notices_on(660001)
+
+
+async def test_a_killed_bot_resumes_a_2000_recipient_notice() -> None:
+    """SIGKILL half-way through, start again: everyone gets it; only messages that were in
+    flight at the kill may arrive twice."""
+    result = await blast(2000, 1000, kill_at=0.5, timeout=120)
+    assert result.in_flight_at_kill is not None
+    assert result.lost == 0
+    assert result.duplicated <= result.in_flight_at_kill

@@ -32,4 +32,7 @@ ALTER TABLE outbox ADD COLUMN notice_id INTEGER REFERENCES notices(id);
 ALTER TABLE outbox ADD COLUMN outcome TEXT;
 
 CREATE INDEX outbox_by_chat ON outbox(chat_id, id);
+-- Claiming walks pending rows in (priority, id) order and stops at the first few due ones.
+DROP INDEX outbox_due;
+CREATE INDEX outbox_next ON outbox(state, priority, id);
 CREATE INDEX outbox_by_notice ON outbox(notice_id, state, outcome);
