@@ -125,7 +125,10 @@ async def test_report_fix_and_confirm_across_three_panes(
     await button(member, "v1:acc:1").click()
     await expect(villager.locator(".message.theirs", has_text="R-000001")).to_have_count(2)
     await button(member, "v1:fix:1").click()
-    await expect(member.locator(".message.theirs").last).to_contain_text("R-000001")
+    ask_photo = ZH(
+        "📷 Please send one photo of the place now that it is clean ({number}). /cancel to stop."
+    ).format(number="R-000001")
+    await expect(member.locator(".message.theirs", has_text=ask_photo)).to_have_count(1)
     await send_sample_photo(page, member, "cleaned_up")
     await button(member, "v1:fsk").click()
 
@@ -133,6 +136,7 @@ async def test_report_fix_and_confirm_across_three_panes(
     await expect(villager.locator(".message.theirs img.photo")).to_have_count(1)
     await expect(button(villager, "v1:ok:1")).to_be_visible()
     OUTPUT.mkdir(exist_ok=True)
+    await expect(page.locator(".toast:visible")).to_have_count(0)  # a clean picture
     await page.screenshot(path=OUTPUT / "playground-mid-story.png")
     await button(villager, "v1:ok:1").click()
     closed = ZH("✅ {number} is closed: the reporter confirmed the fix").format(number="R-000001")
