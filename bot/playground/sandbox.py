@@ -113,7 +113,6 @@ class Playground:
     async def stop(self) -> None:
         async with self._lock:
             await self._stop()
-        self.events.close()
 
     async def reset(self) -> None:
         """Throw everything away and start again from nothing, as at the first start."""
@@ -150,8 +149,10 @@ class Playground:
         log.info("playground bot running against the emulator at %s", emulator.base_url)
 
     async def _stop(self) -> None:
-        for task in list(self._answer_waits):
+        waits = list(self._answer_waits)
+        for task in waits:
             task.cancel()
+        await asyncio.gather(*waits, return_exceptions=True)
         if self.bot is not None:
             await self.bot.stop()
             self.bot = None

@@ -192,7 +192,7 @@ class Pane {
     this.commandList = this.root.querySelector(".command-list");
     this.elements = new Map(); // message id -> element
     this.hiddenKeyboardOf = null; // a one-time keyboard already used
-    this.fillPersonaSelect();
+    fillPersonaOptions(this.root.querySelector(".persona-select"));
     this.wire();
     this.setPersona(persona);
   }
@@ -217,11 +217,6 @@ class Pane {
     });
     root.querySelector(".place").addEventListener("click", () => openMapDialog(this));
     root.querySelector(".menu").addEventListener("click", () => this.toggleCommands());
-  }
-
-  fillPersonaSelect() {
-    const select = this.root.querySelector(".persona-select");
-    fillPersonaOptions(select);
   }
 
   setPersona(persona) {
