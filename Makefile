@@ -3,8 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CONFIG ?= config.toml
 
-.PHONY: run test lint messages bench clean
+# The playground's browser test drives Debian's Chromium, with CJK and emoji fonts so that its
+# screenshots are readable; `make test` installs them where any is missing (root, or sudo).
+BROWSER_PACKAGES := chromium fonts-wqy-microhei fonts-noto-color-emoji
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: run test lint messages bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,10 +18,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# With no BOT_TOKEN this starts the playground in the browser; with one, the bot on Telegram.
 run: $(STAMP)
-	$(BIN)/python -m bot --config config.toml
+	$(BIN)/python -m bot --config $(CONFIG)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
@@ -31,6 +38,16 @@ messages: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.report_loop
 	$(BIN)/python -m benchmarks.notice_blast
+
+browser:
+	@for package in $(BROWSER_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q 'ok installed' || missing=yes; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing $(BROWSER_PACKAGES) for the browser test"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
+	fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,4 +1,8 @@
-"""`python -m bot [--config PATH]`: run the bot with long polling until Ctrl-C or SIGTERM."""
+"""`python -m bot [--config PATH]`: run the bot with long polling until Ctrl-C or SIGTERM.
+
+With no token (neither BOT_TOKEN nor [telegram] token) it runs the playground instead: the
+bot against the built-in Telegram emulator, played in a browser on 127.0.0.1.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +11,20 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.app import CleanVillageBot
 from bot.config import ConfigError, load_config
 from bot.grid import GridError
+from bot.playground.run import PortTaken, play
 
 EXIT_CONFIG = 2
 
-NO_TOKEN = """\
-No Telegram bot token is set.
-
-To get one: open Telegram, talk to @BotFather, send /newbot and follow the questions;
-it answers with a token like 123456789:AA... Then either
-  export BOT_TOKEN='123456789:AA...'      (recommended: keeps it out of files)
-or put it in {config} under [telegram] token = "...", and run `make run` again.
+ON_TELEGRAM = """\
+A bot token is set, so the bot runs on real Telegram ({base_url}).
+To try it without Telegram, run it with BOT_TOKEN unset and no token in {config}:
+`make run` then starts the playground in your browser instead.
 """
 
 
@@ -36,24 +39,33 @@ def main() -> int:
     try:
         config = load_config(arguments.config)
         if not config.token:
-            print(NO_TOKEN.format(config=arguments.config), file=sys.stderr)
-            return EXIT_CONFIG
+            asyncio.run(_until_stopped(lambda stop: play(config, arguments.config, stop)))
+            return 0
         bot = CleanVillageBot(config)
-    except (ConfigError, GridError) as error:
+    except (ConfigError, GridError, PortTaken) as error:
         message = str(error)
         if not message.startswith(str(arguments.config)) and isinstance(error, ConfigError):
             message = f"{arguments.config}: {message}"
         print(f"Configuration error: {message}", file=sys.stderr)
         return EXIT_CONFIG
-    asyncio.run(_run(bot))
+    print(
+        ON_TELEGRAM.format(base_url=config.telegram.base_url, config=arguments.config),
+        flush=True,
+    )
+    asyncio.run(_until_stopped(lambda stop: _run(bot, stop)))
     return 0
 
 
-async def _run(bot: CleanVillageBot) -> None:
+async def _until_stopped(run: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Run `run(stop)` with `stop` set by Ctrl-C (SIGINT) or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    await run(stop)
+
+
+async def _run(bot: CleanVillageBot, stop: asyncio.Event) -> None:
     await bot.start()
     logging.getLogger(__name__).info("bot is running; press Ctrl-C to stop")
     try:

@@ -80,11 +80,12 @@ class CleanVillageBot:
         self.application: Application | None = None
         self.worker: DeliveryWorker | None = None
         self.notices: NoticeService | None = None
+        self.outbox: Outbox | None = None
 
     async def start(self) -> None:
         """Open the database, start polling and resume any undelivered notifications."""
         storage = self.storage = await Storage.open(self.config.storage.database)
-        outbox = Outbox(storage.outbox, self.clock)
+        outbox = self.outbox = Outbox(storage.outbox, self.clock)
         notifier = Notifier(
             config=self.config,
             grid=self.grid,
@@ -167,6 +168,12 @@ class CleanVillageBot:
             name="follow-notices",
         )
         await self._set_command_menus(application)
+
+    async def time_moved(self) -> None:
+        """The clock jumped ahead (the playground's fast-forward): do time-driven work now
+        instead of at its next tick — today, deliver notifications that have come due."""
+        if self.outbox is not None:
+            self.outbox.poke()
 
     async def stop(self) -> None:
         """Stop in reverse order; conversations and drafts are flushed to the database."""

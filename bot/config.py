@@ -28,6 +28,12 @@ class ConfigError(Exception):
     """A configuration problem, phrased for the person who edits the file."""
 
 
+def _supported(language: str) -> str:
+    if language not in SUPPORTED_LANGUAGES:
+        raise ValueError(f"must be one of {', '.join(SUPPORTED_LANGUAGES)}")
+    return language
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -84,9 +90,7 @@ class GeneralConfig(_Section):
     @field_validator("default_language")
     @classmethod
     def _supported_language(cls, value: str) -> str:
-        if value not in SUPPORTED_LANGUAGES:
-            raise ValueError(f"must be one of {', '.join(SUPPORTED_LANGUAGES)}")
-        return value
+        return _supported(value)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -138,6 +142,34 @@ class VillageLeadConfig(_Section):
     village: str
 
 
+class PlaygroundVillager(_Section):
+    """A made-up villager the playground offers as a persona (fake Telegram user id)."""
+
+    user_id: int
+    name: str = Field(min_length=1)
+    hamlet: str
+    language: str = "zh"
+
+    @field_validator("language")
+    @classmethod
+    def _supported_language(cls, value: str) -> str:
+        return _supported(value)
+
+
+class PlaygroundConfig(_Section):
+    """The token-free playground: the bot against the built-in emulator, shown in a browser.
+
+    It listens on 127.0.0.1 only; `port = 0` picks a free port. Its database and media live
+    in `data_dir`, apart from a real deployment's `[storage]`.
+    """
+
+    port: int = Field(default=8765, ge=0, le=65535)
+    data_dir: Path = Path("data/playground")
+    open_browser: bool = True
+    rivers_geojson: Path | None = None
+    villagers: list[PlaygroundVillager] = []
+
+
 class Config(_Section):
     """The whole `config.toml`."""
 
@@ -154,6 +186,7 @@ class Config(_Section):
     categories: dict[str, CategoryConfig] = Field(min_length=1)
     grid_members: list[GridMemberConfig] = []
     village_leads: list[VillageLeadConfig] = []
+    playground: PlaygroundConfig = PlaygroundConfig()
 
     @model_validator(mode="after")
     def _categories_name_known_departments(self) -> Config:
@@ -214,5 +247,12 @@ def _resolve_paths(config: Config, base: Path) -> Config:
                 }
             ),
             "grid": config.grid.model_copy(update={"geojson": resolve(config.grid.geojson)}),
+            "playground": config.playground.model_copy(
+                update={
+                    "data_dir": resolve(config.playground.data_dir),
+                    "rivers_geojson": config.playground.rivers_geojson
+                    and resolve(config.playground.rivers_geojson),
+                }
+            ),
         }
     )

@@ -146,6 +146,18 @@ class Notifier:
                 (Part("text", text=text, buttons=self.queue_buttons(report.id, language)),),
             )
 
+    async def closed_for_office(self, connection: aiosqlite.Connection, report: Report) -> None:
+        """The reporter confirmed the fix: the office, which saw the report come in, sees it
+        closed too."""
+        for chat_id in self._people.office_recipients():
+            language = await self.language_of(chat_id)
+            _ = self.translator(language).gettext
+            title = _("✅ {number} is closed: the reporter confirmed the fix").format(
+                number=report.number
+            )
+            text = "\n".join([f"<b>{title}</b>", self.describe(report, language, deadlines=False)])
+            await self._add(connection, chat_id, (Part("text", text=text),))
+
     async def department_copy(
         self, connection: aiosqlite.Connection, report: Report, media: ReportMedia
     ) -> None:

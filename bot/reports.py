@@ -113,7 +113,10 @@ class ReportService:
         now = self._clock.now()
         async with self._storage.database.transaction() as connection:
             await self._move(connection, report_id, Action.CONFIRM, actor_id, now, closed_at=now)
-        return await self._require(report_id)
+            report = await self._require(report_id)
+            await self._notifier.closed_for_office(connection, report)
+        self._outbox.poke()
+        return report
 
     async def reopen(self, report_id: int, actor_id: int) -> Report:
         """The reporter says it is still there: back to the same hamlet with a fresh deadline."""

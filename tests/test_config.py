@@ -129,15 +129,3 @@ def test_unreadable_grid_file_exits_2(tmp_path: Path) -> None:
     assert "nowhere.geojson: file not found" in result.stderr
     assert "Traceback" not in result.stderr
 
-
-def test_no_token_explains_how_to_get_one(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(write(tmp_path, minimal()))],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-        env={"PATH": "/usr/bin:/bin"},
-    )
-    assert result.returncode == 2
-    assert "@BotFather" in result.stderr and "BOT_TOKEN" in result.stderr

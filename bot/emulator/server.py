@@ -5,7 +5,8 @@ deleting messages, albums, locations, voice, callback answers, getFile and file 
 the refusals Telegram would give (unknown chat, blocked user, message not modified, and those in
 `checks`). Tests can also make it answer 429, 5xx, 403 or 400 on demand, slow it down or drop
 connections, so the bot's failure paths run without reaching Telegram. The in-process side
-(`user`, `group`, `sent`, `requests`, `on_bot_message`) is what tests and the playground drive.
+(`user`, `group`, `sent`, `requests`, `on_bot_message`, `on_bot_delete`) is what tests and the
+playground drive.
 
 It does not import `telegram`: it is an independent implementation to test the bot against.
 """
@@ -117,6 +118,8 @@ class BotApiEmulator:
         self.commands: dict[tuple[str, str], list[Json]] = {}
         """setMyCommands by (scope as sorted JSON, language code or "")."""
         self.on_bot_message: list[BotMessageListener] = []
+        self.on_bot_delete: list[BotMessageListener] = []
+        """Awaited with each message the bot deletes (the playground removes it from its pane)."""
         self._messages: dict[tuple[int, int], Json] = {}  # every message, by (chat id, id)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._updates: list[Json] = []
@@ -340,9 +343,11 @@ class BotApiEmulator:
             return _error(404, "Not Found")
         return web.Response(body=stored.data, content_type="application/octet-stream")
 
-    async def _notify(self, message: Json) -> None:
+    async def _notify(
+        self, message: Json, listeners: list[BotMessageListener] | None = None
+    ) -> None:
         """Tell the listeners; a broken listener is logged, never turned into a bot error."""
-        for listener in list(self.on_bot_message):
+        for listener in list(self.on_bot_message if listeners is None else listeners):
             try:
                 await listener(message)
             except Exception:
@@ -537,6 +542,7 @@ class BotApiEmulator:
         if message is None:
             raise ApiError(400, "Bad Request: message to delete not found")
         chat.forget(message)
+        await self._notify(message, self.on_bot_delete)
         return True
 
     async def _api_answercallbackquery(self, params: Json) -> bool:
