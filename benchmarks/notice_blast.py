@@ -57,7 +57,7 @@ class Delivery:
             self.times.append(time.monotonic())
 
 
-def write_config(folder: Path, emulator: BotApiEmulator, rate: float, limit: float) -> Path:
+def write_config(folder: Path, emulator: BotApiEmulator, rate: float) -> Path:
     """The sample config pointed at the emulator and a fresh database, paced at `rate`."""
     text = (ROOT / "config.toml").read_text(encoding="utf-8")
     for old, new in [
@@ -71,7 +71,6 @@ def write_config(folder: Path, emulator: BotApiEmulator, rate: float, limit: flo
         ('media_dir = "data/media"', f'media_dir = "{folder}/media"'),
         ('geojson = "bot/sample/', f'geojson = "{ROOT}/bot/sample/'),
         ("messages_per_second = 25", f"messages_per_second = {rate}"),
-        ("telegram_max_per_second = 30", f"telegram_max_per_second = {limit}"),
         ("progress_every_seconds = 3", "progress_every_seconds = 1"),
         ("concurrency = 16", "concurrency = 32"),
     ]:
@@ -198,7 +197,7 @@ async def blast(
             emulator.enforce_rate(limit)
             delivery = Delivery()
             emulator.on_bot_message.append(delivery.watch)
-            config_path = write_config(Path(folder), emulator, rate, limit)
+            config_path = write_config(Path(folder), emulator, rate)
             config = load_config(config_path)
             notice_id = await seed(config, recipients)
             bot = BotProcess(config_path)

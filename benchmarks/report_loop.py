@@ -51,7 +51,6 @@ def write_config(folder: Path, emulator: BotApiEmulator) -> Path:
         # The emulator does not enforce Telegram's 30 messages/s: lift our own pacing too, so
         # the figure measures this code rather than the limit (printed separately).
         ("messages_per_second = 25", "messages_per_second = 100000"),
-        ("telegram_max_per_second = 30", "telegram_max_per_second = 100000"),
     ]:
         text = text.replace(old, new)
     path = folder / "config.toml"

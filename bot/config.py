@@ -58,7 +58,6 @@ class DeliveryConfig(_Section):
     """How fast the outbox may send: under Telegram's limits by default (telegram-facts.md)."""
 
     messages_per_second: float = Field(default=25, gt=0)
-    telegram_max_per_second: float = Field(default=30, gt=0)
     group_messages_per_minute: float = Field(default=20, gt=0)
     concurrency: int = Field(default=16, ge=2, le=256)
 

@@ -12,6 +12,7 @@ from bot.emulator import EmulatedUser
 from bot.i18n import I18n
 from bot.notices import Audience, AudienceKind
 from tests.conftest import Town
+from tests.test_report_story import report_at
 
 I18N = I18n("zh")
 HEADING_ZH = I18N.translator("zh").gettext("📢 <b>Notice from the town office</b>")
@@ -300,3 +301,21 @@ async def test_a_killed_bot_resumes_a_2000_recipient_notice() -> None:
     assert result.in_flight_at_kill is not None
     assert result.lost == 0
     assert result.duplicated <= result.in_flight_at_kill
+
+
+async def test_a_report_is_not_stuck_behind_a_town_wide_notice(town: Town) -> None:
+    hamlet_id = town.hamlet_id("那笔坡")
+    residents = [(670000 + index, hamlet_id, "zh") for index in range(600)]
+    for user_id, _, _ in residents:
+        town.emulator.user(user_id, f"村民{user_id}")
+    await town.bot.storage.users.import_residents(residents, town.clock.now())
+    town.emulator.set_delay(0.1)
+    await send_now(town, await compose(town, "everyone", "全镇通知"))
+    await town.admin.wait_for(lambda m: "正在发送第 1 号通知" in (m.get("text") or ""), 10)
+
+    await report_at(town, town.villager, town.inside("那笔坡"))
+    await town.member.wait_for(with_button("v1:acc:"), timeout=10)
+    progress = await town.bot.notices.progress(1)
+    assert progress.counts.waiting > 0, "the task card arrived while the notice was going out"
+    town.emulator.set_delay(0)
+    await final_summary(town)
