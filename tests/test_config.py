@@ -128,4 +128,3 @@ def test_unreadable_grid_file_exits_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "nowhere.geojson: file not found" in result.stderr
     assert "Traceback" not in result.stderr
-
