@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.emulated import ROOT, write_config
 from bot.clock import SystemClock
 from bot.config import Config, load_config
 from bot.emulator import BotApiEmulator
@@ -34,7 +35,6 @@ from bot.outbox import Outbox
 from bot.people import People
 from storage import Storage
 
-ROOT = Path(__file__).parent.parent
 TOKEN = "123456:BLAST"
 FIRST_RESIDENT = 3_000_000
 AUTHOR = 900001
@@ -55,29 +55,6 @@ class Delivery:
         if HEADING in (message.get("text") or ""):
             self.per_chat[message["chat"]["id"]] += 1
             self.times.append(time.monotonic())
-
-
-def write_config(folder: Path, emulator: BotApiEmulator, rate: float) -> Path:
-    """The sample config pointed at the emulator and a fresh database, paced at `rate`."""
-    text = (ROOT / "config.toml").read_text(encoding="utf-8")
-    for old, new in [
-        ('base_url = "https://api.telegram.org/bot"', f'base_url = "{emulator.base_url}"'),
-        (
-            'base_file_url = "https://api.telegram.org/file/bot"',
-            f'base_file_url = "{emulator.base_file_url}"',
-        ),
-        ('token = ""', f'token = "{TOKEN}"'),
-        ('database = "data/cleanvillage.sqlite3"', f'database = "{folder}/blast.sqlite3"'),
-        ('media_dir = "data/media"', f'media_dir = "{folder}/media"'),
-        ('geojson = "bot/sample/', f'geojson = "{ROOT}/bot/sample/'),
-        ("messages_per_second = 25", f"messages_per_second = {rate}"),
-        ("progress_every_seconds = 3", "progress_every_seconds = 1"),
-        ("concurrency = 16", "concurrency = 32"),
-    ]:
-        text = text.replace(old, new)
-    path = folder / "config.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 async def seed(config: Config, residents: int) -> int:
@@ -197,7 +174,16 @@ async def blast(
             emulator.enforce_rate(limit)
             delivery = Delivery()
             emulator.on_bot_message.append(delivery.watch)
-            config_path = write_config(Path(folder), emulator, rate)
+            config_path = write_config(
+                Path(folder),
+                emulator,
+                TOKEN,
+                [
+                    ("messages_per_second = 25", f"messages_per_second = {rate}"),
+                    ("progress_every_seconds = 3", "progress_every_seconds = 1"),
+                    ("concurrency = 16", "concurrency = 32"),
+                ],
+            )
             config = load_config(config_path)
             notice_id = await seed(config, recipients)
             bot = BotProcess(config_path)

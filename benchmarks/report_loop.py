@@ -24,38 +24,16 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from benchmarks.emulated import ROOT, write_config
 from bot.app import CleanVillageBot
 from bot.config import load_config
 from bot.emulator import BotApiEmulator, EmulatedUser
 from bot.grid import Grid
 
-ROOT = Path(__file__).parent.parent
 TOKEN = "123456:BENCH"
 FIRST_VILLAGER = 700_000
 NUMBER = re.compile(r"R-(\d+)")
 QUIET_REPORTS = 30
-
-
-def write_config(folder: Path, emulator: BotApiEmulator) -> Path:
-    text = (ROOT / "config.toml").read_text(encoding="utf-8")
-    for old, new in [
-        ('base_url = "https://api.telegram.org/bot"', f'base_url = "{emulator.base_url}"'),
-        (
-            'base_file_url = "https://api.telegram.org/file/bot"',
-            f'base_file_url = "{emulator.base_file_url}"',
-        ),
-        ('token = ""', f'token = "{TOKEN}"'),
-        ('database = "data/cleanvillage.sqlite3"', f'database = "{folder}/bench.sqlite3"'),
-        ('media_dir = "data/media"', f'media_dir = "{folder}/media"'),
-        ('geojson = "bot/sample/', f'geojson = "{ROOT}/bot/sample/'),
-        # The emulator does not enforce Telegram's 30 messages/s: lift our own pacing too, so
-        # the figure measures this code rather than the limit (printed separately).
-        ("messages_per_second = 25", "messages_per_second = 100000"),
-    ]:
-        text = text.replace(old, new)
-    path = folder / "config.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def has_button(prefix: str):
@@ -90,7 +68,16 @@ async def report_conversations(
     with tempfile.TemporaryDirectory() as folder:
         emulator = BotApiEmulator(token=TOKEN)
         await emulator.start()
-        config = load_config(write_config(Path(folder), emulator))
+        config = load_config(
+            write_config(
+                Path(folder),
+                emulator,
+                TOKEN,
+                # The emulator does not enforce Telegram's 30 messages/s: lift our own pacing
+                # too, so the figure measures this code rather than the limit (printed apart).
+                [("messages_per_second = 25", "messages_per_second = 100000")],
+            )
+        )
         for person in [*config.grid_members, *config.village_leads]:
             emulator.user(person.user_id, person.name)
         for admin in config.office.admins:

@@ -305,6 +305,16 @@ def inline_markup(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
     )
 
 
+def village_buttons(found: Services, language: str, action: str) -> list[InlineKeyboardButton]:
+    """One button per village, in id order, each carrying `action` and the village id."""
+    return [
+        InlineKeyboardButton(
+            village.label(language), callback_data=callbacks.encode(action, village.id)
+        )
+        for village in sorted(found.grid.villages.values(), key=lambda village: village.id)
+    ]
+
+
 def grid_markup(buttons: list[InlineKeyboardButton], per_row: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [buttons[index : index + per_row] for index in range(0, len(buttons), per_row)]

@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 from bot import callbacks
 from bot.outbox import Unreachable
 from handlers import common
-from handlers.common import grid_markup, language_of, services, translator
+from handlers.common import grid_markup, language_of, services, translator, village_buttons
 from handlers.delivery import TelegramSender
 
 HOME_VILLAGE, HOME_HAMLET, HOME_SKIP, HOME_BACK = "hv", "hh", "hsk", "hbk"
@@ -180,14 +180,8 @@ async def _villages(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Inlin
     found = services(context)
     language = await language_of(update, context)
     _ = found.i18n.translator(language).gettext
-    buttons = [
-        InlineKeyboardButton(
-            village.label(language), callback_data=callbacks.encode(HOME_VILLAGE, village.id)
-        )
-        for village in sorted(found.grid.villages.values(), key=lambda village: village.id)
-    ]
-    buttons.append(InlineKeyboardButton(_("Skip"), callback_data=callbacks.encode(HOME_SKIP)))
-    return grid_markup(buttons, 3)
+    skip = InlineKeyboardButton(_("Skip"), callback_data=callbacks.encode(HOME_SKIP))
+    return grid_markup([*village_buttons(found, language, HOME_VILLAGE), skip], 3)
 
 
 def build() -> list:

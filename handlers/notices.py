@@ -33,7 +33,14 @@ from bot.notices import (
 )
 from bot.outbox import Unreachable
 from handlers import news
-from handlers.common import Translate, grid_markup, language_of, services, translator
+from handlers.common import (
+    Translate,
+    grid_markup,
+    language_of,
+    services,
+    translator,
+    village_buttons,
+)
 from handlers.delivery import TelegramSender
 
 log = logging.getLogger(__name__)
@@ -518,13 +525,7 @@ async def _village_buttons(
     found = services(context)
     language = await language_of(update, context)
     _ = found.i18n.translator(language).gettext
-    buttons = [
-        InlineKeyboardButton(
-            village.label(language), callback_data=callbacks.encode(action, village.id)
-        )
-        for village in sorted(found.grid.villages.values(), key=lambda village: village.id)
-    ]
-    return grid_markup([*buttons, _abandon_button(_)], 3)
+    return grid_markup([*village_buttons(found, language, action), _abandon_button(_)], 3)
 
 
 async def _village_toggles(
