@@ -37,7 +37,17 @@ from bot.quiet_hours import QuietHours
 from bot.recurrence import TimetableTrigger
 from bot.reports import ReportService
 from bot.schedules import Schedule, ScheduleService, ScheduleState, seeded_schedules
-from handlers import common, news, notices, office, orders, reporting, schedules, tasks
+from handlers import (
+    common,
+    new_schedule,
+    news,
+    notices,
+    office,
+    orders,
+    reporting,
+    schedules,
+    tasks,
+)
 from handlers.delivery import TelegramSender
 from handlers.ordering import PerPersonUpdateProcessor
 from handlers.persistence import SQLitePersistence
@@ -277,6 +287,7 @@ class CleanVillageBot:
             *tasks.build(),
             *office.build(),
             *notices.build(),
+            *new_schedule.build(),
             *schedules.build(),
             *orders.build(),
             *reporting.build(self.i18n),

@@ -16,14 +16,20 @@ import pytest
 
 from bot.audiences import Audience, AudienceKind, Audiences
 from bot.clock import OffsetClock
-from bot.config import Config, load_config
+from bot.config import AudienceConfig, Config, ConfigError, ReminderConfig, load_config
 from bot.grid import Grid
 from bot.i18n import I18n
 from bot.outbox import DeliveryWorker, Notification, Outbox, Part, Priority
 from bot.people import People
 from bot.quiet_hours import QuietHours
 from bot.recurrence import Advance, Recurrence, Repeat
-from bot.schedules import NewSchedule, ScheduleKind, ScheduleService, ScheduleState
+from bot.schedules import (
+    NewSchedule,
+    ScheduleKind,
+    ScheduleService,
+    ScheduleState,
+    seeded_schedules,
+)
 from storage import Storage
 from tests.conftest import TOWN_START, config_text_for
 
@@ -319,3 +325,25 @@ async def test_bulk_reminders_leave_room_for_report_traffic(office: Office) -> N
     await office.schedules.fire_due()
     row = await office.storage.database.fetch_one("SELECT priority FROM outbox")
     assert row["priority"] == Priority.BULK
+
+
+def test_a_mistake_in_a_seeded_schedule_names_its_key(office: Office) -> None:
+    assert [key for key, _ in seeded_schedules(office.config, office.grid)] == [
+        "nabi-cleanup-day",
+        "monthly-assessment",
+        "quarterly-assessment",
+    ]
+    seed = office.config.schedules.seed[0]
+    for broken, problem in [
+        ({"weekdays": []}, "weekday"),
+        ({"audience": AudienceConfig(kind="villages", ids=["v99"])}, "v99"),
+        ({"reminders": [ReminderConfig(days_before=0, at=time(9, 0))]}, "before the event"),
+    ]:
+        schedules = office.config.schedules.model_copy(
+            update={"seed": [seed.model_copy(update=broken)]}
+        )
+        config = office.config.model_copy(update={"schedules": schedules})
+        with pytest.raises(
+            ConfigError, match=rf"schedules\.seed\[0\] \(nabi-cleanup-day\).*{problem}"
+        ):
+            seeded_schedules(config, office.grid)
