@@ -11,8 +11,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.clock import OffsetClock
 from bot.quiet_hours import QuietHours
-from bot.recurrence import EVENT, LAST_DAY, Advance, Recurrence, Repeat, Timetable
+from bot.recurrence import (
+    EVENT,
+    LAST_DAY,
+    Advance,
+    Recurrence,
+    Repeat,
+    Timetable,
+    TimetableTrigger,
+)
 
 SANTANG = ZoneInfo("Asia/Shanghai")
 WEDNESDAY = datetime(2026, 12, 2, 10, 0, tzinfo=SANTANG)
@@ -166,3 +175,22 @@ def test_quiet_hours_within_a_day_and_switched_off() -> None:
     assert afternoon.release(noon) == datetime(2026, 12, 2, 14, 0, tzinfo=SANTANG)
     assert afternoon.release(noon + timedelta(hours=2)) is None
     assert QuietHours(time(0, 0), time(0, 0), SANTANG).release(noon) is None
+
+
+def test_the_job_trigger_wakes_at_each_firing_on_the_bots_clock() -> None:
+    """APScheduler thinks in wall-clock time; the bot's clock may be days ahead (fast-forward):
+    the trigger wakes the job when the bot's clock reaches the firing."""
+    timetable = Timetable(
+        Recurrence(Repeat.WEEKLY, time(8, 0), weekdays=(5,)),
+        (Advance(minutes_before=60),),
+        SANTANG,
+    )
+    clock = OffsetClock()
+    clock.set(WEDNESDAY)
+    trigger = TimetableTrigger(timetable, clock)
+    wall = datetime.now(UTC)
+    skew = clock.now() - wall
+    first = trigger.get_next_fire_time(None, wall)
+    assert abs((first + skew) - datetime(2026, 12, 5, 7, 0, tzinfo=SANTANG)) < timedelta(seconds=1)
+    second = trigger.get_next_fire_time(first, wall)
+    assert abs((second + skew) - datetime(2026, 12, 5, 8, 0, tzinfo=SANTANG)) < timedelta(seconds=1)
