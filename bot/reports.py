@@ -172,10 +172,14 @@ class ReportService:
         return report
 
     async def not_my_area(self, report_id: int, actor_id: int, reason: str) -> Report:
-        """The grid member hands it back; it joins the office's queue."""
+        """The grid member hands it back; it joins the office's queue. An order keeps its
+        deadlines, so that assigned again it gets the time the office first allowed."""
         report = await self._require(report_id)
         self._require_responsible(report, actor_id)
         now = self._clock.now()
+        deadlines = (
+            {} if report.is_order else dict.fromkeys(("assigned_at", "ack_due_at", "fix_due_at"))
+        )
         async with self._storage.database.transaction() as connection:
             await self._move(
                 connection,
@@ -186,10 +190,8 @@ class ReportService:
                 note=reason,
                 hamlet_id=None,
                 village_id=None,
-                assigned_at=None,
-                ack_due_at=None,
-                fix_due_at=None,
                 accepted_by=None,
+                **deadlines,
             )
             report = await self._require(report_id)
             await self._notifier.returned_to_office(connection, report, reason)

@@ -4,10 +4,10 @@ office confirms — and an order to a whole village goes to its lead."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.lifecycle import Action, State
-from tests.conftest import Town
+from tests.conftest import TOWN_START, Town
 from tests.test_deadline_story import NABI_LEAD, at, mentions
 from tests.test_recurrence import SANTANG
 from tests.test_report_story import has_buttons
@@ -109,3 +109,35 @@ async def test_orders_are_for_the_office_only(town: Town) -> None:
     assert "/order" in refusal["text"]
     town.member.send_text("/orders")
     assert "/orders" in (await town.member.next_message())["text"]
+
+
+async def test_an_order_handed_back_is_assigned_again_with_the_time_first_allowed(
+    town: Town,
+) -> None:
+    member, admin = town.member, town.admin
+    await issue(town, "v01", f"v1:zh:{town.hamlet_id('那笔坡')}", "塘边垃圾，请清理。", days=7)
+    card = await member.wait_for(has_buttons("v1:nma:1"))
+    member.press(card, "v1:nma:1")
+    await member.wait_for(mentions("R-000001"))
+    member.send_text("这是隔壁坡的塘")
+    queued = await town.office.wait_for(has_buttons("v1:asg:1"))
+    assert "这是隔壁坡的塘" in queued["text"]
+    other = next(
+        h.id
+        for h in town.bot.grid.hamlets.values()
+        if h.village_id == "v01" and town.bot.people.grid_members_of(h.id) != [member.user_id]
+    )
+    town.clock.advance(timedelta(days=1))
+    admin.send_text("/queue")
+    item = await admin.wait_for(has_buttons("v1:asg:1"))
+    admin.press(item, "v1:asg:1")
+    villages = await admin.wait_for(has_buttons("v1:oav:1:v01"))
+    admin.press(villages, "v1:oav:1:v01")
+    hamlets = await admin.wait_for(has_buttons(f"v1:oah:1:{other}"))
+    admin.press(hamlets, f"v1:oah:1:{other}")
+    new_member = town.emulator.user(town.bot.people.grid_members_of(other)[0], "黄网格")
+    await new_member.wait_for(has_buttons("v1:acc:1", "v1:fix:1"))
+    order = await town.bot.storage.reports.get(1)
+    assert order.state == State.ASSIGNED and order.is_order
+    allowed = datetime(2026, 12, 9, 18, 0, tzinfo=SANTANG) - TOWN_START
+    assert abs(order.fix_due_at - order.assigned_at - allowed) < timedelta(seconds=1)
