@@ -1,5 +1,6 @@
 """Who an office message is for — everyone registered, villages, a hamlet, all grid members,
-all village leads, a department — and which chats that means today. Notices and schedules
+all village leads, the grid members and leads of some villages (an inspection's), a
+department — and which chats that means today. Notices and schedules
 both ask here, so "a village" means the same people in both."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class AudienceKind(StrEnum):
     HAMLET = "hamlet"
     GRID_MEMBERS = "grid_members"
     VILLAGE_LEADS = "village_leads"
+    VILLAGE_STAFF = "village_staff"
     DEPARTMENT = "department"
 
 
@@ -76,6 +78,17 @@ class Audiences:
                 found = await users.reachable(self._people.all_grid_members())
             case AudienceKind.VILLAGE_LEADS:
                 found = await users.reachable(self._people.all_village_leads())
+            case AudienceKind.VILLAGE_STAFF:
+                staff = [
+                    user_id
+                    for village_id in audience.ids
+                    for hamlet in self._grid.hamlets_of(village_id)
+                    for user_id in self._people.grid_members_of(hamlet.id)
+                ]
+                staff += [
+                    lead for village in audience.ids for lead in self._people.leads_of(village)
+                ]
+                found = await users.reachable(staff)
             case AudienceKind.DEPARTMENT:
                 chats = [
                     self._people.department_chats[key]
@@ -94,12 +107,11 @@ class Audiences:
             case AudienceKind.EVERYONE:
                 return _("everyone registered")
             case AudienceKind.VILLAGES:
-                names = [
-                    self._grid.villages[village_id].label(language)
-                    for village_id in audience.ids
-                    if village_id in self._grid.villages
-                ]
-                return _("villages: {names}").format(names=", ".join(names))
+                return _("villages: {names}").format(names=self._village_names(audience, language))
+            case AudienceKind.VILLAGE_STAFF:
+                return _("grid members and village leads of: {names}").format(
+                    names=self._village_names(audience, language)
+                )
             case AudienceKind.HAMLET:
                 hamlet = self._grid.hamlets.get(audience.ids[0]) if audience.ids else None
                 if hamlet is None:
@@ -121,11 +133,19 @@ class Audiences:
                 ]
                 return _("department: {names}").format(names=", ".join(names))
 
+    def _village_names(self, audience: Audience, language: str) -> str:
+        return ", ".join(
+            self._grid.villages[village_id].label(language)
+            for village_id in audience.ids
+            if village_id in self._grid.villages
+        )
+
 
 def check_audience(audience: Audience, grid: Grid, config: Config) -> None:
     """ValueError if the audience names a village, hamlet or department that is not known."""
     known = {
         AudienceKind.VILLAGES: grid.villages,
+        AudienceKind.VILLAGE_STAFF: grid.villages,
         AudienceKind.HAMLET: grid.hamlets,
         AudienceKind.DEPARTMENT: config.departments,
     }.get(audience.kind)

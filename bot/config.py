@@ -159,7 +159,15 @@ class OrdersConfig(_Section):
 
 
 class AudienceConfig(_Section):
-    kind: Literal["everyone", "villages", "hamlet", "grid_members", "village_leads", "department"]
+    kind: Literal[
+        "everyone",
+        "villages",
+        "hamlet",
+        "grid_members",
+        "village_leads",
+        "village_staff",
+        "department",
+    ]
     ids: list[str] = []
 
 

@@ -291,18 +291,21 @@ async def audience_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     language = await language_of(update, context)
     kind = AudienceKind(value)
     query = update.callback_query
-    if kind in (AudienceKind.VILLAGES, AudienceKind.HAMLET):
-        action = PICK_VILLAGE if kind == AudienceKind.VILLAGES else PICK_HAMLET_VILLAGE
+    if kind in (AudienceKind.VILLAGES, AudienceKind.VILLAGE_STAFF, AudienceKind.HAMLET):
+        # A village's people or its staff: the village button carries which of the two.
         buttons = [
             InlineKeyboardButton(
-                village.label(language), callback_data=callbacks.encode(action, village.id)
+                village.label(language),
+                callback_data=callbacks.encode(PICK_HAMLET_VILLAGE, village.id)
+                if kind == AudienceKind.HAMLET
+                else callbacks.encode(PICK_VILLAGE, kind, village.id),
             )
             for village in sorted(found.grid.villages.values(), key=lambda village: village.id)
         ]
         question = (
-            _("Which village?")
-            if kind == AudienceKind.VILLAGES
-            else _("Which village is the hamlet in?")
+            _("Which village is the hamlet in?")
+            if kind == AudienceKind.HAMLET
+            else _("Which village?")
         )
         await query.edit_message_text(
             question, reply_markup=grid_markup([*buttons, _abandon_button(_)], 3)
@@ -329,10 +332,14 @@ async def audience_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def village_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    value = await _pressed_value(update)
-    if value not in services(context).grid.villages:
+    kind = await _pressed_value(update)
+    data = callbacks.decode(update.callback_query.data)
+    village_id = data.str_arg(1) if data else None
+    if kind not in (AudienceKind.VILLAGES, AudienceKind.VILLAGE_STAFF) or (
+        village_id not in services(context).grid.villages
+    ):
         return PLACE
-    return await _audience_set(update, context, Audience(AudienceKind.VILLAGES, (value,)))
+    return await _audience_set(update, context, Audience(AudienceKind(kind), (village_id,)))
 
 
 async def hamlet_village_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -591,6 +598,7 @@ async def _time_set(update: Update, context: ContextTypes.DEFAULT_TYPE, at: time
         (AudienceKind.HAMLET, _("🏠 One hamlet")),
         (AudienceKind.GRID_MEMBERS, _("🧹 All grid members")),
         (AudienceKind.VILLAGE_LEADS, _("🧑‍🌾 Village leads")),
+        (AudienceKind.VILLAGE_STAFF, _("🔍 Grid members and lead of a village")),
         (AudienceKind.DEPARTMENT, _("🏢 A department")),
     ]
     buttons = [

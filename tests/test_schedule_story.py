@@ -61,7 +61,7 @@ async def test_the_office_builds_a_cleanup_day_and_it_reaches_that_village_only(
     audiences = await admin.wait_for(has_buttons("v1:sa:"))
     admin.press(audiences, "v1:sa:villages")
     villages = await admin.wait_for(has_buttons("v1:sv:"))
-    admin.press(villages, f"v1:sv:{santang_village}")
+    admin.press(villages, f"v1:sv:villages:{santang_village}")
     title = await admin.wait_for(has_buttons("v1:sts"))
     admin.send_text("三塘村周六清洁日")
     message = await admin.wait_for(has_buttons("v1:ssm"))

@@ -22,7 +22,7 @@ from bot.i18n import I18n
 from bot.outbox import DeliveryWorker, Notification, Outbox, Part, Priority
 from bot.people import People
 from bot.quiet_hours import QuietHours
-from bot.recurrence import Advance, Recurrence, Repeat
+from bot.recurrence import LAST_DAY, Advance, Recurrence, Repeat
 from bot.schedules import (
     NewSchedule,
     ScheduleKind,
@@ -347,3 +347,22 @@ def test_a_mistake_in_a_seeded_schedule_names_its_key(office: Office) -> None:
             ConfigError, match=rf"schedules\.seed\[0\] \(nabi-cleanup-day\).*{problem}"
         ):
             seeded_schedules(config, office.grid)
+
+
+async def test_an_inspection_reaches_the_grid_members_and_lead_of_the_inspected_village(
+    office: Office,
+) -> None:
+    await office.residents(NABI_VILLAGE, 700000, 2)  # villagers: not for an inspection
+    inspection = NewSchedule(
+        kind=ScheduleKind.INSPECTION,
+        title={"zh": "那笔村季度考核"},
+        recurrence=Recurrence(Repeat.QUARTERLY, time(9, 0), day=LAST_DAY, month=3),
+        reminders=(),
+        audience=Audience(AudienceKind.VILLAGE_STAFF, (NABI_VILLAGE,)),
+        message={"zh": "请组织自查。"},
+    )
+    await office.schedules.create(OFFICE_ADMIN, inspection)
+    office.at(31, 9, 0)
+    assert await office.schedules.fire_due() == 1
+    staff = {100001, 100002, 200001}  # 那笔村's two grid members and its lead
+    assert {chat for chat, _, _ in await office.queued()} == staff
