@@ -13,7 +13,7 @@ number of open reports. Every step is an event in the report's log.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -151,7 +151,8 @@ class DeadlineSweep:
                 if step.action == Action.AUTO_CLOSE:
                     report = await self._auto_close(connection, report, now)
                     events.append(self._event(report, step, now, from_state=State.FIXED))
-                elif await self._tell(connection, report, step, now):
+                elif (told := await self._tell(connection, report, step, now)) is not None:
+                    step = replace(step, rung=told)
                     events.append(self._event(report, step, now, from_state=report.state))
             next_steps.append(
                 (report.id, next_step_at(report, self._rules, now, keep_progress=False))
@@ -162,27 +163,25 @@ class DeadlineSweep:
 
     async def _tell(
         self, connection: aiosqlite.Connection, report: Report, step: Step, now: datetime
-    ) -> bool:
-        """Send one rung's message; False when it no longer helps (a reminder for a deadline
-        that has passed while the bot was down — the escalation says it instead)."""
+    ) -> Rung | None:
+        """Send one rung's message and say who got it: None when it no longer helps (a
+        reminder for a deadline that passed while the bot was down — the escalation says it
+        instead); the office when the village has no lead other than the one working it."""
         assert step.due is not None and step.deadline is not None
         if step.rung == Rung.MEMBER:
             if step.due <= now:
-                return False
+                return None
             await self._notifier.deadline_reminder(
                 connection, report, step.deadline, assignees_of(report, self._people)
             )
-            return True
-        leads = [
-            lead
-            for lead in self._people.leads_of(report.village_id)
-            if lead not in assignees_of(report, self._people)
-        ]
+            return Rung.MEMBER
+        working = assignees_of(report, self._people)
+        leads = [lead for lead in self._people.leads_of(report.village_id) if lead not in working]
         if step.rung == Rung.LEAD and leads:
             await self._notifier.overdue(connection, report, step.deadline, leads, now)
-        else:
-            await self._notifier.overdue(connection, report, step.deadline, None, now)
-        return True
+            return Rung.LEAD
+        await self._notifier.overdue(connection, report, step.deadline, None, now)
+        return Rung.OFFICE
 
     async def _auto_close(
         self, connection: aiosqlite.Connection, report: Report, now: datetime

@@ -99,7 +99,12 @@ async def test_an_order_to_a_whole_village_goes_to_its_lead(town: Town) -> None:
     await town.bot.time_moved()
     await town.office.wait_for(mentions("⚠️", "R-000001"))
     events = await town.bot.storage.reports.events(1)
-    assert "fix:lead" in [e.note for e in events]
+    # Never accepted either: the accept-by deadline went to the office too, then a day later.
+    assert [e.note for e in events if e.action == Action.ESCALATE] == [
+        "ack:office",
+        "ack:office",
+        "fix:office",
+    ]
     assert not [m for m in lead.messages if "⚠️" in (m.get("text") or "")]
 
 
