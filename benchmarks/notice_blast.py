@@ -25,12 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.emulated import ROOT, write_config
+from bot.audiences import Audience, AudienceKind, Audiences
 from bot.clock import SystemClock
 from bot.config import Config, load_config
 from bot.emulator import BotApiEmulator
 from bot.grid import Grid
 from bot.i18n import I18n
-from bot.notices import Audience, AudienceKind, Content, ContentKind, NoticeService
+from bot.notices import Content, ContentKind, NoticeService
 from bot.outbox import Outbox
 from bot.people import People
 from storage import Storage
@@ -71,14 +72,20 @@ async def seed(config: Config, residents: int) -> int:
             ],
             clock.now(),
         )
+        i18n = I18n(config.general.default_language)
         notices = NoticeService(
             storage=storage,
             config=config,
-            grid=grid,
-            people=People(config, grid),
-            i18n=I18n(config.general.default_language),
+            i18n=i18n,
             outbox=Outbox(storage.outbox, clock),
             clock=clock,
+            audiences=Audiences(
+                config=config,
+                grid=grid,
+                people=People(config, grid),
+                i18n=i18n,
+                users=storage.users,
+            ),
         )
         text = "本周六上午 8 点全镇大扫除，请各户清理门前三包区域。"
         notice = await notices.create(

@@ -22,8 +22,10 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
+from bot.audiences import Audiences
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.deadlines import DeadlineSweep
 from bot.grid import Grid
 from bot.i18n import N_, I18n
 from bot.media import MediaStore
@@ -31,8 +33,21 @@ from bot.notices import NoticeService
 from bot.notifier import Notifier
 from bot.outbox import DeliveryWorker, Outbox
 from bot.people import People
+from bot.quiet_hours import QuietHours
+from bot.recurrence import TimetableTrigger
 from bot.reports import ReportService
-from handlers import common, news, notices, office, reporting, tasks
+from bot.schedules import Schedule, ScheduleService, ScheduleState, seeded_schedules
+from handlers import (
+    common,
+    new_schedule,
+    news,
+    notices,
+    office,
+    orders,
+    reporting,
+    schedules,
+    tasks,
+)
 from handlers.delivery import TelegramSender
 from handlers.ordering import PerPersonUpdateProcessor
 from handlers.persistence import SQLitePersistence
@@ -74,6 +89,7 @@ class CleanVillageBot:
             far_outside_m=config.grid.far_outside_m,
         )
         self.people = People(config, self.grid)
+        self.seeds = seeded_schedules(config, self.grid)
         self.i18n = I18n(config.general.default_language)
         self.poll_timeout = poll_timeout
         self.storage: Storage | None = None
@@ -81,11 +97,24 @@ class CleanVillageBot:
         self.worker: DeliveryWorker | None = None
         self.notices: NoticeService | None = None
         self.outbox: Outbox | None = None
+        self.schedules: ScheduleService | None = None
+        self.deadlines: DeadlineSweep | None = None
 
     async def start(self) -> None:
-        """Open the database, start polling and resume any undelivered notifications."""
+        """Open the database, start polling, resume any undelivered notifications and catch
+        up on reminders and deadlines that came due while the bot was not running."""
         storage = self.storage = await Storage.open(self.config.storage.database)
-        outbox = self.outbox = Outbox(storage.outbox, self.clock)
+        quiet = self.config.quiet_hours
+        outbox = self.outbox = Outbox(
+            storage.outbox, self.clock, QuietHours(quiet.start, quiet.end, self.config.general.tz)
+        )
+        audiences = Audiences(
+            config=self.config,
+            grid=self.grid,
+            people=self.people,
+            i18n=self.i18n,
+            users=storage.users,
+        )
         notifier = Notifier(
             config=self.config,
             grid=self.grid,
@@ -106,9 +135,26 @@ class CleanVillageBot:
         notice_service = self.notices = NoticeService(
             storage=storage,
             config=self.config,
-            grid=self.grid,
+            i18n=self.i18n,
+            outbox=outbox,
+            clock=self.clock,
+            audiences=audiences,
+        )
+        schedule_service = self.schedules = ScheduleService(
+            storage=storage,
+            config=self.config,
+            audiences=audiences,
             people=self.people,
             i18n=self.i18n,
+            outbox=outbox,
+            clock=self.clock,
+        )
+        await schedule_service.seed(self.seeds)
+        self.deadlines = DeadlineSweep(
+            storage=storage,
+            rules=self.config.deadlines,
+            people=self.people,
+            notifier=notifier,
             outbox=outbox,
             clock=self.clock,
         )
@@ -142,6 +188,7 @@ class CleanVillageBot:
             reports=reports,
             notifier=notifier,
             notices=notice_service,
+            schedules=schedule_service,
             media=MediaStore(self.config.storage.media_dir),
             clock=self.clock,
         )
@@ -169,13 +216,57 @@ class CleanVillageBot:
             first=1,
             name="follow-notices",
         )
+        await self.sweep_now()
+        application.job_queue.run_repeating(
+            self._tick, interval=self.config.deadlines.sweep_every_seconds, name="deadline-sweep"
+        )
+        for schedule in await schedule_service.active():
+            self._register_schedule(schedule)
+        schedule_service.changed.append(self._register_schedule)
         await self._set_command_menus(application)
+
+    async def sweep_now(self) -> int:
+        """Take every deadline step and send every schedule firing that is due by the bot's
+        clock, now (the minute tick does the same); returns how many were taken or sent."""
+        assert self.deadlines is not None and self.schedules is not None
+        steps = await self.deadlines.sweep()
+        return steps + await self.schedules.fire_due()
 
     async def time_moved(self) -> None:
         """The clock jumped ahead (the playground's fast-forward): do time-driven work now
-        instead of at its next tick — today, deliver notifications that have come due."""
+        instead of at its next tick — deliver what has come due, take the deadline steps and
+        send the reminders that are due, and re-time the schedules' jobs."""
         if self.outbox is not None:
             self.outbox.poke()
+        if self.schedules is not None:
+            await self.sweep_now()
+            for schedule in await self.schedules.active():
+                self._register_schedule(schedule)
+
+    async def _tick(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.sweep_now()
+
+    async def _fire_schedules(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert self.schedules is not None
+        await self.schedules.fire_due()
+
+    def _register_schedule(self, schedule: Schedule) -> None:
+        """One APScheduler job per active schedule, woken at each of its firings (the event
+        and its advance reminders) in the configured timezone; re-made on every change."""
+        assert self.application is not None and self.application.job_queue is not None
+        assert self.schedules is not None
+        job_queue = self.application.job_queue
+        name = f"schedule-{schedule.id}"
+        for job in job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+        if schedule.state != ScheduleState.ACTIVE:
+            return
+        trigger = TimetableTrigger(self.schedules.timetable(schedule), self.clock)
+        job_queue.run_custom(
+            self._fire_schedules,
+            job_kwargs={"trigger": trigger, "misfire_grace_time": None, "coalesce": True},
+            name=name,
+        )
 
     async def stop(self) -> None:
         """Stop in reverse order; conversations and drafts are flushed to the database."""
@@ -198,6 +289,9 @@ class CleanVillageBot:
             *tasks.build(),
             *office.build(),
             *notices.build(),
+            *new_schedule.build(),
+            *schedules.build(),
+            *orders.build(),
             *reporting.build(self.i18n),
             *news.build(),
         ]

@@ -28,3 +28,7 @@ class OffsetClock:
 
     def advance(self, delta: timedelta) -> None:
         self.offset += delta
+
+    def set(self, moment: datetime) -> None:
+        """Run on from `moment` (a test's fixed starting point)."""
+        self.offset = moment - datetime.now(UTC)

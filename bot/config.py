@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date, time
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -129,6 +131,79 @@ class CategoryConfig(_Section):
     fix_hours: float = Field(default=72, gt=0)
 
 
+class DeadlinesConfig(_Section):
+    """The escalation ladder of a report's deadlines (accept-by and fix-by, from `categories`):
+    a reminder to the grid member at `remind_at` of the time allowed, the village lead when it
+    is overdue, the office `office_after_hours` later; fixed reports nobody confirms close
+    after `auto_close_days`. The sweep looks every `sweep_every_seconds`."""
+
+    remind_at: float = Field(default=0.75, gt=0, lt=1)
+    office_after_hours: float = Field(default=24, gt=0)
+    auto_close_days: float = Field(default=3, gt=0)
+    sweep_every_seconds: float = Field(default=60, ge=1, le=3600)
+
+
+class QuietHoursConfig(_Section):
+    """Reminders to villagers, grid members and village leads wait from `start` to `end`
+    (local time); the same time twice turns quiet hours off."""
+
+    start: time = time(22, 0)
+    end: time = time(7, 0)
+
+
+class OrdersConfig(_Section):
+    """Rectification orders (整改函): the fix-by deadline is set per order; accept-by is this."""
+
+    ack_hours: float = Field(default=12, gt=0)
+
+
+class AudienceConfig(_Section):
+    kind: Literal[
+        "everyone",
+        "villages",
+        "hamlet",
+        "grid_members",
+        "village_leads",
+        "village_staff",
+        "department",
+    ]
+    ids: list[str] = []
+
+
+class ReminderConfig(_Section):
+    """An advance reminder: `days_before` at `at`, or `hours_before` the event."""
+
+    days_before: int = Field(default=0, ge=0, le=31)
+    at: time | None = None
+    hours_before: float | None = Field(default=None, gt=0, le=744)
+
+
+class ScheduleSeedConfig(_Section):
+    """A schedule written in the configuration; `key` ties it to its row in the database, so
+    a restart updates it but never brings back one the office paused or deleted."""
+
+    key: str = Field(pattern=r"^[a-z0-9_-]{1,40}$")
+    kind: Literal["cleanup", "inspection", "custom"]
+    title: Labels
+    repeat: Literal["daily", "weekly", "monthly", "quarterly", "yearly", "once"]
+    at: time
+    weekdays: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = []
+    day: int | Literal["last"] | None = None
+    month: int | None = None
+    on: date | None = None
+    audience: AudienceConfig
+    message: Labels
+    reminders: list[ReminderConfig] = []
+
+
+class SchedulesConfig(_Section):
+    """Recurring reminders. A firing missed while the bot was down is still sent on start-up
+    if at most `grace_hours` late; otherwise it is recorded as missed and the office told."""
+
+    grace_hours: float = Field(default=6, ge=0)
+    seed: list[ScheduleSeedConfig] = []
+
+
 class GridMemberConfig(_Section):
     user_id: int
     name: str
@@ -185,6 +260,10 @@ class Config(_Section):
     categories: dict[str, CategoryConfig] = Field(min_length=1)
     grid_members: list[GridMemberConfig] = []
     village_leads: list[VillageLeadConfig] = []
+    deadlines: DeadlinesConfig = DeadlinesConfig()
+    quiet_hours: QuietHoursConfig = QuietHoursConfig()
+    orders: OrdersConfig = OrdersConfig()
+    schedules: SchedulesConfig = SchedulesConfig()
     playground: PlaygroundConfig = PlaygroundConfig()
 
     @model_validator(mode="after")

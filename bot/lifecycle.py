@@ -2,6 +2,8 @@
 
 `submitted → assigned → accepted → fixed → closed`, plus `reopened`, `duplicate` and
 `rejected`. Code asks these tables instead of comparing state strings here and there.
+The deadline sweep's steps (remind, escalate, auto-close) are actions too, so each is one
+event in the report's log; a rectification order starts its life `assigned` (issue).
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ class Action(StrEnum):
     ASSIGN = "assign"
     REJECT = "reject"
     MARK_DUPLICATE = "mark_duplicate"
+    ISSUE = "issue"
+    REMIND = "remind"
+    ESCALATE = "escalate"
+    AUTO_CLOSE = "auto_close"
 
 
 OPEN_STATES = frozenset(
@@ -61,6 +67,10 @@ TRANSITIONS: dict[tuple[State | None, Action], State] = {
     (State.REOPENED, Action.ACCEPT): State.ACCEPTED,
     (State.REOPENED, Action.NOT_MY_AREA): State.SUBMITTED,
     (State.REOPENED, Action.FIX): State.FIXED,
+    (None, Action.ISSUE): State.ASSIGNED,
+    (State.FIXED, Action.AUTO_CLOSE): State.CLOSED,
+    **{(state, Action.REMIND): state for state in TASK_STATES},
+    **{(state, Action.ESCALATE): state for state in TASK_STATES},
 }
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.lifecycle import State
+from bot.lifecycle import Action, State
+
+ORDER = "order"
 
 
 @dataclass(frozen=True)
@@ -59,11 +61,18 @@ class Report:
     fix_note: str | None
     closed_at: datetime | None
     duplicates: int = 0
+    kind: str = "report"
+    next_step_at: datetime | None = None
 
     @property
     def number(self) -> str:
         """The number people quote, e.g. `R-000123`."""
         return format_number(self.id)
+
+    @property
+    def is_order(self) -> bool:
+        """A rectification order (整改函) from the office, not a villager's report."""
+        return self.kind == ORDER
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,7 @@ class Event:
     from_state: State | None
     to_state: State
     note: str | None
+    action: Action | None = None
 
 
 def format_number(report_id: int) -> str:

@@ -16,27 +16,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from bot.audiences import Audience, Audiences
 from bot.clock import Clock
 from bot.config import Config
-from bot.grid import Grid
 from bot.i18n import I18n
 from bot.outbox import Notification, Outbox, Part, Priority
-from bot.people import People
 from storage import Storage
 from storage.notices import Counts, NoticeRow
 
 MAX_TEXT = 4000
 MAX_CAPTION = 1000  # Telegram allows 1,024 characters; the heading takes the rest
 RECENT = 10
-
-
-class AudienceKind(StrEnum):
-    EVERYONE = "everyone"
-    VILLAGES = "villages"
-    HAMLET = "hamlet"
-    GRID_MEMBERS = "grid_members"
-    VILLAGE_LEADS = "village_leads"
-    DEPARTMENT = "department"
 
 
 class ContentKind(StrEnum):
@@ -50,22 +40,6 @@ class NoticeState(StrEnum):
     SENDING = "sending"
     DONE = "done"
     CANCELLED = "cancelled"
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Who a notice is for: a kind, and the villages / hamlet / department it names."""
-
-    kind: AudienceKind
-    ids: tuple[str, ...] = ()
-
-    def to_json(self) -> str:
-        return json.dumps({"kind": self.kind, "ids": list(self.ids)})
-
-    @classmethod
-    def from_json(cls, text: str) -> Audience:
-        data = json.loads(text)
-        return cls(AudienceKind(data["kind"]), tuple(data.get("ids", ())))
 
 
 @dataclass(frozen=True)
@@ -118,16 +92,14 @@ class NoticeService:
         *,
         storage: Storage,
         config: Config,
-        grid: Grid,
-        people: People,
         i18n: I18n,
         outbox: Outbox,
         clock: Clock,
+        audiences: Audiences,
     ) -> None:
         self._storage = storage
+        self._audiences = audiences
         self._config = config
-        self._grid = grid
-        self._people = people
         self._i18n = i18n
         self._outbox = outbox
         self._clock = clock
@@ -137,74 +109,15 @@ class NoticeService:
     # -- audiences ----------------------------------------------------------------------------
 
     async def recipients(self, audience: Audience) -> list[tuple[int, str]]:
-        """(chat, language) of everyone the audience reaches today.
-
-        Villagers' audiences respect their choice to turn notices off; role audiences are
-        work instructions and reach every holder of the role. Chats that blocked the bot
-        are left out until the person talks to it again.
-        """
-        users = self._storage.users
-        match audience.kind:
-            case AudienceKind.EVERYONE:
-                found = await users.subscribers(None)
-            case AudienceKind.VILLAGES:
-                hamlets = [
-                    hamlet.id
-                    for village_id in audience.ids
-                    for hamlet in self._grid.hamlets_of(village_id)
-                ]
-                found = await users.subscribers(hamlets)
-            case AudienceKind.HAMLET:
-                found = await users.subscribers(list(audience.ids))
-            case AudienceKind.GRID_MEMBERS:
-                found = await users.reachable(self._people.all_grid_members())
-            case AudienceKind.VILLAGE_LEADS:
-                found = await users.reachable(self._people.all_village_leads())
-            case AudienceKind.DEPARTMENT:
-                chats = [
-                    self._people.department_chats[key]
-                    for key in audience.ids
-                    if key in self._people.department_chats
-                ]
-                found = [(chat_id, None) for chat_id in chats]
-        return [(chat_id, self._i18n.pick(language)) for chat_id, language in found]
+        """(chat, language) of everyone the audience reaches today."""
+        return await self._audiences.recipients(audience)
 
     async def languages_of(self, audience: Audience) -> Counter[str]:
         """How many recipients read each language (for the preview)."""
         return Counter(language for _, language in await self.recipients(audience))
 
     def describe_audience(self, audience: Audience, language: str) -> str:
-        _ = self._i18n.translator(language).gettext
-        match audience.kind:
-            case AudienceKind.EVERYONE:
-                return _("everyone registered")
-            case AudienceKind.VILLAGES:
-                names = [
-                    self._grid.villages[village_id].label(language)
-                    for village_id in audience.ids
-                    if village_id in self._grid.villages
-                ]
-                return _("villages: {names}").format(names=", ".join(names))
-            case AudienceKind.HAMLET:
-                hamlet = self._grid.hamlets.get(audience.ids[0]) if audience.ids else None
-                if hamlet is None:
-                    return _("a hamlet that no longer exists")
-                village = self._grid.villages[hamlet.village_id]
-                return _("hamlet: {hamlet}, {village}").format(
-                    hamlet=hamlet.label(language), village=village.label(language)
-                )
-            case AudienceKind.GRID_MEMBERS:
-                return _("all grid members")
-            case AudienceKind.VILLAGE_LEADS:
-                return _("all village leads")
-            case AudienceKind.DEPARTMENT:
-                departments = self._config.departments
-                names = [
-                    departments[key].name.get(language)
-                    for key in audience.ids
-                    if key in departments
-                ]
-                return _("department: {names}").format(names=", ".join(names))
+        return self._audiences.describe(audience, language)
 
     # -- the life of a notice -------------------------------------------------------------------
 

@@ -18,8 +18,8 @@ from bot import callbacks
 from bot.config import Config
 from bot.grid import Grid
 from bot.i18n import I18n
-from bot.lifecycle import State
-from bot.models import Report, ReportMedia
+from bot.lifecycle import TASK_STATES, Action, State
+from bot.models import Event, Report, ReportMedia
 from bot.outbox import Button, Notification, Outbox, Part
 from bot.people import People
 from storage.users import UserRepository
@@ -31,6 +31,22 @@ CONFIRM = "ok"
 REOPEN = "bad"
 ASSIGN = "asg"
 REJECT = "rej"
+
+
+def assignees_of(report: Report, people: People) -> list[int]:
+    """Who works the report: the hamlet's grid members (see `responsible_for`)."""
+    return responsible_for(people, report.hamlet_id, report.village_id, order=report.is_order)
+
+
+def responsible_for(
+    people: People, hamlet_id: str | None, village_id: str | None, *, order: bool
+) -> list[int]:
+    """The hamlet's grid members; for an order to a whole village, or to a hamlet without a
+    grid member, the village lead."""
+    members = people.grid_members_of(hamlet_id)
+    if members or not order:
+        return members
+    return people.leads_of(village_id)
 
 
 class Notifier:
@@ -65,14 +81,16 @@ class Notifier:
     async def new_task(
         self, connection: aiosqlite.Connection, report: Report, media: ReportMedia, *, reason: str
     ) -> None:
-        """The task card for every grid member of the hamlet; `reason`: new/reopened/assigned."""
-        for chat_id in self._people.grid_members_of(report.hamlet_id):
+        """The task card for everyone who works the report; `reason`: new/reopened/assigned/
+        order."""
+        for chat_id in assignees_of(report, self._people):
             language = await self.language_of(chat_id)
             _ = self.translator(language).gettext
             headline = {
                 "new": _("📋 New report {number} in your area"),
                 "reopened": _("🔁 {number} was reopened: the reporter says it is still there"),
                 "assigned": _("📋 The office assigned {number} to you"),
+                "order": _("📜 Rectification order {number} from the town office"),
             }[reason].format(number=report.number)
             text = "\n".join([f"<b>{headline}</b>", self.describe(report, language)])
             buttons = self.task_buttons(report.id, language)
@@ -103,6 +121,7 @@ class Notifier:
                 "new": _("🆕 New report {number}"),
                 "queue": _("📥 {number} needs the office: nobody could be routed"),
                 "reopened": _("🔁 {number} was reopened by the reporter"),
+                "order": _("📜 Rectification order {number} issued"),
             }[headline].format(number=report.number)
             text = "\n".join([f"<b>{title}</b>", self.describe(report, language)])
             buttons = (
@@ -222,11 +241,14 @@ class Notifier:
     def describe(self, report: Report, language: str, *, deadlines: bool = True) -> str:
         """Category, place, description and deadlines: never the reporter."""
         _ = self.translator(language).gettext
-        lines = [
-            _("Category: {category}").format(
-                category=self.category_label(report.category, language)
-            )
-        ]
+        if report.is_order:
+            lines = [_("📜 Rectification order from the town office")]
+        else:
+            lines = [
+                _("Category: {category}").format(
+                    category=self.category_label(report.category, language)
+                )
+            ]
         lines.append(_("Place: {place}").format(place=self.place(report, language)))
         if report.description:
             lines.append(_("Description: {text}").format(text=escape(report.description)))
@@ -262,8 +284,16 @@ class Notifier:
         return escape(category.label.get(language)) if category else escape(key)
 
     def place(self, report: Report, language: str) -> str:
+        return self.place_name(report.hamlet_id, report.village_id, language)
+
+    def place_name(self, hamlet_id: str | None, village_id: str | None, language: str) -> str:
         _ = self.translator(language).gettext
-        hamlet = self._grid.hamlets.get(report.hamlet_id or "")
+        hamlet = self._grid.hamlets.get(hamlet_id or "")
+        village = self._grid.villages.get(village_id or "")
+        if hamlet is None and village is not None:
+            return escape(
+                _("{village} (the whole village)").format(village=village.label(language))
+            )
         if hamlet is None:
             return _("not matched to a hamlet")
         village = self._grid.villages[hamlet.village_id]
@@ -286,7 +316,144 @@ class Notifier:
             parts.append(Part("voice", files=(media.voice.file_id,)))
         return tuple(parts)
 
-    async def _add(
-        self, connection: aiosqlite.Connection, chat_id: int, parts: tuple[Part, ...]
+    # -- deadlines: reminders, escalations, auto-close --------------------------------------
+
+    async def deadline_reminder(
+        self,
+        connection: aiosqlite.Connection,
+        report: Report,
+        deadline: str,
+        chats: list[int],
     ) -> None:
-        await self._outbox.add(connection, Notification(chat_id=chat_id, parts=parts))
+        """Before a deadline: the task card again, with the time left (held at night)."""
+        due = report.ack_due_at if deadline == "ack" else report.fix_due_at
+        assert due is not None
+        for chat_id in chats:
+            language = await self.language_of(chat_id)
+            _ = self.translator(language).gettext
+            if deadline == "ack":
+                title = _("⏰ Reminder: please accept {number} by {when}")
+            else:
+                title = _("⏰ Reminder: {number} should be fixed by {when}")
+            title = title.format(number=report.number, when=self.local_time(due))
+            text = "\n".join([f"<b>{title}</b>", self.describe(report, language)])
+            await self._add(
+                connection,
+                chat_id,
+                (Part("text", text=text, buttons=self.task_buttons(report.id, language)),),
+                hold_at_night=True,
+            )
+
+    async def overdue(
+        self,
+        connection: aiosqlite.Connection,
+        report: Report,
+        deadline: str,
+        leads: list[int] | None,
+        now: datetime,
+    ) -> None:
+        """Past a deadline: to the village `leads` (held at night), or else to the office
+        (never held)."""
+        due = report.ack_due_at if deadline == "ack" else report.fix_due_at
+        assert due is not None
+        chats = leads if leads else self._people.office_recipients()
+        for chat_id in chats:
+            language = await self.language_of(chat_id)
+            _ = self.translator(language).gettext
+            if deadline == "ack":
+                title = _("⚠️ {number} was not accepted by {when}")
+            else:
+                title = _("⚠️ {number} was not fixed by {when}")
+            title = title.format(number=report.number, when=self.local_time(due))
+            lines = [f"<b>{title}</b>", self.overdue_label(due, now, language)]
+            names = self.names_of(assignees_of(report, self._people))
+            if names:
+                lines.append(_("Responsible: {names}").format(names=escape(", ".join(names))))
+            lines.append(self.describe(report, language))
+            await self._add(
+                connection,
+                chat_id,
+                (Part("text", text="\n".join(lines)),),
+                hold_at_night=bool(leads),
+            )
+
+    async def auto_closed(
+        self, connection: aiosqlite.Connection, report: Report, days: float
+    ) -> None:
+        """Closed without the reporter's answer: the office is told, and the villager."""
+        for chat_id in self._people.office_recipients():
+            language = await self.language_of(chat_id)
+            _ = self.translator(language).gettext
+            title = _("✅ {number} closed without reporter feedback ({days:g} days after the fix)")
+            text = "\n".join(
+                [
+                    "<b>" + title.format(number=report.number, days=days) + "</b>",
+                    self.describe(report, language, deadlines=False),
+                ]
+            )
+            await self._add(connection, chat_id, (Part("text", text=text),))
+        if report.is_order:
+            return
+        language = await self.language_of(report.reporter_id)
+        _ = self.translator(language).gettext
+        text = _(
+            "✅ Report {number} is closed: it was marked fixed {days:g} days ago and we did not "
+            "hear back. If the problem is back, please report it again."
+        ).format(number=report.number, days=days)
+        await self._add(
+            connection, report.reporter_id, (Part("text", text=text),), hold_at_night=True
+        )
+
+    def overdue_label(self, due: datetime, now: datetime, language: str) -> str:
+        """ "⏰ overdue 5 h", or less than an hour."""
+        _ = self.translator(language).gettext
+        hours = int((now - due).total_seconds() // 3600)
+        if hours < 1:
+            return "⏰ " + _("overdue less than 1 h")
+        return "⏰ " + _("overdue {hours} h").format(hours=hours)
+
+    def deadline_status(
+        self, report: Report, events: list[Event], now: datetime, language: str
+    ) -> list[str]:
+        """Lines for a task card: how overdue it is, and the ladder's latest step."""
+        _ = self.translator(language).gettext
+        lines = []
+        if report.state in TASK_STATES and report.fix_due_at and report.fix_due_at < now:
+            lines.append(self.overdue_label(report.fix_due_at, now, language))
+        elif (
+            report.state in (State.ASSIGNED, State.REOPENED)
+            and report.ack_due_at
+            and report.ack_due_at < now
+        ):
+            lines.append(
+                self.overdue_label(report.ack_due_at, now, language) + " " + _("(not accepted)")
+            )
+        ladder = [e for e in events if e.action in (Action.REMIND, Action.ESCALATE)]
+        if ladder and report.state in TASK_STATES:
+            last = ladder[-1]
+            told = {
+                "member": _("🔔 reminded {when}"),
+                "lead": _("📣 the village lead was told {when}"),
+                "office": _("📣 the office was told {when}"),
+            }
+            rung = (last.note or "").partition(":")[2]
+            lines.append(told.get(rung, told["member"]).format(when=self.local_time(last.at)))
+        return lines
+
+    def names_of(self, user_ids: list[int]) -> list[str]:
+        """The names the configuration gives these grid members and village leads."""
+        names = {member.user_id: member.name for member in self._config.grid_members}
+        names |= {lead.user_id: lead.name for lead in self._config.village_leads}
+        return [names[user_id] for user_id in user_ids if user_id in names]
+
+    async def _add(
+        self,
+        connection: aiosqlite.Connection,
+        chat_id: int,
+        parts: tuple[Part, ...],
+        *,
+        hold_at_night: bool = False,
+    ) -> None:
+        await self._outbox.add(
+            connection, Notification(chat_id=chat_id, parts=parts, hold_at_night=hold_at_night)
+        )

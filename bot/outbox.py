@@ -21,7 +21,8 @@ from typing import Protocol
 import aiosqlite
 
 from bot.clock import Clock
-from storage.outbox import OutboxRepository, OutboxRow
+from bot.quiet_hours import QuietHours
+from storage.outbox import NewRow, OutboxRepository, OutboxRow
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +73,13 @@ class Part:
 
 @dataclass(frozen=True)
 class Notification:
+    """`hold_at_night`: a reminder that waits for the end of quiet hours (never the office's)."""
+
     chat_id: int
     parts: tuple[Part, ...]
     priority: Priority = Priority.INTERACTIVE
     meta: dict = field(default_factory=dict)
+    hold_at_night: bool = False
 
 
 class RetryLater(Exception):
@@ -122,22 +126,41 @@ class NoticeParts(Protocol):
 class Outbox:
     """Adds notifications inside the caller's transaction, so they commit with the change."""
 
-    def __init__(self, repository: OutboxRepository, clock: Clock) -> None:
+    def __init__(
+        self, repository: OutboxRepository, clock: Clock, quiet_hours: QuietHours | None = None
+    ) -> None:
         self._repository = repository
         self._clock = clock
+        self._quiet_hours = quiet_hours
         self.wakeup = asyncio.Event()
 
     async def add(self, connection: aiosqlite.Connection, notification: Notification) -> None:
-        payload = json.dumps(
-            {"parts": [asdict(part) for part in notification.parts], "meta": notification.meta},
-            ensure_ascii=False,
-        )
-        await self._repository.add(
+        await self.add_many(connection, [notification])
+
+    async def add_many(
+        self, connection: aiosqlite.Connection, notifications: list[Notification]
+    ) -> None:
+        """Add notifications in one statement (a schedule firing to a whole village)."""
+        now = self._clock.now()
+        held = self._quiet_hours.release(now) if self._quiet_hours else None
+        await self._repository.add_many(
             connection,
-            chat_id=notification.chat_id,
-            payload=payload,
-            priority=notification.priority,
-            now=self._clock.now(),
+            [
+                NewRow(
+                    chat_id=notification.chat_id,
+                    payload=json.dumps(
+                        {
+                            "parts": [asdict(part) for part in notification.parts],
+                            "meta": notification.meta,
+                        },
+                        ensure_ascii=False,
+                    ),
+                    priority=notification.priority,
+                    not_before=held if notification.hold_at_night else None,
+                )
+                for notification in notifications
+            ],
+            now=now,
         )
 
     def poke(self) -> None:

@@ -16,10 +16,11 @@ import aiosqlite
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.deadlines import next_step_at
 from bot.grid import Grid, distance_m
 from bot.lifecycle import OPEN_STATES, TASK_STATES, Action, State, next_state
-from bot.models import Draft, MediaRef, Report
-from bot.notifier import Notifier
+from bot.models import ORDER, Draft, Event, Location, MediaRef, Report
+from bot.notifier import Notifier, assignees_of
 from bot.outbox import Outbox
 from bot.people import People
 from storage import Storage
@@ -39,6 +40,19 @@ class ReportNotFound(Exception):
 class Submitted:
     report: Report
     duplicate_of: Report | None
+
+
+@dataclass(frozen=True)
+class OrderDraft:
+    """A rectification order (整改函) being issued: to a hamlet, or to a whole village (then
+    its lead works it), with what must be put right and by when."""
+
+    text: str
+    fix_by: datetime
+    village_id: str
+    hamlet_id: str | None = None
+    photo: MediaRef | None = None
+    location: Location | None = None
 
 
 class ReportService:
@@ -92,7 +106,7 @@ class ReportService:
                     duplicate_of=original.id,
                 )
             elif hamlet and self._people.grid_members_of(hamlet.id):
-                await self._start_clock(connection, report_id, draft.category, now)
+                await self._start_clock(connection, report_id, now)
                 await self._move(connection, report_id, Action.ROUTE, None, now)
             report = await self._require(report_id)
             media = await self._reports.media(report_id)
@@ -107,7 +121,7 @@ class ReportService:
         return Submitted(report, original)
 
     async def confirm(self, report_id: int, actor_id: int) -> Report:
-        """The reporter agrees it is fixed: the report closes."""
+        """The reporter (for an order: the office) agrees it is fixed: the report closes."""
         report = await self._require(report_id)
         self._require_reporter(report, actor_id)
         now = self._clock.now()
@@ -125,7 +139,7 @@ class ReportService:
         now = self._clock.now()
         async with self._storage.database.transaction() as connection:
             await self._move(connection, report_id, Action.REOPEN, actor_id, now, fixed_at=None)
-            await self._start_clock(connection, report_id, report.category, now)
+            await self._start_clock(connection, report_id, now)
             report = await self._require(report_id)
             media = await self._reports.media(report_id)
             await self._notifier.new_task(connection, report, media, reason="reopened")
@@ -158,10 +172,14 @@ class ReportService:
         return report
 
     async def not_my_area(self, report_id: int, actor_id: int, reason: str) -> Report:
-        """The grid member hands it back; it joins the office's queue."""
+        """The grid member hands it back; it joins the office's queue. An order keeps its
+        deadlines, so that assigned again it gets the time the office first allowed."""
         report = await self._require(report_id)
         self._require_responsible(report, actor_id)
         now = self._clock.now()
+        deadlines = (
+            {} if report.is_order else dict.fromkeys(("assigned_at", "ack_due_at", "fix_due_at"))
+        )
         async with self._storage.database.transaction() as connection:
             await self._move(
                 connection,
@@ -172,10 +190,8 @@ class ReportService:
                 note=reason,
                 hamlet_id=None,
                 village_id=None,
-                assigned_at=None,
-                ack_due_at=None,
-                fix_due_at=None,
                 accepted_by=None,
+                **deadlines,
             )
             report = await self._require(report_id)
             await self._notifier.returned_to_office(connection, report, reason)
@@ -216,15 +232,21 @@ class ReportService:
         return report
 
     async def tasks_for(self, user_id: int) -> list[Report]:
-        """Open assignments in the member's hamlets, nearest deadline first."""
+        """Open assignments in the member's hamlets (for a village lead: the orders to the
+        whole village), nearest deadline first."""
         return await self._reports.in_states_for_hamlets(
-            TASK_STATES, self._people.hamlets_of_member(user_id)
+            TASK_STATES, self._people.hamlets_of_member(user_id), self.villages_led_by(user_id)
         )
 
+    def villages_led_by(self, user_id: int) -> list[str]:
+        return [
+            village_id
+            for village_id in self._grid.villages
+            if user_id in self._people.leads_of(village_id)
+        ]
+
     def may_handle(self, report: Report, user_id: int) -> bool:
-        return self._people.is_office(user_id) or user_id in self._people.grid_members_of(
-            report.hamlet_id
-        )
+        return self._people.is_office(user_id) or user_id in assignees_of(report, self._people)
 
     # -- office -----------------------------------------------------------------------------
 
@@ -251,7 +273,7 @@ class ReportService:
                 village_id=hamlet.village_id,
                 accepted_by=None,
             )
-            await self._start_clock(connection, report_id, report.category, now)
+            await self._start_clock(connection, report_id, now)
             report = await self._require(report_id)
             media = await self._reports.media(report_id)
             await self._notifier.new_task(connection, report, media, reason="assigned")
@@ -264,6 +286,66 @@ class ReportService:
             )
         self._outbox.poke()
         return report
+
+    async def issue_order(self, actor_id: int, order: OrderDraft) -> Report:
+        """The office issues a rectification order: a task for the hamlet's grid members (or
+        the village lead), tracked with the same buttons, reminders and escalation."""
+        self._require_office(actor_id)
+        now = self._clock.now()
+        hamlet = self._grid.hamlets.get(order.hamlet_id or "")
+        if order.village_id not in self._grid.villages or (
+            order.hamlet_id is not None
+            and (hamlet is None or hamlet.village_id != order.village_id)
+        ):
+            raise ValueError("unknown village or hamlet")
+        if order.fix_by <= now:
+            raise ValueError("the deadline has passed")
+        draft = Draft(
+            photos=[order.photo] if order.photo else [],
+            location=order.location,
+            hamlet_id=order.hamlet_id,
+            category=ORDER,
+            description=order.text,
+        )
+        async with self._storage.database.transaction() as connection:
+            await self._storage.users.ensure(connection, actor_id, now)
+            report_id = await self._reports.insert(
+                connection,
+                reporter_id=actor_id,
+                draft=draft,
+                village_id=order.village_id,
+                now=now,
+                kind=ORDER,
+            )
+            await self._reports.update(
+                connection,
+                report_id,
+                now,
+                state=next_state(None, Action.ISSUE),
+                assigned_at=now,
+                ack_due_at=min(now + timedelta(hours=self._config.orders.ack_hours), order.fix_by),
+                fix_due_at=order.fix_by,
+            )
+            await self._record(connection, report_id, None, Action.ISSUE, actor_id, now)
+            await self._replan(connection, report_id, now, keep_progress=False)
+            report = await self._require(report_id)
+            if not assignees_of(report, self._people):
+                raise NotAllowed("nobody in that place can receive an order")
+            media = await self._reports.media(report_id)
+            await self._notifier.new_task(connection, report, media, reason="order")
+            await self._notifier.office_copy(connection, report, media, headline="order")
+        self._outbox.poke()
+        return report
+
+    async def open_orders(self) -> list[Report]:
+        return await self._reports.orders_in_states(OPEN_STATES)
+
+    async def overdue(self) -> list[Report]:
+        """Work past its accept-by or fix-by deadline, the longest overdue first."""
+        return await self._reports.overdue(TASK_STATES, self._clock.now(), limit=30)
+
+    async def events(self, report_id: int) -> list[Event]:
+        return await self._reports.events(report_id)
 
     async def reject(self, report_id: int, actor_id: int, reason: str) -> Report:
         self._require_office(actor_id)
@@ -314,18 +396,40 @@ class ReportService:
         return None
 
     async def _start_clock(
-        self, connection: aiosqlite.Connection, report_id: int, category: str, now: datetime
+        self, connection: aiosqlite.Connection, report_id: int, now: datetime
     ) -> None:
-        """Deadlines run from assignment, as in the digital urban-management standard."""
-        rules = self._config.categories[category]
+        """Deadlines run from assignment, as in the digital urban-management standard; the
+        escalation ladder starts afresh."""
+        report = await self._require(report_id)
+        if report.is_order:
+            ack = timedelta(hours=self._config.orders.ack_hours)
+            assert report.assigned_at is not None and report.fix_due_at is not None
+            fix = report.fix_due_at - report.assigned_at
+        else:
+            rules = self._config.categories[report.category]
+            ack, fix = timedelta(hours=rules.ack_hours), timedelta(hours=rules.fix_hours)
         await self._reports.update(
             connection,
             report_id,
             now,
             assigned_at=now,
-            ack_due_at=now + timedelta(hours=rules.ack_hours),
-            fix_due_at=now + timedelta(hours=rules.fix_hours),
+            ack_due_at=now + ack,
+            fix_due_at=now + fix,
         )
+        await self._replan(connection, report_id, now, keep_progress=False)
+
+    async def _replan(
+        self,
+        connection: aiosqlite.Connection,
+        report_id: int,
+        now: datetime,
+        *,
+        keep_progress: bool,
+    ) -> None:
+        """Tell the deadline sweep when to look at the report next."""
+        report = await self._require(report_id)
+        when = next_step_at(report, self._config.deadlines, now, keep_progress=keep_progress)
+        await self._reports.set_next_steps(connection, [(report_id, when)])
 
     async def _move(
         self,
@@ -350,7 +454,9 @@ class ReportService:
             from_state=current.state,
             to_state=target,
             note=note,
+            action=action,
         )
+        await self._replan(connection, report_id, now, keep_progress=action == Action.ACCEPT)
 
     async def _record(
         self,
@@ -368,6 +474,7 @@ class ReportService:
             actor_id=actor_id,
             from_state=state,
             to_state=next_state(state, action),
+            action=action,
         )
 
     async def _require(self, report_id: int) -> Report:
@@ -377,7 +484,9 @@ class ReportService:
         return report
 
     def _require_reporter(self, report: Report, actor_id: int) -> None:
-        if report.reporter_id != actor_id:
+        if report.reporter_id != actor_id and not (
+            report.is_order and self._people.is_office(actor_id)
+        ):
             raise NotAllowed("only the reporter can confirm or reopen")
 
     def _require_responsible(self, report: Report, actor_id: int) -> None:

@@ -34,6 +34,7 @@ from bot.notifier import Notifier
 from bot.outbox import Button
 from bot.people import People
 from bot.reports import NotAllowed, ReportNotFound, ReportService
+from bot.schedules import ScheduleService
 from storage import Storage
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class Services:
     reports: ReportService
     notifier: Notifier
     notices: NoticeService
+    schedules: ScheduleService
     media: MediaStore
     clock: Clock
 
@@ -118,6 +120,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text += "\n\n" + _("You are a grid member: /tasks lists the reports in your hamlets.")
     if found.people.is_office(user.id):
         text += "\n\n" + _("You are an office admin: /queue shows reports waiting for the office.")
+        text += "\n" + _(
+            "/schedules cleanup days and other reminders · /order a rectification order · "
+            "/orders open orders · /overdue work past its deadlines"
+        )
     await update.effective_message.reply_text(
         text, parse_mode=ParseMode.HTML, reply_markup=main_keyboard(_)
     )

@@ -19,11 +19,10 @@ from telegram.ext import (
 )
 
 from bot import callbacks
+from bot.audiences import Audience, AudienceKind
 from bot.notices import (
     MAX_CAPTION,
     MAX_TEXT,
-    Audience,
-    AudienceKind,
     Content,
     ContentKind,
     Notice,

@@ -3,8 +3,6 @@ after-photo and an optional note)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -45,7 +43,7 @@ async def list_tasks(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     assert user is not None and message is not None
     language = await language_of(update, context)
     _ = found.i18n.translator(language).gettext
-    if not found.people.is_grid_member(user.id):
+    if not found.people.is_grid_member(user.id) and not found.reports.villages_led_by(user.id):
         await message.reply_text(
             _("/tasks is for grid members. To report a problem, tap 📷 Report dumping.")
         )
@@ -57,23 +55,44 @@ async def list_tasks(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await message.reply_text(
         _("You have {count} open task(s), nearest deadline first:").format(count=len(tasks))
     )
-    now = found.clock.now()
     for report in tasks[:20]:
         await message.reply_text(
-            card(report, language, now, context),
+            await card(report, language, context),
             parse_mode=ParseMode.HTML,
             reply_markup=inline_markup(found.notifier.task_buttons(report.id, language)),
         )
 
 
-def card(report: Report, language: str, now: datetime, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def list_overdue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/overdue, for the office: work past its deadlines, with how far up the grid it went."""
     found = services(context)
+    user = update.effective_user
+    message = update.effective_message
+    language = await language_of(update, context)
     _ = found.i18n.translator(language).gettext
+    if user is None or not found.people.is_office(user.id):
+        await message.reply_text(_("Sorry, /overdue is for the town office."))
+        return
+    overdue = await found.reports.overdue()
+    if not overdue:
+        await message.reply_text(_("🎉 Nothing is overdue."))
+        return
+    await message.reply_text(
+        _("{count} report(s) past a deadline, the longest overdue first:").format(
+            count=len(overdue)
+        )
+    )
+    for report in overdue:
+        await message.reply_text(await card(report, language, context), parse_mode=ParseMode.HTML)
+
+
+async def card(report: Report, language: str, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The report as a task: status, what and where, deadlines, overdue and escalation."""
+    found = services(context)
     lines = [f"<b>{report.number}</b> · {found.notifier.status_label(report.state, language)}"]
     lines.append(found.notifier.describe(report, language))
-    if report.fix_due_at and report.fix_due_at < now:
-        hours = int((now - report.fix_due_at).total_seconds() // 3600)
-        lines.append("⏰ " + _("overdue {hours} h").format(hours=hours))
+    events = await found.reports.events(report.id)
+    lines += found.notifier.deadline_status(report, events, found.clock.now(), language)
     return "\n".join(lines)
 
 
@@ -293,5 +312,6 @@ def build() -> list:
         reason,
         fixing,
         CommandHandler("tasks", list_tasks),
+        CommandHandler("overdue", list_overdue),
         CallbackQueryHandler(accept, pattern=callbacks.pattern(ACCEPT)),
     ]

@@ -8,6 +8,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -82,6 +83,11 @@ class Database:
                 for statement in _split_statements(sql):
                     await connection.execute(statement)
                 await connection.execute(f"PRAGMA user_version = {number}")
+
+
+def utc_text(moment: datetime) -> str:
+    """Times are stored in UTC so that they compare correctly as text."""
+    return moment.astimezone(UTC).isoformat()
 
 
 def _migrations() -> list[tuple[int, str, str]]:

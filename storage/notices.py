@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import aiosqlite
 
 from storage.database import Database
+from storage.database import utc_text as _utc
 
 
 @dataclass(frozen=True)
@@ -173,11 +174,6 @@ class NoticeRepository:
                 (now.isoformat(), notice_id),
             )
         return cursor.rowcount == 1
-
-
-def _utc(moment: datetime) -> str:
-    """Times are stored in UTC so that they compare correctly as text."""
-    return moment.astimezone(UTC).isoformat()
 
 
 def _notice(row: aiosqlite.Row) -> NoticeRow:

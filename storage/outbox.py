@@ -22,23 +22,38 @@ class OutboxRow:
     notice_id: int | None = None
 
 
+@dataclass(frozen=True)
+class NewRow:
+    """A notification to store; `not_before` holds it (quiet hours) until then."""
+
+    chat_id: int
+    payload: str
+    priority: int
+    not_before: datetime | None = None
+
+
 class OutboxRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    async def add(
-        self,
-        connection: aiosqlite.Connection,
-        *,
-        chat_id: int,
-        payload: str,
-        priority: int,
-        now: datetime,
+    async def add_many(
+        self, connection: aiosqlite.Connection, rows: list[NewRow], *, now: datetime
     ) -> None:
-        await connection.execute(
-            """INSERT INTO outbox (chat_id, priority, payload, next_attempt_at, created_at)
-               VALUES (?, ?, ?, ?, ?)""",
-            (chat_id, priority, payload, now.isoformat(), now.isoformat()),
+        await connection.executemany(
+            """INSERT INTO outbox (chat_id, priority, payload, next_attempt_at, created_at,
+                                   not_before)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            [
+                (
+                    row.chat_id,
+                    row.priority,
+                    row.payload,
+                    (row.not_before or now).isoformat(),
+                    now.isoformat(),
+                    row.not_before.isoformat() if row.not_before else None,
+                )
+                for row in rows
+            ],
         )
 
     async def claim_due(
@@ -47,18 +62,21 @@ class OutboxRepository:
         """Mark up to `limit` due rows as in flight and return them, most urgent first.
 
         A chat's rows go out in order: a row waits while an older row of its chat is pending
-        or in flight. At most `bulk_allowed` of the rows may be of `bulk_priority` or lower.
+        or in flight — except one held for quiet hours, which later, urgent rows overtake.
+        At most `bulk_allowed` of the rows may be of `bulk_priority` or lower.
         """
         async with self._db.transaction() as connection:
             cursor = await connection.execute(
                 """SELECT id, chat_id, payload, parts_done, attempts, priority, notice_id
                    FROM outbox o
-                   WHERE state = 'pending' AND next_attempt_at <= ?
+                   WHERE state = 'pending' AND next_attempt_at <= :now
                      AND NOT EXISTS (SELECT 1 FROM outbox earlier
                                      WHERE earlier.chat_id = o.chat_id AND earlier.id < o.id
-                                       AND earlier.state IN ('pending', 'sending'))
-                   ORDER BY priority, id LIMIT ?""",
-                (now.isoformat(), limit),
+                                       AND earlier.state IN ('pending', 'sending')
+                                       AND (earlier.not_before IS NULL
+                                            OR earlier.not_before <= :now))
+                   ORDER BY priority, id LIMIT :limit""",
+                {"now": now.isoformat(), "limit": limit},
             )
             rows = await cursor.fetchall()
             chosen = [row for row in rows if row["priority"] < bulk_priority]

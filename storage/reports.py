@@ -7,16 +7,19 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.lifecycle import State
+from bot.lifecycle import Action, State
 from bot.models import Draft, Event, MediaRef, Report, ReportMedia
-from storage.database import Database
+from storage.database import Database, utc_text
 
 _REPORT_COLUMNS = """
     r.id, r.reporter_id, r.category, r.state, r.latitude, r.longitude, r.location_source,
     r.hamlet_id, r.village_id, r.description, r.duplicate_of, r.created_at, r.assigned_at,
-    r.ack_due_at, r.fix_due_at, r.accepted_by, r.fixed_at, r.fix_note, r.closed_at,
-    (SELECT COUNT(*) FROM reports d WHERE d.duplicate_of = r.id) AS duplicates
+    r.ack_due_at, r.fix_due_at, r.accepted_by, r.fixed_at, r.fix_note, r.closed_at, r.kind,
+    r.next_step_at, (SELECT COUNT(*) FROM reports d WHERE d.duplicate_of = r.id) AS duplicates
 """
+_INSERT_EVENT = """INSERT INTO report_events (report_id, at, actor_id, from_state, to_state, note,
+                                             action)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)"""
 
 
 class ReportRepository:
@@ -31,13 +34,15 @@ class ReportRepository:
         draft: Draft,
         village_id: str | None,
         now: datetime,
+        kind: str = "report",
     ) -> int:
         """Store a confirmed draft in state `submitted`, with its media; returns the id."""
         location = draft.location
         cursor = await connection.execute(
             """INSERT INTO reports (reporter_id, category, state, latitude, longitude,
-                   location_source, hamlet_id, village_id, description, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   location_source, hamlet_id, village_id, description, created_at, updated_at,
+                   kind)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 reporter_id,
                 draft.category,
@@ -50,6 +55,7 @@ class ReportRepository:
                 draft.description,
                 now.isoformat(),
                 now.isoformat(),
+                kind,
             ),
         )
         report_id = cursor.lastrowid
@@ -99,12 +105,48 @@ class ReportRepository:
         from_state: State | None,
         to_state: State,
         note: str | None = None,
+        action: Action | None = None,
     ) -> None:
         await connection.execute(
-            """INSERT INTO report_events (report_id, at, actor_id, from_state, to_state, note)
-               VALUES (?, ?, ?, ?, ?, ?)""",
-            (report_id, at.isoformat(), actor_id, from_state, to_state, note),
+            _INSERT_EVENT,
+            (report_id, at.isoformat(), actor_id, from_state, to_state, note, action),
         )
+
+    async def add_events(self, connection: aiosqlite.Connection, events: list[Event]) -> None:
+        """Append many events in one statement (the deadline sweep)."""
+        await connection.executemany(
+            _INSERT_EVENT,
+            [
+                (
+                    event.report_id,
+                    event.at.isoformat(),
+                    event.actor_id,
+                    event.from_state,
+                    event.to_state,
+                    event.note,
+                    event.action,
+                )
+                for event in events
+            ],
+        )
+
+    async def set_next_steps(
+        self, connection: aiosqlite.Connection, steps: list[tuple[int, datetime | None]]
+    ) -> None:
+        """When the sweep must look at each report next (None: nothing pending)."""
+        await connection.executemany(
+            "UPDATE reports SET next_step_at = ? WHERE id = ?",
+            [(utc_text(when) if when else None, report_id) for report_id, when in steps],
+        )
+
+    async def due_steps(self, now: datetime, limit: int) -> list[Report]:
+        """Reports the sweep must act on, the longest waiting first."""
+        rows = await self._db.fetch_all(
+            f"""SELECT {_REPORT_COLUMNS} FROM reports r
+                WHERE r.next_step_at <= ? ORDER BY r.next_step_at LIMIT ?""",
+            (utc_text(now), limit),
+        )
+        return [_report(row) for row in rows]
 
     async def get(self, report_id: int) -> Report | None:
         row = await self._db.fetch_one(
@@ -128,8 +170,8 @@ class ReportRepository:
 
     async def events(self, report_id: int) -> list[Event]:
         rows = await self._db.fetch_all(
-            """SELECT report_id, at, actor_id, from_state, to_state, note FROM report_events
-               WHERE report_id = ? ORDER BY id""",
+            """SELECT report_id, at, actor_id, from_state, to_state, note, action
+               FROM report_events WHERE report_id = ? ORDER BY id""",
             (report_id,),
         )
         return [
@@ -140,6 +182,7 @@ class ReportRepository:
                 from_state=State(row["from_state"]) if row["from_state"] else None,
                 to_state=State(row["to_state"]),
                 note=row["note"],
+                action=Action(row["action"]) if row["action"] else None,
             )
             for row in rows
         ]
@@ -153,18 +196,51 @@ class ReportRepository:
         return [_report(row) for row in rows]
 
     async def in_states_for_hamlets(
-        self, states: Iterable[State], hamlet_ids: Iterable[str]
+        self,
+        states: Iterable[State],
+        hamlet_ids: Iterable[str],
+        order_villages: Iterable[str] = (),
     ) -> list[Report]:
-        """Open work in the given hamlets, nearest fix deadline first."""
-        state_list, hamlet_list = list(states), list(hamlet_ids)
-        if not hamlet_list:
+        """Open work in the given hamlets (and the orders addressed to the whole of
+        `order_villages`, a village lead's), nearest fix deadline first."""
+        state_list, hamlet_list, village_list = list(states), list(hamlet_ids), list(order_villages)
+        if not hamlet_list and not village_list:
             return []
         rows = await self._db.fetch_all(
             f"""SELECT {_REPORT_COLUMNS} FROM reports r
-                WHERE r.state IN ({", ".join("?" * len(state_list))})
-                  AND r.hamlet_id IN ({", ".join("?" * len(hamlet_list))})
+                WHERE r.state IN ({_marks(state_list)})
+                  AND (r.hamlet_id IN ({_marks(hamlet_list)})
+                       OR (r.kind = 'order' AND r.hamlet_id IS NULL
+                           AND r.village_id IN ({_marks(village_list)})))
                 ORDER BY r.fix_due_at IS NULL, r.fix_due_at, r.id""",
-            (*state_list, *hamlet_list),
+            (*state_list, *hamlet_list, *village_list),
+        )
+        return [_report(row) for row in rows]
+
+    async def orders_in_states(self, states: Iterable[State], limit: int = 50) -> list[Report]:
+        """Rectification orders, nearest fix deadline first."""
+        state_list = list(states)
+        rows = await self._db.fetch_all(
+            f"""SELECT {_REPORT_COLUMNS} FROM reports r
+                WHERE r.kind = 'order' AND r.state IN ({_marks(state_list)})
+                ORDER BY r.fix_due_at, r.id LIMIT ?""",
+            (*state_list, limit),
+        )
+        return [_report(row) for row in rows]
+
+    async def overdue(self, states: Iterable[State], now: datetime, limit: int) -> list[Report]:
+        """Reports in `states` past their fix-by deadline, or not accepted by the accept-by
+        one, the longest overdue first."""
+        state_list = list(states)
+        stamp = utc_text(now)
+        rows = await self._db.fetch_all(
+            f"""SELECT {_REPORT_COLUMNS} FROM reports r
+                WHERE r.state IN ({_marks(state_list)})
+                  AND (r.fix_due_at < ? OR (r.state != ? AND r.ack_due_at < ?))
+                ORDER BY MIN(r.fix_due_at, CASE WHEN r.state != ? THEN r.ack_due_at
+                                                ELSE r.fix_due_at END), r.id
+                LIMIT ?""",
+            (*state_list, stamp, State.ACCEPTED, stamp, State.ACCEPTED, limit),
         )
         return [_report(row) for row in rows]
 
@@ -206,6 +282,10 @@ class ReportRepository:
         return [_report(row) for row in rows]
 
 
+def _marks(values: list) -> str:
+    return ", ".join("?" * len(values))
+
+
 def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
@@ -232,4 +312,6 @@ def _report(row: aiosqlite.Row) -> Report:
         fix_note=row["fix_note"],
         closed_at=_when(row["closed_at"]),
         duplicates=row["duplicates"],
+        kind=row["kind"],
+        next_step_at=_when(row["next_step_at"]),
     )

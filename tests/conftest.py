@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,6 +25,10 @@ CLEAN_HOMES_CHAT = -100601
 CLEAN_WATER_CHAT = -100602
 NABI_MEMBER = 100001  # the sample grid member of 那笔坡 (h-id looked up by name)
 VILLAGER = 555001
+# Every town starts on a Wednesday morning, Santang time: no seeded schedule (Saturday's
+# cleanup day, the 25th's assessment) and no quiet hours get in the way of a test that does
+# not move the clock there on purpose.
+TOWN_START = datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @dataclass
@@ -44,9 +50,12 @@ class Town:
     def config(self) -> Config:
         return self.bot.config
 
-    async def restart(self) -> None:
-        """Stop the bot and start a new one on the same database (a deploy or a crash)."""
+    async def restart(self, *, down_until: datetime | None = None) -> None:
+        """Stop the bot and start a new one on the same database (a deploy or a crash),
+        optionally after staying down until `down_until`."""
         await self.bot.stop()
+        if down_until is not None:
+            self.clock.set(down_until)
         self.bot = CleanVillageBot(load_config(self.config_path), clock=self.clock, poll_timeout=1)
         await self.bot.start()
 
@@ -108,6 +117,7 @@ async def town(
         encoding="utf-8",
     )
     clock = OffsetClock()
+    clock.set(TOWN_START)
     bot = CleanVillageBot(load_config(config_path), clock=clock, poll_timeout=1)
     await bot.start()
     town = Town(

@@ -1,0 +1,148 @@
+"""A rectification order (整改函) through the real bot and the emulator: the office issues it,
+the hamlet's grid member gets a task with the usual buttons and fixes it with a photo, the
+office confirms — and an order to a whole village goes to its lead."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.lifecycle import Action, State
+from tests.conftest import TOWN_START, Town
+from tests.test_deadline_story import NABI_LEAD, at, mentions
+from tests.test_recurrence import SANTANG
+from tests.test_report_story import has_buttons
+
+
+async def issue(town: Town, village_id: str, place: str, text: str, days: int = 3) -> dict:
+    """The admin walks /order: village → `place` (a hamlet button or the whole village) →
+    text → a photo → deadline → Issue; returns the admin's confirmation."""
+    admin = town.admin
+    admin.send_text("/order")
+    villages = await admin.wait_for(has_buttons("v1:zv:"))
+    admin.press(villages, f"v1:zv:{village_id}")
+    hamlets = await admin.wait_for(has_buttons("v1:zw"))
+    admin.press(hamlets, place)
+    await admin.wait_for(lambda m: bool(m.get("text")) and not has_buttons("v1:")(m))
+    admin.send_text(text)
+    await admin.wait_for(has_buttons("v1:zps"))
+    admin.send_photo()
+    deadlines = await admin.wait_for(has_buttons("v1:zd:"))
+    admin.press(deadlines, f"v1:zd:{days}")
+    preview = await admin.wait_for(has_buttons("v1:zok"))
+    assert text in preview["text"]
+    admin.press(preview, "v1:zok")
+    return await admin.wait_for(mentions("📜", "R-0"))
+
+
+async def test_a_rectification_order_from_issue_to_close(town: Town) -> None:
+    admin, member = town.admin, town.member
+    nabi = town.hamlet_id("那笔坡")
+    issued = await issue(town, "v01", f"v1:zh:{nabi}", "河边堆放建筑垃圾，请三天内清运。")
+    assert "R-000001" in issued["text"] and "12-05 18:00" in issued["text"]
+
+    await member.wait_for(lambda m: "photo" in m)
+    card = await member.wait_for(has_buttons("v1:acc:1", "v1:nma:1", "v1:fix:1"))
+    assert "📜" in card["text"] and "河边堆放建筑垃圾" in card["text"]
+    await town.office.wait_for(mentions("📜", "R-000001"))
+
+    admin.send_text("/orders")
+    listed = await admin.wait_for(mentions("R-000001", "12-05 18:00"))
+    assert "那笔坡" in listed["text"]
+
+    member.press(card, "v1:acc:1")
+    await admin.wait_for(mentions("👷", "R-000001"))  # the issuer hears it is being handled
+    # 75 % of the 80 hours allowed is Friday 22:00: quiet hours, so the reminder waits.
+    await at(town, 4, 22, 30)
+    assert not [m for m in member.messages if "⏰" in (m.get("text") or "")]
+    await at(town, 5, 7)
+    await member.wait_for(mentions("⏰", "R-000001"))
+    member.press(card, "v1:fix:1")
+    await member.wait_for(mentions("R-000001"))
+    member.send_photo()
+    skip = await member.wait_for(has_buttons("v1:fsk"))
+    member.press(skip, "v1:fsk")
+
+    after = await admin.wait_for(lambda m: "photo" in m)
+    assert after["photo"][-1]["file_id"]
+    question = await admin.wait_for(has_buttons("v1:ok:1", "v1:bad:1"))
+    admin.press(question, "v1:ok:1")
+    await town.office.wait_for(mentions("✅", "R-000001"))
+
+    order = await town.bot.storage.reports.get(1)
+    assert order.is_order and order.state == State.CLOSED
+    events = await town.bot.storage.reports.events(1)
+    assert [e.action for e in events] == [
+        Action.ISSUE,
+        Action.ACCEPT,
+        Action.REMIND,
+        Action.FIX,
+        Action.CONFIRM,
+    ]
+    media = await town.bot.storage.reports.media(1)
+    assert len(media.photos) == 1 and len(media.after_photos) == 1
+    admin.send_text("/orders")
+    await admin.wait_for(
+        lambda m: "R-000001" not in (m.get("text") or "") and "/order" in m["text"]
+    )
+
+
+async def test_an_order_to_a_whole_village_goes_to_its_lead(town: Town) -> None:
+    lead = town.emulator.user(NABI_LEAD, "黄秀兰", language_code="zh")
+    await issue(town, "v01", "v1:zw", "村道两旁杂物较多，请组织清理。", days=7)
+    await lead.wait_for(has_buttons("v1:acc:1", "v1:fix:1"))
+    assert not [m for m in town.member.messages if "R-000001" in (m.get("text") or "")]
+    lead.send_text("/tasks")
+    await lead.wait_for(lambda m: has_buttons("v1:fix:1")(m) and "那笔村" in m["text"])
+
+    # Overdue: nobody above the lead in the village, so the office hears of it at once.
+    town.clock.set(datetime(2026, 12, 9, 18, 0, 1, tzinfo=SANTANG))
+    await town.bot.time_moved()
+    await town.office.wait_for(mentions("⚠️", "R-000001"))
+    events = await town.bot.storage.reports.events(1)
+    # Never accepted either: the accept-by deadline went to the office too, then a day later.
+    assert [e.note for e in events if e.action == Action.ESCALATE] == [
+        "ack:office",
+        "ack:office",
+        "fix:office",
+    ]
+    assert not [m for m in lead.messages if "⚠️" in (m.get("text") or "")]
+
+
+async def test_orders_are_for_the_office_only(town: Town) -> None:
+    town.member.send_text("/order")
+    refusal = await town.member.next_message()
+    assert "/order" in refusal["text"]
+    town.member.send_text("/orders")
+    assert "/orders" in (await town.member.next_message())["text"]
+
+
+async def test_an_order_handed_back_is_assigned_again_with_the_time_first_allowed(
+    town: Town,
+) -> None:
+    member, admin = town.member, town.admin
+    await issue(town, "v01", f"v1:zh:{town.hamlet_id('那笔坡')}", "塘边垃圾，请清理。", days=7)
+    card = await member.wait_for(has_buttons("v1:nma:1"))
+    member.press(card, "v1:nma:1")
+    await member.wait_for(mentions("R-000001"))
+    member.send_text("这是隔壁坡的塘")
+    queued = await town.office.wait_for(has_buttons("v1:asg:1"))
+    assert "这是隔壁坡的塘" in queued["text"]
+    other = next(
+        h.id
+        for h in town.bot.grid.hamlets.values()
+        if h.village_id == "v01" and town.bot.people.grid_members_of(h.id) != [member.user_id]
+    )
+    town.clock.advance(timedelta(days=1))
+    admin.send_text("/queue")
+    item = await admin.wait_for(has_buttons("v1:asg:1"))
+    admin.press(item, "v1:asg:1")
+    villages = await admin.wait_for(has_buttons("v1:oav:1:v01"))
+    admin.press(villages, "v1:oav:1:v01")
+    hamlets = await admin.wait_for(has_buttons(f"v1:oah:1:{other}"))
+    admin.press(hamlets, f"v1:oah:1:{other}")
+    new_member = town.emulator.user(town.bot.people.grid_members_of(other)[0], "黄网格")
+    await new_member.wait_for(has_buttons("v1:acc:1", "v1:fix:1"))
+    order = await town.bot.storage.reports.get(1)
+    assert order.state == State.ASSIGNED and order.is_order
+    allowed = datetime(2026, 12, 9, 18, 0, tzinfo=SANTANG) - TOWN_START
+    assert abs(order.fix_due_at - order.assigned_at - allowed) < timedelta(seconds=1)

@@ -1,0 +1,146 @@
+"""Schedules through the real bot and the emulator: an office admin builds a cleanup day with
+buttons and it reaches that village only; a restart neither loses nor repeats a firing."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, time
+
+from bot.audiences import Audience, AudienceKind
+from bot.recurrence import Recurrence, Repeat
+from bot.schedules import NewSchedule, ScheduleKind
+from tests.conftest import OFFICE_ADMIN, OFFICE_CHAT, Town
+from tests.test_notices import living_in
+from tests.test_recurrence import SANTANG
+from tests.test_report_story import has_buttons
+
+
+def texts_with(town: Town, mark: str) -> list[tuple[int, str]]:
+    """(chat, text) of every message the bot sent that contains `mark`."""
+    return [
+        (message["chat"]["id"], message.get("text") or "")
+        for message in town.emulator.sent
+        if mark in (message.get("text") or "")
+    ]
+
+
+async def outbox_drained(town: Town) -> None:
+    for _ in range(100):
+        rows = await town.bot.storage.database.fetch_all(
+            "SELECT 1 FROM outbox WHERE state IN ('pending', 'sending') AND not_before IS NULL"
+        )
+        if not rows:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the outbox did not drain")
+
+
+async def test_the_office_builds_a_cleanup_day_and_it_reaches_that_village_only(
+    town: Town,
+) -> None:
+    admin = town.admin
+    santang_village = town.bot.grid.hamlets[town.hamlet_id("花围坡")].village_id
+    inside = await living_in(town, 620001, "花围坡")
+    elsewhere = await living_in(town, 620002, "那笔坡")
+
+    admin.send_text("/schedules")
+    listing = await admin.wait_for(has_buttons("v1:sn"))
+    admin.press(listing, "v1:sn")
+    kinds = await admin.wait_for(has_buttons("v1:sk:"))
+    admin.press(kinds, "v1:sk:cleanup")
+    repeats = await admin.wait_for(has_buttons("v1:sr:"))
+    admin.press(repeats, "v1:sr:weekly")
+    days = await admin.wait_for(has_buttons("v1:sw:"))
+    admin.press(days, "v1:sw:5")  # Saturday
+    days = await admin.wait_for(lambda m: "✅" in str(m.get("reply_markup")))
+    admin.press(days, "v1:swd")
+    times = await admin.wait_for(has_buttons("v1:st:"))
+    admin.send_text("8 点")  # not a time: asked again, politely
+    await admin.wait_for(lambda m: "08:30" in (m.get("text") or ""))
+    admin.press(times, "v1:st:0800")
+    audiences = await admin.wait_for(has_buttons("v1:sa:"))
+    admin.press(audiences, "v1:sa:villages")
+    villages = await admin.wait_for(has_buttons("v1:sv:"))
+    admin.press(villages, f"v1:sv:villages:{santang_village}")
+    title = await admin.wait_for(has_buttons("v1:sts"))
+    admin.send_text("三塘村周六清洁日")
+    message = await admin.wait_for(has_buttons("v1:ssm"))
+    admin.press(message, "v1:ssm")  # the standard 门前三包 text
+    reminders = await admin.wait_for(has_buttons("v1:srm:0"))
+    admin.press(reminders, "v1:srm:0")  # the day before at 18:00
+    reminders = await admin.wait_for(lambda m: "✅" in str(m.get("reply_markup")))
+    admin.press(reminders, "v1:srd")
+    shown = await admin.wait_for(lambda m: "门前三包" in (m.get("text") or ""))
+    assert "三塘村周六清洁日" in shown["text"]
+    summary = await admin.wait_for(has_buttons("v1:ssv"))
+    assert "12-05 08:00" in summary["text"] and "18:00" in summary["text"]
+    admin.press(summary, "v1:ssv")
+    saved = await admin.wait_for(lambda m: "#4" in (m.get("text") or ""))
+    assert "12-05 08:00" in saved["text"]
+    assert title and town.bot.application.job_queue.get_jobs_by_name("schedule-4")
+
+    town.clock.set(datetime(2026, 12, 4, 18, 0, 5, tzinfo=SANTANG))
+    await town.bot.time_moved()
+    reminder = await inside.wait_for(lambda m: "三塘村周六清洁日" in (m.get("text") or ""))
+    assert "⏰" in reminder["text"]
+    town.clock.set(datetime(2026, 12, 5, 8, 0, 5, tzinfo=SANTANG))
+    await town.bot.time_moved()
+    cleanup = await inside.wait_for(lambda m: "门前三包" in (m.get("text") or ""))
+    assert "三塘村周六清洁日" in cleanup["text"] and "⏰" not in cleanup["text"]
+    await outbox_drained(town)
+    reached = [chat for chat, _ in texts_with(town, "三塘村周六清洁日") if chat != admin.chat_id]
+    assert reached == [inside.chat_id, inside.chat_id]
+    assert elsewhere.chat_id not in reached and OFFICE_CHAT not in reached
+
+    admin.send_text("/schedules")
+    card = await admin.wait_for(
+        lambda m: "#4" in (m.get("text") or "") and has_buttons("v1:sp:4")(m)
+    )
+    assert "12-12 08:00" in card["text"]  # the next run
+    admin.press(card, "v1:sp:4")
+    paused = await admin.wait_for(has_buttons("v1:su:4"))
+    admin.press(paused, "v1:sdl:4")
+    confirm = await admin.wait_for(has_buttons("v1:sdy:4"))
+    admin.press(confirm, "v1:sdy:4")
+    await admin.wait_for(lambda m: "🗑" in (m.get("text") or "") and not has_buttons("v1:")(m))
+    assert not town.bot.application.job_queue.get_jobs_by_name("schedule-4")
+    assert [s.id for s in await town.bot.schedules.listed()] == [1, 2, 3]
+
+
+async def test_schedules_are_for_the_office_only(town: Town) -> None:
+    villager = town.villager
+    villager.send_text("/schedules")
+    refusal = await villager.next_message()
+    assert "/schedules" in refusal["text"]
+    villager.send_text("/newschedule")
+    await villager.next_message()
+    assert not [m for m in villager.messages if has_buttons("v1:sk:")(m)]
+    forged = villager.press_raw(refusal, "v1:sdy:1")
+    assert (await villager.answer_to(forged))["show_alert"]
+    assert len(await town.bot.schedules.listed()) == 3  # the seeded ones, untouched
+
+
+async def test_a_restart_neither_loses_nor_repeats_a_firing(town: Town) -> None:
+    inside = await living_in(town, 620001, "花围坡")
+    village = town.bot.grid.hamlets[town.hamlet_id("花围坡")].village_id
+    schedule = await town.bot.schedules.create(
+        OFFICE_ADMIN,
+        NewSchedule(
+            kind=ScheduleKind.CLEANUP,
+            title={"zh": "三塘村清洁日"},
+            recurrence=Recurrence(Repeat.WEEKLY, time(8, 0), weekdays=(5,)),
+            reminders=(),
+            audience=Audience(AudienceKind.VILLAGES, (village,)),
+            message={"zh": "请清扫门前三包区域。"},
+        ),
+    )
+    # Down from Wednesday until Saturday 09:30: the 08:00 firing is within the grace window.
+    await town.restart(down_until=datetime(2026, 12, 5, 9, 30, tzinfo=SANTANG))
+    await inside.wait_for(lambda m: "三塘村清洁日" in (m.get("text") or ""))
+    assert town.bot.application.job_queue.get_jobs_by_name(f"schedule-{schedule.id}")
+    await town.restart()
+    assert await town.bot.sweep_now() == 0
+    await outbox_drained(town)
+    assert len(texts_with(town, "三塘村清洁日")) == 1
+    firings = await town.bot.storage.schedules.firings(schedule.id)
+    assert [(step, outcome) for _, step, outcome, _ in firings] == [("event", "sent")]
