@@ -33,6 +33,9 @@ class Action(StrEnum):
     ASSIGN = "assign"
     REJECT = "reject"
     MARK_DUPLICATE = "mark_duplicate"
+    # Steps logged without a change of state (the deadline work of the reminders feature):
+    ESCALATE = "escalate"  # an overdue report is passed up (village lead, then the office)
+    DEFER = "defer"  # the fix deadline is moved; the event's due_at is the new one
 
 
 OPEN_STATES = frozenset(

@@ -92,8 +92,8 @@ class ReportService:
                     duplicate_of=original.id,
                 )
             elif hamlet and self._people.grid_members_of(hamlet.id):
-                await self._start_clock(connection, report_id, draft.category, now)
-                await self._move(connection, report_id, Action.ROUTE, None, now)
+                due = await self._start_clock(connection, report_id, draft.category, now)
+                await self._move(connection, report_id, Action.ROUTE, None, now, due_at=due)
             report = await self._require(report_id)
             media = await self._reports.media(report_id)
             if original is None:
@@ -121,8 +121,10 @@ class ReportService:
         self._require_reporter(report, actor_id)
         now = self._clock.now()
         async with self._storage.database.transaction() as connection:
-            await self._move(connection, report_id, Action.REOPEN, actor_id, now, fixed_at=None)
-            await self._start_clock(connection, report_id, report.category, now)
+            due = await self._start_clock(connection, report_id, report.category, now)
+            await self._move(
+                connection, report_id, Action.REOPEN, actor_id, now, due_at=due, fixed_at=None
+            )
             report = await self._require(report_id)
             media = await self._reports.media(report_id)
             await self._notifier.new_task(connection, report, media, reason="reopened")
@@ -237,6 +239,7 @@ class ReportService:
         report = await self._require(report_id)
         now = self._clock.now()
         async with self._storage.database.transaction() as connection:
+            due = await self._start_clock(connection, report_id, report.category, now)
             await self._move(
                 connection,
                 report_id,
@@ -244,11 +247,11 @@ class ReportService:
                 actor_id,
                 now,
                 note=hamlet_id,
+                due_at=due,
                 hamlet_id=hamlet_id,
                 village_id=hamlet.village_id,
                 accepted_by=None,
             )
-            await self._start_clock(connection, report_id, report.category, now)
             report = await self._require(report_id)
             media = await self._reports.media(report_id)
             await self._notifier.new_task(connection, report, media, reason="assigned")
@@ -312,17 +315,20 @@ class ReportService:
 
     async def _start_clock(
         self, connection: aiosqlite.Connection, report_id: int, category: str, now: datetime
-    ) -> None:
-        """Deadlines run from assignment, as in the digital urban-management standard."""
+    ) -> datetime:
+        """Deadlines run from assignment, as in the digital urban-management standard;
+        returns the fix deadline, which the step's event records."""
         rules = self._config.categories[category]
+        fix_due = now + timedelta(hours=rules.fix_hours)
         await self._reports.update(
             connection,
             report_id,
             now,
             assigned_at=now,
             ack_due_at=now + timedelta(hours=rules.ack_hours),
-            fix_due_at=now + timedelta(hours=rules.fix_hours),
+            fix_due_at=fix_due,
         )
+        return fix_due
 
     async def _move(
         self,
@@ -333,9 +339,11 @@ class ReportService:
         now: datetime,
         *,
         note: str | None = None,
+        due_at: datetime | None = None,
         **fields: object,
     ) -> None:
-        """Apply one transition from the state read inside the transaction, and log it."""
+        """Apply one transition from the state read inside the transaction, and log it
+        (with the fix deadline `due_at` if the step set one)."""
         current = await self._require(report_id)
         target = next_state(current.state, action)
         await self._reports.update(connection, report_id, now, state=target, **fields)
@@ -347,6 +355,8 @@ class ReportService:
             from_state=current.state,
             to_state=target,
             note=note,
+            action=action,
+            due_at=due_at,
         )
 
     async def _record(
@@ -365,6 +375,7 @@ class ReportService:
             actor_id=actor_id,
             from_state=state,
             to_state=next_state(state, action),
+            action=action,
         )
 
     async def _require(self, report_id: int) -> Report:

@@ -10,6 +10,7 @@ from storage.database import Database
 from storage.notices import NoticeRepository
 from storage.outbox import OutboxRepository
 from storage.reports import ReportRepository
+from storage.stats import StatsRepository
 from storage.users import UserRepository
 
 
@@ -23,6 +24,7 @@ class Storage:
     users: UserRepository
     conversations: ConversationRepository
     notices: NoticeRepository
+    stats: StatsRepository
 
     @classmethod
     async def open(cls, path: Path | str) -> Storage:
@@ -34,6 +36,7 @@ class Storage:
             users=UserRepository(database),
             conversations=ConversationRepository(database),
             notices=NoticeRepository(database),
+            stats=StatsRepository(database),
         )
 
     async def close(self) -> None:

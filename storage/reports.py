@@ -99,11 +99,24 @@ class ReportRepository:
         from_state: State | None,
         to_state: State,
         note: str | None = None,
+        action: str | None = None,
+        due_at: datetime | None = None,
     ) -> None:
+        """Append one step; `due_at` is the fix deadline the step set, if it set one."""
         await connection.execute(
-            """INSERT INTO report_events (report_id, at, actor_id, from_state, to_state, note)
-               VALUES (?, ?, ?, ?, ?, ?)""",
-            (report_id, at.isoformat(), actor_id, from_state, to_state, note),
+            """INSERT INTO report_events (report_id, at, actor_id, from_state, to_state, note,
+                   action, due_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                report_id,
+                at.isoformat(),
+                actor_id,
+                from_state,
+                to_state,
+                note,
+                action,
+                due_at.isoformat() if due_at else None,
+            ),
         )
 
     async def get(self, report_id: int) -> Report | None:
