@@ -32,7 +32,10 @@ from bot.notifier import Notifier
 from bot.outbox import DeliveryWorker, Outbox
 from bot.people import People
 from bot.reports import ReportService
-from handlers import common, news, notices, office, reporting, tasks
+from bot.stats.digest import DigestService
+from bot.stats.present import StatsPresenter
+from bot.stats.service import StatsService
+from handlers import common, news, notices, office, reporting, stats, tasks
 from handlers.delivery import TelegramSender
 from handlers.ordering import PerPersonUpdateProcessor
 from handlers.persistence import SQLitePersistence
@@ -111,6 +114,27 @@ class CleanVillageBot:
             outbox=outbox,
             clock=self.clock,
         )
+        stats_service = StatsService(
+            storage=storage,
+            config=self.config,
+            grid=self.grid,
+            people=self.people,
+            i18n=self.i18n,
+            clock=self.clock,
+        )
+        presenter = StatsPresenter(
+            config=self.config, grid=self.grid, people=self.people, i18n=self.i18n
+        )
+        digests = DigestService(
+            storage=storage,
+            config=self.config,
+            people=self.people,
+            stats=stats_service,
+            presenter=presenter,
+            notifier=notifier,
+            outbox=outbox,
+            clock=self.clock,
+        )
         application = self.application = (
             ApplicationBuilder()
             .token(self.config.token)
@@ -141,6 +165,9 @@ class CleanVillageBot:
             notices=notice_service,
             media=MediaStore(self.config.storage.media_dir),
             clock=self.clock,
+            stats=stats_service,
+            stats_presenter=presenter,
+            digests=digests,
         )
         self._register_handlers(application)
         await application.initialize()
@@ -165,6 +192,12 @@ class CleanVillageBot:
             interval=self.config.notices.progress_every_seconds,
             first=1,
             name="follow-notices",
+        )
+        application.job_queue.run_repeating(
+            stats.send_digests,
+            interval=self.config.stats.check_every_seconds,
+            first=1,
+            name="stats-digests",
         )
         await self._set_command_menus(application)
 
@@ -191,6 +224,7 @@ class CleanVillageBot:
             *notices.build(),
             *reporting.build(self.i18n),
             *news.build(),
+            *stats.build(),
         ]
         for handler in journeys:
             application.add_handler(handler)

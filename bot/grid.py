@@ -147,6 +147,10 @@ class Grid:
     def hamlets_of(self, village_id: str) -> list[Hamlet]:
         return [hamlet for hamlet in self.hamlets.values() if hamlet.village_id == village_id]
 
+    def boundary(self, hamlet_id: str) -> BaseGeometry:
+        """The hamlet's boundary in longitude/latitude, as the file gave it (for drawing maps)."""
+        return self._boundaries[hamlet_id]
+
     def representative_point(self, hamlet_id: str) -> tuple[float, float]:
         """(latitude, longitude) of a point surely inside the hamlet."""
         point = self._boundaries[hamlet_id].representative_point()

@@ -34,6 +34,9 @@ from bot.notifier import Notifier
 from bot.outbox import Button
 from bot.people import People
 from bot.reports import NotAllowed, ReportNotFound, ReportService
+from bot.stats.digest import DigestService
+from bot.stats.present import StatsPresenter
+from bot.stats.service import StatsService
 from storage import Storage
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,9 @@ class Services:
     notices: NoticeService
     media: MediaStore
     clock: Clock
+    stats: StatsService
+    stats_presenter: StatsPresenter
+    digests: DigestService
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
