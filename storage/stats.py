@@ -19,7 +19,7 @@ from storage.database import Database
 
 _OPEN = ", ".join(f"'{state}'" for state in sorted(OPEN_STATES))
 _FINISHED = ", ".join(f"'{state}'" for state in sorted(TERMINAL_STATES))
-_POSIX = "(julianday({}) - 2440587.5) * 86400.0"
+_POSIX = "round((julianday({}) - 2440587.5) * 86400.0, 3)"  # POSIX seconds, to the ms
 
 # Reports that matter to [start, as_at): received in it, touched in it, or open during it
 # (still open now, or finished only after it).
