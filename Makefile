@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint messages bench clean
+.PHONY: run test lint messages bench bench-stats clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ messages: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.report_loop
+
+bench-stats: $(STAMP)
+	$(BIN)/python -m benchmarks.stats
 
 clean:
 	rm -rf $(VENV) .pytest_cache

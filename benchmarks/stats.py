@@ -9,14 +9,24 @@ Run: `make bench-stats` (or `.venv/bin/python -m benchmarks.stats [--reports N]`
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import random
-from datetime import UTC, datetime, timedelta
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bot.config import Config
+from bot.config import Config, load_config
 from bot.grid import Grid
+from bot.i18n import I18n
 from bot.lifecycle import Action, State
 from bot.people import People
+from bot.stats.periods import Period, PeriodKind, containing
+from bot.stats.present import StatsPresenter
+from bot.stats.service import TOWN, StatsService
 from storage import Storage
 
 ROOT = Path(__file__).parent.parent
@@ -110,8 +120,8 @@ async def fill(storage: Storage, config: Config, grid: Grid, people: People, cou
         created = first + step * (report_id - 1) + timedelta(seconds=rng.uniform(0, 60))
         hamlet = rng.choices(hamlets, weights)[0]
         latitude, longitude = grid.representative_point(hamlet.id)
-        latitude += rng.uniform(-0.002, 0.002)
-        longitude += rng.uniform(-0.002, 0.002)
+        latitude += rng.uniform(-0.004, 0.004)
+        longitude += rng.uniform(-0.004, 0.004)
         category = rng.choice(categories)
         members = people.grid_members_of(hamlet.id)
         duplicate_of = None
@@ -167,3 +177,111 @@ async def fill(storage: Storage, config: Config, grid: Grid, people: People, cou
         )
         await connection.executemany(_REPORT, reports)
         await connection.executemany(_EVENT, events)
+
+
+async def timed(runs: int, work: Callable[[], Awaitable[object]]) -> float:
+    """Median milliseconds of `runs` calls (after one warm-up call)."""
+    await work()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await work()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+class PinnedClock:
+    def now(self) -> datetime:
+        return NOW
+
+
+async def main(count: int, runs: int) -> None:
+    config = load_config(ROOT / "config.toml")
+    grid = Grid.load(config.grid.geojson)
+    people = People(config, grid)
+    i18n = I18n(config.general.default_language)
+    with tempfile.TemporaryDirectory() as folder:
+        storage = await Storage.open(Path(folder) / "bench.sqlite3")
+        try:
+            started = time.perf_counter()
+            await fill(storage, config, grid, people, count)
+            events = await storage.database.fetch_one("SELECT COUNT(*) FROM report_events")
+            print(
+                f"filled {count:,} reports, {events[0]:,} events over {YEARS} years "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
+            stats = StatsService(
+                storage=storage,
+                config=config,
+                grid=grid,
+                people=people,
+                i18n=i18n,
+                clock=PinnedClock(),
+            )
+            presenter = StatsPresenter(config=config, grid=grid, people=people, i18n=i18n)
+            tz = config.general.tz
+            this_year = containing(PeriodKind.YEAR, NOW, tz)
+            last_month = containing(PeriodKind.MONTH, NOW, tz).previous()
+            rows = []
+            for label, period in [
+                (f"/stats for a year ({this_year.previous().key}, complete)", this_year.previous()),
+                (f"/stats for a year ({this_year.key}, so far)", this_year),
+                (f"/stats for an old year ({this_year.key[:2]}17)", _year(2017, tz)),
+            ]:
+                figures = await stats.figures(period)
+                milliseconds = await timed(runs, lambda period=period: stats.figures(period))
+                rows.append((label, milliseconds, figures.town.received))
+
+            async def digest_queries() -> None:
+                figures = await stats.figures(last_month)
+                await stats.duplicate_counts(figures)
+
+            milliseconds = await timed(runs, digest_queries)
+            month_figures = await stats.figures(last_month)
+            rows.append(
+                (
+                    f"monthly digest queries ({last_month.key})",
+                    milliseconds,
+                    month_figures.town.received,
+                )
+            )
+            print(f"\n{'queries and indicators':<48} {'median ms':>10} {'÷ 500 ms':>9} reports")
+            for label, milliseconds, received in rows:
+                print(
+                    f"{label:<48} {milliseconds:>10.0f} {milliseconds / TARGET_MS:>9.2f} "
+                    f"{received:>7,}"
+                )
+            year = await stats.figures(this_year.previous())
+            duplicates = await stats.duplicate_counts(month_figures)
+            print(f"\n{'rendering (not part of the 500 ms)':<48} {'median ms':>10}")
+            for label, work in [
+                ("chart PNG, a year", lambda: presenter.chart_png(year, TOWN, "zh")),
+                ("chart PNG, a month", lambda: presenter.chart_png(month_figures, TOWN, "zh")),
+                ("town map PNG, a month", lambda: presenter.map_png(month_figures, "zh")),
+                (
+                    "XLSX export, a month",
+                    lambda: presenter.export_xlsx(month_figures, duplicates, "zh"),
+                ),
+            ]:
+                milliseconds = await timed(runs, lambda work=work: asyncio.to_thread(work))
+                print(f"{label:<48} {milliseconds:>10.0f}")
+            town = year.town
+            print(
+                f"\n{this_year.previous().key}: closure {town.closure_rate:.1%}, on time "
+                f"{town.on_time_rate:.1%}, rework {town.rework_rate:.1%}, recurrence "
+                f"{town.recurrence_rate:.1%}, fix p50/p90 {town.fix_p50:.0f}/{town.fix_p90:.0f} h"
+            )
+        finally:
+            await storage.close()
+
+
+def _year(year: int, tz) -> Period:
+    return Period(PeriodKind.YEAR, date(year, 1, 1), tz)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=5)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.reports, arguments.runs))

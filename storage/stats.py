@@ -7,6 +7,7 @@ and fix steps (the grid member who did the work).
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
@@ -22,21 +23,21 @@ _FINISHED = ", ".join(f"'{state}'" for state in sorted(TERMINAL_STATES))
 _POSIX = "round((julianday({}) - 2440587.5) * 86400.0, 3)"  # POSIX seconds, to the ms
 
 # Reports that matter to [start, as_at): received in it, touched in it, or open during it
-# (still open now, or finished only after it).
+# (still open now, or finished only after it). The id bound only narrows the index range of
+# the last part: a report created before `start` cannot have a larger id than the largest.
 _CANDIDATES = f"""
 WITH candidates(id) AS (
     SELECT id FROM reports WHERE created_at >= :start AND created_at < :as_at
     UNION SELECT report_id FROM report_events WHERE at >= :start AND at < :as_at
     UNION SELECT id FROM reports WHERE state IN ({_OPEN}) AND created_at < :start
     UNION SELECT e.report_id FROM report_events e JOIN reports r ON r.id = e.report_id
-          WHERE e.to_state IN ({_FINISHED}) AND e.at >= :as_at AND r.created_at < :start
+          WHERE e.to_state IN ({_FINISHED})
+            AND e.report_id <= (SELECT MAX(id) FROM reports WHERE created_at < :start)
+            AND e.at >= :as_at AND r.created_at < :start
 )
 """
-_REPORTS = (
-    _CANDIDATES
-    + """SELECT r.id, r.category, r.hamlet_id, r.village_id, r.latitude, r.longitude
-FROM candidates c JOIN reports r ON r.id = c.id"""
-)
+_REPORTS = """SELECT id, category, hamlet_id, village_id, latitude, longitude FROM reports
+WHERE id IN (SELECT value FROM json_each(?))"""
 # Each event with its action: rows from before actions were logged are named from states.
 _EVENTS = (
     _CANDIDATES
@@ -66,13 +67,10 @@ class StatsRepository:
             report_id: list(rows)
             for report_id, rows in groupby(await self._tuples(_EVENTS, params), itemgetter(0))
         }
-        return [
-            ReportHistory(*row, events=events[row[0]])
-            for row in await self._tuples(_REPORTS, params)
-            if row[0] in events
-        ]
+        reports = await self._tuples(_REPORTS, (json.dumps(list(events)),))
+        return [ReportHistory(*row, events=events[row[0]]) for row in reports]
 
-    async def _tuples(self, sql: str, params: dict) -> list[tuple]:
+    async def _tuples(self, sql: str, params: dict | tuple) -> list[tuple]:
         async with self._db.connection.execute(sql, params) as cursor:
             cursor.row_factory = None
             return list(await cursor.fetchall())

@@ -35,7 +35,7 @@ def font_family() -> str:
 
 
 def _figure(width: float, height: float) -> Figure:
-    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    figure = Figure(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(figure)
     return figure
 
@@ -69,7 +69,19 @@ def period_chart(chart: PeriodChart) -> bytes:
     family = font_family()
     figure = _figure(10, 9)
     figure.suptitle(chart.title, fontfamily=family, fontsize=15)
-    grid = figure.add_gridspec(2, 2, height_ratios=(1, 1.2))
+    # Fixed margins (a layout engine would measure every label twice): room on the left of
+    # each bottom panel for village names and category labels.
+    grid = figure.add_gridspec(
+        2,
+        2,
+        height_ratios=(1, 1.2),
+        left=0.16,
+        right=0.97,
+        top=0.91,
+        bottom=0.05,
+        hspace=0.28,
+        wspace=0.62,
+    )
     weeks = figure.add_subplot(grid[0, :])
     bottoms = [0] * len(chart.week_labels)
     positions = list(range(len(chart.week_labels)))
@@ -144,7 +156,7 @@ class TownMap:
 def town_map(picture: TownMap) -> bytes:
     family = font_family()
     figure = _figure(10, 10)
-    axes = figure.add_subplot()
+    axes = figure.add_axes((0.02, 0.02, 0.82, 0.9))
     axes.set_title(picture.title, fontfamily=family, fontsize=15)
     colours = colormaps["Reds"]
     scale = Normalize(vmin=0, vmax=max([*picture.open_counts, 1]))
@@ -178,6 +190,8 @@ def town_map(picture: TownMap) -> bytes:
     axes.set_aspect("equal", adjustable="datalim")
     axes.set_xticks([])
     axes.set_yticks([])
-    colourbar = figure.colorbar(ScalarMappable(norm=scale, cmap=colours), ax=axes, shrink=0.6)
+    colourbar = figure.colorbar(
+        ScalarMappable(norm=scale, cmap=colours), cax=figure.add_axes((0.88, 0.25, 0.03, 0.5))
+    )
     colourbar.set_label(picture.legend, fontfamily=family)
     return _png(figure)

@@ -296,6 +296,23 @@ class Figures:
         return percentile(self.fix_hours, 90)
 
 
+_COUNTS = (
+    "received",
+    "duplicates",
+    "rejected",
+    "new_reports",
+    "due",
+    "closed",
+    "closed_on_time",
+    "fixes",
+    "reopens",
+    "overdue",
+    "open_at_end",
+    "escalations",
+    "recurrences",
+)
+
+
 def percentile(values: list[float], percent: float) -> float | None:
     """Nearest-rank percentile: the smallest value with at least `percent`% at or below it."""
     if not values:
@@ -309,19 +326,20 @@ def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def total(facts: Iterable[ReportFacts], households: int = 0) -> Figures:
-    figures = Figures(households=households)
-    for report in facts:
-        figures.add(report)
-    return figures
-
-
-def group(
-    facts: Iterable[ReportFacts], key: Callable[[ReportFacts], Iterable[object]]
-) -> dict[object, Figures]:
-    """Figures per group; `key` names the groups a report belongs to (none, one or several)."""
+def by_key(facts: Iterable[ReportFacts], key: Callable[[ReportFacts], object]) -> dict:
+    """Figures per value of `key` (each report in exactly one group)."""
     groups: dict[object, Figures] = defaultdict(Figures)
     for report in facts:
-        for name in key(report):
-            groups[name].add(report)
+        groups[key(report)].add(report)
     return groups
+
+
+def combined(parts: Iterable[Figures], households: int = 0) -> Figures:
+    """The figures of a union of disjoint groups (hamlets → a village, a member, the town)."""
+    figures = Figures(households=households)
+    for part in parts:
+        for name in _COUNTS:
+            setattr(figures, name, getattr(figures, name) + getattr(part, name))
+        figures.accept_hours.extend(part.accept_hours)
+        figures.fix_hours.extend(part.fix_hours)
+    return figures

@@ -21,10 +21,10 @@ from bot.stats.indicators import (
     Figures,
     ReportFacts,
     ReportHistory,
-    group,
+    by_key,
+    combined,
     mark_recurrences,
     replay,
-    total,
 )
 from bot.stats.periods import Period, PeriodKind, parse_period
 from bot.stats.ranking import Ranking, rank_hamlets
@@ -168,24 +168,29 @@ class StatsService:
             radius_m=self.rules.recurrence_radius_m,
             window_days=self.rules.recurrence_window_days,
         )
-        hamlets = {key: Figures() for key in self._grid.hamlets}
-        hamlets.update(group(facts, lambda report: [report.hamlet_id] if report.hamlet_id else []))
-        villages = {key: Figures() for key in self._grid.villages}
-        villages.update(
-            group(facts, lambda report: [report.village_id] if report.village_id else [])
-        )
-        members = {member: Figures() for member in self._people.all_grid_members()}
-        members.update(group(facts, lambda report: self._people.grid_members_of(report.hamlet_id)))
-        categories = group(facts, lambda report: [report.category])
-        for key, figures in hamlets.items():
-            figures.households = self._grid.hamlets[key].households
-        for key, figures in villages.items():
-            figures.households = sum(h.households for h in self._grid.hamlets_of(key))
-        for member, figures in members.items():
-            figures.households = sum(
-                self._grid.hamlets[key].households for key in self._people.hamlets_of_member(member)
+        places = by_key(facts, lambda report: report.hamlet_id)
+        hamlets = {
+            key: combined([places.get(key, Figures())], hamlet.households)
+            for key, hamlet in self._grid.hamlets.items()
+        }
+        villages = {
+            key: combined(
+                [hamlets[hamlet.id] for hamlet in self._grid.hamlets_of(key)],
+                sum(hamlet.households for hamlet in self._grid.hamlets_of(key)),
             )
-        town = total(facts, sum(hamlet.households for hamlet in self._grid.hamlets.values()))
+            for key in self._grid.villages
+        }
+        members = {
+            member: combined(
+                [hamlets[key] for key in self._people.hamlets_of_member(member)],
+                sum(hamlets[key].households for key in self._people.hamlets_of_member(member)),
+            )
+            for member in self._people.all_grid_members()
+        }
+        categories = by_key(facts, lambda report: report.category)
+        town = combined(
+            places.values(), sum(hamlet.households for hamlet in self._grid.hamlets.values())
+        )
         ranking = rank_hamlets(
             hamlets,
             self.rules.weights,

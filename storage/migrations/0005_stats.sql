@@ -30,6 +30,7 @@ BEGIN SELECT RAISE(ABORT, 'report_events is append-only'); END;
 
 CREATE INDEX report_events_by_time ON report_events(at, report_id);
 CREATE INDEX report_events_by_state_time ON report_events(to_state, at, report_id);
+CREATE INDEX report_events_by_state_report ON report_events(to_state, report_id, at);
 CREATE INDEX report_events_by_action_time ON report_events(action, at, report_id);
 CREATE INDEX reports_by_created ON reports(created_at, id);
 
