@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import warnings
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -60,6 +60,15 @@ PRIVATE_COMMANDS = (
     ("lang", N_("Change language")),
     ("help", N_("How to use this bot")),
     ("cancel", N_("Stop what you are doing")),
+)
+
+# Office admins see these too, in their own private chat's menu.
+OFFICE_COMMANDS = (
+    ("queue", N_("Office: reports waiting to be routed")),
+    ("stats", N_("Office: figures and chart for a period")),
+    ("ranking", N_("Office: Top-10 and Bottom-10 hamlets")),
+    ("map", N_("Office: map of open reports")),
+    ("export", N_("Office: XLSX and CSV of a period")),
 )
 
 
@@ -264,6 +273,14 @@ class CleanVillageBot:
                 )
             except TelegramError as error:
                 log.warning("could not set the %s command menu: %s", language, error)
+            office = commands + [BotCommand(name, _(text)) for name, text in OFFICE_COMMANDS]
+            for admin in sorted(self.people.office_admins):
+                try:
+                    await application.bot.set_my_commands(
+                        office, scope=BotCommandScopeChat(admin), language_code=language
+                    )
+                except TelegramError as error:
+                    log.warning("could not set office admin %s's menu: %s", admin, error)
 
 
 async def _persist_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

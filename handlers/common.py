@@ -124,6 +124,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text += "\n\n" + _("You are a grid member: /tasks lists the reports in your hamlets.")
     if found.people.is_office(user.id):
         text += "\n\n" + _("You are an office admin: /queue shows reports waiting for the office.")
+        text += "\n" + _(
+            "The numbers: /stats (summary and chart), /ranking (Top-10 and Bottom-10 hamlets), "
+            "/map (open reports), /export (XLSX and CSV), e.g. /stats last-month."
+        )
     await update.effective_message.reply_text(
         text, parse_mode=ParseMode.HTML, reply_markup=main_keyboard(_)
     )
