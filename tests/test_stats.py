@@ -460,7 +460,7 @@ async def test_export_holds_the_reports_and_indicators_and_no_reporter(desk: Des
     figures = await desk.stats.figures(await desk.month(11))
     duplicates = await desk.stats.duplicate_counts(figures)
     workbook = load_workbook(io.BytesIO(desk.presenter.export_xlsx(figures, duplicates, "zh")))
-    assert workbook.sheetnames == ["举报明细", "各坡指标", "各村指标"]
+    assert workbook.sheetnames == ["举报明细", "各坡指标", "各村指标", "网格员指标", "类别指标"]
     reports = list(workbook["举报明细"].iter_rows(values_only=True))
     assert reports[0][0] == "编号" and len(reports) == 1 + 9
     by_number = {row[0]: row for row in reports[1:]}
@@ -474,6 +474,12 @@ async def test_export_holds_the_reports_and_indicators_and_no_reporter(desk: Des
     assert len(villages) == 1 + len(desk.grid.villages) + 1
     town = villages[-1]
     assert town[0] == "三塘镇" and town[2] == 9 and town[9] == pytest.approx(0.6)
+    members = {row[0]: row for row in workbook["网格员指标"].iter_rows(values_only=True)}
+    assert len(members) == 1 + len(desk.config.grid_members)
+    assert members["韦建国"][1] == "那笔坡、岭头坡、塘头坡"
+    assert members["韦建国"][3] == 5  # received in h01-h03: A, D, J, B, C
+    categories = list(workbook["类别指标"].iter_rows(values_only=True))
+    assert categories[1][0] == "生活垃圾乱倒" and categories[1][2] == 9
     reports_csv, hamlets_csv = desk.presenter.export_csv(figures, duplicates, "en")
     rows = list(csv.reader(io.StringIO(reports_csv.decode("utf-8-sig"))))
     assert rows[0][0] == "Number" and len(rows) == 10

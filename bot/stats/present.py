@@ -444,6 +444,26 @@ class StatsPresenter:
         rows.append([self.place_label(TOWN, language), *indicator_values(figures.town)])
         return rows
 
+    def member_table(self, figures: PeriodFigures, language: str) -> list[list[object]]:
+        return [
+            [
+                self._member_names.get(member, "–"),
+                "、".join(
+                    self.hamlet_label(key, language)
+                    for key in self._people.hamlets_of_member(member)
+                ),
+                *indicator_values(member_figures),
+            ]
+            for member, member_figures in figures.members.items()
+        ]
+
+    def category_table(self, figures: PeriodFigures, language: str) -> list[list[object]]:
+        return [
+            [self.category_label(key, language), *indicator_values(figures.categories[key])]
+            for key in self._config.categories
+            if key in figures.categories
+        ]
+
     def headers(self, language: str) -> tuple[list[str], list[str], list[str]]:
         _ = self._(language)
         indicators = [_(column) for column in INDICATOR_COLUMNS]
@@ -456,7 +476,8 @@ class StatsPresenter:
     def export_xlsx(
         self, figures: PeriodFigures, duplicates: dict[int, int], language: str
     ) -> bytes:
-        """A workbook: the period's reports, indicators per hamlet, and per village + town."""
+        """A workbook: the period's reports, and the indicators per hamlet, per village and
+        the town, per grid member and per category."""
         _ = self._(language)
         report_head, hamlet_head, village_head = self.headers(language)
         workbook = Workbook(write_only=True)
@@ -464,6 +485,16 @@ class StatsPresenter:
             (_("Reports"), report_head, self.report_rows(figures, duplicates, language)),
             (_("Hamlets"), hamlet_head, self.hamlet_table(figures, language)),
             (_("Villages"), village_head, self.village_table(figures, language)),
+            (
+                _("Grid members"),
+                [_("Grid member"), _("Their hamlets"), *village_head[1:]],
+                self.member_table(figures, language),
+            ),
+            (
+                _("Categories"),
+                [_("Category"), *village_head[1:]],
+                self.category_table(figures, language),
+            ),
         ]
         for title, head, rows in sheets:
             sheet = workbook.create_sheet(title)
