@@ -18,6 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.config import Config, load_config
 from bot.grid import Grid
@@ -275,7 +276,7 @@ async def main(count: int, runs: int) -> None:
             await storage.close()
 
 
-def _year(year: int, tz) -> Period:
+def _year(year: int, tz: ZoneInfo) -> Period:
     return Period(PeriodKind.YEAR, date(year, 1, 1), tz)
 
 

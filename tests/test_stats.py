@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from fontTools.ttLib import TTFont
@@ -60,7 +61,7 @@ class Desk:
     presenter: StatsPresenter
 
     @property
-    def tz(self):
+    def tz(self) -> ZoneInfo:
         return self.config.general.tz
 
     def local(self, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:

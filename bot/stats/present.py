@@ -15,7 +15,7 @@ from html import escape
 from openpyxl import Workbook
 
 from bot.config import Config
-from bot.grid import Grid
+from bot.grid import Grid, Village
 from bot.i18n import N_, I18n
 from bot.lifecycle import State
 from bot.people import People
@@ -373,7 +373,7 @@ class StatsPresenter:
         )
         return charts.town_map(picture)
 
-    def _villages(self) -> list:
+    def _villages(self) -> list[Village]:
         return sorted(self._grid.villages.values(), key=lambda village: village.id)
 
     # -- exports ----------------------------------------------------------------------------

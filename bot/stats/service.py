@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.config import Config
@@ -100,12 +101,12 @@ class StatsService:
         self.rules = config.stats
 
     @property
-    def tz(self):
+    def tz(self) -> ZoneInfo:
         return self._config.general.tz
 
     def parse(self, words: list[str], default: PeriodKind = PeriodKind.MONTH) -> Request | None:
-        """`[period] [village or hamlet name]` in any order-free combination of one period
-        word and a place; None if a word is neither."""
+        """`[period] [village or hamlet name]`, both optional (the current `default` period,
+        the whole town); None if a word is neither."""
         now = self._clock.now()
         period = parse_period("", now, self.tz, self._i18n, default)
         place_words = list(words)
