@@ -96,6 +96,12 @@ class StatsRepository:
         )
         return {row[0]: row[1] for row in rows}
 
+    async def any_report_before(self, moment: datetime) -> bool:
+        row = await self._db.fetch_one(
+            "SELECT 1 FROM reports WHERE created_at < ? LIMIT 1", (moment.isoformat(),)
+        )
+        return row is not None
+
     async def digest_done(self, kind: str, period_start: str) -> bool:
         row = await self._db.fetch_one(
             "SELECT 1 FROM stats_digests WHERE period_kind = ? AND period_start = ?",

@@ -117,3 +117,16 @@ async def test_the_monthly_digest_goes_out_once_after_the_month_ends(town: Town)
         "SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND payload LIKE '%📊%'", (NABI_MEMBER,)
     )
     assert member_rows[0][0] == 1
+
+
+async def test_a_new_installation_sends_no_digest_for_a_month_before_its_first_report(
+    town: Town,
+) -> None:
+    services = town.bot.application.bot_data["services"]
+    month = containing(PeriodKind.MONTH, town.clock.now(), town.config.general.tz)
+    digest_time = datetime.combine(month.next().first_day, time(8, 1), town.config.general.tz)
+    town.clock.advance(digest_time - town.clock.now())
+    assert await services.digests.send_due() == []
+    rows = await services.storage.database.fetch_all("SELECT * FROM stats_digests")
+    assert rows == []
+    assert not [m for m in town.office.messages if "document" in m]

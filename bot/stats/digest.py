@@ -4,8 +4,10 @@ gets their own short figures. Sent through the persisted outbox, once per period
 
 Checked every minute (and after a clock jump, at the next check): a period's digest is due
 from `digest_hour` on the day after it ends, and still sent within `digest_catch_up_days`
-if the bot was down then. The period's row in `stats_digests` is written in the same
-transaction as the outbox rows, so a restart or a second check never sends it twice.
+if the bot was down then; a period before the first report ever is skipped (a new
+installation does not open with an empty digest). The period's row in `stats_digests` is
+written in the same transaction as the outbox rows, so a restart or a second check never
+sends it twice.
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ class DigestService:
                     continue
                 if await self._storage.stats.digest_done(kind, period.key):
                     continue
+                if not await self._storage.stats.any_report_before(period.end):
+                    continue  # a new installation: nothing to tell about that period
                 if await self._send(period):
                     sent.append(period)
             if sent:
