@@ -288,7 +288,7 @@ async def test_rows_logged_before_actions_were_recorded_still_count(desk: Desk) 
 
 
 async def test_the_migration_names_the_action_of_every_old_event(tmp_path: Path) -> None:
-    """0005 fills `action` for rows written before it, and the log stays append-only."""
+    """0006 fills `action` for rows written before it, and the log stays append-only."""
     path = tmp_path / "old.sqlite3"
     connection = sqlite3.connect(path)
     for name in ("0001_initial.sql", "0004_notices.sql"):

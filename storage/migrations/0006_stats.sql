@@ -4,6 +4,7 @@
 -- rewrite past on-time figures). Plus the indexes the period queries need, and one row per
 -- digest period so that each digest is sent once.
 
+-- (On main, 0005_schedules already adds `action`: drop this first line when merging.)
 ALTER TABLE report_events ADD COLUMN action TEXT;
 ALTER TABLE report_events ADD COLUMN due_at TEXT;
 
