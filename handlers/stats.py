@@ -36,6 +36,11 @@ def office_command(answer: Answer, *, with_place: bool) -> Callable:
         if request is None or (request.scope.village_id and not with_place):
             await message.reply_text(usage(_, with_place))
             return
+        if request.period.start > found.clock.now():
+            await message.reply_text(
+                _("{period} has not begun yet.").format(period=request.period.label(language))
+            )
+            return
         await answer(update, context, found, request, language)
 
     return handle

@@ -56,6 +56,8 @@ async def test_office_admin_gets_stats_chart_and_export_without_the_reporter(tow
     for identity in VILLAGER_IDENTITY:
         assert identity not in text
 
+    admin.send_text("/map 2999")
+    await admin.wait_for(lambda m: "2999年" in (m.get("text") or ""))
     admin.send_text("/ranking 2026-13")
     usage = await admin.wait_for(lambda m: "2026-Q4" in (m.get("text") or ""))
     assert "上月" in usage["text"]
