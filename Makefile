@@ -10,7 +10,7 @@ CONFIG ?= config.toml
 BROWSER_PACKAGES := chromium fonts-wqy-microhei fonts-noto-color-emoji
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run test lint messages bench clean browser
+.PHONY: run test lint messages bench bench-stats clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ browser:
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
 	fi
+
+bench-stats: $(STAMP)
+	$(BIN)/python -m benchmarks.stats
 
 clean:
 	rm -rf $(VENV) .pytest_cache

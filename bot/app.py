@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import warnings
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -37,6 +37,9 @@ from bot.quiet_hours import QuietHours
 from bot.recurrence import TimetableTrigger
 from bot.reports import ReportService
 from bot.schedules import Schedule, ScheduleService, ScheduleState, seeded_schedules
+from bot.stats.digest import DigestService
+from bot.stats.present import StatsPresenter
+from bot.stats.service import StatsService
 from handlers import (
     common,
     new_schedule,
@@ -46,6 +49,7 @@ from handlers import (
     orders,
     reporting,
     schedules,
+    stats,
     tasks,
 )
 from handlers.delivery import TelegramSender
@@ -72,6 +76,15 @@ PRIVATE_COMMANDS = (
     ("lang", N_("Change language")),
     ("help", N_("How to use this bot")),
     ("cancel", N_("Stop what you are doing")),
+)
+
+# Office admins see these too, in their own private chat's menu.
+OFFICE_COMMANDS = (
+    ("queue", N_("Office: reports waiting to be routed")),
+    ("stats", N_("Office: figures and chart for a period")),
+    ("ranking", N_("Office: Top-10 and Bottom-10 hamlets")),
+    ("map", N_("Office: map of open reports")),
+    ("export", N_("Office: XLSX and CSV of a period")),
 )
 
 
@@ -158,6 +171,27 @@ class CleanVillageBot:
             outbox=outbox,
             clock=self.clock,
         )
+        stats_service = StatsService(
+            storage=storage,
+            config=self.config,
+            grid=self.grid,
+            people=self.people,
+            i18n=self.i18n,
+            clock=self.clock,
+        )
+        presenter = StatsPresenter(
+            config=self.config, grid=self.grid, people=self.people, i18n=self.i18n
+        )
+        digests = DigestService(
+            storage=storage,
+            config=self.config,
+            people=self.people,
+            stats=stats_service,
+            presenter=presenter,
+            notifier=notifier,
+            outbox=outbox,
+            clock=self.clock,
+        )
         application = self.application = (
             ApplicationBuilder()
             .token(self.config.token)
@@ -191,6 +225,9 @@ class CleanVillageBot:
             schedules=schedule_service,
             media=MediaStore(self.config.storage.media_dir),
             clock=self.clock,
+            stats=stats_service,
+            stats_presenter=presenter,
+            digests=digests,
         )
         self._register_handlers(application)
         await application.initialize()
@@ -223,6 +260,12 @@ class CleanVillageBot:
         for schedule in await schedule_service.active():
             self._register_schedule(schedule)
         schedule_service.changed.append(self._register_schedule)
+        application.job_queue.run_repeating(
+            stats.send_digests,
+            interval=self.config.stats.check_every_seconds,
+            first=1,
+            name="stats-digests",
+        )
         await self._set_command_menus(application)
 
     async def sweep_now(self) -> int:
@@ -294,6 +337,7 @@ class CleanVillageBot:
             *orders.build(),
             *reporting.build(self.i18n),
             *news.build(),
+            *stats.build(),
         ]
         for handler in journeys:
             application.add_handler(handler)
@@ -333,6 +377,14 @@ class CleanVillageBot:
                 )
             except TelegramError as error:
                 log.warning("could not set the %s command menu: %s", language, error)
+            office = commands + [BotCommand(name, _(text)) for name, text in OFFICE_COMMANDS]
+            for admin in sorted(self.people.office_admins):
+                try:
+                    await application.bot.set_my_commands(
+                        office, scope=BotCommandScopeChat(admin), language_code=language
+                    )
+                except TelegramError as error:
+                    log.warning("could not set office admin %s's menu: %s", admin, error)
 
 
 async def _persist_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

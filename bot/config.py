@@ -202,6 +202,32 @@ class SchedulesConfig(_Section):
 
     grace_hours: float = Field(default=6, ge=0)
     seed: list[ScheduleSeedConfig] = []
+class RankingWeights(_Section):
+    """How much each part counts in a hamlet's score (any scale: they are normalised)."""
+
+    on_time: float = Field(default=0.4, ge=0)
+    rework: float = Field(default=0.2, ge=0)
+    recurrence: float = Field(default=0.2, ge=0)
+    volume: float = Field(default=0.2, ge=0)
+
+    @model_validator(mode="after")
+    def _something_counts(self) -> RankingWeights:
+        if self.on_time + self.rework + self.recurrence + self.volume <= 0:
+            raise ValueError("at least one weight must be above 0")
+        return self
+
+
+class StatsConfig(_Section):
+    """The office's numbers: recurrence, ranking and the periodic digest (README: Numbers)."""
+
+    recurrence_radius_m: float = Field(default=50, gt=0)
+    recurrence_window_days: int = Field(default=90, gt=0)
+    min_cases_to_rank: int = Field(default=3, ge=1)
+    top: int = Field(default=10, ge=1, le=50)
+    digest_hour: int = Field(default=8, ge=0, le=23)
+    digest_catch_up_days: int = Field(default=7, ge=1)
+    check_every_seconds: float = Field(default=60, gt=0, le=3600)
+    weights: RankingWeights = RankingWeights()
 
 
 class GridMemberConfig(_Section):
@@ -265,6 +291,7 @@ class Config(_Section):
     orders: OrdersConfig = OrdersConfig()
     schedules: SchedulesConfig = SchedulesConfig()
     playground: PlaygroundConfig = PlaygroundConfig()
+    stats: StatsConfig = StatsConfig()
 
     @model_validator(mode="after")
     def _categories_name_known_departments(self) -> Config:

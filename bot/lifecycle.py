@@ -39,6 +39,7 @@ class Action(StrEnum):
     REMIND = "remind"
     ESCALATE = "escalate"
     AUTO_CLOSE = "auto_close"
+    DEFER = "defer"  # the fix deadline is moved; the event's due_at is the new one
 
 
 OPEN_STATES = frozenset(

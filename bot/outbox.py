@@ -56,6 +56,8 @@ class Part:
     latitude: float | None = None
     longitude: float | None = None
     buttons: tuple[tuple[Button, ...], ...] = ()
+    local: bool = False
+    """`files` are paths of files this bot made (a chart, an export), uploaded from disk."""
 
     @classmethod
     def from_dict(cls, data: dict) -> Part:
@@ -68,6 +70,7 @@ class Part:
             buttons=tuple(
                 tuple(Button(**button) for button in row) for row in data.get("buttons", ())
             ),
+            local=data.get("local", False),
         )
 
 

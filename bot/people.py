@@ -56,6 +56,11 @@ class People:
     def all_village_leads(self) -> list[int]:
         return sorted({lead for leads in self._leads_by_village.values() for lead in leads})
 
+    def villages_led_by(self, user_id: int) -> list[str]:
+        return sorted(
+            village for village, leads in self._leads_by_village.items() if user_id in leads
+        )
+
     def leads_of(self, village_id: str | None) -> list[int]:
         return list(self._leads_by_village.get(village_id or "", []))
 

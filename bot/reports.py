@@ -106,8 +106,8 @@ class ReportService:
                     duplicate_of=original.id,
                 )
             elif hamlet and self._people.grid_members_of(hamlet.id):
-                await self._start_clock(connection, report_id, now)
-                await self._move(connection, report_id, Action.ROUTE, None, now)
+                due = await self._start_clock(connection, report_id, now)
+                await self._move(connection, report_id, Action.ROUTE, None, now, due_at=due)
             report = await self._require(report_id)
             media = await self._reports.media(report_id)
             if original is None:
@@ -138,8 +138,10 @@ class ReportService:
         self._require_reporter(report, actor_id)
         now = self._clock.now()
         async with self._storage.database.transaction() as connection:
-            await self._move(connection, report_id, Action.REOPEN, actor_id, now, fixed_at=None)
-            await self._start_clock(connection, report_id, now)
+            due = await self._start_clock(connection, report_id, now)
+            await self._move(
+                connection, report_id, Action.REOPEN, actor_id, now, due_at=due, fixed_at=None
+            )
             report = await self._require(report_id)
             media = await self._reports.media(report_id)
             await self._notifier.new_task(connection, report, media, reason="reopened")
@@ -262,6 +264,7 @@ class ReportService:
         report = await self._require(report_id)
         now = self._clock.now()
         async with self._storage.database.transaction() as connection:
+            due = await self._start_clock(connection, report_id, now)
             await self._move(
                 connection,
                 report_id,
@@ -269,11 +272,11 @@ class ReportService:
                 actor_id,
                 now,
                 note=hamlet_id,
+                due_at=due,
                 hamlet_id=hamlet_id,
                 village_id=hamlet.village_id,
                 accepted_by=None,
             )
-            await self._start_clock(connection, report_id, now)
             report = await self._require(report_id)
             media = await self._reports.media(report_id)
             await self._notifier.new_task(connection, report, media, reason="assigned")
@@ -397,9 +400,9 @@ class ReportService:
 
     async def _start_clock(
         self, connection: aiosqlite.Connection, report_id: int, now: datetime
-    ) -> None:
+    ) -> datetime:
         """Deadlines run from assignment, as in the digital urban-management standard; the
-        escalation ladder starts afresh."""
+        escalation ladder starts afresh. Returns the fix deadline (the step's event logs it)."""
         report = await self._require(report_id)
         if report.is_order:
             ack = timedelta(hours=self._config.orders.ack_hours)
@@ -417,6 +420,7 @@ class ReportService:
             fix_due_at=now + fix,
         )
         await self._replan(connection, report_id, now, keep_progress=False)
+        return now + fix
 
     async def _replan(
         self,
@@ -440,9 +444,11 @@ class ReportService:
         now: datetime,
         *,
         note: str | None = None,
+        due_at: datetime | None = None,
         **fields: object,
     ) -> None:
-        """Apply one transition from the state read inside the transaction, and log it."""
+        """Apply one transition from the state read inside the transaction, and log it
+        (with the fix deadline `due_at` if the step set one)."""
         current = await self._require(report_id)
         target = next_state(current.state, action)
         await self._reports.update(connection, report_id, now, state=target, **fields)
@@ -455,6 +461,7 @@ class ReportService:
             to_state=target,
             note=note,
             action=action,
+            due_at=due_at,
         )
         await self._replan(connection, report_id, now, keep_progress=action == Action.ACCEPT)
 

@@ -35,6 +35,9 @@ from bot.outbox import Button
 from bot.people import People
 from bot.reports import NotAllowed, ReportNotFound, ReportService
 from bot.schedules import ScheduleService
+from bot.stats.digest import DigestService
+from bot.stats.present import StatsPresenter
+from bot.stats.service import StatsService
 from storage import Storage
 
 log = logging.getLogger(__name__)
@@ -64,6 +67,9 @@ class Services:
     schedules: ScheduleService
     media: MediaStore
     clock: Clock
+    stats: StatsService
+    stats_presenter: StatsPresenter
+    digests: DigestService
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -122,7 +128,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text += "\n\n" + _("You are an office admin: /queue shows reports waiting for the office.")
         text += "\n" + _(
             "/schedules cleanup days and other reminders · /order a rectification order · "
-            "/orders open orders · /overdue work past its deadlines"
+            "/orders open orders · /overdue work past its deadlines. "
+            "The numbers: /stats (summary and chart), /ranking (Top-10 and Bottom-10 hamlets), "
+            "/map (open reports), /export (XLSX and CSV), e.g. /stats last-month."
         )
     await update.effective_message.reply_text(
         text, parse_mode=ParseMode.HTML, reply_markup=main_keyboard(_)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from telegram import Bot, InputMediaPhoto
 from telegram.constants import ParseMode
@@ -32,6 +33,7 @@ class TelegramSender:
 
     async def _send(self, chat_id: int, part: Part) -> None:
         markup = inline_markup(part.buttons) if part.buttons else None
+        upload = _upload(part)
         if part.kind == "text":
             await self._bot.send_message(
                 chat_id, part.text or "", parse_mode=ParseMode.HTML, reply_markup=markup
@@ -39,7 +41,7 @@ class TelegramSender:
         elif part.kind == "photo":
             await self._bot.send_photo(
                 chat_id,
-                part.files[0],
+                upload,
                 caption=part.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
@@ -54,7 +56,7 @@ class TelegramSender:
         elif part.kind == "document":
             await self._bot.send_document(
                 chat_id,
-                part.files[0],
+                upload,
                 caption=part.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
@@ -63,6 +65,18 @@ class TelegramSender:
             await self._bot.send_voice(chat_id, part.files[0], reply_markup=markup)
         else:
             raise Unreachable(f"unknown part kind {part.kind!r}")
+
+
+def _upload(part: Part) -> str | Path | None:
+    """A Telegram file id, or for a file the bot made, its path (PTB uploads it)."""
+    if not part.files:
+        return None
+    if not part.local:
+        return part.files[0]
+    path = Path(part.files[0])
+    if not path.is_file():
+        raise Unreachable(f"file to upload is gone: {path}")
+    return path
 
 
 def _seconds(retry_after: int | timedelta) -> float:

@@ -11,6 +11,7 @@ from storage.notices import NoticeRepository
 from storage.outbox import OutboxRepository
 from storage.reports import ReportRepository
 from storage.schedules import ScheduleRepository
+from storage.stats import StatsRepository
 from storage.users import UserRepository
 
 
@@ -25,6 +26,7 @@ class Storage:
     conversations: ConversationRepository
     notices: NoticeRepository
     schedules: ScheduleRepository
+    stats: StatsRepository
 
     @classmethod
     async def open(cls, path: Path | str) -> Storage:
@@ -37,6 +39,7 @@ class Storage:
             conversations=ConversationRepository(database),
             notices=NoticeRepository(database),
             schedules=ScheduleRepository(database),
+            stats=StatsRepository(database),
         )
 
     async def close(self) -> None:

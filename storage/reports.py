@@ -18,8 +18,8 @@ _REPORT_COLUMNS = """
     r.next_step_at, (SELECT COUNT(*) FROM reports d WHERE d.duplicate_of = r.id) AS duplicates
 """
 _INSERT_EVENT = """INSERT INTO report_events (report_id, at, actor_id, from_state, to_state, note,
-                                             action)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)"""
+                                             action, due_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
 
 
 class ReportRepository:
@@ -106,10 +106,21 @@ class ReportRepository:
         to_state: State,
         note: str | None = None,
         action: Action | None = None,
+        due_at: datetime | None = None,
     ) -> None:
+        """Append one step; `due_at` is the fix deadline the step set, if it set one."""
         await connection.execute(
             _INSERT_EVENT,
-            (report_id, at.isoformat(), actor_id, from_state, to_state, note, action),
+            (
+                report_id,
+                at.isoformat(),
+                actor_id,
+                from_state,
+                to_state,
+                note,
+                action,
+                due_at.isoformat() if due_at else None,
+            ),
         )
 
     async def add_events(self, connection: aiosqlite.Connection, events: list[Event]) -> None:
@@ -125,6 +136,7 @@ class ReportRepository:
                     event.to_state,
                     event.note,
                     event.action,
+                    None,
                 )
                 for event in events
             ],

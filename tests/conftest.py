@@ -84,6 +84,7 @@ def config_text_for(tmp_path: Path) -> str:
     # The emulator does not limit rates; follow notices closely so tests do not wait.
     text = text.replace("messages_per_second = 25", "messages_per_second = 500")
     text = text.replace("progress_every_seconds = 3", "progress_every_seconds = 0.3")
+    text = text.replace("check_every_seconds = 60", "check_every_seconds = 0.2")
     text = text.replace("admins = [900001]", f"admins = [{OFFICE_ADMIN}]\nchat_id = {OFFICE_CHAT}")
     text = re.sub(
         r"(\[departments\.clean_homes\]\nname = .*\n)", rf"\1chat_id = {CLEAN_HOMES_CHAT}\n", text

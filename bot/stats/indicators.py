@@ -1,0 +1,345 @@
+"""The indicators (definitions in the README), as pure functions of the event log.
+
+Each report's events up to the period's "as at" moment are replayed once into `ReportFacts`
+(what happened to it in the period, and where it stood at the end); facts are then summed
+per town, village, hamlet, grid member and category into `Figures`. Nothing is counted
+incrementally, so any past period can be recomputed and gives the same answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from bot.lifecycle import TASK_STATES, Action, State
+
+TERMINAL_STATES = frozenset({State.CLOSED, State.REJECTED, State.DUPLICATE})
+CLOCK_STARTS = frozenset({Action.ROUTE, Action.ASSIGN, Action.REOPEN})
+"""Steps that hand the work to a grid member and start a fresh fix deadline."""
+
+HOUR = 3600.0
+METRES_PER_DEGREE = 111_195.0
+"""Along a meridian, and along a parallel at the equator (mean Earth radius)."""
+
+
+class LoggedEvent(NamedTuple):
+    """One row of `report_events` as the indicators read it: times in POSIX seconds, the
+    action named (old rows are named from their states), and no person except who accepted
+    or fixed. A plain tuple, because a year of a town is some 50,000 of them."""
+
+    report_id: int
+    id: int
+    at: float
+    from_state: str | None
+    to_state: str
+    action: str | None
+    due_at: float | None = None
+    worker_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ReportHistory:
+    id: int
+    category: str
+    hamlet_id: str | None
+    village_id: str | None
+    latitude: float | None
+    longitude: float | None
+    events: list[LoggedEvent]
+
+
+@dataclass(slots=True)
+class ReportFacts:
+    """What one report contributes to a period, replayed from its events before "as at".
+    Times are POSIX seconds (see `moment`)."""
+
+    id: int
+    category: str
+    hamlet_id: str | None
+    village_id: str | None
+    latitude: float | None
+    longitude: float | None
+    received_at: float
+    received: bool = False
+    duplicate: bool = False
+    rejected: bool = False
+    due: bool = False
+    closed: bool = False
+    closed_on_time: bool = False
+    fixes: int = 0
+    reopens: int = 0
+    escalations: int = 0
+    overdue: bool = False
+    recurrence: bool = False
+    accept_hours: list[float] = field(default_factory=list)
+    fix_hours: list[float] = field(default_factory=list)
+    state: str = State.SUBMITTED
+    deadline: float | None = None
+    """The fix deadline in force at the end (None while nobody has to fix it)."""
+    worker_id: int | None = None
+    """The last grid member (or office admin) who accepted or fixed it."""
+    assigned_at: float | None = None
+    accepted_at: float | None = None
+    fixed_at: float | None = None
+    finished_at: float | None = None
+    """Closed, rejected or marked a duplicate (whichever ended it)."""
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in TERMINAL_STATES
+
+    @property
+    def new_report(self) -> bool:
+        """Received in the period and not a "+1" on a report already open."""
+        return self.received and not self.duplicate
+
+
+def moment(seconds: float | None) -> datetime | None:
+    return datetime.fromtimestamp(seconds, UTC) if seconds is not None else None
+
+
+def replay(
+    history: ReportHistory, start: float, as_at: float, fallback_fix_hours: float
+) -> ReportFacts:
+    """The report's facts for the period [start, as_at) (POSIX seconds), from its events in
+    order; events at or after `as_at` are ignored. `fallback_fix_hours` dates the deadline of
+    old clock starts that did not record the one they set.
+
+    The deadline in force is set by the latest route/assign/reopen (or a deferral) and
+    cleared when the report is handed back to the office; a fix is on time when it is made
+    by the deadline then in force; a closed report was closed on time when its last fix was.
+    """
+    events = history.events
+    facts = ReportFacts(
+        history.id,
+        history.category,
+        history.hamlet_id,
+        history.village_id,
+        history.latitude,
+        history.longitude,
+        events[0][2] if events else as_at,
+    )
+    deadline = clock = None
+    was_case = finished_before = last_fix_on_time = False
+    state = State.SUBMITTED
+    for _, _, at, old, new, action, due, worker in events:
+        if at >= as_at:
+            break
+        in_period = at >= start
+        if action in CLOCK_STARTS:
+            clock = facts.assigned_at = at
+            deadline = due if due is not None else at + fallback_fix_hours * HOUR
+            was_case = True
+        elif action == Action.DEFER:
+            deadline = due if due is not None else deadline
+        elif action == Action.NOT_MY_AREA:
+            deadline = clock = None
+        elif action == Action.ESCALATE and in_period:
+            facts.escalations += 1
+        if worker is not None:
+            facts.worker_id = worker
+        state = new
+        if old == new:
+            continue
+        if new == State.ACCEPTED:
+            facts.accepted_at = at
+            if in_period and clock is not None:
+                facts.accept_hours.append((at - clock) / HOUR)
+        elif new == State.FIXED:
+            facts.fixed_at = at
+            last_fix_on_time = deadline is not None and at <= deadline
+            if in_period:
+                facts.fixes += 1
+                if clock is not None:
+                    facts.fix_hours.append((at - clock) / HOUR)
+        elif new == State.REOPENED:
+            facts.reopens += in_period and old == State.FIXED
+        elif new in TERMINAL_STATES:
+            facts.finished_at = at
+            if not in_period:
+                finished_before = True
+            elif new == State.CLOSED:
+                facts.closed = True
+                facts.closed_on_time = last_fix_on_time
+            elif new == State.REJECTED:
+                facts.rejected = True
+            else:
+                facts.duplicate = True
+        elif old is None and in_period:
+            facts.received = True
+    facts.state = state
+    facts.deadline = deadline
+    late = deadline is not None and deadline < as_at
+    facts.due = was_case and not finished_before and (facts.closed or (facts.is_open and late))
+    facts.overdue = late and state in TASK_STATES
+    return facts
+
+
+class ClosedSpot(NamedTuple):
+    latitude: float
+    longitude: float
+    closed_at: float
+    """POSIX seconds."""
+
+
+def mark_recurrences(
+    facts: list[ReportFacts], spots: list[ClosedSpot], *, radius_m: float, window_days: float
+) -> None:
+    """Flag new reports made within `radius_m` of a spot closed in the `window_days` before
+    them. Spots are bucketed in square cells of `radius_m` (on a local flat projection, which
+    over a town is exact to far below GPS noise), so each report checks nine cells."""
+    placed = [report for report in facts if report.new_report and report.latitude is not None]
+    if not placed or not spots:
+        return
+    metres_per_degree_lon = METRES_PER_DEGREE * math.cos(math.radians(placed[0].latitude or 0))
+    window = window_days * 86_400
+
+    def cell(latitude: float, longitude: float) -> tuple[int, int, float, float]:
+        y, x = latitude * METRES_PER_DEGREE, longitude * metres_per_degree_lon
+        return math.floor(y / radius_m), math.floor(x / radius_m), y, x
+
+    buckets: dict[tuple[int, int], list[tuple[float, float, float]]] = defaultdict(list)
+    for spot in spots:
+        row, column, y, x = cell(spot.latitude, spot.longitude)
+        buckets[row, column].append((y, x, spot.closed_at))
+    limit = radius_m * radius_m
+    for report in placed:
+        row, column, y, x = cell(report.latitude or 0.0, report.longitude or 0.0)
+        since, until = report.received_at - window, report.received_at
+        report.recurrence = any(
+            since <= closed_at < until and (y - spot_y) ** 2 + (x - spot_x) ** 2 <= limit
+            for d_row in (-1, 0, 1)
+            for d_column in (-1, 0, 1)
+            for spot_y, spot_x, closed_at in buckets.get((row + d_row, column + d_column), ())
+        )
+
+
+@dataclass
+class Figures:
+    """The indicators of one group (a hamlet, a village, a grid member, a category, the town)."""
+
+    households: int = 0
+    received: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    new_reports: int = 0
+    due: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    fixes: int = 0
+    reopens: int = 0
+    overdue: int = 0
+    open_at_end: int = 0
+    escalations: int = 0
+    recurrences: int = 0
+    accept_hours: list[float] = field(default_factory=list)
+    fix_hours: list[float] = field(default_factory=list)
+
+    def add(self, facts: ReportFacts) -> None:
+        self.received += facts.received
+        self.duplicates += facts.received and facts.duplicate
+        self.rejected += facts.rejected
+        self.new_reports += facts.new_report
+        self.due += facts.due
+        self.closed += facts.closed
+        self.closed_on_time += facts.closed_on_time
+        self.fixes += facts.fixes
+        self.reopens += facts.reopens
+        self.overdue += facts.overdue
+        self.open_at_end += facts.is_open
+        self.escalations += facts.escalations
+        self.recurrences += facts.recurrence
+        self.accept_hours.extend(facts.accept_hours)
+        self.fix_hours.extend(facts.fix_hours)
+
+    @property
+    def closure_rate(self) -> float | None:
+        """结案率: closed ÷ due in the period."""
+        return _ratio(self.closed, self.due)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """按期结案率: closed with the fix made by its deadline ÷ due in the period."""
+        return _ratio(self.closed_on_time, self.due)
+
+    @property
+    def rework_rate(self) -> float | None:
+        """返工率: reopenings by the reporter ÷ fixes, both in the period."""
+        return _ratio(self.reopens, self.fixes)
+
+    @property
+    def recurrence_rate(self) -> float | None:
+        return _ratio(self.recurrences, self.new_reports)
+
+    @property
+    def per_100_households(self) -> float | None:
+        return _ratio(self.new_reports * 100, self.households)
+
+    @property
+    def accept_p50(self) -> float | None:
+        return percentile(self.accept_hours, 50)
+
+    @property
+    def accept_p90(self) -> float | None:
+        return percentile(self.accept_hours, 90)
+
+    @property
+    def fix_p50(self) -> float | None:
+        return percentile(self.fix_hours, 50)
+
+    @property
+    def fix_p90(self) -> float | None:
+        return percentile(self.fix_hours, 90)
+
+
+_COUNTS = (
+    "received",
+    "duplicates",
+    "rejected",
+    "new_reports",
+    "due",
+    "closed",
+    "closed_on_time",
+    "fixes",
+    "reopens",
+    "overdue",
+    "open_at_end",
+    "escalations",
+    "recurrences",
+)
+
+
+def percentile(values: list[float], percent: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least `percent`% at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(percent / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def by_key(facts: Iterable[ReportFacts], key: Callable[[ReportFacts], object]) -> dict:
+    """Figures per value of `key` (each report in exactly one group)."""
+    groups: dict[object, Figures] = defaultdict(Figures)
+    for report in facts:
+        groups[key(report)].add(report)
+    return groups
+
+
+def combined(parts: Iterable[Figures], households: int = 0) -> Figures:
+    """The figures of a union of disjoint groups (hamlets → a village, a member, the town)."""
+    figures = Figures(households=households)
+    for part in parts:
+        for name in _COUNTS:
+            setattr(figures, name, getattr(figures, name) + getattr(part, name))
+        figures.accept_hours.extend(part.accept_hours)
+        figures.fix_hours.extend(part.fix_hours)
+    return figures

@@ -1,0 +1,211 @@
+"""The office's numbers for a period: replay the log, sum per group, rank the hamlets.
+
+The figures are computed from `report_events` every time they are asked for (never from
+running counters), as at the end of the period, so a past month always gives the numbers
+that were published for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.grid import Grid
+from bot.i18n import I18n
+from bot.people import People
+from bot.stats.indicators import (
+    ClosedSpot,
+    Figures,
+    ReportFacts,
+    ReportHistory,
+    by_key,
+    combined,
+    mark_recurrences,
+    replay,
+)
+from bot.stats.periods import Period, PeriodKind, parse_period
+from bot.stats.ranking import Ranking, rank_hamlets
+from storage import Storage
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The whole town, one village, or one hamlet."""
+
+    village_id: str | None = None
+    hamlet_id: str | None = None
+
+    def holds(self, facts: ReportFacts) -> bool:
+        if self.hamlet_id is not None:
+            return facts.hamlet_id == self.hamlet_id
+        if self.village_id is not None:
+            return facts.village_id == self.village_id
+        return True
+
+
+TOWN = Scope()
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the office asked for: `/stats 上月 那笔村` → last month, village 那笔村."""
+
+    period: Period
+    scope: Scope
+
+
+@dataclass
+class PeriodFigures:
+    period: Period
+    as_at: datetime
+    facts: list[ReportFacts]
+    town: Figures
+    villages: dict[str, Figures]
+    hamlets: dict[str, Figures]
+    members: dict[int, Figures]
+    categories: dict[str, Figures]
+    ranking: Ranking
+
+    def figures_for(self, scope: Scope) -> Figures:
+        if scope.hamlet_id is not None:
+            return self.hamlets[scope.hamlet_id]
+        if scope.village_id is not None:
+            return self.villages[scope.village_id]
+        return self.town
+
+    def facts_in(self, scope: Scope) -> list[ReportFacts]:
+        return [facts for facts in self.facts if scope.holds(facts)]
+
+
+class StatsService:
+    def __init__(
+        self,
+        *,
+        storage: Storage,
+        config: Config,
+        grid: Grid,
+        people: People,
+        i18n: I18n,
+        clock: Clock,
+    ) -> None:
+        self._repository = storage.stats
+        self._config = config
+        self._grid = grid
+        self._people = people
+        self._i18n = i18n
+        self._clock = clock
+        self.rules = config.stats
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self._config.general.tz
+
+    def parse(self, words: list[str], default: PeriodKind = PeriodKind.MONTH) -> Request | None:
+        """`[period] [village or hamlet name]`, both optional (the current `default` period,
+        the whole town); None if a word is neither."""
+        now = self._clock.now()
+        period = parse_period("", now, self.tz, self._i18n, default)
+        place_words = list(words)
+        if words:
+            first = parse_period(words[0], now, self.tz, self._i18n, default)
+            if first is not None:
+                period, place_words = first, words[1:]
+        if not place_words:
+            return Request(period, TOWN) if period else None
+        scope = self.find_place(" ".join(place_words))
+        return Request(period, scope) if period and scope else None
+
+    def find_place(self, text: str) -> Scope | None:
+        """A village or hamlet by id or by name in any language (case-insensitive)."""
+        wanted = text.strip().lower()
+        for village in self._grid.villages.values():
+            if wanted in {village.id.lower(), village.name.lower(), village.name_en.lower()}:
+                return Scope(village_id=village.id)
+        for hamlet in self._grid.hamlets.values():
+            if wanted in {hamlet.id.lower(), hamlet.name.lower(), hamlet.name_en.lower()}:
+                return Scope(village_id=hamlet.village_id, hamlet_id=hamlet.id)
+        return None
+
+    async def figures(self, period: Period) -> PeriodFigures:
+        """Every indicator of the period, per group, as at its end (or now)."""
+        as_at = period.as_at(self._clock.now())
+        window = timedelta(days=self.rules.recurrence_window_days)
+        histories = await self._repository.histories(period.start, as_at)
+        spots = await self._repository.closed_spots(period.start - window, as_at)
+        return await asyncio.to_thread(self._compute, period, as_at, histories, spots)
+
+    async def duplicate_counts(self, figures: PeriodFigures) -> dict[int, int]:
+        """ "+1"s on each report received in the period (for the export)."""
+        return await self._repository.duplicate_counts(figures.period.start, figures.as_at)
+
+    def _compute(
+        self,
+        period: Period,
+        as_at: datetime,
+        histories: list[ReportHistory],
+        spots: list[ClosedSpot],
+    ) -> PeriodFigures:
+        start, end = period.start.timestamp(), as_at.timestamp()
+        categories = self._config.categories
+        longest = max(category.fix_hours for category in categories.values())
+        facts = [
+            replay(
+                history,
+                start,
+                end,
+                categories[history.category].fix_hours
+                if history.category in categories
+                else longest,
+            )
+            for history in histories
+        ]
+        mark_recurrences(
+            facts,
+            spots,
+            radius_m=self.rules.recurrence_radius_m,
+            window_days=self.rules.recurrence_window_days,
+        )
+        places = by_key(facts, lambda report: report.hamlet_id)
+        hamlets = {
+            key: combined([places.get(key, Figures())], hamlet.households)
+            for key, hamlet in self._grid.hamlets.items()
+        }
+        villages = {
+            key: combined(
+                [hamlets[hamlet.id] for hamlet in self._grid.hamlets_of(key)],
+                sum(hamlet.households for hamlet in self._grid.hamlets_of(key)),
+            )
+            for key in self._grid.villages
+        }
+        members = {
+            member: combined(
+                [hamlets[key] for key in self._people.hamlets_of_member(member)],
+                sum(hamlets[key].households for key in self._people.hamlets_of_member(member)),
+            )
+            for member in self._people.all_grid_members()
+        }
+        categories = by_key(facts, lambda report: report.category)
+        town = combined(
+            places.values(), sum(hamlet.households for hamlet in self._grid.hamlets.values())
+        )
+        ranking = rank_hamlets(
+            hamlets,
+            self.rules.weights,
+            min_cases=self.rules.min_cases_to_rank,
+            top_n=self.rules.top,
+        )
+        return PeriodFigures(
+            period=period,
+            as_at=as_at,
+            facts=facts,
+            town=town,
+            villages=villages,
+            hamlets=hamlets,
+            members=members,
+            categories=dict(categories),
+            ranking=ranking,
+        )

@@ -1,0 +1,125 @@
+"""The queries behind the office's numbers: a period's report histories, the spots closed
+before it, "+1" counts, and the record of digests sent (one row per period).
+
+Reporter ids never leave this module: the only person column read is the actor of accept
+and fix steps (the grid member who did the work).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
+
+import aiosqlite
+
+from bot.lifecycle import OPEN_STATES, Action, State
+from bot.stats.indicators import TERMINAL_STATES, ClosedSpot, ReportHistory
+from storage.database import Database
+
+_OPEN = ", ".join(f"'{state}'" for state in sorted(OPEN_STATES))
+_FINISHED = ", ".join(f"'{state}'" for state in sorted(TERMINAL_STATES))
+_POSIX = "round((julianday({}) - 2440587.5) * 86400.0, 3)"  # POSIX seconds, to the ms
+
+# Reports that matter to [start, as_at): received in it, touched in it, or open during it
+# (still open now, or finished only after it). The id bound only narrows the index range of
+# the last part: a report created before `start` cannot have a larger id than the largest.
+_CANDIDATES = f"""
+WITH candidates(id) AS (
+    SELECT id FROM reports WHERE created_at >= :start AND created_at < :as_at
+    UNION SELECT report_id FROM report_events WHERE at >= :start AND at < :as_at
+    UNION SELECT id FROM reports WHERE state IN ({_OPEN}) AND created_at < :start
+    UNION SELECT e.report_id FROM report_events e JOIN reports r ON r.id = e.report_id
+          WHERE e.to_state IN ({_FINISHED})
+            AND e.report_id <= (SELECT MAX(id) FROM reports WHERE created_at < :start)
+            AND e.at >= :as_at AND r.created_at < :start
+)
+"""
+# Rectification orders (kind 'order') are the office's own tasks, not villagers' reports.
+_REPORTS = """SELECT id, category, hamlet_id, village_id, latitude, longitude FROM reports
+WHERE id IN (SELECT value FROM json_each(?)) AND kind = 'report'"""
+# Each event with its action: rows from before actions were logged are named from states.
+_EVENTS = (
+    _CANDIDATES
+    + f"""SELECT e.report_id, e.id, {_POSIX.format("e.at")}, e.from_state, e.to_state,
+    COALESCE(e.action, CASE WHEN e.from_state IS NULL THEN '{Action.SUBMIT}'
+                            WHEN e.to_state = '{State.ASSIGNED}' THEN '{Action.ASSIGN}'
+                            WHEN e.to_state = '{State.REOPENED}' THEN '{Action.REOPEN}'
+                            WHEN e.to_state = '{State.SUBMITTED}' THEN '{Action.NOT_MY_AREA}'
+                       END),
+    {_POSIX.format("e.due_at")},
+    CASE WHEN e.to_state IN ('{State.ACCEPTED}', '{State.FIXED}') THEN e.actor_id END
+FROM candidates c JOIN report_events e ON e.report_id = c.id
+WHERE e.at < :as_at
+ORDER BY e.report_id, e.id"""
+)
+
+
+class StatsRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def histories(self, start: datetime, as_at: datetime) -> list[ReportHistory]:
+        """Every report relevant to the period, with its events before `as_at` in order.
+        The rows are already `LoggedEvent`s in shape; they are not copied."""
+        params = {"start": start.isoformat(), "as_at": as_at.isoformat()}
+        events = {
+            report_id: list(rows)
+            for report_id, rows in groupby(await self._tuples(_EVENTS, params), itemgetter(0))
+        }
+        reports = await self._tuples(_REPORTS, (json.dumps(list(events)),))
+        return [ReportHistory(*row, events=events[row[0]]) for row in reports]
+
+    async def _tuples(self, sql: str, params: dict | tuple) -> list[tuple]:
+        async with self._db.connection.execute(sql, params) as cursor:
+            cursor.row_factory = None
+            return list(await cursor.fetchall())
+
+    async def closed_spots(self, since: datetime, until: datetime) -> list[ClosedSpot]:
+        """Places of reports closed in [since, until), for recurrence."""
+        rows = await self._db.fetch_all(
+            f"""SELECT r.latitude, r.longitude, {_POSIX.format("e.at")} FROM report_events e
+               JOIN reports r ON r.id = e.report_id
+               WHERE e.to_state = ? AND e.at >= ? AND e.at < ? AND r.latitude IS NOT NULL
+                 AND r.kind = 'report'""",
+            (State.CLOSED, since.isoformat(), until.isoformat()),
+        )
+        return [ClosedSpot(*row) for row in rows]
+
+    async def duplicate_counts(self, start: datetime, as_at: datetime) -> dict[int, int]:
+        """ "+1"s received before `as_at` on the reports received in [start, as_at)."""
+        rows = await self._db.fetch_all(
+            """SELECT d.duplicate_of, COUNT(*) FROM reports d
+               JOIN reports r ON r.id = d.duplicate_of
+               WHERE r.created_at >= ? AND r.created_at < ? AND d.created_at < ?
+                 AND r.kind = 'report'
+               GROUP BY d.duplicate_of""",
+            (start.isoformat(), as_at.isoformat(), as_at.isoformat()),
+        )
+        return {row[0]: row[1] for row in rows}
+
+    async def any_report_before(self, moment: datetime) -> bool:
+        row = await self._db.fetch_one(
+            "SELECT 1 FROM reports WHERE created_at < ? AND kind = 'report' LIMIT 1",
+            (moment.isoformat(),),
+        )
+        return row is not None
+
+    async def digest_done(self, kind: str, period_start: str) -> bool:
+        row = await self._db.fetch_one(
+            "SELECT 1 FROM stats_digests WHERE period_kind = ? AND period_start = ?",
+            (kind, period_start),
+        )
+        return row is not None
+
+    async def claim_digest(
+        self, connection: aiosqlite.Connection, kind: str, period_start: str, now: datetime
+    ) -> bool:
+        """Record the period's digest inside the caller's transaction; False if it already was."""
+        cursor = await connection.execute(
+            """INSERT OR IGNORE INTO stats_digests (period_kind, period_start, queued_at)
+               VALUES (?, ?, ?)""",
+            (kind, period_start, now.isoformat()),
+        )
+        return cursor.rowcount == 1
