@@ -7,6 +7,9 @@ from datetime import datetime
 
 from bot.lifecycle import State
 
+FORGOTTEN_REPORTER = 0
+"""The reporter of reports whose author used /forgetme (Telegram ids are never 0)."""
+
 
 @dataclass(frozen=True)
 class MediaRef:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.audit import AuditRepository
 from storage.conversations import ConversationRepository
 from storage.database import Database
 from storage.notices import NoticeRepository
 from storage.outbox import OutboxRepository
+from storage.privacy import PrivacyRepository
 from storage.reports import ReportRepository
+from storage.roles import RoleRepository
 from storage.users import UserRepository
 
 
@@ -23,6 +26,9 @@ class Storage:
     users: UserRepository
     conversations: ConversationRepository
     notices: NoticeRepository
+    roles: RoleRepository
+    audit: AuditRepository
+    privacy: PrivacyRepository
 
     @classmethod
     async def open(cls, path: Path | str) -> Storage:
@@ -34,6 +40,9 @@ class Storage:
             users=UserRepository(database),
             conversations=ConversationRepository(database),
             notices=NoticeRepository(database),
+            roles=RoleRepository(database),
+            audit=AuditRepository(database),
+            privacy=PrivacyRepository(database),
         )
 
     async def close(self) -> None:
