@@ -153,7 +153,7 @@ async def forget_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     except HoldsRole:
         await query.answer(_(HOLDS_ROLE), show_alert=True)
         return
-    await context.application.drop_user_data(user.id)
+    context.application.drop_user_data(user.id)
     _end_conversations(context.application, user.id)
     found.menus.forget(user.id)
     await query.answer()

@@ -497,6 +497,8 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if not draft.photos or draft.category is None:
         await query.answer(_("Something is missing; let's go through it again."))
         return await begin(update, context)
+    # The office may need to know who reported (for abuse): name and username as they are now.
+    await found.storage.users.seen(user.id, user.first_name, user.username, found.clock.now())
     try:
         result = await found.reports.submit(user.id, draft)
     except (ReportingBlocked, ReportLimitReached) as refusal:
