@@ -258,22 +258,16 @@ def unusable(message: Message, _: Translate) -> str | None:
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A button from a finished conversation or an unknown payload."""
+    """A button of ours that no handler takes now, e.g. from a finished conversation (data we
+    never made is refused earlier, in `handlers.guard`)."""
     query = update.callback_query
     if query is None:
         return
-    if callbacks.decode(query.data) is None:
-        security.warning(
-            "refused unrecognised button data %r from user %s",
-            query.data,
-            update.effective_user and update.effective_user.id,
-        )
-    else:
-        log.info(
-            "stale button %r from user %s",
-            query.data,
-            update.effective_user and update.effective_user.id,
-        )
+    log.info(
+        "stale button %r from user %s",
+        query.data,
+        update.effective_user and update.effective_user.id,
+    )
     _ = await translator(update, context)
     await query.answer(_("This button is no longer active."), show_alert=False)
 

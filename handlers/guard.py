@@ -20,6 +20,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot import callbacks
 from bot.limits import Flood
 from handlers.common import language_of, services, translator
 
@@ -66,11 +67,29 @@ async def admit(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat
     if chat is not None and chat.type != ChatType.PRIVATE:
         await _in_group(update, context)
+    query = update.callback_query
+    if query is not None and callbacks.decode(query.data) is None:
+        await _not_our_button(update, context)
+        raise ApplicationHandlerStop
+    if chat is not None and chat.type != ChatType.PRIVATE:
         return
     user = update.effective_user
     if user is not None:
         found = services(context)
         await found.menus.ensure(context.bot, user.id, await language_of(update, context))
+
+
+async def _not_our_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Button data we never made (malformed, oversized, another prefix): refused and logged,
+    before any handler whose pattern it might still match sees it."""
+    query = update.callback_query
+    security.warning(
+        "refused unrecognised button data %r from user %s",
+        query.data,
+        update.effective_user and update.effective_user.id,
+    )
+    _ = await translator(update, context)
+    await query.answer(_("This button is no longer active."))
 
 
 async def _edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

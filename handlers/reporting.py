@@ -44,7 +44,7 @@ from bot.models import Draft, Location, MediaRef
 from bot.notifier import CONFIRM as CONFIRM_FIX
 from bot.notifier import REOPEN
 from bot.reports import ReportingBlocked, ReportLimitReached
-from bot.text import clean_text
+from bot.text import clean_text, without_identity
 from handlers.common import (
     BACK_BUTTON,
     CANCEL_BUTTON,
@@ -234,7 +234,7 @@ async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
             draft.exif_location = Location(gps[0], gps[1], "exif")
     caption = clean_text(message.caption, found.config.reporting.max_description_chars)
     if caption and not draft.description:
-        draft.description = caption
+        draft.description = anonymous(caption, update)
     store_draft(context, draft)
     if continuing_album:
         return LOCATION
@@ -464,9 +464,22 @@ async def receive_description(update: Update, context: ContextTypes.DEFAULT_TYPE
         )
         return CONFIRM
     draft = load_draft(context)
-    draft.description = text or None
+    draft.description = anonymous(text, update) or None
     store_draft(context, draft)
     return await ask_confirm(update, context)
+
+
+def anonymous(text: str, update: Update) -> str:
+    """The description without the reporter's own name, username or id: it goes to the grid
+    member, who must not learn who reported."""
+    user = update.effective_user
+    assert user is not None
+    return (
+        without_identity(
+            text, [user.first_name, user.last_name, user.full_name, user.username, str(user.id)]
+        )
+        or ""
+    )
 
 
 async def receive_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:

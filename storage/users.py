@@ -107,6 +107,7 @@ class UserRepository:
     async def mark_unreachable(self, user_id: int, now: datetime) -> None:
         """The person blocked the bot: bulk notices skip them until they write again."""
         async with self._db.transaction() as connection:
+            await self.ensure(connection, user_id, now)
             await connection.execute(
                 """UPDATE users SET unreachable_since = COALESCE(unreachable_since, ?)
                    WHERE user_id = ?""",
