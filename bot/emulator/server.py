@@ -260,6 +260,15 @@ class BotApiEmulator:
         """Close the connection of the next `count` calls except getUpdates, without answering."""
         self._drops += count
 
+    def end_faults(self) -> None:
+        """Call off the injected failures and drops that have not happened yet."""
+        self._faults.clear()
+        self._drops = 0
+
+    def faults_left(self) -> int:
+        """Injected failures and dropped connections still to come (0: the storm is over)."""
+        return sum(fault.remaining for fault in self._faults) + self._drops
+
     def file_bytes(self, file_id: str) -> bytes:
         """The content of any file the emulator holds, sent by users or uploaded by the bot."""
         stored = self.files.get(file_id)
