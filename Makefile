@@ -38,6 +38,7 @@ messages: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.report_loop
 	$(BIN)/python -m benchmarks.notice_blast
+	$(BIN)/python -m benchmarks.flood
 
 browser:
 	@for package in $(BROWSER_PACKAGES); do \

@@ -31,6 +31,7 @@ from bot.emulator.files import SMALL_JPEG
 from bot.i18n import LOCALES_DIR, I18n
 from bot.lifecycle import TRANSITIONS, State
 from bot.models import Draft, Location, MediaRef
+from bot.people import Role
 from storage import Storage
 from tests.conftest import Town
 from tests.test_report_story import has_buttons
@@ -178,18 +179,21 @@ def press(data: str | Callable[[Scene], str], on: str = "summary", times: int = 
 
 
 def says(message: str, chat: str = "user", **values: object) -> Expect:
-    """The next message shows this one, translated: whole when `values` fill it in, else up
-    to its first placeholder."""
+    """The person's next message shows this one, translated: whole when `values` fill it
+    in, else up to its first placeholder. In a shared chat (`chat` names it on the town),
+    where the outbox may write meanwhile, the first message that shows it."""
 
     async def expect(scene: Scene) -> None:
-        target = scene.user if chat == "user" else getattr(scene.town, chat)
-        reply = await target.next_message()
-        text = reply.get("text") or reply.get("caption") or ""
         if values:
             wanted = I18N.translator(scene.language).gettext(full_message(message)).format(**values)
         else:
             wanted = scene.t(message)
-        assert wanted in text, (wanted, text)
+        if chat == "user":
+            reply = await scene.user.next_message()
+            text = reply.get("text") or reply.get("caption") or ""
+            assert wanted in text, (wanted, text)
+        else:
+            await getattr(scene.town, chat).wait_for(lambda m: wanted in (m.get("text") or ""))
 
     return expect
 
@@ -403,6 +407,28 @@ async def personal_command_in_office_group(scene: Scene) -> None:
     scene.town.office.send_text(scene.user, "/report")
 
 
+async def invitation(scene: Scene) -> str:
+    """A fresh village-lead code, made by the office through the service."""
+    services = scene.town.bot.application.bot_data["services"]
+    village = scene.town.bot.grid.hamlets[scene.town.hamlet_id("那笔坡")].village_id
+    made = await services.roles.invite(scene.town.admin.user_id, Role.VILLAGE_LEAD, (village,))
+    return made.code
+
+
+async def join_expired(scene: Scene) -> None:
+    code = await invitation(scene)
+    scene.town.clock.advance(timedelta(hours=72, minutes=1))
+    scene.user.send_text(f"/join {code}")
+
+
+async def join_used(scene: Scene) -> None:
+    code = await invitation(scene)
+    first = scene.town.emulator.user(scene.user.user_id + 50_000, "先到的人")
+    first.send_text(f"/join {code}")
+    await first.wait_for(lambda m: "✅" in (m.get("text") or ""))
+    scene.user.send_text(f"/join {code}")
+
+
 async def office_blocks_garbage(scene: Scene) -> None:
     scene.town.admin.send_text("/block ../../1e9 because")
 
@@ -513,6 +539,14 @@ CASES = [
         "idle",
         do(lambda u: u.send_text("/join \u202e<b>%00</b>")),
         says("That code is not right."),
+        language="en",
+    ),
+    Case("/join with an expired code", "idle", join_expired, says("That code has expired.")),
+    Case(
+        "/join with a used code",
+        "idle",
+        join_used,
+        says("That code has already been used"),
         language="en",
     ),
     Case(

@@ -16,7 +16,7 @@ from bot.grid import Grid
 from bot.lifecycle import State
 from bot.people import Grant, People, Role
 from bot.roles import hash_code, new_code, normalise_code
-from tests.conftest import ROOT, Town
+from tests.conftest import OFFICE_CHAT, ROOT, Town
 from tests.test_report_story import has_buttons, report_at
 
 CODE = re.compile(r"/join ([A-Z0-9]{5}-[A-Z0-9]{5})")
@@ -239,3 +239,52 @@ async def test_non_office_people_are_refused_and_logged(
 def _data(message: dict) -> list[str]:
     markup = message.get("reply_markup") or {}
     return [b.get("callback_data", "") for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def test_command_menus_per_role_and_language(town: Town) -> None:
+    emulator = town.emulator
+
+    def menu(scope: dict, language: str = "") -> dict[str, str]:
+        key = (json.dumps(scope, sort_keys=True), language)
+        return {c["command"]: c["description"] for c in emulator.commands.get(key, [])}
+
+    villagers_zh = menu({"type": "all_private_chats"}, "zh")
+    villagers_en = menu({"type": "all_private_chats"}, "en")
+    assert {"report", "mydata", "forgetme"} <= set(villagers_zh) and "tasks" not in villagers_zh
+    assert villagers_en["mydata"] == "What the bot keeps about me" != villagers_zh["mydata"]
+    assert {"queue", "audit"} <= set(menu({"type": "chat", "chat_id": OFFICE_CHAT}))
+    # A config.toml grid member gets their menu at their first message, in their language.
+    assert chat_menu(town, town.member.user_id) == []
+    town.member.send_text("/help")
+    await town.member.next_message()
+    member_menu = menu({"type": "chat", "chat_id": town.member.user_id})
+    assert "tasks" in member_menu and "report" in member_menu and "queue" not in member_menu
+    town.member.send_text("/lang")
+    choice = await town.member.wait_for(has_buttons("v1:lang:en"))
+    town.member.press(choice, "v1:lang:en")
+    await town.member.wait_for(containing("Menu updated"))
+    assert menu({"type": "chat", "chat_id": town.member.user_id})["tasks"] == (
+        "My open tasks in my hamlets"
+    )
+    # Villagers keep the menu for everyone: no per-chat call for each of them.
+    town.villager.send_text("/help")
+    await town.villager.next_message()
+    assert chat_menu(town, town.villager.user_id) == []
+
+
+async def test_the_office_group_is_served_and_its_members_act_as_themselves(town: Town) -> None:
+    admin, office = town.admin, town.office
+    await report_at(town, town.villager, town.bot.grid.point_outside(1000))
+    await office.wait_for(has_buttons("v1:asg:1"))
+    office.send_text(admin, "/queue")
+    queued = await office.wait_for(has_buttons("v1:rej:1"))
+    bystander = town.emulator.user(700300, "办事员", language_code="zh")
+    refused = bystander.press_raw(queued, "v1:rej:1")  # a group member who is not an admin
+    assert (await bystander.answer_to(refused))["show_alert"]
+    office.send_text(bystander, "大家好")  # ordinary talk in the group is left alone
+    admin.press(queued, "v1:rej:1")
+    await office.wait_for(containing("R-000001", "/cancel"))
+    office.send_text(admin, "不在镇范围内")
+    await office.wait_for(containing("R-000001", "🚫"))
+    assert not [m for m in office.messages if "没看懂" in text_of(m)]
+    assert (await services(town).reports.get(1)).state == State.REJECTED
