@@ -181,7 +181,7 @@ class RoleService:
                     role=self.describe(grant.role, (grant.scope,), language)
                 ),
             )
-            self._people.remove(grant_id)
+        self._people.remove(grant_id)  # committed: the in-memory view follows
         self._outbox.poke()
         return grant
 
@@ -202,6 +202,7 @@ class RoleService:
         if invitation.expires_at <= now:
             return await self._failed(user_id, JoinStatus.EXPIRED)
         role, scopes = invitation.role, invitation.scopes
+        granted: list[Grant | None] = []
         async with self._storage.database.transaction() as connection:
             first = await self._storage.roles.use_invitation(
                 connection, invitation.id, user_id, now
@@ -235,11 +236,11 @@ class RoleService:
                         name=escape(name), user=user_id, role=self.describe(role, scopes, language)
                     ),
                 )
-                for grant in granted:
-                    if grant is not None:
-                        self._people.add(grant)
         if not first:
             return await self._failed(user_id, JoinStatus.USED)
+        for grant in granted:  # committed: the in-memory view follows
+            if grant is not None:
+                self._people.add(grant)
         self._outbox.poke()
         return JoinResult(JoinStatus.JOINED, role=role, scopes=scopes)
 

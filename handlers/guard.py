@@ -8,7 +8,8 @@ behind their own (`handlers.ordering`), so a flood slows nobody else.
 Group -1, `admit`: channel posts and edits are not taken as input (a live location's moves
 arrive as edits); group chats other than the office's and the departments' get a short pointer
 to the private chat for commands and nothing else; in those groups, personal commands are
-pointed to the private chat too, and anonymous admins are asked to write as themselves. In
+pointed to the private chat too (and the office's own /invite, /team, /audit, /who, /block),
+and anonymous admins are asked to write as themselves. In
 private chats, a role holder's command menu is brought up to date.
 """
 
@@ -22,16 +23,17 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import callbacks
 from bot.limits import Flood
-from handlers.common import language_of, services, translator
+from handlers.common import Translate, language_of, security, services, translator
 
 log = logging.getLogger(__name__)
-security = logging.getLogger("bot.security")
 
-PERSONAL_COMMANDS = frozenset(
+PRIVATE_ONLY_COMMANDS = frozenset(
     {"start", "report", "help", "myreports", "mydata", "forgetme", "join", "lang", "home"}
     | {"news", "tasks", "area"}
+    | {"invite", "team", "audit", "who", "block", "unblock"}
 )
-"""Commands about one person: in a group they get a pointer to the private chat."""
+"""About one person, or showing codes, names and ids a group should not read: in a group
+they get a pointer to the private chat."""
 
 
 async def flood_gate(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -74,9 +76,9 @@ async def admit(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat is not None and chat.type != ChatType.PRIVATE:
         return
     user = update.effective_user
-    if user is not None:
-        found = services(context)
-        await found.menus.ensure(context.bot, user.id, await language_of(update, context))
+    menus = services(context).menus
+    if user is not None and menus.concerns(user.id):
+        await menus.refresh(context.bot, user.id, await language_of(update, context))
 
 
 async def _not_our_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -136,7 +138,7 @@ async def _in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 )
             )
         raise ApplicationHandlerStop
-    if command in PERSONAL_COMMANDS:
+    if command in PRIVATE_ONLY_COMMANDS:
         await _point_to_private_chat(update, context)
         raise ApplicationHandlerStop
 
@@ -160,7 +162,7 @@ async def _point_to_private_chat(update: Update, context: ContextTypes.DEFAULT_T
     await message.reply_text(_private_chat_text(_, context), reply_markup=markup)
 
 
-def _private_chat_text(_: object, context: ContextTypes.DEFAULT_TYPE) -> str:
+def _private_chat_text(_: Translate, context: ContextTypes.DEFAULT_TYPE) -> str:
     return _(
         "👋 Reports and personal matters are handled in a private chat with me: open "
         "@{bot} and tap Start."

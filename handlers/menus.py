@@ -78,12 +78,10 @@ class CommandMenus:
                 bot, ROLE_COMMANDS[Role.OFFICE_ADMIN], language, BotCommandScopeChat(office_chat_id)
             )
 
-    async def ensure(self, bot: Bot, user_id: int, language: str) -> None:
-        """Set the person's menu if it is not what their roles and language call for; cheap
-        for people without a role, who keep the menu for everyone."""
-        if not self._people.holds_role(user_id) and user_id not in self._signatures:
-            return
-        await self.refresh(bot, user_id, language)
+    def concerns(self, user_id: int) -> bool:
+        """Whether the person has (or had) a menu of their own to keep current; people
+        without a role keep the menu for everyone, and cost nothing here."""
+        return self._people.holds_role(user_id) or user_id in self._signatures
 
     async def refresh(self, bot: Bot, user_id: int, language: str) -> None:
         """Bring the person's menu up to date now (after a join, a revoke, /lang)."""
