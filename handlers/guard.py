@@ -37,6 +37,7 @@ they get a pointer to the private chat."""
 
 
 async def flood_gate(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Count the update against its sender; over the limit, stop it here."""
     if not isinstance(update, Update) or update.effective_user is None:
         return
     message = update.effective_message
@@ -59,6 +60,7 @@ async def flood_gate(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def admit(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop what is not served (see above); let the rest through to the journeys."""
     if not isinstance(update, Update):
         raise ApplicationHandlerStop
     if update.channel_post or update.edited_channel_post:
@@ -66,14 +68,14 @@ async def admit(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.edited_message is not None:
         await _edited(update, context)
         raise ApplicationHandlerStop
-    chat = update.effective_chat
-    if chat is not None and chat.type != ChatType.PRIVATE:
+    in_group = not _is_private(update) and update.effective_chat is not None
+    if in_group:
         await _in_group(update, context)
     query = update.callback_query
     if query is not None and callbacks.decode(query.data) is None:
         await _not_our_button(update, context)
         raise ApplicationHandlerStop
-    if chat is not None and chat.type != ChatType.PRIVATE:
+    if in_group:
         return
     user = update.effective_user
     menus = services(context).menus

@@ -10,7 +10,7 @@ from bot.lifecycle import State
 from bot.models import FORGOTTEN_REPORTER, Draft, Location, MediaRef
 from tests.conftest import Town
 from tests.test_report_story import SAMPLE, has_buttons, report_at
-from tests.test_roles import containing, services, text_of
+from tests.test_roles import containing, services
 
 
 async def test_mydata_shows_what_is_kept(town: Town) -> None:
@@ -170,4 +170,3 @@ async def test_the_daily_job_deletes_media_past_retention(town: Town) -> None:
     assert not Path(photo.local_path).exists() and not stray.exists()
     kept = (await found.storage.reports.media(1)).photos[0]
     assert kept.local_path is None and kept.file_id == photo.file_id
-    assert text_of({"text": "ok"})
