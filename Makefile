@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.report_loop
 	$(BIN)/python -m benchmarks.notice_blast
 	$(BIN)/python -m benchmarks.deadline_sweep
+	$(BIN)/python -m benchmarks.flood
 
 browser:
 	@for package in $(BROWSER_PACKAGES); do \

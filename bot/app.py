@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import warnings
+from datetime import time, timedelta
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -23,36 +23,46 @@ from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
 from bot.audiences import Audiences
+from bot.audit import AuditLog
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.deadlines import DeadlineSweep
 from bot.grid import Grid
 from bot.i18n import N_, I18n
+from bot.limits import FloodGuard
 from bot.media import MediaStore
+from bot.moderation import ModerationService
 from bot.notices import NoticeService
 from bot.notifier import Notifier
 from bot.outbox import DeliveryWorker, Outbox
 from bot.people import People
+from bot.privacy import PrivacyService
 from bot.quiet_hours import QuietHours
 from bot.recurrence import TimetableTrigger
 from bot.reports import ReportService
+from bot.roles import RoleService
 from bot.schedules import Schedule, ScheduleService, ScheduleState, seeded_schedules
 from bot.stats.digest import DigestService
 from bot.stats.present import StatsPresenter
 from bot.stats.service import StatsService
 from handlers import (
     common,
+    guard,
+    moderation,
     new_schedule,
     news,
     notices,
     office,
     orders,
+    privacy,
     reporting,
+    roles,
     schedules,
     stats,
     tasks,
 )
 from handlers.delivery import TelegramSender
+from handlers.menus import CommandMenus
 from handlers.ordering import PerPersonUpdateProcessor
 from handlers.persistence import SQLitePersistence
 from storage import Storage
@@ -72,19 +82,11 @@ PRIVATE_COMMANDS = (
     ("news", N_("Recent notices from the office")),
     ("home", N_("Set the village and hamlet you live in")),
     ("notices", N_("Turn office notices on or off")),
-    ("tasks", N_("Grid members: my open tasks")),
     ("lang", N_("Change language")),
+    ("mydata", N_("What the bot keeps about me")),
+    ("forgetme", N_("Delete what the bot keeps about me")),
     ("help", N_("How to use this bot")),
     ("cancel", N_("Stop what you are doing")),
-)
-
-# Office admins see these too, in their own private chat's menu.
-OFFICE_COMMANDS = (
-    ("queue", N_("Office: reports waiting to be routed")),
-    ("stats", N_("Office: figures and chart for a period")),
-    ("ranking", N_("Office: Top-10 and Bottom-10 hamlets")),
-    ("map", N_("Office: map of open reports")),
-    ("export", N_("Office: XLSX and CSV of a period")),
 )
 
 
@@ -128,6 +130,7 @@ class CleanVillageBot:
             i18n=self.i18n,
             users=storage.users,
         )
+        audit = AuditLog(storage, self.clock)
         notifier = Notifier(
             config=self.config,
             grid=self.grid,
@@ -143,8 +146,26 @@ class CleanVillageBot:
             people=self.people,
             notifier=notifier,
             outbox=outbox,
+            audit=audit,
             clock=self.clock,
         )
+        role_service = RoleService(
+            storage=storage,
+            config=self.config,
+            grid=self.grid,
+            people=self.people,
+            i18n=self.i18n,
+            audit=audit,
+            notifier=notifier,
+            outbox=outbox,
+            clock=self.clock,
+        )
+        await role_service.load()
+        menus = CommandMenus(
+            villager_commands=PRIVATE_COMMANDS, people=self.people, i18n=self.i18n, storage=storage
+        )
+        await menus.load()
+        limits = self.config.limits
         notice_service = self.notices = NoticeService(
             storage=storage,
             config=self.config,
@@ -228,6 +249,26 @@ class CleanVillageBot:
             stats=stats_service,
             stats_presenter=presenter,
             digests=digests,
+            audit=audit,
+            roles=role_service,
+            moderation=ModerationService(
+                storage=storage,
+                people=self.people,
+                notifier=notifier,
+                audit=audit,
+                outbox=outbox,
+                clock=self.clock,
+            ),
+            privacy=PrivacyService(
+                storage=storage, config=self.config, people=self.people, clock=self.clock
+            ),
+            flood=FloodGuard(
+                self.clock,
+                max_updates=limits.flood_updates,
+                window=timedelta(seconds=limits.flood_window_seconds),
+                mute=timedelta(seconds=limits.flood_mute_seconds),
+            ),
+            menus=menus,
         )
         self._register_handlers(application)
         await application.initialize()
@@ -266,7 +307,12 @@ class CleanVillageBot:
             first=1,
             name="stats-digests",
         )
-        await self._set_command_menus(application)
+        application.job_queue.run_daily(
+            privacy.purge_media,
+            time(hour=self.config.privacy.purge_hour, tzinfo=self.config.general.tz),
+            name="media-retention",
+        )
+        await menus.set_defaults(application.bot, self.people.office_chat_id)
 
     async def sweep_now(self) -> int:
         """Take every deadline step and send every schedule firing that is due by the bot's
@@ -338,6 +384,9 @@ class CleanVillageBot:
             *reporting.build(self.i18n),
             *news.build(),
             *stats.build(),
+            *roles.build(),
+            *moderation.build(),
+            *privacy.build(),
         ]
         for handler in journeys:
             application.add_handler(handler)
@@ -360,31 +409,16 @@ class CleanVillageBot:
                 MessageHandler(filters.UpdateType.MESSAGE, common.stray_input),
             ]
         )
-        # Group -2, before anything else: a person who writes to us can be reached again.
+        # Group -4, before anything else: one person's flood is dropped here (handlers.guard).
+        application.add_handler(TypeHandler(Update, guard.flood_gate), group=-4)
+        # Group -2: a person who writes to us can be reached again.
         application.add_handler(TypeHandler(Update, news.talked_again), group=-2)
+        # Group -1: which chats and updates are served at all; role holders' menus kept current.
+        application.add_handler(TypeHandler(Update, guard.admit), group=-1)
         # Group 1: write conversation state and drafts through after every update, so that even
         # a crash (not only a clean stop) resumes the conversation where it was.
         application.add_handler(TypeHandler(Update, _persist_now), group=1)
         application.add_error_handler(common.on_error)
-
-    async def _set_command_menus(self, application: Application) -> None:
-        for language in self.i18n.languages:
-            _ = self.i18n.translator(language).gettext
-            commands = [BotCommand(name, _(description)) for name, description in PRIVATE_COMMANDS]
-            try:
-                await application.bot.set_my_commands(
-                    commands, scope=BotCommandScopeAllPrivateChats(), language_code=language
-                )
-            except TelegramError as error:
-                log.warning("could not set the %s command menu: %s", language, error)
-            office = commands + [BotCommand(name, _(text)) for name, text in OFFICE_COMMANDS]
-            for admin in sorted(self.people.office_admins):
-                try:
-                    await application.bot.set_my_commands(
-                        office, scope=BotCommandScopeChat(admin), language_code=language
-                    )
-                except TelegramError as error:
-                    log.warning("could not set office admin %s's menu: %s", admin, error)
 
 
 async def _persist_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -114,6 +114,31 @@ class ReportingConfig(_Section):
     max_description_chars: int = Field(default=500, ge=1, le=3000)
 
 
+class RolesConfig(_Section):
+    """Invitations: how long a code lives, and the lockout after wrong codes in /join."""
+
+    invitation_valid_hours: float = Field(default=72, gt=0)
+    join_failures_per_hour: int = Field(default=5, ge=1)
+    join_lockout_minutes: float = Field(default=60, gt=0)
+
+
+class LimitsConfig(_Section):
+    """Per-person limits: reports per hour and per day, and what counts as a message flood."""
+
+    reports_per_hour: int = Field(default=10, ge=1)
+    reports_per_day: int = Field(default=30, ge=1)
+    flood_updates: int = Field(default=20, ge=2)
+    flood_window_seconds: float = Field(default=10, gt=0)
+    flood_mute_seconds: float = Field(default=60, gt=0)
+
+
+class PrivacyConfig(_Section):
+    """How long evidence files stay on disk; a daily job deletes older ones at `purge_hour`."""
+
+    media_retention_days: int = Field(default=365, ge=1)
+    purge_hour: int = Field(default=3, ge=0, le=23)
+
+
 class OfficeConfig(_Section):
     admins: list[int] = Field(min_length=1)
     chat_id: int | None = None
@@ -202,6 +227,8 @@ class SchedulesConfig(_Section):
 
     grace_hours: float = Field(default=6, ge=0)
     seed: list[ScheduleSeedConfig] = []
+
+
 class RankingWeights(_Section):
     """How much each part counts in a hamlet's score (any scale: they are normalised)."""
 
@@ -281,6 +308,9 @@ class Config(_Section):
     grid: GridConfig
     duplicates: DuplicatesConfig = DuplicatesConfig()
     reporting: ReportingConfig = ReportingConfig()
+    roles: RolesConfig = RolesConfig()
+    limits: LimitsConfig = LimitsConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
     office: OfficeConfig
     departments: dict[str, DepartmentConfig] = {}
     categories: dict[str, CategoryConfig] = Field(min_length=1)

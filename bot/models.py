@@ -9,6 +9,9 @@ from bot.lifecycle import Action, State
 
 ORDER = "order"
 
+FORGOTTEN_REPORTER = 0
+"""The reporter of reports whose author used /forgetme (Telegram ids are never 0)."""
+
 
 @dataclass(frozen=True)
 class MediaRef:

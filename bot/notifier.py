@@ -19,7 +19,7 @@ from bot.config import Config
 from bot.grid import Grid
 from bot.i18n import I18n
 from bot.lifecycle import TASK_STATES, Action, State
-from bot.models import Event, Report, ReportMedia
+from bot.models import FORGOTTEN_REPORTER, Event, Report, ReportMedia
 from bot.outbox import Button, Notification, Outbox, Part
 from bot.people import People
 from storage.users import UserRepository
@@ -180,17 +180,23 @@ class Notifier:
     async def department_copy(
         self, connection: aiosqlite.Connection, report: Report, media: ReportMedia
     ) -> None:
+        """A copy for the category's department: its group, or else each invited member."""
         category = self._config.categories.get(report.category)
-        chat_id = self._people.department_chats.get(category.department or "") if category else None
-        if chat_id is None:
+        department = category.department if category else None
+        if department is None:
             return
-        language = await self.language_of(chat_id)
-        _ = self.translator(language).gettext
-        title = _("For your department: report {number}").format(number=report.number)
-        text = "\n".join([f"<b>{title}</b>", self.describe(report, language)])
-        await self._add(
-            connection, chat_id, (*self._evidence(report, media), Part("text", text=text))
+        chat_id = self._people.department_chats.get(department)
+        recipients = (
+            [chat_id] if chat_id is not None else self._people.members_of_department(department)
         )
+        for recipient in recipients:
+            language = await self.language_of(recipient)
+            _ = self.translator(language).gettext
+            title = _("For your department: report {number}").format(number=report.number)
+            text = "\n".join([f"<b>{title}</b>", self.describe(report, language)])
+            await self._add(
+                connection, recipient, (*self._evidence(report, media), Part("text", text=text))
+            )
 
     # -- what the reporter is told ----------------------------------------------------------
 
@@ -201,14 +207,29 @@ class Notifier:
         message: Callable[[Callable[[str], str]], str],
     ) -> None:
         """A status line for the reporter; `message` picks the text with their translator."""
+        if report.reporter_id == FORGOTTEN_REPORTER:
+            return
         language = await self.language_of(report.reporter_id)
         text = message(self.translator(language).gettext)
         await self._add(connection, report.reporter_id, (Part("text", text=text),))
+
+    async def tell(
+        self,
+        connection: aiosqlite.Connection,
+        chat_id: int,
+        render: Callable[[str, Callable[[str], str]], str],
+    ) -> None:
+        """One line for one person; `render(language, _)` writes it in their language."""
+        language = await self.language_of(chat_id)
+        text = render(language, self.translator(language).gettext)
+        await self._add(connection, chat_id, (Part("text", text=text),))
 
     async def ask_reporter_to_confirm(
         self, connection: aiosqlite.Connection, report: Report, media: ReportMedia
     ) -> None:
         """The after-photo with "Fixed 👍" / "Still there 👎"."""
+        if report.reporter_id == FORGOTTEN_REPORTER:
+            return
         language = await self.language_of(report.reporter_id)
         _ = self.translator(language).gettext
         lines = [

@@ -14,11 +14,13 @@ from html import escape
 
 import aiosqlite
 
+from bot.audit import AuditLog
 from bot.clock import Clock
 from bot.config import Config
 from bot.deadlines import next_step_at
 from bot.grid import Grid, distance_m
 from bot.lifecycle import OPEN_STATES, TASK_STATES, Action, State, next_state
+from bot.limits import quota_free_at
 from bot.models import ORDER, Draft, Event, Location, MediaRef, Report
 from bot.notifier import Notifier, assignees_of
 from bot.outbox import Outbox
@@ -34,6 +36,22 @@ class NotAllowed(Exception):
 
 class ReportNotFound(Exception):
     pass
+
+
+class ReportingBlocked(Exception):
+    """The office stopped this person from reporting."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ReportLimitReached(Exception):
+    """This person made as many reports as allowed for now."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"until {until.isoformat()}")
+        self.until = until
 
 
 @dataclass(frozen=True)
@@ -65,9 +83,11 @@ class ReportService:
         people: People,
         notifier: Notifier,
         outbox: Outbox,
+        audit: AuditLog,
         clock: Clock,
     ) -> None:
         self._storage = storage
+        self._audit = audit
         self._reports = storage.reports
         self._config = config
         self._grid = grid
@@ -78,10 +98,28 @@ class ReportService:
 
     # -- villager -------------------------------------------------------------------------
 
+    async def check_may_report(self, reporter_id: int) -> None:
+        """Raise ReportingBlocked or ReportLimitReached if this person may not report now."""
+        block = await self._storage.privacy.active_block(reporter_id)
+        if block is not None:
+            raise ReportingBlocked(block.reason)
+        limits = self._config.limits
+        now = self._clock.now()
+        day = timedelta(days=1)
+        recent = await self._reports.created_since(reporter_id, now - day)
+        free_at = quota_free_at(
+            recent,
+            now,
+            [(limits.reports_per_hour, timedelta(hours=1)), (limits.reports_per_day, day)],
+        )
+        if free_at is not None:
+            raise ReportLimitReached(free_at)
+
     async def submit(self, reporter_id: int, draft: Draft) -> Submitted:
         """Store a confirmed draft, link it as a duplicate or route it, and notify."""
         if draft.category not in self._config.categories:
             raise ValueError(f"unknown category {draft.category!r}")
+        await self.check_may_report(reporter_id)
         now = self._clock.now()
         original = await self._find_duplicate(draft, now)
         hamlet = self._grid.hamlets.get(draft.hamlet_id or "")
@@ -148,6 +186,12 @@ class ReportService:
             await self._notifier.office_copy(connection, report, media, headline="reopened")
         self._outbox.poke()
         return report
+
+    async def tell_later(self, chat_id: int, text: str) -> None:
+        """A reply that could not be sent directly goes through the outbox instead."""
+        async with self._storage.database.transaction() as connection:
+            await self._notifier.tell(connection, chat_id, lambda _language, _: text)
+        self._outbox.poke()
 
     async def reports_of(self, reporter_id: int) -> list[Report]:
         return await self._reports.by_reporter(reporter_id)
@@ -247,8 +291,34 @@ class ReportService:
             if user_id in self._people.leads_of(village_id)
         ]
 
+    async def area_of(self, user_id: int) -> list[Report]:
+        """Open reports a village lead or department member oversees: in their villages, or
+        of their departments' categories."""
+        departments = set(self._people.departments_of(user_id))
+        return await self._reports.in_states_for_area(
+            OPEN_STATES,
+            village_ids=self._people.villages_of_lead(user_id),
+            categories=[
+                key
+                for key, category in self._config.categories.items()
+                if category.department in departments
+            ],
+        )
+
     def may_handle(self, report: Report, user_id: int) -> bool:
-        return self._people.is_office(user_id) or user_id in assignees_of(report, self._people)
+        """The office, or one of the report's assignees (the hamlet's grid members, or the lead
+        for a whole-village order) — once one of them accepted it, only that one (unless they
+        no longer serve there)."""
+        if self._people.is_office(user_id):
+            return True
+        assignees = assignees_of(report, self._people)
+        if user_id not in assignees:
+            return False
+        return (
+            report.accepted_by is None
+            or report.accepted_by not in assignees
+            or report.accepted_by == user_id
+        )
 
     # -- office -----------------------------------------------------------------------------
 
@@ -276,6 +346,9 @@ class ReportService:
                 hamlet_id=hamlet_id,
                 village_id=hamlet.village_id,
                 accepted_by=None,
+            )
+            await self._audit.record(
+                actor_id, "assign", report.number, hamlet_id, connection=connection
             )
             report = await self._require(report_id)
             media = await self._reports.media(report_id)
@@ -357,6 +430,9 @@ class ReportService:
         async with self._storage.database.transaction() as connection:
             await self._move(
                 connection, report_id, Action.REJECT, actor_id, now, note=reason, closed_at=now
+            )
+            await self._audit.record(
+                actor_id, "reject", report.number, reason, connection=connection
             )
             report = await self._require(report_id)
             await self._notifier.tell_reporter(

@@ -9,38 +9,50 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import callbacks
+from bot.audit import AuditLog
 from bot.clock import Clock
 from bot.config import Config
 from bot.grid import Grid
 from bot.i18n import N_, I18n
 from bot.lifecycle import TransitionNotAllowed
+from bot.limits import FloodGuard
 from bot.media import MediaStore
 from bot.models import MediaRef, Report
+from bot.moderation import ModerationService
 from bot.notices import NoticeService
 from bot.notifier import Notifier
 from bot.outbox import Button
 from bot.people import People
+from bot.privacy import PrivacyService
 from bot.reports import NotAllowed, ReportNotFound, ReportService
+from bot.roles import RoleService
 from bot.schedules import ScheduleService
 from bot.stats.digest import DigestService
 from bot.stats.present import StatsPresenter
 from bot.stats.service import StatsService
 from storage import Storage
 
+if TYPE_CHECKING:
+    from handlers.menus import CommandMenus
+
 log = logging.getLogger(__name__)
+security = logging.getLogger("bot.security")
+"""Refused commands and buttons (forged, replayed, revoked roles), floods and lockouts."""
 
 Translate = Callable[[str], str]
 
@@ -70,6 +82,12 @@ class Services:
     stats: StatsService
     stats_presenter: StatsPresenter
     digests: DigestService
+    audit: AuditLog
+    roles: RoleService
+    moderation: ModerationService
+    privacy: PrivacyService
+    flood: FloodGuard
+    menus: CommandMenus
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -124,6 +142,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ).format(town=html.escape(_("Santang Town")))
     if found.people.is_grid_member(user.id):
         text += "\n\n" + _("You are a grid member: /tasks lists the reports in your hamlets.")
+    if found.people.is_village_lead(user.id) or found.people.departments_of(user.id):
+        text += "\n\n" + _("/area lists the open reports in your village or for your department.")
     if found.people.is_office(user.id):
         text += "\n\n" + _("You are an office admin: /queue shows reports waiting for the office.")
         text += "\n" + _(
@@ -184,6 +204,7 @@ async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.answer()
         return
     await found.storage.users.set_language(update.effective_user.id, code, found.clock.now())
+    await found.menus.refresh(context.bot, update.effective_user.id, code)
     _ = found.i18n.translator(code).gettext
     await query.answer()
     await query.edit_message_text(_("Language set: English"))
@@ -219,12 +240,14 @@ async def my_reports(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def stray_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Anything no journey expects, in a private chat: point at the menu."""
-    if update.effective_message is None or not is_private(update):
+    """Anything no journey expects, in a private chat: say what would work, point at the menu."""
+    message = update.effective_message
+    if message is None or not is_private(update):
         return
     _ = await translator(update, context)
-    await update.effective_message.reply_text(
-        _(
+    await message.reply_text(
+        unusable(message, _)
+        or _(
             "Sorry, I did not understand that. "
             "Tap 📷 Report dumping to report a problem, or ❓ Help."
         ),
@@ -232,17 +255,51 @@ async def stray_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     )
 
 
+def unusable(message: Message, _: Translate) -> str | None:
+    """A specific, polite answer for content the bot cannot use as evidence; None otherwise."""
+    if message.video or message.video_note or message.animation:
+        return _("I cannot use videos or GIFs. Please send a photo of the problem instead.")
+    if message.document and not (message.document.mime_type or "").startswith("image/"):
+        return _("That file is not a picture. Please send a photo of the problem instead.")
+    if message.sticker or message.dice or message.poll:
+        return _("Thank you! To report a problem, please send a photo of it.")
+    if message.contact:
+        return _(
+            "Please do not share phone numbers here; I do not need them. "
+            "To report a problem, send a photo of it."
+        )
+    return None
+
+
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A button from a finished conversation or an unknown payload."""
+    """A button of ours that no handler takes now, e.g. from a finished conversation (data we
+    never made is refused earlier, in `handlers.guard`)."""
     query = update.callback_query
     if query is None:
         return
+    log.info(
+        "stale button %r from user %s",
+        query.data,
+        update.effective_user and update.effective_user.id,
+    )
     _ = await translator(update, context)
     await query.answer(_("This button is no longer active."), show_alert=False)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure with its update and apologise to the user, never show a traceback."""
+    """Log the failure with its update and apologise to the user, never show a traceback.
+
+    A person who blocked the bot in the middle of something is not an error: they are noted
+    as unreachable until they write again.
+    """
+    if isinstance(context.error, Forbidden) and isinstance(update, Update):
+        user = update.effective_user
+        log.info("user %s blocked the bot while it answered them", user and user.id)
+        if user is not None:
+            await services(context).storage.users.mark_unreachable(
+                user.id, services(context).clock.now()
+            )
+        return
     log.error("error while handling %r", update, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
@@ -289,9 +346,9 @@ async def attempt(
         text = _("Nothing changed: this report is already {status}.").format(
             status=found.notifier.status_label(refused.state, language) if refused.state else "?"
         )
-    log.info(
+    security.warning(
         "refused %s from user %s: %s",
-        update.callback_query and update.callback_query.data,
+        update.callback_query.data if update.callback_query else "a message",
         update.effective_user and update.effective_user.id,
         text,
     )

@@ -36,6 +36,7 @@ from handlers.common import (
     Translate,
     grid_markup,
     language_of,
+    security,
     services,
     translator,
     village_buttons,
@@ -342,11 +343,18 @@ async def confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     draft = context.user_data.pop(DRAFT, None)
     await query.answer()
     if draft is None or not found.people.is_office(user.id):
+        security.warning("refused a notice confirmation from user %s", user.id)
         await query.edit_message_text(_("Sorry, this is not yours to do."))
         return ConversationHandler.END
     send_at = datetime.fromisoformat(draft["send_at"]) if draft.get("send_at") else None
     notice = await found.notices.create(user.id, _audience(draft), _content(draft), send_at)
     log.info("office admin %s created notice %d", user.id, notice.id)
+    await found.audit.record(
+        user.id,
+        "notice",
+        f"#{notice.id}",
+        found.notices.describe_audience(notice.audience, found.i18n.default_language),
+    )
     if send_at is None:
         await query.edit_message_text(_("✅ Notice #{id} is on its way.").format(id=notice.id))
         await follow_notices(context)
@@ -438,6 +446,7 @@ async def cancel_notice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     language = await language_of(update, context)
     _ = found.i18n.translator(language).gettext
     if not found.people.is_office(user.id) or notice_id is None:
+        security.warning("refused button %r from user %s", query.data, user.id)
         await query.answer(_("Sorry, this is not yours to do."), show_alert=True)
         return
     try:
@@ -446,6 +455,7 @@ async def cancel_notice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await query.answer(_("This button is no longer active."))
         return
     log.info("office admin %s cancelled notice %d", user.id, notice_id)
+    await found.audit.record(user.id, "notice_cancel", f"#{notice_id}")
     await query.answer(_("Cancelled."))
     with contextlib.suppress(BadRequest):
         await query.edit_message_text(found.notices.summary(progress, language))

@@ -18,6 +18,7 @@ from bot.lifecycle import Action, next_state
 from bot.models import Report, format_number
 from bot.notifier import ASSIGN, REJECT
 from bot.reports import NotAllowed, ReportNotFound
+from bot.text import clean_text
 from handlers.common import (
     attempt,
     grid_markup,
@@ -151,10 +152,14 @@ async def reject(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     message = update.effective_message
     user = update.effective_user
     assert message is not None and message.text is not None and user is not None
+    reason = clean_text(message.text, 300)
+    if not reason:
+        _ = await translator(update, context)
+        await message.reply_text(_("Please write the reason in a few words, or /cancel."))
+        return REASON
     report_id = context.user_data.pop(REJECTING, None)
     if report_id is None:
         return ConversationHandler.END
-    reason = message.text.strip()[:300]
     report = await attempt(
         update, context, services(context).reports.reject(report_id, user.id, reason)
     )

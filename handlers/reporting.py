@@ -8,6 +8,8 @@ every step; the draft lives in persisted user data so a restart does not lose it
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import mimetypes
 from dataclasses import asdict
 from html import escape
@@ -23,6 +25,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError, TimedOut
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -40,6 +43,8 @@ from bot.media import gps_from_image
 from bot.models import Draft, Location, MediaRef
 from bot.notifier import CONFIRM as CONFIRM_FIX
 from bot.notifier import REOPEN
+from bot.reports import ReportingBlocked, ReportLimitReached
+from bot.text import clean_text, without_identity
 from handlers.common import (
     BACK_BUTTON,
     CANCEL_BUTTON,
@@ -56,7 +61,10 @@ from handlers.common import (
     services,
     start,
     translator,
+    unusable,
 )
+
+log = logging.getLogger(__name__)
 
 PHOTO, LOCATION, VILLAGE, HAMLET, CATEGORY, CONFIRM = range(6)
 
@@ -107,13 +115,51 @@ def store_draft(context: ContextTypes.DEFAULT_TYPE, draft: Draft | None) -> None
 
 
 async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    if await refused(update, context):
+        return ConversationHandler.END
     store_draft(context, Draft())
     return await ask_photo(update, context)
 
 
 async def begin_with_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    if await refused(update, context):
+        return ConversationHandler.END
     store_draft(context, Draft())
     return await receive_photo(update, context)
+
+
+async def refused(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Blocked by the office, or over the per-person limits: say so before any effort is made."""
+    user = update.effective_user
+    assert user is not None
+    try:
+        await services(context).reports.check_may_report(user.id)
+    except (ReportingBlocked, ReportLimitReached) as refusal:
+        _ = await translator(update, context)
+        store_draft(context, None)
+        await reply(update, refusal_text(refusal, context, _), main_keyboard(_))
+        return True
+    return False
+
+
+def refusal_text(
+    refusal: ReportingBlocked | ReportLimitReached, context: ContextTypes.DEFAULT_TYPE, _: Translate
+) -> str:
+    found = services(context)
+    if isinstance(refusal, ReportingBlocked):
+        return _(
+            "⛔ Sorry, the town office has switched off reporting for your account: {reason}\n"
+            "If you think this is a mistake, please contact the office."
+        ).format(reason=refusal.reason)
+    limits = found.config.limits
+    return _(
+        "🙏 Thank you for all your reports! You have reached the limit for now "
+        "({per_hour} an hour, {per_day} a day). You can report again after {when}."
+    ).format(
+        per_hour=limits.reports_per_hour,
+        per_day=limits.reports_per_day,
+        when=found.notifier.local_time(refusal.until),
+    )
 
 
 async def ask_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -186,8 +232,9 @@ async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
         gps = gps_from_image(Path(ref.local_path))
         if gps:
             draft.exif_location = Location(gps[0], gps[1], "exif")
-    if message.caption and not draft.description:
-        draft.description = message.caption[: found.config.reporting.max_description_chars]
+    caption = clean_text(message.caption, found.config.reporting.max_description_chars)
+    if caption and not draft.description:
+        draft.description = anonymous(caption, update)
     store_draft(context, draft)
     if continuing_album:
         return LOCATION
@@ -406,7 +453,7 @@ async def receive_description(update: Update, context: ContextTypes.DEFAULT_TYPE
     assert message is not None and message.text is not None
     found = services(context)
     _ = await translator(update, context)
-    text = message.text.strip()
+    text = clean_text(message.text)
     limit = found.config.reporting.max_description_chars
     if len(text) > limit:
         await reply(
@@ -417,9 +464,22 @@ async def receive_description(update: Update, context: ContextTypes.DEFAULT_TYPE
         )
         return CONFIRM
     draft = load_draft(context)
-    draft.description = text or None
+    draft.description = anonymous(text, update) or None
     store_draft(context, draft)
     return await ask_confirm(update, context)
+
+
+def anonymous(text: str, update: Update) -> str:
+    """The description without the reporter's own name, username or id: it goes to the grid
+    member, who must not learn who reported."""
+    user = update.effective_user
+    assert user is not None
+    return (
+        without_identity(
+            text, [user.first_name, user.last_name, user.full_name, user.username, str(user.id)]
+        )
+        or ""
+    )
 
 
 async def receive_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -450,10 +510,20 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if not draft.photos or draft.category is None:
         await query.answer(_("Something is missing; let's go through it again."))
         return await begin(update, context)
-    await query.answer()
-    result = await found.reports.submit(user.id, draft)
+    # The office may need to know who reported (for abuse): name and username as they are now.
+    await found.storage.users.seen(user.id, user.first_name, user.username, found.clock.now())
+    try:
+        result = await found.reports.submit(user.id, draft)
+    except (ReportingBlocked, ReportLimitReached) as refusal:
+        store_draft(context, None)
+        await query.answer()
+        await reply(update, refusal_text(refusal, context, _), main_keyboard(_))
+        return ConversationHandler.END
+    # Stored and committed: from here on a Telegram failure must not look like a lost report.
     store_draft(context, None)
-    await drop_buttons(update)
+    with contextlib.suppress(TelegramError):
+        await query.answer()
+        await drop_buttons(update)
     report = result.report
     if result.duplicate_of is not None:
         text = _(
@@ -478,7 +548,17 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
             "The town office will pass it to the person responsible. "
             "You will get a message when something happens."
         ).format(number=report.number)
-    await reply(update, text, main_keyboard(_), parse_mode=ParseMode.HTML)
+    try:
+        await reply(update, text, main_keyboard(_), parse_mode=ParseMode.HTML)
+    except TimedOut:
+        log.warning("the confirmation of %s timed out; it may have arrived", report.number)
+    except Forbidden:
+        log.info("the reporter of %s blocked the bot right after submitting", report.number)
+    except TelegramError as error:
+        log.warning(
+            "could not confirm %s directly (%s); it goes through the outbox", report.number, error
+        )
+        await found.reports.tell_later(user.id, text)
     return ConversationHandler.END
 
 
@@ -548,17 +628,24 @@ def hint(state: int) -> object:
 
     async def explain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         _ = await translator(update, context)
-        text = {
-            PHOTO: _("I need a photo here (a picture of the problem). Or tap ✖ Cancel."),
-            LOCATION: _(
-                "I need the place: tap “📍 Share my location” or “🏘 Pick village and "
-                "hamlet”. You can also send more photos."
-            ),
-            VILLAGE: _("Please tap one of the village buttons above, or ⬅ Back."),
-            HAMLET: _("Please tap one of the hamlet buttons above, or ⬅ Back."),
-            CATEGORY: _("Please tap the kind of problem in the buttons above."),
-            CONFIRM: _("I can take a short text or a voice note here, then tap ✅ Submit above."),
-        }[state]
+        message = update.effective_message
+        specific = unusable(message, _) if message and state in (PHOTO, LOCATION) else None
+        text = (
+            specific
+            or {
+                PHOTO: _("I need a photo here (a picture of the problem). Or tap ✖ Cancel."),
+                LOCATION: _(
+                    "I need the place: tap “📍 Share my location” or “🏘 Pick village and "
+                    "hamlet”. You can also send more photos."
+                ),
+                VILLAGE: _("Please tap one of the village buttons above, or ⬅ Back."),
+                HAMLET: _("Please tap one of the hamlet buttons above, or ⬅ Back."),
+                CATEGORY: _("Please tap the kind of problem in the buttons above."),
+                CONFIRM: _(
+                    "I can take a short text or a voice note here, then tap ✅ Submit above."
+                ),
+            }[state]
+        )
         await reply(update, text)
         return state
 

@@ -19,6 +19,7 @@ from bot.lifecycle import TASK_STATES, Action, TransitionNotAllowed, next_state
 from bot.models import MediaRef, Report, format_number
 from bot.notifier import ACCEPT, FIXED, NOT_MY_AREA
 from bot.reports import NotAllowed, ReportNotFound
+from bot.text import clean_text
 from handlers.common import (
     attempt,
     drop_buttons,
@@ -134,7 +135,10 @@ async def receive_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     user = update.effective_user
     assert message is not None and message.text is not None and user is not None
     _ = await translator(update, context)
-    reason = message.text.strip()[:300]
+    reason = clean_text(message.text, 300)
+    if not reason:
+        await message.reply_text(_("Please write the reason in a few words, or /cancel."))
+        return REASON
     report_id = context.user_data.pop(WORKING_ON, None)
     if report_id is None:
         return ConversationHandler.END
@@ -200,7 +204,7 @@ async def need_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 async def receive_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None
-    return await _finish_fix(update, context, message.text.strip()[:500] or None)
+    return await _finish_fix(update, context, clean_text(message.text, 500) or None)
 
 
 async def skip_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.audit import AuditRepository
 from storage.conversations import ConversationRepository
 from storage.database import Database
 from storage.notices import NoticeRepository
 from storage.outbox import OutboxRepository
+from storage.privacy import PrivacyRepository
 from storage.reports import ReportRepository
+from storage.roles import RoleRepository
 from storage.schedules import ScheduleRepository
 from storage.stats import StatsRepository
 from storage.users import UserRepository
@@ -27,6 +30,9 @@ class Storage:
     notices: NoticeRepository
     schedules: ScheduleRepository
     stats: StatsRepository
+    roles: RoleRepository
+    audit: AuditRepository
+    privacy: PrivacyRepository
 
     @classmethod
     async def open(cls, path: Path | str) -> Storage:
@@ -40,6 +46,9 @@ class Storage:
             notices=NoticeRepository(database),
             schedules=ScheduleRepository(database),
             stats=StatsRepository(database),
+            roles=RoleRepository(database),
+            audit=AuditRepository(database),
+            privacy=PrivacyRepository(database),
         )
 
     async def close(self) -> None:

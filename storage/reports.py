@@ -207,6 +207,14 @@ class ReportRepository:
         )
         return [_report(row) for row in rows]
 
+    async def created_since(self, reporter_id: int, since: datetime) -> list[datetime]:
+        """When this person's reports since `since` were made (for the per-person limits)."""
+        rows = await self._db.fetch_all(
+            "SELECT created_at FROM reports WHERE reporter_id = ? AND created_at > ? ORDER BY id",
+            (reporter_id, since.isoformat()),
+        )
+        return [datetime.fromisoformat(row["created_at"]) for row in rows]
+
     async def in_states_for_hamlets(
         self,
         states: Iterable[State],
@@ -253,6 +261,29 @@ class ReportRepository:
                                                 ELSE r.fix_due_at END), r.id
                 LIMIT ?""",
             (*state_list, stamp, State.ACCEPTED, stamp, State.ACCEPTED, limit),
+        )
+        return [_report(row) for row in rows]
+
+    async def in_states_for_area(
+        self,
+        states: Iterable[State],
+        *,
+        village_ids: Iterable[str],
+        categories: Iterable[str],
+        limit: int = 30,
+    ) -> list[Report]:
+        """Reports in `states` located in any of `village_ids` or of any of `categories`,
+        nearest fix deadline first."""
+        state_list, villages, kinds = list(states), list(village_ids), list(categories)
+        if not villages and not kinds:
+            return []
+        rows = await self._db.fetch_all(
+            f"""SELECT {_REPORT_COLUMNS} FROM reports r
+                WHERE r.state IN ({", ".join("?" * len(state_list))})
+                  AND (r.village_id IN ({", ".join("?" * len(villages))})
+                       OR r.category IN ({", ".join("?" * len(kinds))}))
+                ORDER BY r.fix_due_at IS NULL, r.fix_due_at, r.id LIMIT ?""",
+            (*state_list, *villages, *kinds, limit),
         )
         return [_report(row) for row in rows]
 

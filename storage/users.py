@@ -104,6 +104,16 @@ class UserRepository:
             if user_id not in known or known[user_id]["unreachable_since"] is None
         ]
 
+    async def mark_unreachable(self, user_id: int, now: datetime) -> None:
+        """The person blocked the bot: bulk notices skip them until they write again."""
+        async with self._db.transaction() as connection:
+            await self.ensure(connection, user_id, now)
+            await connection.execute(
+                """UPDATE users SET unreachable_since = COALESCE(unreachable_since, ?)
+                   WHERE user_id = ?""",
+                (now.isoformat(), user_id),
+            )
+
     async def welcome_back(self, user_id: int) -> bool:
         """The person talked to us again: notices reach them again. True if they had been
         marked unreachable."""

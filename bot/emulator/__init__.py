@@ -1,6 +1,6 @@
 """A local Telegram Bot API server for end-to-end tests and the token-free playground."""
 
 from bot.emulator.server import BotApiEmulator
-from bot.emulator.users import EmulatedChat, EmulatedGroup, EmulatedUser
+from bot.emulator.users import EmulatedChannel, EmulatedChat, EmulatedGroup, EmulatedUser
 
-__all__ = ["BotApiEmulator", "EmulatedChat", "EmulatedGroup", "EmulatedUser"]
+__all__ = ["BotApiEmulator", "EmulatedChannel", "EmulatedChat", "EmulatedGroup", "EmulatedUser"]

@@ -29,7 +29,13 @@ from aiohttp import web
 from bot.emulator.base import Json, Signal
 from bot.emulator.checks import ApiError, check_markup, check_text
 from bot.emulator.files import MAX_DOWNLOAD_BYTES, FileStore, StoredFile, Upload, photo_sizes
-from bot.emulator.users import EmulatedChat, EmulatedGroup, EmulatedUser, describe
+from bot.emulator.users import (
+    EmulatedChannel,
+    EmulatedChat,
+    EmulatedGroup,
+    EmulatedUser,
+    describe,
+)
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +202,16 @@ class BotApiEmulator:
             raise ValueError(f"chat {chat_id} is a user, not a group")
         return existing
 
+    def channel(self, chat_id: int, title: str = "Channel") -> EmulatedChannel:
+        """The channel with this id (created on first use), with the bot among its admins."""
+        existing = self.chats.get(chat_id)
+        if existing is None:
+            existing = EmulatedChannel(self, chat_id, title)
+            self.chats[chat_id] = existing
+        if not isinstance(existing, EmulatedChannel):
+            raise ValueError(f"chat {chat_id} is not a channel")
+        return existing
+
     # -- fault injection and inspection ------------------------------------------------------
 
     def fail_next(
@@ -244,6 +260,15 @@ class BotApiEmulator:
         """Close the connection of the next `count` calls except getUpdates, without answering."""
         self._drops += count
 
+    def end_faults(self) -> None:
+        """Call off the injected failures and drops that have not happened yet."""
+        self._faults.clear()
+        self._drops = 0
+
+    def faults_left(self) -> int:
+        """Injected failures and dropped connections still to come (0: the storm is over)."""
+        return sum(fault.remaining for fault in self._faults) + self._drops
+
     def file_bytes(self, file_id: str) -> bytes:
         """The content of any file the emulator holds, sent by users or uploaded by the bot."""
         stored = self.files.get(file_id)
@@ -270,12 +295,32 @@ class BotApiEmulator:
         self._post_update("message", message)
         return message
 
-    def post_edit(self, message: Json, changes: Json) -> Json:
-        """Someone edited their message (text, or a live location): an `edited_message` update."""
+    def post_edit(self, message: Json, changes: Json, kind: str = "edited_message") -> Json:
+        """Someone edited their message (text, or a live location): an `edited_message` update
+        (`edited_channel_post` for a channel's post)."""
         edited = {**(self.current(message) or message), **changes, "edit_date": int(time.time())}
         self._messages[edited["chat"]["id"], edited["message_id"]] = edited
-        self._post_update("edited_message", edited)
+        self._post_update(kind, edited)
         return edited
+
+    def post_channel_post(self, channel: EmulatedChannel, content: Json) -> Json:
+        """A post in a channel, queued as a `channel_post` update."""
+        message = {
+            "message_id": self._next_message_id(channel.chat_id),
+            "sender_chat": channel.chat_dict,
+            "date": int(time.time()),
+            "chat": channel.chat_dict,
+            **content,
+        }
+        self._messages[channel.chat_id, message["message_id"]] = message
+        self._post_update("channel_post", message)
+        return message
+
+    def take_updates(self) -> list[Json]:
+        """Every queued update, removed from the queue: for tests that feed updates to an
+        Application themselves (its polling stopped) and so know when each one is handled."""
+        taken, self._updates = self._updates, []
+        return taken
 
     def post_callback_query(self, user: EmulatedUser, message: Json, data: str) -> Json:
         """`user` pressed a button with `data` under `message`: a `callback_query` update."""

@@ -18,6 +18,21 @@ if TYPE_CHECKING:
 
 Predicate = Callable[[Json], bool]
 
+GROUP_ANONYMOUS_BOT: Json = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+"""The `from` of a message an anonymous group admin writes (its `sender_chat` is the group)."""
+CHANNEL_BOT: Json = {
+    "id": 136817688,
+    "is_bot": True,
+    "first_name": "Channel",
+    "username": "Channel_Bot",
+}
+"""The `from` of a message posted in a group on behalf of a channel."""
+
 
 class EmulatedChat:
     """A chat the bot can write to: the messages it holds, and a read cursor for tests.
@@ -118,6 +133,42 @@ class EmulatedGroup(EmulatedChat):
         sender = from_user.user_dict if isinstance(from_user, EmulatedUser) else from_user
         return self.emulator.post_message(self, sender, text_content(text))
 
+    def send_as_group(self, text: str) -> Json:
+        """An anonymous admin writes: Telegram shows the group, not the person, as sender."""
+        content = {**text_content(text), "sender_chat": self.chat_dict}
+        return self.emulator.post_message(self, GROUP_ANONYMOUS_BOT, content)
+
+    def send_as_channel(self, channel: EmulatedChannel, text: str) -> Json:
+        """Someone posts in the group on behalf of a channel (or a linked channel's post is
+        forwarded automatically): the sender is the channel."""
+        content = {**text_content(text), "sender_chat": channel.chat_dict}
+        return self.emulator.post_message(self, CHANNEL_BOT, content)
+
+    def send_photo(self, from_user: EmulatedUser) -> Json:
+        """A member posts a photo in the group."""
+        stored = self.emulator.files.add(SMALL_JPEG, "photo", mime_type="image/jpeg")
+        return self.emulator.post_message(self, from_user.user_dict, {"photo": photo_sizes(stored)})
+
+
+class EmulatedChannel(EmulatedChat):
+    """A channel the bot is an admin of; its posts reach the bot as `channel_post` updates."""
+
+    def __init__(self, emulator: BotApiEmulator, chat_id: int, title: str) -> None:
+        super().__init__(emulator, chat_id, "channel")
+        self.title = title
+
+    @property
+    def chat_dict(self) -> Json:
+        return {**super().chat_dict, "title": self.title}
+
+    def post(self, text: str) -> Json:
+        """A post in the channel (no `from`: channel posts are signed by the channel)."""
+        return self.emulator.post_channel_post(self, text_content(text))
+
+    def edit_post(self, message: Json, text: str) -> Json:
+        """An edited post: an `edited_channel_post` update."""
+        return self.emulator.post_edit(message, {"text": text}, kind="edited_channel_post")
+
 
 class EmulatedUser(EmulatedChat):
     """A person in a private chat with the bot (the chat id is the user id)."""
@@ -177,6 +228,15 @@ class EmulatedUser(EmulatedChat):
         if media_group_id is not None:
             content["media_group_id"] = media_group_id
         return self._send(content)
+
+    def send_album(self, count: int, caption: str | None = None) -> list[Json]:
+        """`count` photos sent together: one message each, sharing a media_group_id (the
+        caption, as in Telegram, on the first)."""
+        album = self.emulator.new_id()
+        return [
+            self.send_photo(caption=caption if index == 0 else None, media_group_id=album)
+            for index in range(count)
+        ]
 
     def send_document(
         self,

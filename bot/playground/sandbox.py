@@ -218,7 +218,14 @@ class Playground:
         persona = self.persona(key)
         commands = self._running_emulator().commands
         scope = _scope("all_group_chats" if persona.is_group else "all_private_chats")
-        for wanted in ((scope, persona.language), (scope, ""), (_scope("default"), "")):
+        own = json.dumps({"type": "chat", "chat_id": persona.chat_id}, sort_keys=True)
+        for wanted in (
+            (own, persona.language),
+            (own, ""),
+            (scope, persona.language),
+            (scope, ""),
+            (_scope("default"), ""),
+        ):
             if wanted in commands:
                 return commands[wanted]
         return []

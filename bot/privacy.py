@@ -1,0 +1,111 @@
+"""A villager's data rights and the retention of evidence.
+
+`/mydata` shows what is stored about a person; `/forgetme` erases it: the profile, drafts,
+conversations and delivery history go, the reports stay for the town's work with the reporter
+replaced by a stand-in and without voice notes (a voice identifies its speaker). Kept on
+purpose: an active reporting block (so it cannot be shed by forgetting) and the audit log's
+record of office actions. People who hold a role are asked to have it revoked first, since
+their work on reports belongs to the office's records.
+
+Evidence files older than `[privacy] media_retention_days` are deleted from disk by a daily
+job; the reports keep Telegram's file ids.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.models import Report
+from bot.people import Grant, People
+from storage import Storage
+from storage.privacy import BlockRow, Forgotten, Profile
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    profile: Profile | None
+    reports: list[Report]
+    grants: list[Grant]
+    block: BlockRow | None
+
+
+@dataclass(frozen=True)
+class Purged:
+    files: int
+    """Evidence files deleted from disk."""
+    orphans: int
+    """Of those, files no report used (drafts that were never sent)."""
+
+
+class HoldsRole(Exception):
+    """Role holders are not forgotten while they hold the role."""
+
+
+class PrivacyService:
+    def __init__(self, *, storage: Storage, config: Config, people: People, clock: Clock) -> None:
+        self._storage = storage
+        self._config = config
+        self._people = people
+        self._clock = clock
+
+    async def personal_data(self, user_id: int) -> PersonalData:
+        return PersonalData(
+            profile=await self._storage.privacy.profile(user_id),
+            reports=await self._storage.reports.by_reporter(user_id, limit=1000),
+            grants=self._people.grants_of(user_id),
+            block=await self._storage.privacy.active_block(user_id),
+        )
+
+    async def forget(self, user_id: int) -> Forgotten:
+        """Erase the person in one transaction, then their voice notes from disk."""
+        if self._people.holds_role(user_id):
+            raise HoldsRole(user_id)
+        async with self._storage.database.transaction() as connection:
+            forgotten = await self._storage.privacy.forget(connection, user_id, self._clock.now())
+        for path in forgotten.files:
+            _delete(Path(path))
+        log.info("forgot a person at their request (%d report(s) anonymised)", forgotten.reports)
+        return forgotten
+
+    async def purge_media(self) -> Purged:
+        """Delete evidence files past the retention period, and stray files as old."""
+        cutoff = self._clock.now() - timedelta(days=self._config.privacy.media_retention_days)
+        expired = await self._storage.privacy.files_older_than(cutoff)
+        for path in expired:
+            _delete(Path(path))
+        await self._storage.privacy.forget_files(expired)
+        referenced = await self._storage.privacy.referenced_files()
+        orphans = [
+            path
+            for path in _files_in(self._config.storage.media_dir)
+            if str(path) not in referenced and _modified(path) < cutoff
+        ]
+        for path in orphans:
+            _delete(path)
+        purged = Purged(files=len(expired) + len(orphans), orphans=len(orphans))
+        log.info(
+            "media retention: deleted %d file(s), %d of them unused", purged.files, purged.orphans
+        )
+        return purged
+
+
+def _files_in(folder: Path) -> list[Path]:
+    return [path for path in folder.iterdir() if path.is_file()] if folder.is_dir() else []
+
+
+def _modified(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+
+def _delete(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as error:
+        log.warning("could not delete %s: %s", path, error)

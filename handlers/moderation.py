@@ -1,0 +1,238 @@
+"""The office against abuse: /block and /unblock a person's reporting (by user id or by one of
+their report numbers, so the reporter need not be revealed), /who shows a report's reporter to
+an office admin (audited), and /audit lists the recent office actions."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import CommandHandler, ContextTypes
+
+from bot.i18n import N_
+from bot.models import FORGOTTEN_REPORTER, format_number, parse_number
+from bot.moderation import AlreadyBlocked, CannotBlock, NotBlocked
+from bot.reports import ReportNotFound
+from bot.text import clean_text
+from handlers.common import Translate, language_of, security, services
+
+AUDIT_DEFAULT, AUDIT_MOST = 20, 100
+MAX_REASON = 300
+
+ACTION_LABELS = {
+    "assign": N_("assigned"),
+    "reject": N_("rejected"),
+    "invite": N_("invited"),
+    "join": N_("joined"),
+    "revoke": N_("revoked a role of"),
+    "block": N_("blocked reporting of"),
+    "unblock": N_("unblocked reporting of"),
+    "reveal_reporter": N_("looked up the reporter of"),
+    "notice": N_("sent a notice"),
+    "notice_cancel": N_("cancelled a notice"),
+}
+"""Words for the audit log's actions; actions added by other features show as recorded."""
+
+
+async def audit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/audit [how many]: the newest office actions first."""
+    found = services(context)
+    message = update.effective_message
+    _ = await _office_translator(update, context, "/audit")
+    if _ is None:
+        return
+    arguments = context.args or []
+    count = AUDIT_DEFAULT
+    if arguments:
+        wanted = arguments[0]
+        if (
+            len(arguments) > 1
+            or not wanted.isascii()
+            or not wanted.isdigit()
+            or not 1 <= int(wanted) <= AUDIT_MOST
+        ):
+            await message.reply_text(
+                _("Please write /audit, or /audit with a number from 1 to {most}.").format(
+                    most=AUDIT_MOST
+                )
+            )
+            return
+        count = int(wanted)
+    entries = await found.audit.recent(count)
+    if not entries:
+        await message.reply_text(_("The audit log is empty."))
+        return
+    names = await found.roles.names_of([entry.actor_id for entry in entries if entry.actor_id])
+    lines = ["<b>" + _("🧾 Recent office actions (newest first)") + "</b>"]
+    for entry in entries:
+        actor = (
+            f"{escape(names.get(entry.actor_id) or '?')} ({entry.actor_id})"
+            if entry.actor_id is not None
+            else _("someone forgotten")
+        )
+        action = _(ACTION_LABELS[entry.action]) if entry.action in ACTION_LABELS else entry.action
+        detail = f" — {escape(entry.detail)}" if entry.detail else ""
+        lines.append(
+            f"{found.notifier.local_time(entry.at)} · {actor} · {escape(action)} "
+            f"{escape(entry.subject)}{detail}"
+        )
+    text = "\n".join(lines)
+    while text:
+        cut = text.rfind("\n", 0, 3500) if len(text) > 3500 else len(text)
+        await message.reply_text(text[:cut], parse_mode=ParseMode.HTML)
+        text = text[cut:].lstrip("\n")
+
+
+async def block(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/block <user id or report number> <reason>."""
+    found = services(context)
+    message = update.effective_message
+    _ = await _office_translator(update, context, "/block")
+    if _ is None:
+        return
+    arguments = context.args or []
+    reason = clean_text(" ".join(arguments[1:]), MAX_REASON)
+    target = await _target(update, context, arguments[0] if arguments else "", _)
+    if target is None:
+        return
+    user_id, who = target
+    if not reason:
+        await message.reply_text(
+            _("Please add a reason the person will read, e.g. /block R-000123 many fake photos.")
+        )
+        return
+    try:
+        await found.moderation.block(update.effective_user.id, user_id, reason)
+    except CannotBlock:
+        await message.reply_text(_("Office admins cannot be blocked."))
+        return
+    except AlreadyBlocked:
+        await message.reply_text(_("{who} is already blocked.").format(who=who))
+        return
+    await message.reply_text(
+        _("⛔ Blocked: {who} can no longer send reports, and was told why: {reason}").format(
+            who=who, reason=escape(reason)
+        ),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+async def unblock(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/unblock <user id or report number>."""
+    found = services(context)
+    message = update.effective_message
+    _ = await _office_translator(update, context, "/unblock")
+    if _ is None:
+        return
+    arguments = context.args or []
+    target = await _target(update, context, arguments[0] if len(arguments) == 1 else "", _)
+    if target is None:
+        return
+    user_id, who = target
+    try:
+        await found.moderation.unblock(update.effective_user.id, user_id)
+    except NotBlocked:
+        await message.reply_text(_("{who} is not blocked.").format(who=who))
+        return
+    await message.reply_text(_("✅ Unblocked: {who} can send reports again.").format(who=who))
+
+
+async def who(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/who <report number>: the reporter, for handling abuse — office admins only, audited."""
+    found = services(context)
+    message = update.effective_message
+    _ = await _office_translator(update, context, "/who")
+    if _ is None:
+        return
+    arguments = context.args or []
+    report_id = parse_number(arguments[0]) if len(arguments) == 1 else None
+    if report_id is None:
+        await message.reply_text(_("Please write /who and a report number, e.g. /who R-000123."))
+        return
+    try:
+        report, profile = await found.moderation.reporter_of(update.effective_user.id, report_id)
+    except ReportNotFound:
+        await message.reply_text(
+            _("There is no report {text}.").format(text=format_number(report_id))
+        )
+        return
+    if report.reporter_id == FORGOTTEN_REPORTER or profile is None:
+        await message.reply_text(
+            _(
+                "The reporter of {number} asked to be forgotten; nothing is known about them."
+            ).format(number=report.number)
+        )
+        return
+    blocked = await found.moderation.block_of(report.reporter_id)
+    reports = await found.reports.reports_of(report.reporter_id)
+    handle = f"@{profile.username}" if profile.username else ""
+    name = " ".join(part for part in (profile.first_name, handle) if part) or "?"
+    lines = [
+        _("👤 Reporter of {number}: {name} ({user})").format(
+            number=report.number, name=escape(name), user=report.reporter_id
+        ),
+        _("Reports by this person: {count}").format(count=len(reports)),
+    ]
+    if blocked is not None:
+        lines.append(_("Blocked from reporting: {reason}").format(reason=escape(blocked.reason)))
+    lines.append(_("Only office admins see this; the look-up is in the audit log."))
+    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+
+
+async def _office_translator(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, command: str
+) -> Translate | None:
+    """The office admin's translator, or None after refusing anyone else."""
+    found = services(context)
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None:
+        return None
+    _ = found.i18n.translator(await language_of(update, context)).gettext
+    if not found.people.is_office(user.id):
+        security.warning("refused %s from user %s", command, user.id)
+        await message.reply_text(
+            _("Sorry, {command} is for the town office.").format(command=command)
+        )
+        return None
+    return _
+
+
+async def _target(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, _: Translate
+) -> tuple[int, str] | None:
+    """(user id, how to name them) from a user id or a report number, else a usage reply."""
+    found = services(context)
+    message = update.effective_message
+    text = clean_text(text)
+    if text[:1] in ("R", "r"):
+        report_id = parse_number(text)
+        report = await found.reports.get(report_id) if report_id else None
+        if report is None:
+            await message.reply_text(_("There is no report {text}.").format(text=text[:20]))
+            return None
+        if report.reporter_id == FORGOTTEN_REPORTER:
+            await message.reply_text(
+                _("The reporter of {number} asked to be forgotten.").format(number=report.number)
+            )
+            return None
+        return report.reporter_id, _("the reporter of {number}").format(number=report.number)
+    if text.isascii() and text.isdigit() and 0 < int(text) < 2**52:
+        return int(text), _("user {user}").format(user=int(text))
+    await message.reply_text(
+        _(
+            "Please name the person by a report number or a user id, e.g. "
+            "/block R-000123 reason, /unblock R-000123."
+        )
+    )
+    return None
+
+
+def build() -> list:
+    return [
+        CommandHandler("audit", audit),
+        CommandHandler("block", block),
+        CommandHandler("unblock", unblock),
+        CommandHandler("who", who),
+    ]

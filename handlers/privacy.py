@@ -1,0 +1,200 @@
+"""Data rights: /mydata shows what the bot keeps about a person, /forgetme erases it after a
+confirmation button (their reports stay, anonymised). See `bot.privacy` for what is kept."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+)
+
+from bot import callbacks
+from bot.i18n import N_
+from bot.privacy import HoldsRole
+from handlers.common import language_of, services, translator
+from handlers.reporting import DRAFT_KEY
+
+FORGET_YES, FORGET_NO = "fgy", "fgn"
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+MAX_NUMBERS_SHOWN = 30
+HOLDS_ROLE = N_(
+    "You hold a role for the town office. Please ask the office to end it first; "
+    "after that, /forgetme deletes your data."
+)
+
+
+async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    found = services(context)
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    language = await language_of(update, context)
+    _ = found.i18n.translator(language).gettext
+    data = await found.privacy.personal_data(user.id)
+    draft = (context.user_data or {}).get(DRAFT_KEY)
+    profile = data.profile
+    if profile is None and not data.grants and draft is None and data.block is None:
+        await message.reply_text(_("I keep nothing about you yet."))
+        return
+    lines = ["<b>" + _("🔐 What I keep about you") + "</b>"]
+    lines.append(_("• Telegram id: {id}").format(id=user.id))
+    if profile is not None:
+        handle = f" · @{escape(profile.username)}" if profile.username else ""
+        lines.append(_("• Name: {name}").format(name=escape(profile.first_name or "—") + handle))
+        lines.append(
+            _("• Language: {language}").format(
+                language=LANGUAGE_NAMES.get(profile.language or "", _("as in your Telegram"))
+            )
+        )
+        hamlet = found.grid.hamlets.get(profile.home_hamlet_id or "")
+        home = (
+            f"{hamlet.label(language)} · {found.grid.villages[hamlet.village_id].label(language)}"
+            if hamlet
+            else _("not set")
+        )
+        lines.append(_("• Where you live: {home}").format(home=escape(home)))
+        lines.append(
+            _("• Office notices: {setting}").format(
+                setting=_("on") if profile.notices_on else _("off")
+            )
+        )
+        lines.append(
+            _("• First message to me: {when}").format(
+                when=found.notifier.local_time(profile.first_seen)
+            )
+        )
+    for grant in data.grants:
+        lines.append(
+            _("• Role: {role}").format(
+                role=found.roles.describe(grant.role, (grant.scope,), language)
+            )
+        )
+    if data.reports:
+        numbers = ", ".join(report.number for report in data.reports[:MAX_NUMBERS_SHOWN])
+        more = "…" if len(data.reports) > MAX_NUMBERS_SHOWN else ""
+        lines.append(
+            _(
+                "• Your reports: {count} ({numbers}{more}) — with their photos, place, your "
+                "words and voice notes"
+            ).format(count=len(data.reports), numbers=numbers, more=more)
+        )
+    if draft is not None:
+        lines.append(
+            _("• A report you are still writing: {count} photo(s)").format(
+                count=len(draft.get("photos", []))
+            )
+        )
+    if data.block is not None:
+        lines.append(
+            _("• Reporting switched off by the office: {reason}").format(
+                reason=escape(data.block.reason)
+            )
+        )
+    lines.append("")
+    lines.append(
+        _(
+            "Photos and voice notes are deleted after {days} days. Your name is never shown "
+            "to grid members, village leads or departments. /forgetme deletes your data."
+        ).format(days=found.config.privacy.media_retention_days)
+    )
+    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+
+
+async def forget_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Explain what goes and what stays, and ask for a tap to confirm."""
+    found = services(context)
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    language = await language_of(update, context)
+    _ = found.i18n.translator(language).gettext
+    if found.people.holds_role(user.id):
+        await message.reply_text(_(HOLDS_ROLE))
+        return
+    await message.reply_text(
+        _(
+            "🗑 Delete what I keep about you?\n"
+            "• Deleted: your name, username, language, where you live, your settings, a report "
+            "you are still writing, and your voice notes.\n"
+            "• Kept, without your name: the reports you sent (photos, place, words), so the "
+            "village can still clean up. You will no longer hear about them.\n"
+            "This cannot be undone."
+        ),
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        _("🗑 Yes, delete my data"), callback_data=callbacks.encode(FORGET_YES)
+                    )
+                ],
+                [InlineKeyboardButton(_("Keep it"), callback_data=callbacks.encode(FORGET_NO))],
+            ]
+        ),
+    )
+
+
+async def forget_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Only ever the presser's own data: there is nothing to forge."""
+    found = services(context)
+    query = update.callback_query
+    user = update.effective_user
+    _ = await translator(update, context)
+    try:
+        await found.privacy.forget(user.id)
+    except HoldsRole:
+        await query.answer(_(HOLDS_ROLE), show_alert=True)
+        return
+    context.application.drop_user_data(user.id)
+    _end_conversations(context.application, user.id)
+    found.menus.forget(user.id)
+    await query.answer()
+    await query.edit_message_text(
+        _(
+            "✅ Done: I have deleted what I kept about you. Your reports stay without your name. "
+            "If you write to me again, I start afresh."
+        )
+    )
+
+
+async def forget_cancelled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    _ = await translator(update, context)
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_text(_("Nothing was deleted."))
+
+
+async def purge_media(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The daily job: evidence past its retention period leaves the disk."""
+    await services(context).privacy.purge_media()
+
+
+def _end_conversations(application: Application, user_id: int) -> None:
+    """End every conversation the person is in, so no step of theirs survives in memory.
+
+    python-telegram-bot 22.8 has no public call for this; its conversation table is a dict
+    keyed by (chat id, user id), and removing a key is how it ends a conversation itself. The
+    persistence is told through that dict, so the stored rows go too.
+    """
+    for handlers in application.handlers.values():
+        for handler in handlers:
+            if isinstance(handler, ConversationHandler):
+                table = handler._conversations
+                for key in [key for key in table if user_id in key]:
+                    table.pop(key, None)
+
+
+def build() -> list:
+    return [
+        CommandHandler("mydata", my_data),
+        CommandHandler("forgetme", forget_me),
+        CallbackQueryHandler(forget_confirmed, pattern=callbacks.pattern(FORGET_YES)),
+        CallbackQueryHandler(forget_cancelled, pattern=callbacks.pattern(FORGET_NO)),
+    ]

@@ -1,0 +1,535 @@
+"""Roles in the chat: the office invites (/invite: role → place → a one-time code), the person
+joins (/join CODE), the office sees and revokes roles (/team), and village leads and department
+members look over their area (/area). Every button re-checks the presser on the server."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot import callbacks
+from bot.i18n import N_
+from bot.people import Grant, Role
+from bot.reports import NotAllowed
+from bot.roles import JoinStatus, RoleNotFound
+from handlers.common import (
+    Translate,
+    grid_markup,
+    language_of,
+    security,
+    services,
+    translator,
+)
+
+PICK_ROLE, PICK_VILLAGE, TOGGLE_HAMLET, HAMLETS_DONE = "ivr", "ivv", "ivh", "ivd"
+PICK_DEPARTMENT, STOP_INVITE = "ivp", "ivx"
+REVOKE, REVOKE_YES, REVOKE_NO = "rvk", "rvy", "rvn"
+INVITE = "invite"
+MAX_MESSAGE = 3500
+REVOKE_BUTTONS_PER_MESSAGE = 40
+
+ROLE_BUTTONS = (
+    (Role.GRID_MEMBER, N_("🧹 Grid member")),
+    (Role.VILLAGE_LEAD, N_("🧑‍🌾 Village lead")),
+    (Role.DEPARTMENT_MEMBER, N_("🏢 Department member")),
+    (Role.OFFICE_ADMIN, N_("🗂 Office admin")),
+)
+
+
+# -- /invite ---------------------------------------------------------------------------------------
+
+
+async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Step 1: which role."""
+    found = services(context)
+    user = update.effective_user
+    message = update.effective_message
+    _ = await translator(update, context)
+    if user is None or message is None:
+        return
+    if not found.people.is_office(user.id):
+        security.warning("refused /invite from user %s", user.id)
+        await message.reply_text(_("Sorry, /invite is for the town office."))
+        return
+    context.user_data[INVITE] = {}
+    buttons = [
+        InlineKeyboardButton(_(label), callback_data=callbacks.encode(PICK_ROLE, role))
+        for role, label in ROLE_BUTTONS
+        if role != Role.OFFICE_ADMIN or found.people.is_config_admin(user.id)
+    ]
+    await message.reply_text(
+        _("🎟 New invitation. Which role?"), reply_markup=grid_markup([*buttons, _stop(_)], 2)
+    )
+
+
+async def role_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Step 2: where (village, department), or straight to the code for an office admin."""
+    query = update.callback_query
+    data = callbacks.decode(query.data)
+    try:
+        role = Role(data.str_arg() if data else "")
+    except ValueError:
+        await _refuse(update, context)
+        return
+    if not await _may_invite(update, context, role):
+        return
+    found = services(context)
+    _ = await translator(update, context)
+    context.user_data[INVITE] = {"role": role, "hamlets": []}
+    await query.answer()
+    if role == Role.OFFICE_ADMIN:
+        await _create(update, context, role, ("",))
+    elif role == Role.DEPARTMENT_MEMBER:
+        language = await language_of(update, context)
+        buttons = [
+            InlineKeyboardButton(
+                department.name.get(language), callback_data=callbacks.encode(PICK_DEPARTMENT, key)
+            )
+            for key, department in found.config.departments.items()
+        ]
+        await query.edit_message_text(
+            _("Which department?"), reply_markup=grid_markup([*buttons, _stop(_)], 1)
+        )
+    else:
+        await query.edit_message_text(
+            _("Which village?"), reply_markup=await _villages(update, context)
+        )
+
+
+async def village_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A village lead's code at once; a grid member's hamlets to tick next."""
+    query = update.callback_query
+    draft = context.user_data.get(INVITE) or {}
+    role = draft.get("role")
+    data = callbacks.decode(query.data)
+    village_id = data.str_arg() if data else None
+    found = services(context)
+    if role not in (Role.GRID_MEMBER, Role.VILLAGE_LEAD) or village_id not in found.grid.villages:
+        await _refuse(update, context)
+        return
+    if not await _may_invite(update, context, Role(role)):
+        return
+    await query.answer()
+    if role == Role.VILLAGE_LEAD:
+        await _create(update, context, Role.VILLAGE_LEAD, (village_id,))
+        return
+    draft.update(village=village_id, hamlets=[])
+    await _show_hamlets(update, context)
+
+
+async def hamlet_toggled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    draft = context.user_data.get(INVITE) or {}
+    data = callbacks.decode(query.data)
+    hamlet = services(context).grid.hamlets.get(data.str_arg() or "") if data else None
+    if (
+        draft.get("role") != Role.GRID_MEMBER
+        or hamlet is None
+        or hamlet.village_id != draft.get("village")
+    ):
+        await _refuse(update, context)
+        return
+    if not await _may_invite(update, context, Role.GRID_MEMBER):
+        return
+    chosen: list[str] = draft["hamlets"]
+    if hamlet.id in chosen:
+        chosen.remove(hamlet.id)
+    else:
+        chosen.append(hamlet.id)
+    await query.answer()
+    await _show_hamlets(update, context)
+
+
+async def hamlets_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    draft = context.user_data.get(INVITE) or {}
+    if draft.get("role") != Role.GRID_MEMBER:
+        await _refuse(update, context)
+        return
+    if not await _may_invite(update, context, Role.GRID_MEMBER):
+        return
+    _ = await translator(update, context)
+    if not draft.get("hamlets"):
+        await query.answer(_("Tick at least one hamlet first."), show_alert=True)
+        return
+    await query.answer()
+    await _create(update, context, Role.GRID_MEMBER, tuple(draft["hamlets"]))
+
+
+async def department_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    data = callbacks.decode(query.data)
+    key = data.str_arg() if data else None
+    draft = context.user_data.get(INVITE) or {}
+    if (
+        draft.get("role") != Role.DEPARTMENT_MEMBER
+        or key not in services(context).config.departments
+    ):
+        await _refuse(update, context)
+        return
+    if not await _may_invite(update, context, Role.DEPARTMENT_MEMBER):
+        return
+    await query.answer()
+    await _create(update, context, Role.DEPARTMENT_MEMBER, (key,))
+
+
+async def stop_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    context.user_data.pop(INVITE, None)
+    _ = await translator(update, context)
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_text(_("No invitation was made."))
+
+
+async def _create(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, role: Role, scopes: tuple[str, ...]
+) -> None:
+    """Make the code and show it (once: only its hash is kept)."""
+    found = services(context)
+    language = await language_of(update, context)
+    _ = found.i18n.translator(language).gettext
+    context.user_data.pop(INVITE, None)
+    try:
+        invitation = await found.roles.invite(update.effective_user.id, role, scopes)
+    except NotAllowed:
+        await _refuse(update, context)
+        return
+    text = _(
+        "🎟 Invitation: {role}\n"
+        "Code: <code>{code}</code>\n"
+        "It works once and until {when}. Pass it on privately; the person sends me:\n"
+        "<code>/join {code}</code>"
+    ).format(
+        role=found.roles.describe(role, scopes, language),
+        code=invitation.code,
+        when=found.notifier.local_time(invitation.expires_at),
+    )
+    await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML)
+
+
+async def _show_hamlets(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    found = services(context)
+    draft = context.user_data[INVITE]
+    language = await language_of(update, context)
+    _ = found.i18n.translator(language).gettext
+    village = found.grid.villages[draft["village"]]
+    buttons = [
+        InlineKeyboardButton(
+            ("✅ " if hamlet.id in draft["hamlets"] else "") + hamlet.label(language),
+            callback_data=callbacks.encode(TOGGLE_HAMLET, hamlet.id),
+        )
+        for hamlet in sorted(found.grid.hamlets_of(village.id), key=lambda hamlet: hamlet.id)
+    ]
+    done = InlineKeyboardButton(_("Done ➡"), callback_data=callbacks.encode(HAMLETS_DONE))
+    await update.callback_query.edit_message_text(
+        _("Tick the hamlets of {village} this grid member looks after, then Done.").format(
+            village=village.label(language)
+        ),
+        reply_markup=grid_markup([*buttons, done, _stop(_)], 2),
+    )
+
+
+async def _villages(update: Update, context: ContextTypes.DEFAULT_TYPE) -> InlineKeyboardMarkup:
+    found = services(context)
+    language = await language_of(update, context)
+    _ = found.i18n.translator(language).gettext
+    buttons = [
+        InlineKeyboardButton(
+            village.label(language), callback_data=callbacks.encode(PICK_VILLAGE, village.id)
+        )
+        for village in sorted(found.grid.villages.values(), key=lambda village: village.id)
+    ]
+    return grid_markup([*buttons, _stop(_)], 3)
+
+
+async def _may_invite(update: Update, context: ContextTypes.DEFAULT_TYPE, role: Role) -> bool:
+    """The server-side check behind every invitation button."""
+    try:
+        services(context).roles.require_may_invite(update.effective_user.id, role)
+    except NotAllowed:
+        await _refuse(update, context)
+        return False
+    return True
+
+
+def _stop(_: Translate) -> InlineKeyboardButton:
+    return InlineKeyboardButton(_("✖ Cancel"), callback_data=callbacks.encode(STOP_INVITE))
+
+
+# -- /join ---------------------------------------------------------------------------------------
+
+
+async def join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    found = services(context)
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    language = await language_of(update, context)
+    _ = found.i18n.translator(language).gettext
+    code = " ".join(context.args or [])
+    if not code.strip():
+        await message.reply_text(
+            _(
+                "Please send /join followed by the code the town office gave you, "
+                "for example: /join K7PQ2-XMV9D"
+            )
+        )
+        return
+    await found.storage.users.seen(user.id, user.first_name, user.username, found.clock.now())
+    result = await found.roles.join(user.id, user.full_name, code)
+    if result.status != JoinStatus.JOINED:
+        security.warning("refused /join from user %s: %s", user.id, result.status)
+    match result.status:
+        case JoinStatus.JOINED:
+            assert result.role is not None
+            await found.menus.refresh(context.bot, user.id, language)
+            text = _("✅ Welcome! You are now {role}.").format(
+                role=found.roles.describe(result.role, result.scopes, language)
+            )
+            text += "\n" + _(ROLE_HINTS[result.role])
+        case JoinStatus.WRONG:
+            text = _(
+                "That code is not right. Please check it and try again ({left} tries left)."
+            ).format(left=result.tries_left)
+        case JoinStatus.EXPIRED:
+            text = _("That code has expired. Please ask the town office for a new one.")
+        case JoinStatus.USED:
+            text = _(
+                "That code has already been used; each code works only once. "
+                "Please ask the town office for a new one."
+            )
+        case JoinStatus.LOCKED:
+            assert result.locked_until is not None
+            text = _("Too many wrong codes. Please try again after {when}.").format(
+                when=found.notifier.local_time(result.locked_until)
+            )
+    await message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+ROLE_HINTS = {
+    Role.GRID_MEMBER: N_("Reports in your hamlets will come to you; /tasks lists the open ones."),
+    Role.VILLAGE_LEAD: N_("/area lists the open reports in your village."),
+    Role.DEPARTMENT_MEMBER: N_("/area lists the open reports for your department."),
+    Role.OFFICE_ADMIN: N_("/queue, /invite, /team and /audit are in your menu now."),
+}
+
+
+# -- /team and revoking --------------------------------------------------------------------------
+
+
+async def team(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Who holds which role; invited roles carry a Revoke button."""
+    found = services(context)
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    language = await language_of(update, context)
+    _ = found.i18n.translator(language).gettext
+    if not found.people.is_office(user.id):
+        security.warning("refused /team from user %s", user.id)
+        await message.reply_text(_("Sorry, /team is for the town office."))
+        return
+    grants = found.people.all_grants()
+    names = await found.roles.names_of([grant.user_id for grant in grants])
+    lines = ["<b>" + _("👥 Who holds which role") + "</b>"]
+    for role, label in ROLE_BUTTONS:
+        holders: dict[int, list[Grant]] = {}
+        for grant in grants:
+            if grant.role == role:
+                holders.setdefault(grant.user_id, []).append(grant)
+        if not holders:
+            continue
+        lines.append("\n<b>" + escape(_(label)) + "</b>")
+        for user_id, held in holders.items():
+            places = ", ".join(
+                escape(found.roles.scope_label(role, grant.scope, language))
+                for grant in held
+                if grant.scope
+            )
+            origin = _("config.toml") if all(grant.from_config for grant in held) else _("invited")
+            name = escape(names.get(user_id) or "?")
+            lines.append(
+                f"• {name} ({user_id})" + (f": {places}" if places else "") + f" — {origin}"
+            )
+    for chunk in _chunks(lines):
+        await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+    revocable = [grant for grant in grants if not grant.from_config]
+    if not found.people.is_config_admin(user.id):
+        revocable = [grant for grant in revocable if grant.role != Role.OFFICE_ADMIN]
+    for start in range(0, len(revocable), REVOKE_BUTTONS_PER_MESSAGE):
+        buttons = [
+            InlineKeyboardButton(
+                "✖ "
+                + f"{names.get(grant.user_id) or grant.user_id} · "
+                + _(dict(ROLE_BUTTONS)[grant.role])
+                + (
+                    f" · {found.roles.scope_label(grant.role, grant.scope, language)}"
+                    if grant.scope
+                    else ""
+                ),
+                callback_data=callbacks.encode(REVOKE, grant.id),
+            )
+            for grant in revocable[start : start + REVOKE_BUTTONS_PER_MESSAGE]
+        ]
+        await message.reply_text(
+            _("Invited roles — tap one to revoke it:"), reply_markup=grid_markup(buttons, 1)
+        )
+
+
+async def ask_revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A revoke needs a second tap, on a question that names the person and the role."""
+    grant = await _revocable(update, context)
+    if grant is None:
+        return
+    found = services(context)
+    language = await language_of(update, context)
+    _ = found.i18n.translator(language).gettext
+    names = await found.roles.names_of([grant.user_id])
+    await update.callback_query.answer()
+    await update.effective_chat.send_message(
+        _("End the role of {name} ({user}): {role}?").format(
+            name=escape(names.get(grant.user_id) or "?"),
+            user=grant.user_id,
+            role=found.roles.describe(grant.role, (grant.scope,), language),
+        ),
+        parse_mode=ParseMode.HTML,
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        _("Yes, revoke"), callback_data=callbacks.encode(REVOKE_YES, grant.id)
+                    ),
+                    InlineKeyboardButton(_("No"), callback_data=callbacks.encode(REVOKE_NO)),
+                ]
+            ]
+        ),
+    )
+
+
+async def revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    grant = await _revocable(update, context)
+    if grant is None:
+        return
+    found = services(context)
+    try:
+        await found.roles.revoke(update.effective_user.id, grant.id)
+    except (NotAllowed, RoleNotFound):
+        await _refuse(update, context)
+        return
+    language = await language_of(update, context)
+    _ = found.i18n.translator(language).gettext
+    revoked_language = found.i18n.pick(await found.storage.users.language(grant.user_id))
+    await found.menus.refresh(context.bot, grant.user_id, revoked_language)
+    await update.callback_query.answer(_("Revoked."))
+    await update.callback_query.edit_message_text(
+        _("Revoked: {user} is no longer {role}.").format(
+            user=grant.user_id, role=found.roles.describe(grant.role, (grant.scope,), language)
+        ),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+async def keep_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    _ = await translator(update, context)
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_text(_("Nothing changed."))
+
+
+async def _revocable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Grant | None:
+    """The pressed role, if it is still active and the presser may revoke it."""
+    found = services(context)
+    data = callbacks.decode(update.callback_query.data)
+    grant_id = data.int_arg() if data else None
+    grant = found.people.stored_grant(grant_id) if grant_id is not None else None
+    user_id = update.effective_user.id
+    allowed = (
+        grant is not None
+        and found.people.is_office(user_id)
+        and (grant.role != Role.OFFICE_ADMIN or found.people.is_config_admin(user_id))
+    )
+    if not allowed:
+        await _refuse(update, context)
+        return None
+    return grant
+
+
+# -- /area -------------------------------------------------------------------------------------
+
+
+async def area(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Village leads and department members: the open reports they oversee (read only)."""
+    found = services(context)
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    language = await language_of(update, context)
+    _ = found.i18n.translator(language).gettext
+    if not (found.people.is_village_lead(user.id) or found.people.departments_of(user.id)):
+        security.warning("refused /area from user %s", user.id)
+        await message.reply_text(_("Sorry, /area is for village leads and departments."))
+        return
+    reports = await found.reports.area_of(user.id)
+    if not reports:
+        await message.reply_text(_("🎉 No open reports in your area."))
+        return
+    lines = [_("{count} open report(s), nearest deadline first:").format(count=len(reports))]
+    for report in reports:
+        lines.append(
+            f"\n<b>{report.number}</b> · {found.notifier.status_label(report.state, language)}\n"
+            + found.notifier.describe(report, language)
+        )
+    for chunk in _chunks(lines):
+        await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+
+
+# -- shared ------------------------------------------------------------------------------------
+
+
+async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button this person may not use (any more): a short answer, and a log line."""
+    query = update.callback_query
+    security.warning(
+        "refused button %r from user %s",
+        query.data,
+        update.effective_user and update.effective_user.id,
+    )
+    _ = await translator(update, context)
+    await query.answer(_("Sorry, this is not yours to do."), show_alert=True)
+
+
+def _chunks(lines: list[str]) -> list[str]:
+    """Lines joined into messages that fit Telegram's limit (lines are never split)."""
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        if current and len(current) + len(line) + 1 > MAX_MESSAGE:
+            chunks.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def build() -> list:
+    on = CallbackQueryHandler
+    return [
+        CommandHandler("invite", invite),
+        CommandHandler("join", join),
+        CommandHandler("team", team),
+        CommandHandler("area", area),
+        on(role_chosen, pattern=callbacks.pattern(PICK_ROLE)),
+        on(village_chosen, pattern=callbacks.pattern(PICK_VILLAGE)),
+        on(hamlet_toggled, pattern=callbacks.pattern(TOGGLE_HAMLET)),
+        on(hamlets_done, pattern=callbacks.pattern(HAMLETS_DONE)),
+        on(department_chosen, pattern=callbacks.pattern(PICK_DEPARTMENT)),
+        on(stop_invite, pattern=callbacks.pattern(STOP_INVITE)),
+        on(ask_revoke, pattern=callbacks.pattern(REVOKE)),
+        on(revoke, pattern=callbacks.pattern(REVOKE_YES)),
+        on(keep_role, pattern=callbacks.pattern(REVOKE_NO)),
+    ]

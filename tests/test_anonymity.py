@@ -1,0 +1,95 @@
+"""The reporter stays hidden: through a long report story with every role, no message the bot
+sends to a chat other than the reporter's and the office's carries anything that identifies
+the reporter — in its text, caption, buttons or links — and nothing is forwarded."""
+
+from __future__ import annotations
+
+from bot.emulator.base import Json
+from tests.conftest import OFFICE_ADMIN, OFFICE_CHAT, Town
+from tests.test_report_story import SAMPLE, has_buttons
+from tests.test_roles import containing, invite, join, nabi_village
+
+
+def visible_parts(message: Json) -> list[str]:
+    """Everything of a message a reader can see or follow."""
+    parts = [message.get("text") or "", message.get("caption") or ""]
+    for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+        for button in row:
+            parts += [
+                button.get("text", ""),
+                button.get("callback_data", ""),
+                button.get("url", ""),
+            ]
+    for entity in [*message.get("entities", []), *message.get("caption_entities", [])]:
+        parts += [entity.get("url", ""), str((entity.get("user") or {}).get("id", ""))]
+    venue = message.get("venue") or {}
+    parts += [venue.get("title", ""), venue.get("address", "")]
+    return parts
+
+
+async def test_no_identifier_of_the_reporter_reaches_anyone_but_the_office(town: Town) -> None:
+    villager, member, admin = town.villager, town.member, town.admin
+    lead = town.emulator.user(700200, "村长", language_code="zh")
+    fields = town.emulator.user(700201, "农服中心", language_code="en")
+    await join(lead, await invite(town, admin, "village_lead", f"v1:ivv:{nabi_village(town)}"))
+    await join(fields, await invite(town, admin, "department_member", "v1:ivp:clean_fields"))
+
+    # A report with a caption that signs it (the bot blanks the reporter's own name and
+    # handle), a voice note and a location; the member accepts, then hands it back.
+    villager.send_photo(caption="我家门口看到的 —— 王阿婆 @Wang_Apo 555001")
+    await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
+    villager.send_location(*town.inside("那笔坡"))
+    categories = await villager.wait_for(has_buttons("v1:rc:"))
+    villager.press(categories, "v1:rc:fields")
+    await villager.wait_for(has_buttons("v1:rs"))
+    villager.send_voice((SAMPLE / "voice.ogg").read_bytes())
+    summary = await villager.wait_for(lambda m: has_buttons("v1:rs")(m) and "🎤" in m["text"])
+    villager.press(summary, "v1:rs")
+    await villager.wait_for(containing("R-000001"))
+    card = await member.wait_for(has_buttons("v1:nma:1"))
+    member.press(card, "v1:acc:1")
+    member.press(card, "v1:nma:1")
+    await member.wait_for(containing("R-000001", "/cancel"))
+    member.send_text("隔壁坡的")
+    await member.wait_for(containing("R-000001", "退回"))
+    # The office routes it back to the same hamlet; the member fixes it; the villager reopens.
+    admin.send_text("/queue")
+    item = await admin.wait_for(has_buttons("v1:asg:1"))
+    admin.press(item, "v1:asg:1")
+    nabi = town.hamlet_id("那笔坡")
+    villages = await admin.wait_for(has_buttons(f"v1:oav:1:{nabi_village(town)}"))
+    admin.press(villages, f"v1:oav:1:{nabi_village(town)}")
+    hamlets = await admin.wait_for(has_buttons(f"v1:oah:1:{nabi}"))
+    admin.press(hamlets, f"v1:oah:1:{nabi}")
+    for attempt in range(2):
+        card = await member.wait_for(has_buttons("v1:fix:1"))
+        member.press(card, "v1:fix:1")
+        await member.wait_for(containing("R-000001", "📷"))
+        member.send_photo()
+        await member.wait_for(has_buttons("v1:fsk"))
+        member.send_text("清理好了")
+        question = await villager.wait_for(has_buttons("v1:ok:1", "v1:bad:1"))
+        villager.press(question, "v1:bad:1" if attempt == 0 else "v1:ok:1")
+    await villager.wait_for(containing("R-000001", "🎉"))
+    await town.office.wait_for(containing("R-000001", "✅"))
+    # Everyone looks at their lists.
+    member.send_text("/tasks")
+    await member.next_message()
+    for person in (lead, fields):
+        person.send_text("/area")
+        await person.next_message()
+    admin.send_text("/who R-000001")
+    await admin.wait_for(containing("555001"))  # the office may see who it was
+
+    office_chats = {villager.user_id, OFFICE_CHAT, OFFICE_ADMIN}
+    identifiers = [str(villager.user_id), villager.first_name, villager.username]
+    others = [m for m in town.emulator.sent if m["chat"]["id"] not in office_chats]
+    reached = {m["chat"]["id"] for m in others}
+    assert {member.user_id, lead.user_id, fields.user_id} <= reached
+    assert len(others) > 15
+    for message in others:
+        for part in visible_parts(message):
+            for identifier in identifiers:
+                assert identifier not in part, (identifier, message)
+        assert "forward_origin" not in message and "contact" not in message, message
+    assert not [r for r in town.emulator.requests if r[0] in ("forwardMessage", "copyMessage")]
