@@ -111,6 +111,7 @@ class CleanVillageBot:
         self.application: Application | None = None
         self.worker: DeliveryWorker | None = None
         self.notices: NoticeService | None = None
+        self.digests: DigestService | None = None
         self.outbox: Outbox | None = None
         self.schedules: ScheduleService | None = None
         self.deadlines: DeadlineSweep | None = None
@@ -203,7 +204,7 @@ class CleanVillageBot:
         presenter = StatsPresenter(
             config=self.config, grid=self.grid, people=self.people, i18n=self.i18n
         )
-        digests = DigestService(
+        digests = self.digests = DigestService(
             storage=storage,
             config=self.config,
             people=self.people,
@@ -324,13 +325,15 @@ class CleanVillageBot:
     async def time_moved(self) -> None:
         """The clock jumped ahead (the playground's fast-forward): do time-driven work now
         instead of at its next tick — deliver what has come due, take the deadline steps and
-        send the reminders that are due, and re-time the schedules' jobs."""
+        send the reminders and digests that are due, and re-time the schedules' jobs."""
         if self.outbox is not None:
             self.outbox.poke()
         if self.schedules is not None:
             await self.sweep_now()
             for schedule in await self.schedules.active():
                 self._register_schedule(schedule)
+        if self.digests is not None:
+            await self.digests.send_due()
 
     async def _tick(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.sweep_now()

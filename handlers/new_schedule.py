@@ -493,6 +493,7 @@ async def save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     except ValueError as error:
         await update.callback_query.edit_message_text(_cannot_work(error, _))
         return ConversationHandler.END
+    await found.audit.record(user.id, "schedule_create", f"#{schedule.id}", schedule.kind)
     upcoming = found.schedules.next_event(schedule)
     await update.callback_query.edit_message_text(
         _("✅ Saved as #{id}. Next: {when}. /schedules lists it, with Pause and Delete.").format(

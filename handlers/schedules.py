@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -20,8 +19,6 @@ from bot import callbacks
 from bot.schedules import Schedule, ScheduleNotFound, ScheduleState
 from handlers.common import Translate, language_of, services, translator
 from handlers.new_schedule import NEW
-
-log = logging.getLogger(__name__)
 
 PAUSE, RESUME, DELETE, DELETE_YES, DELETE_NO = "sp", "su", "sdl", "sdy", "sdn"
 
@@ -96,7 +93,10 @@ async def _change(update: Update, context: ContextTypes.DEFAULT_TYPE, action: st
     }
     operation, answer = operations[action]
     schedule = await operation(schedule.id)
-    log.info("office admin %s: %s schedule %d", update.effective_user.id, action, schedule.id)
+    if answer is not None:
+        await found.audit.record(
+            update.effective_user.id, f"schedule_{schedule.state}", f"#{schedule.id}"
+        )
     await update.callback_query.answer(answer)
     if schedule.state == ScheduleState.DELETED:
         text = _("🗑 Deleted: {title}").format(

@@ -105,6 +105,10 @@ async def test_the_office_builds_a_cleanup_day_and_it_reaches_that_village_only(
     await admin.wait_for(lambda m: "🗑" in (m.get("text") or "") and not has_buttons("v1:")(m))
     assert not town.bot.application.job_queue.get_jobs_by_name("schedule-4")
     assert [s.id for s in await town.bot.schedules.listed()] == [1, 2, 3]
+    audit = town.bot.application.bot_data["services"].audit
+    logged = [(row.actor_id, row.action, row.subject) for row in await audit.recent()]
+    for action in ("schedule_create", "schedule_paused", "schedule_deleted"):
+        assert (OFFICE_ADMIN, action, "#4") in logged
 
 
 async def test_schedules_are_for_the_office_only(town: Town) -> None:
