@@ -174,8 +174,7 @@ async def run(count: int) -> None:
     steps = [taken for taken, _ in minutes]
     print(f"open reports in the database: {count:,}")
     print(
-        f"sweep with nothing due: median {statistics.median(idle):.2f} ms, "
-        f"worst {max(idle):.2f} ms"
+        f"sweep with nothing due: median {statistics.median(idle):.2f} ms, worst {max(idle):.2f} ms"
     )
     print(
         f"sweep of one minute's work ({min(steps)}–{max(steps)} steps, median "
