@@ -21,7 +21,7 @@ from telegram import (
 )
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import ContextTypes, ConversationHandler
 
 from bot import callbacks
 from bot.audit import AuditLog
@@ -390,6 +390,19 @@ def grid_markup(buttons: list[InlineKeyboardButton], per_row: int) -> InlineKeyb
     return InlineKeyboardMarkup(
         [buttons[index : index + per_row] for index in range(0, len(buttons), per_row)]
     )
+
+
+async def end_flow(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, draft_key: str, text: str
+) -> int:
+    """Leave a guided flow: drop its draft and say so, after /cancel or a Cancel button."""
+    context.user_data.pop(draft_key, None)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_text(text)
+    else:
+        await update.effective_message.reply_text(text)
+    return ConversationHandler.END
 
 
 async def drop_buttons(update: Update) -> None:

@@ -32,7 +32,7 @@ from bot.schedules import (
     NewSchedule,
     ScheduleKind,
 )
-from handlers.common import Translate, grid_markup, language_of, services, translator
+from handlers.common import Translate, end_flow, grid_markup, language_of, services, translator
 
 log = logging.getLogger(__name__)
 
@@ -505,15 +505,8 @@ async def save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 async def abandon(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    context.user_data.pop(DRAFT, None)
     _ = await translator(update, context)
-    text = _("Stopped. No schedule was saved.")
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        await update.callback_query.edit_message_text(text)
-    else:
-        await update.effective_message.reply_text(text)
-    return ConversationHandler.END
+    return await end_flow(update, context, DRAFT, _("Stopped. No schedule was saved."))
 
 
 def hint(state: int):

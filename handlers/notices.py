@@ -34,6 +34,7 @@ from bot.outbox import Unreachable
 from handlers import news
 from handlers.common import (
     Translate,
+    end_flow,
     grid_markup,
     language_of,
     security,
@@ -369,15 +370,8 @@ async def confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 async def abandon(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    context.user_data.pop(DRAFT, None)
     _ = await translator(update, context)
-    text = _("Stopped. No notice was sent.")
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        await update.callback_query.edit_message_text(text)
-    else:
-        await update.effective_message.reply_text(text)
-    return ConversationHandler.END
+    return await end_flow(update, context, DRAFT, _("Stopped. No notice was sent."))
 
 
 def hint(state: int):

@@ -26,6 +26,7 @@ from bot.notifier import responsible_for
 from bot.reports import NotAllowed, OrderDraft
 from handlers.common import (
     Translate,
+    end_flow,
     grid_markup,
     keep_file,
     language_of,
@@ -256,15 +257,8 @@ async def issue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 async def abandon(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    context.user_data.pop(DRAFT, None)
     _ = await translator(update, context)
-    text = _("Stopped. No order was issued.")
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        await update.callback_query.edit_message_text(text)
-    else:
-        await update.effective_message.reply_text(text)
-    return ConversationHandler.END
+    return await end_flow(update, context, DRAFT, _("Stopped. No order was issued."))
 
 
 def hint(state: int):
