@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from xml.etree import ElementTree
 
 import aiohttp
 import pytest
@@ -129,6 +131,24 @@ async def test_the_page_declares_its_language_fonts_and_viewport(
         css = await response.text()
     assert "Noto Sans CJK SC" in css and "WenQuanYi Micro Hei" in css
     assert "@media (max-width: 700px)" in css
+
+
+async def test_the_page_has_an_icon_and_browsers_asking_for_favicon_ico_get_it(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with http.get("/") as response:
+        page = await response.text()
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    assert icon is not None
+    pictures = []
+    for path in (icon.group(1), "/favicon.ico"):
+        async with http.get(path) as response:
+            assert response.status == 200, path
+            assert response.content_type == "image/svg+xml"
+            pictures.append(await response.read())
+    assert pictures[0] == pictures[1]
+    svg = ElementTree.fromstring(pictures[0])
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg" and svg.get("viewBox") == "0 0 64 64"
 
 
 async def test_map_clicks_land_in_the_hamlet_the_bot_routes_to(

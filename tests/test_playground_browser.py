@@ -68,10 +68,20 @@ async def page(site: tuple[Playground, PlaygroundServer]) -> AsyncIterator[Page]
             expect.set_options(timeout=STEP_TIMEOUT_MS)
             errors: list[object] = []
             page.on("pageerror", lambda error: errors.append(error))
+            refused: list[str] = []  # a missing script, picture or API route
+            page.on(
+                "response",
+                lambda answer: (
+                    refused.append(f"{answer.status} {answer.url}")
+                    if answer.status >= 400
+                    else None
+                ),
+            )
             await page.goto(site[1].url)
             await page.locator("body[data-ready=yes]").wait_for()
             yield page
             assert not errors, f"the page's script failed: {errors}"
+            assert not refused, f"the page asked for what the server does not have: {refused}"
         finally:
             await browser.close()
 

@@ -47,6 +47,7 @@ class PlaygroundServer:
             middlewares=[self._same_site_only], client_max_size=MAX_UPLOAD_BYTES + 1024 * 1024
         )
         app.router.add_get("/", self._index)
+        app.router.add_get("/favicon.ico", self._favicon)
         app.router.add_static("/static/", STATIC)
         app.router.add_static("/samples/", SAMPLE_PHOTOS)
         app.router.add_get("/api/state", self._state)
@@ -101,6 +102,10 @@ class PlaygroundServer:
 
     async def _index(self, request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+    async def _favicon(self, request: web.Request) -> web.StreamResponse:
+        """The page links its icon, but browsers still ask for /favicon.ico: the same picture."""
+        return web.FileResponse(STATIC / "favicon.svg", headers={"Content-Type": "image/svg+xml"})
 
     async def _state(self, request: web.Request) -> web.Response:
         playground = self.playground
