@@ -140,3 +140,29 @@ async def test_a_taken_port_is_a_configuration_error_naming_the_key(tmp_path: Pa
     message = errors.decode()
     assert f"{config}: playground.port: cannot listen on 127.0.0.1:{port}" in message
     assert "Traceback" not in message
+
+
+# The probe runs `python -m bot` and, at the very end, says how many objects were frozen.
+FREEZE_PROBE = """\
+import atexit, gc, runpy, sys
+atexit.register(lambda: print("frozen objects:", gc.get_freeze_count(), flush=True))
+sys.argv = ["bot", "--config", sys.argv[1]]
+runpy.run_module("bot", run_name="__main__", alter_sys=True)
+"""
+
+
+async def test_ctrl_c_leaves_the_loaded_objects_to_the_operating_system(tmp_path: Path) -> None:
+    """Stopping is prompt: once everything is closed the heap is frozen, so the interpreter's
+    final garbage collections (most of what Ctrl-C used to take) do not walk it."""
+    config = playground_config(tmp_path)
+    command = [sys.executable, "-c", FREEZE_PROBE, str(config)]
+    process, address, _ = await start(command, tmp_path / "stderr.log")
+    await serves_the_page(address)
+
+    process.send_signal(signal.SIGINT)
+    rest = await finish(process)
+    assert process.returncode == 0, (tmp_path / "stderr.log").read_text()
+    frozen = re.search(r"frozen objects: (\d+)", rest)
+    assert frozen is not None, rest
+    assert int(frozen.group(1)) > 100_000  # the bot's modules, the grid, the catalogues…
+    assert rest.index("Playground stopped.") < frozen.start()
