@@ -193,9 +193,7 @@ def test_no_text_makes_parsing_raise(data: str) -> None:
 
 
 @given(instances(), st.text(max_size=4), st.integers(min_value=0, max_value=64))
-def test_no_damaged_payload_makes_parsing_raise(
-    button: CallbackData, noise: str, cut: int
-) -> None:
+def test_no_damaged_payload_makes_parsing_raise(button: CallbackData, noise: str, cut: int) -> None:
     data = button.pack()
     for damaged in (data[:cut], data + noise, data[:cut] + noise + data[cut:]):
         parsed = CallbackData.parse(damaged)
