@@ -32,7 +32,6 @@ Send = Callable[[int, str], Awaitable[object]]
 """Posts a plain text to a chat (e.g. `bot.send_message`)."""
 
 ROOT = Path(__file__).resolve().parent.parent
-OUR_PACKAGES = ("handlers", "bot", "storage")
 TRIMMED = "… (trimmed)\n"
 MAX_CHAIN = 5
 """Causes followed at most (`raise … from …`, errors while handling errors)."""
@@ -112,22 +111,26 @@ def _frames_only(error: BaseException) -> str:
 
 
 def _innermost_own_frame(error: BaseException) -> str | None:
-    """`package.module:function` of the deepest frame in our own code."""
+    """`package.module:function` of the deepest frame in our own code (not a library's)."""
     for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        relative = _relative(frame.filename)
-        if relative.startswith(tuple(f"{package}/" for package in OUR_PACKAGES)):
-            module = relative.removesuffix(".py").replace("/", ".")
-            return f"{module}:{frame.name}"
+        own = _own(frame.filename)
+        if own is not None:
+            return f"{own.removesuffix('.py').replace('/', '.')}:{frame.name}"
     return None
 
 
+def _own(filename: str) -> str | None:
+    """The path relative to the project for our own code; None for libraries."""
+    path = Path(filename).resolve()
+    if "site-packages" in path.parts or not path.is_relative_to(ROOT):
+        return None
+    return path.relative_to(ROOT).as_posix()
+
+
 def _relative(filename: str) -> str:
-    """Paths inside the project relative to it; others (libraries) by their last parts."""
-    path = Path(filename)
-    try:
-        return path.resolve().relative_to(ROOT).as_posix()
-    except ValueError:
-        return "/".join(path.parts[-3:])
+    """Our paths relative to the project; libraries' by their last three parts (no home
+    directories or user names in a report)."""
+    return _own(filename) or "/".join(Path(filename).parts[-3:])
 
 
 class ErrorReporter:
