@@ -7,18 +7,20 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 from unittest.mock import AsyncMock
 
 import pytest
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import ConversationHandler
 
+from bot import callbacks
 from bot.audiences import AudienceKind
 from bot.callbacks import CallbackData
 from bot.grid import Grid
 from bot.i18n import I18n
 from bot.recurrence import LAST_DAY
-from handlers import buttons, pickers
+from handlers import buttons, common, pickers, reporting
 from handlers.pickers import PlacePicker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -231,4 +233,61 @@ async def test_a_wizard_with_a_keyboard_to_restore_drops_the_buttons_and_sends_a
     update.callback_query.edit_message_reply_markup.assert_awaited_once_with(None)
     update.effective_chat.send_message.assert_awaited_once_with(
         "Cancelled. Nothing was sent.", reply_markup=keyboard
+    )
+
+
+def as_v2(markup: InlineKeyboardMarkup) -> list[list[tuple[str, str]]]:
+    """A keyboard built with v1 strings, read as (label, v2 payload) with the same codes."""
+    return [
+        [(button.text, str(button.callback_data).replace("v1:", "v2:", 1)) for button in row]
+        for row in markup.inline_keyboard
+    ]
+
+
+def as_rows(markup: InlineKeyboardMarkup | None) -> list[list[tuple[str, str]]]:
+    assert markup is not None
+    return [
+        [(button.text, str(button.callback_data)) for button in row]
+        for row in markup.inline_keyboard
+    ]
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_place_picker_builds_the_keyboard_common_builds_today(language: str) -> None:
+    """`handlers.common.village_buttons` + `grid_markup` (news, notices) against the picker."""
+    _ = I18N.translator(language).gettext
+    found: Any = SimpleNamespace(grid=GRID)
+    skip = pickers.button(_("Skip"), buttons.SkipHome())
+    today = common.grid_markup(
+        [
+            *common.village_buttons(found, language, "hv"),
+            InlineKeyboardButton(_("Skip"), callback_data=callbacks.encode("hsk")),
+        ],
+        3,
+    )
+    home = PlacePicker(village=buttons.HomeVillage, hamlet=buttons.HomeHamlet)
+    assert as_rows(home.villages(GRID, language, _, extra=[skip])) == as_v2(today)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_place_picker_builds_the_keyboards_the_report_flow_builds_today(language: str) -> None:
+    """`handlers.reporting._inline` (Back and Cancel on a row of their own) against the picker."""
+    _ = I18N.translator(language).gettext
+    villages = [
+        InlineKeyboardButton(
+            village.label(language), callback_data=callbacks.encode("rv", village.id)
+        )
+        for village in sorted(GRID.villages.values(), key=lambda village: village.id)
+    ]
+    hamlets = [
+        InlineKeyboardButton(
+            hamlet.label(language), callback_data=callbacks.encode("rh", hamlet.id)
+        )
+        for hamlet in sorted(GRID.hamlets_of("v07"), key=lambda hamlet: hamlet.id)
+    ]
+    assert as_rows(REPORT_PLACES.villages(GRID, language, _)) == as_v2(
+        reporting._inline(villages, 3, _, back=True)
+    )
+    assert as_rows(REPORT_PLACES.hamlets(GRID, "v07", language, _)) == as_v2(
+        reporting._inline(hamlets, 2, _, back=True)
     )
