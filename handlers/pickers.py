@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from telegram import (
     InlineKeyboardButton,
@@ -42,6 +43,7 @@ from bot.grid import Grid, Hamlet
 from bot.i18n import N_
 from bot.recurrence import LAST_DAY, MAX_DAY
 from bot.schedules import WEEKDAY_LABELS
+from handlers import buttons
 
 Translate = Callable[[str], str]
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
@@ -201,6 +203,80 @@ class PlacePicker:
         if self.own_row:
             return keyboard([*places, *extra], per_row, footer=closing)
         return keyboard([*places, *extra, *closing], per_row)
+
+
+# -- the place pickers of each flow, as the flows lay them out today ------------------------------
+
+REPORT_PLACES = PlacePicker(
+    village=buttons.ReportVillage,
+    hamlet=buttons.ReportHamlet,
+    back=buttons.ReportBack(),
+    cancel=buttons.ReportCancel(),
+    back_from_villages=True,
+    back_from_hamlets=True,
+    own_row=True,
+)
+"""handlers.reporting: ask_village, village_chosen."""
+
+HOME_PLACES = PlacePicker(
+    village=buttons.HomeVillage,
+    hamlet=buttons.HomeHamlet,
+    back=buttons.HomeBack(),
+    back_from_hamlets=True,
+)
+"""handlers.news: _villages (with Skip as `extra`), village_chosen."""
+
+ORDER_PLACES = PlacePicker(
+    village=buttons.OrderVillage, hamlet=buttons.OrderHamlet, cancel=buttons.OrderAbandon()
+)
+"""handlers.orders: begin, village_chosen (with "the whole village" as `extra`)."""
+
+NOTICE_VILLAGE_TOGGLES = PlacePicker(
+    village=buttons.NoticeToggleVillage,
+    hamlet=buttons.NoticeHamlet,
+    cancel=buttons.NoticeAbandon(),
+)
+"""handlers.notices: _village_toggles (`chosen`, Done as `extra`)."""
+
+NOTICE_HAMLET_PLACES = PlacePicker(
+    village=buttons.NoticeHamletVillage,
+    hamlet=buttons.NoticeHamlet,
+    cancel=buttons.NoticeAbandon(),
+    sort_hamlets=False,
+)
+"""handlers.notices: _village_buttons(HAMLET_VILLAGE), hamlet_village_chosen."""
+
+SCHEDULE_HAMLET_PLACES = PlacePicker(
+    village=buttons.ScheduleHamletVillage,
+    hamlet=buttons.ScheduleHamlet,
+    cancel=buttons.ScheduleAbandon(),
+)
+"""handlers.new_schedule: audience_chosen (a hamlet), hamlet_village_chosen."""
+
+INVITE_PLACES = PlacePicker(
+    village=buttons.InviteVillage,
+    hamlet=buttons.InviteToggleHamlet,
+    cancel=buttons.StopInvite(),
+)
+"""handlers.roles: _villages, _show_hamlets (`chosen`, Done ➡ as `extra`)."""
+
+
+def schedule_village_places(kind: AudienceKind) -> PlacePicker:
+    """handlers.new_schedule: audience_chosen for a village's people or its staff."""
+    return PlacePicker(
+        village=partial(buttons.ScheduleVillage, kind),
+        hamlet=buttons.ScheduleHamlet,
+        cancel=buttons.ScheduleAbandon(),
+    )
+
+
+def assign_places(report_id: int, has_grid_member: Callable[[Hamlet], bool]) -> PlacePicker:
+    """handlers.office: choose_village, choose_hamlet (only hamlets with a grid member)."""
+    return PlacePicker(
+        village=partial(buttons.AssignVillage, report_id),
+        hamlet=partial(buttons.AssignHamlet, report_id),
+        only=has_grid_member,
+    )
 
 
 # -- audience and department -----------------------------------------------------------------

@@ -4,7 +4,6 @@ msgids the catalogues already translate; and a wizard ends the same way everywhe
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -21,7 +20,6 @@ from bot.grid import Grid
 from bot.i18n import I18n
 from bot.recurrence import LAST_DAY
 from handlers import buttons, common, pickers, reporting
-from handlers.pickers import PlacePicker
 
 ROOT = Path(__file__).resolve().parent.parent
 GRID = Grid.load(ROOT / "bot" / "sample" / "santang_grid.geojson")
@@ -29,15 +27,7 @@ I18N = I18n("zh")
 EN = I18N.translator("en").gettext
 ZH = I18N.translator("zh").gettext
 
-REPORT_PLACES = PlacePicker(
-    village=buttons.ReportVillage,
-    hamlet=buttons.ReportHamlet,
-    back=buttons.ReportBack(),
-    cancel=buttons.ReportCancel(),
-    back_from_villages=True,
-    back_from_hamlets=True,
-    own_row=True,
-)
+REPORT_PLACES = pickers.REPORT_PLACES
 
 
 def labels(markup: InlineKeyboardMarkup | None) -> list[list[str]]:
@@ -74,9 +64,7 @@ def test_hamlets_come_two_to_a_row_in_id_order() -> None:
 
 
 def test_flows_without_own_row_keep_cancel_in_the_flow_of_buttons() -> None:
-    orders = PlacePicker(
-        village=buttons.OrderVillage, hamlet=buttons.OrderHamlet, cancel=buttons.OrderAbandon()
-    )
+    orders = pickers.ORDER_PLACES
     whole = pickers.button(
         EN("🏘 The whole village (to the village lead)"), buttons.OrderWholeVillage()
     )
@@ -89,12 +77,7 @@ def test_flows_without_own_row_keep_cancel_in_the_flow_of_buttons() -> None:
 
 
 def test_the_home_picker_has_skip_on_villages_and_back_only_on_hamlets() -> None:
-    home = PlacePicker(
-        village=buttons.HomeVillage,
-        hamlet=buttons.HomeHamlet,
-        back=buttons.HomeBack(),
-        back_from_hamlets=True,
-    )
+    home = pickers.HOME_PLACES
     skip = pickers.button(EN("Skip"), buttons.SkipHome())
     villages = home.villages(GRID, "en", EN, extra=[skip])
     assert payloads(villages)[-1] == buttons.SkipHome()
@@ -105,11 +88,7 @@ def test_the_home_picker_has_skip_on_villages_and_back_only_on_hamlets() -> None
 
 
 def test_toggles_tick_the_chosen_places() -> None:
-    notice = PlacePicker(
-        village=buttons.NoticeToggleVillage,
-        hamlet=buttons.NoticeHamlet,
-        cancel=buttons.NoticeAbandon(),
-    )
+    notice = pickers.NOTICE_VILLAGE_TOGGLES
     done = pickers.button(EN("Done ({count})").format(count=2), buttons.NoticeVillagesDone())
     markup = notice.villages(GRID, "en", EN, chosen={"v01", "v03"}, extra=[done])
     rows = labels(markup)
@@ -118,15 +97,30 @@ def test_toggles_tick_the_chosen_places() -> None:
 
 
 def test_the_assign_picker_offers_only_hamlets_that_pass_the_filter() -> None:
-    assign = PlacePicker(
-        village=partial(buttons.AssignVillage, 17),
-        hamlet=partial(buttons.AssignHamlet, 17),
-        only=lambda hamlet: hamlet.id in {"h02", "h05"},
-    )
+    assign = pickers.assign_places(17, lambda hamlet: hamlet.id in {"h02", "h05"})
     markup = assign.hamlets(GRID, "v01", "en", EN)
     assert payloads(markup) == [buttons.AssignHamlet(17, "h02"), buttons.AssignHamlet(17, "h05")]
     assert assign.hamlets(GRID, "v02", "en", EN) is None
     assert payloads(assign.villages(GRID, "en", EN))[0] == buttons.AssignVillage(17, "v01")
+
+
+def test_the_other_flows_pickers() -> None:
+    invite = pickers.INVITE_PLACES
+    done = pickers.button(EN("Done ➡"), buttons.InviteHamletsDone())
+    toggles = invite.hamlets(GRID, "v02", "en", EN, chosen={"h08"}, extra=[done])
+    assert payloads(toggles)[-2:] == [buttons.InviteHamletsDone(), buttons.StopInvite()]
+    assert sum(label.startswith("✅ ") for row in labels(toggles) for label in row) == 1
+    staff = pickers.schedule_village_places(AudienceKind.VILLAGE_STAFF)
+    assert payloads(staff.villages(GRID, "en", EN))[0] == buttons.ScheduleVillage(
+        AudienceKind.VILLAGE_STAFF, "v01"
+    )
+    hamlet_first = pickers.SCHEDULE_HAMLET_PLACES.villages(GRID, "en", EN)
+    assert payloads(hamlet_first)[0] == buttons.ScheduleHamletVillage("v01")
+    assert payloads(hamlet_first)[-1] == buttons.ScheduleAbandon()
+    in_file_order = pickers.NOTICE_HAMLET_PLACES.hamlets(GRID, "v01", "en", EN)
+    assert payloads(in_file_order)[:-1] == [
+        buttons.NoticeHamlet(hamlet.id) for hamlet in GRID.hamlets_of("v01")
+    ]
 
 
 def test_the_audience_pickers_differ_only_where_the_flows_do() -> None:
@@ -265,8 +259,7 @@ def test_the_place_picker_builds_the_keyboard_common_builds_today(language: str)
         ],
         3,
     )
-    home = PlacePicker(village=buttons.HomeVillage, hamlet=buttons.HomeHamlet)
-    assert as_rows(home.villages(GRID, language, _, extra=[skip])) == as_v2(today)
+    assert as_rows(pickers.HOME_PLACES.villages(GRID, language, _, extra=[skip])) == as_v2(today)
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
