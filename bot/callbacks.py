@@ -172,7 +172,8 @@ def _field_for(name: str, annotation: Any) -> _Field:
 class CallbackData:
     """Base of every v2 button: subclass with a prefix and typed fields, as a dataclass.
 
-    Class creation checks the prefix's shape, refuses a prefix already taken, and refuses a
+    Class creation checks the prefix's shape, refuses a prefix already taken by another class
+    (the same class declared again by a module reload takes its place), and refuses a
     class whose longest possible payload (when every field has a bounded length) exceeds
     64 bytes; `pack` checks the actual payload too.
     """
@@ -186,7 +187,8 @@ class CallbackData:
         if not PREFIX_SHAPE.fullmatch(prefix):
             raise TypeError(f"{cls.__name__}: prefix {prefix!r} is not 1–6 of a-z0-9")
         taken = CallbackData.registry.get(prefix)
-        if taken is not None:
+        reloaded = taken is not None and _name(taken) == _name(cls)
+        if taken is not None and not reloaded:
             raise TypeError(f"{cls.__name__}: prefix {prefix!r} is taken by {taken.__name__}")
         dataclass(frozen=True)(cls)
         hints = get_type_hints(cls)
@@ -240,6 +242,11 @@ class CallbackData:
             f"{{{len(cls._fields)}}}" if cls._fields else "{0}"
         )
         return rf"^{VERSION}{SEPARATOR}{re.escape(cls.prefix)}{tail}$"
+
+
+def _name(cls: type) -> str:
+    """A class's full name: the same class again after a module reload is not a duplicate."""
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def read(data: str | None) -> CallbackData | StaleButton | None:

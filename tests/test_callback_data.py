@@ -5,10 +5,12 @@ however malformed, makes parsing raise."""
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import re
 import types
 import typing
 from enum import Enum, StrEnum
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -198,3 +200,18 @@ def test_no_damaged_payload_makes_parsing_raise(button: CallbackData, noise: str
     for damaged in (data[:cut], data + noise, data[:cut] + noise + data[cut:]):
         parsed = CallbackData.parse(damaged)
         assert parsed is None or isinstance(parsed, CallbackData)
+
+
+def test_reloading_a_module_of_buttons_is_not_a_duplicate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "reloaded_buttons.py").write_text(
+        "from bot.callbacks import CallbackData\n\n\n"
+        "class Reloaded(CallbackData, prefix='tqr'):\n    report_id: int\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("reloaded_buttons")
+    reloaded = importlib.reload(module)
+    assert CallbackData.registry["tqr"] is reloaded.Reloaded
+    assert CallbackData.parse("v2:tqr:3") == reloaded.Reloaded(3)
