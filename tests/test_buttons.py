@@ -1,0 +1,99 @@
+"""The declared buttons (`handlers.buttons`) cover every v1 callback code the handlers use,
+each under the same code, and `docs/callback-map.md` lists exactly them."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import re
+import typing
+from pathlib import Path
+from typing import Any
+
+import handlers.buttons
+from bot.callbacks import MAX_BYTES, CallbackData
+from bot.recurrence import LAST_DAY
+
+ROOT = Path(__file__).resolve().parent.parent
+ROW = re.compile(
+    r"^\| `v1:(?P<code>[a-z0-9]+)[^`]*` \| `(?P<constant>[\w.]+)` \| `(?P<cls>[\w.]+)\("
+)
+
+
+def mapped() -> list[tuple[str, str, str]]:
+    """(code, module.CONSTANT, module.Class) for each row of the map."""
+    text = (ROOT / "docs" / "callback-map.md").read_text(encoding="utf-8")
+    return [
+        (match["code"], match["constant"], match["cls"])
+        for line in text.splitlines()
+        if (match := ROW.match(line))
+    ]
+
+
+def test_the_map_names_each_v1_constant_and_its_class() -> None:
+    rows = mapped()
+    assert len(rows) == 78
+    for code, constant, name in rows:
+        module_name, _, attribute = constant.rpartition(".")
+        if not module_name.startswith("bot."):
+            module_name = f"handlers.{module_name}"
+        assert getattr(importlib.import_module(module_name), attribute) == code, constant
+        declared = CallbackData.registry[code]
+        assert f"{declared.__module__.rpartition('.')[2]}.{declared.__name__}" == name
+
+
+def test_every_declared_button_is_in_the_map() -> None:
+    declared = {
+        prefix
+        for prefix, cls in CallbackData.registry.items()
+        if cls.__module__ in ("handlers.buttons", "bot.report_buttons")
+    }
+    assert declared == {code for code, _, _ in mapped()}
+
+
+def test_no_handler_module_defines_a_code_the_map_lacks() -> None:
+    """A new `NAME = "code"` in a handler without a declared class fails here."""
+    codes = {code for code, _, _ in mapped()}
+    assignment = re.compile(r'^([A-Z_]+(?:, [A-Z_]+)*) = (\(?\s*"[a-z0-9]{1,4}"[^\n]*)$', re.M)
+    seen = set()
+    for path in sorted((ROOT / "handlers").glob("*.py")):
+        module = importlib.import_module(f"handlers.{path.stem}")
+        for names, _ in assignment.findall(path.read_text(encoding="utf-8")):
+            for name in names.split(", "):
+                value = getattr(module, name)
+                if name not in ("ON", "OFF"):
+                    assert value in codes, f"{path.name}: {name} = {value!r}"
+                    seen.add(value)
+    assert len(seen) == 78 - 7  # the seven report-card codes live in bot.notifier
+
+
+def realistic(annotation: Any, name: str) -> Any:
+    """The longest value a field carries in practice (ids of the sample town and beyond)."""
+    if annotation is int:
+        return LAST_DAY if name == "day" else 2**53
+    if annotation is bool:
+        return True
+    if annotation is str:
+        return {"at": "2359", "language": "zh"}.get(name, "村" * 4 + "x" * 8)
+    return max(annotation, key=lambda member: len(member.value))
+
+
+def test_every_button_fits_64_bytes_with_long_realistic_values() -> None:
+    for cls in CallbackData.registry.values():
+        if cls.__module__ not in ("handlers.buttons", "bot.report_buttons"):
+            continue
+        hints = typing.get_type_hints(cls)
+        values = {
+            field.name: realistic(hints[field.name], field.name)
+            for field in dataclasses.fields(typing.cast(Any, cls))
+        }
+        data = cls(**values).pack()
+        assert len(data.encode()) <= MAX_BYTES, data
+        assert CallbackData.parse(data) == cls(**values)
+
+
+def test_buttons_keep_their_v1_code_as_v2_prefix() -> None:
+    assert handlers.buttons.AcceptTask(17).pack() == "v2:acc:17"
+    assert handlers.buttons.AssignVillage(17, "v03").pack() == "v2:oav:17:v03"
+    assert handlers.buttons.ScheduleDay(LAST_DAY).pack() == "v2:sd:-1"
+    assert handlers.buttons.ReportCancel().pack() == "v2:rx"
