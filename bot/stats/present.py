@@ -12,8 +12,6 @@ from collections.abc import Callable
 from datetime import datetime
 from html import escape
 
-from openpyxl import Workbook
-
 from bot.config import Config
 from bot.grid import Grid, Village
 from bot.i18n import N_, I18n
@@ -93,7 +91,6 @@ class StatsPresenter:
         self._people = people
         self._i18n = i18n
         self._member_names = {member.user_id: member.name for member in config.grid_members}
-        charts.font_family()
 
     def _(self, language: str) -> Translate:
         return self._i18n.translator(language).gettext
@@ -480,6 +477,8 @@ class StatsPresenter:
         the town, per grid member and per category."""
         _ = self._(language)
         report_head, hamlet_head, village_head = self.headers(language)
+        from openpyxl import Workbook  # about 6 MiB, only for an export
+
         workbook = Workbook(write_only=True)
         sheets = [
             (_("Reports"), report_head, self.report_rows(figures, duplicates, language)),
