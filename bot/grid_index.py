@@ -4,7 +4,7 @@ well inside one hamlet with two float operations and a list lookup.
 A cell is answered only when exactly one hamlet touches it and that hamlet contains all of it
 (the cell slightly enlarged, so a point rounded into a neighbouring cell is still covered):
 then every point of the cell intersects that hamlet and no other, which is the exact query's
-answer. A cell that no hamlet touches (and everything beyond the grid's bounds) is OUTSIDE:
+answer. A cell that no hamlet touches (and everything well beyond the grid's bounds) is OUTSIDE:
 only the distance to the nearest hamlet is left to compute. A cell on a border says None: ask
 the exact query.
 """
@@ -27,8 +27,6 @@ OUTSIDE = -1
 """A cell's (or a point's) value when no hamlet touches it."""
 COARSEST_LEVEL = 5
 """Building starts from blocks of 2**5 × 2**5 cells (800 m) and splits only those on a border."""
-
-
 UNKNOWN = -2
 """A cell not yet decided while building (None once built)."""
 
@@ -90,9 +88,13 @@ class CellIndex:
 
     def hamlet_at(self, x: float, y: float) -> int | None:
         """The hamlet's position if the cell holding (x, y) is wholly inside one, OUTSIDE if no
-        hamlet touches it, else None."""
+        hamlet touches it, else None. Just beyond the raster's edge (where a hamlet's western
+        or southern border lies) is left to the exact query too."""
         column = (x - self.west) / self.cell
         row = (y - self.south) / self.cell
-        if not (0 <= column < self.columns and 0 <= row < self.rows):
-            return OUTSIDE
-        return self.cells[int(row) * self.columns + int(column)]
+        if 0 <= column < self.columns and 0 <= row < self.rows:
+            return self.cells[int(row) * self.columns + int(column)]
+        edge = MARGIN_M / self.cell
+        if -edge <= column <= self.columns + edge and -edge <= row <= self.rows + edge:
+            return None
+        return OUTSIDE
