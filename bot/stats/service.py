@@ -103,8 +103,9 @@ class _Kept:
 
 
 class StatsService:
-    KEPT_PERIODS = 4
-    """Complete periods kept at once (a year of a busy town is a few MiB of facts)."""
+    KEPT_PERIODS = 2
+    """Complete periods kept at once: the office looks at one period at a time (summary, then
+    ranking, map, export), and a year of 10,000 reports keeps some 10 MiB of facts."""
 
     def __init__(
         self,
