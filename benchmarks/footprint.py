@@ -9,7 +9,8 @@ Prints, each with the reference measured in the same run and the ratio:
 - peak RSS after the office's `/stats` for a year and a report (target < 120 MiB);
 - `/stats` for a complete year, command → chart photo (target < 500 ms), asked again (the
   kept figures and chart; target < 50 ms), and the running year (never kept), each against an
-  echo's round trip (/help → answer) through the same process.
+  echo's round trip (/help → answer) through the same process; the process's first chart (the
+  year before, which also imports matplotlib) is printed apart.
 
 Run: `make bench` (or `.venv/bin/python -m benchmarks.footprint [--reports N]`).
 """
@@ -186,6 +187,8 @@ async def measure(reports: int, repeats: int) -> None:
                 year = containing(
                     PeriodKind.YEAR, datetime.now(UTC), load_config(config_path).general.tz
                 )
+                older = year.previous().previous().key
+                first_chart = await round_trip(office, f"/stats {older}", photo)
                 complete = await round_trip(office, f"/stats {year.previous().key}", photo)
                 again = statistics.median(
                     [
@@ -217,6 +220,12 @@ async def measure(reports: int, repeats: int) -> None:
         ),
         ("idle RSS (MiB)", idle, echo_idle, TARGETS["idle"]),
         ("peak RSS after /stats and a report (MiB)", peak, echo_idle, TARGETS["peak"]),
+        (
+            f"/stats {older}, the first chart (imports matplotlib) (ms)",
+            first_chart,
+            echo_ms,
+            TARGETS["stats"],
+        ),
         (f"/stats {year.previous().key} → chart photo (ms)", complete, echo_ms, TARGETS["stats"]),
         ("  the same again (kept) (ms)", again, echo_ms, TARGETS["again"]),
         (f"/stats {year.key}, running (ms)", running, echo_ms, TARGETS["stats"]),
