@@ -10,7 +10,7 @@ CONFIG ?= config.toml
 BROWSER_PACKAGES := chromium fonts-wqy-microhei fonts-noto-color-emoji
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run test lint messages bench bench-stats clean browser
+.PHONY: run test lint messages bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,13 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o bot/locales/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i bot/locales/messages.pot -d bot/locales --no-fuzzy-matching
 
+# Every benchmark in one go (a few minutes on 2 cores); each prints its figures, the reference
+# measured in the same run and the ratio. docs/benchmarks.md says what each one measures.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.report_loop
+	$(BIN)/python -m benchmarks.grid_lookup
+	$(BIN)/python -m benchmarks.footprint
+	$(BIN)/python -m benchmarks.stats
 	$(BIN)/python -m benchmarks.notice_blast
 	$(BIN)/python -m benchmarks.deadline_sweep
 	$(BIN)/python -m benchmarks.flood
@@ -50,9 +55,6 @@ browser:
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
 	fi
-
-bench-stats: $(STAMP)
-	$(BIN)/python -m benchmarks.stats
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -19,7 +19,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from benchmarks.report_loop import TOKEN, write_config
+from benchmarks.emulated import write_config
+from benchmarks.report_loop import TOKEN
 from bot.app import CleanVillageBot
 from bot.clock import SystemClock
 from bot.config import load_config
@@ -71,7 +72,9 @@ async def measure() -> None:
     with tempfile.TemporaryDirectory() as folder:
         emulator = BotApiEmulator(token=TOKEN)
         await emulator.start()
-        bot = CleanVillageBot(load_config(write_config(Path(folder), emulator)), poll_timeout=1)
+        bot = CleanVillageBot(
+            load_config(write_config(Path(folder), emulator, TOKEN, [])), poll_timeout=1
+        )
         await bot.start()
         try:
             flooder = emulator.user(700_000, "刷屏的人")

@@ -16,9 +16,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.app import CleanVillageBot
-from bot.config import ConfigError, load_config
+from bot.config import Config, ConfigError, load_config
 from bot.grid import GridError
-from bot.playground.run import PortTaken, play
 
 EXIT_CONFIG = 2
 
@@ -41,10 +40,9 @@ def main() -> int:
     try:
         config = load_config(arguments.config)
         if not config.token:
-            asyncio.run(_until_stopped(lambda stop: play(config, arguments.config, stop)))
-            return 0
+            return _play(config, arguments.config)
         bot = CleanVillageBot(config)
-    except (ConfigError, GridError, PortTaken) as error:
+    except (ConfigError, GridError) as error:
         message = str(error)
         if not message.startswith(str(arguments.config)) and isinstance(error, ConfigError):
             message = f"{arguments.config}: {message}"
@@ -55,6 +53,18 @@ def main() -> int:
         flush=True,
     )
     asyncio.run(_until_stopped(lambda stop: _run(bot, stop)))
+    return 0
+
+
+def _play(config: Config, path: Path) -> int:
+    """The playground; its web server and emulator (aiohttp, ~10 MiB) are imported only here."""
+    from bot.playground.run import PortTaken, play
+
+    try:
+        asyncio.run(_until_stopped(lambda stop: play(config, path, stop)))
+    except PortTaken as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
     return 0
 
 

@@ -3,6 +3,10 @@
 Geometry is projected once to a local metric plane (metres around the town's centre) so
 that distances are plain Euclidean ones; over a town a few kilometres wide the error of
 this equirectangular projection is far below GPS noise.
+
+Most points fall well inside one hamlet: a raster of square cells over the town answers those
+with two float operations and a list lookup (`bot.grid_index`); only points in cells that touch
+a border, or outside the town, go to the exact STRtree query.
 """
 
 from __future__ import annotations
@@ -12,12 +16,15 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import shapely
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
+
+from bot.grid_index import OUTSIDE, CellIndex
 
 METRES_PER_DEGREE_LAT = 110_574.0
 METRES_PER_DEGREE_LON_AT_EQUATOR = 111_320.0
@@ -90,8 +97,10 @@ class Grid:
         self._boundaries = boundaries
         projected = [self._project_geometry(boundaries[key]) for key in self._order]
         self._tree = STRtree(projected)
+        self._projected = projected
         self._town = shapely.union_all(projected)
         shapely.prepare(self._town)
+        self._index: CellIndex | None = None
 
     @classmethod
     def load(cls, path: Path, *, snap_distance_m: float = 300, far_outside_m: float = 3000) -> Grid:
@@ -160,33 +169,98 @@ class Grid:
         """(latitude, longitude) about `distance` metres east of the town's eastern edge."""
         ring = self._town.buffer(distance).exterior
         east = max(ring.coords, key=lambda xy: xy[0])
-        origin_lat, origin_lon = self._origin
-        return (
-            origin_lat + east[1] / METRES_PER_DEGREE_LAT,
-            origin_lon + east[0] / self._metres_per_degree_lon,
-        )
+        return self._unproject_xy(east[0], east[1])
 
     def locate(self, latitude: float, longitude: float) -> Match:
         """Which hamlet covers the point; else the nearest within the snap distance."""
         if not _is_coordinate(latitude, longitude):
             return Match(Fit.FAR)
-        point = self._project(latitude, longitude)
+        x, y = self._project_xy(latitude, longitude)
+        inside = self._cells().hamlet_at(x, y)
+        if inside is None:
+            return self._locate_exactly(x, y)
+        if inside == OUTSIDE:
+            return self._nearest(Point(x, y))
+        return Match(Fit.INSIDE, self.hamlets[self._order[inside]])
+
+    def locate_many(self, points: list[tuple[float, float]]) -> list[Match]:
+        """`locate` for many (latitude, longitude) points at once: the cell raster first, then
+        one vectorised STRtree query for the points it cannot answer."""
+        matches: list[Match | None] = [None] * len(points)
+        cells = self._cells()
+        border: list[tuple[int, float, float]] = []
+        outside: list[tuple[int, float, float]] = []
+        for position, (latitude, longitude) in enumerate(points):
+            if not _is_coordinate(latitude, longitude):
+                matches[position] = Match(Fit.FAR)
+                continue
+            x, y = self._project_xy(latitude, longitude)
+            inside = cells.hamlet_at(x, y)
+            if inside is None:
+                border.append((position, x, y))
+            elif inside == OUTSIDE:
+                outside.append((position, x, y))
+            else:
+                matches[position] = Match(Fit.INSIDE, self.hamlets[self._order[inside]])
+        if border:
+            found, hits = self._tree.query(_points(border), predicate="intersects")
+            first_hit: dict[int, int] = {}
+            for which, hit in zip(found.tolist(), hits.tolist(), strict=True):
+                first_hit[which] = min(hit, first_hit.get(which, hit))
+            for which, hit in first_hit.items():
+                matches[border[which][0]] = Match(Fit.INSIDE, self.hamlets[self._order[hit]])
+            outside += [point for which, point in enumerate(border) if which not in first_hit]
+        if outside:
+            (queried, nearest), distances = self._tree.query_nearest(
+                _points(outside), return_distance=True, all_matches=False
+            )
+            for which, hit, distance in zip(
+                queried.tolist(), nearest.tolist(), distances.tolist(), strict=True
+            ):
+                matches[outside[which][0]] = self._by_distance(hit, distance)
+        return cast(list[Match], matches)
+
+    def _locate_exactly(self, x: float, y: float) -> Match:
+        """The STRtree answer for a projected point: intersecting hamlet, else by distance."""
+        point = Point(x, y)
         inside = self._tree.query(point, predicate="intersects")
         if len(inside):
-            key = self._order[min(inside)]
-            return Match(Fit.INSIDE, self.hamlets[key])
+            return Match(Fit.INSIDE, self.hamlets[self._order[int(min(inside))]])
+        return self._nearest(point)
+
+    def _nearest(self, point: Point) -> Match:
+        """The answer for a projected point outside every hamlet, by the nearest's distance."""
         nearest, distances = self._tree.query_nearest(
             point, return_distance=True, all_matches=False
         )
-        distance = float(distances[0])
+        return self._by_distance(int(nearest[0]), float(distances[0]))
+
+    def _by_distance(self, nearest: int, distance: float) -> Match:
+        """Snap to the nearest hamlet, hand to the office, or refuse, by distance outside."""
         if distance <= self.snap_distance_m:
-            return Match(Fit.NEAR, self.hamlets[self._order[int(nearest[0])]], distance)
+            return Match(Fit.NEAR, self.hamlets[self._order[nearest]], distance)
         if distance <= self.far_outside_m:
             return Match(Fit.TOWN, distance_m=distance)
         return Match(Fit.FAR, distance_m=distance)
 
-    def _project(self, latitude: float, longitude: float) -> Point:
-        return Point(self._project_array(np.array([[longitude, latitude]]))[0])
+    def _cells(self) -> CellIndex:
+        """The cell raster, built on first use (a few tens of ms) so start-up does not wait."""
+        if self._index is None:
+            self._index = CellIndex.build(self._projected, self._tree)
+        return self._index
+
+    def _project_xy(self, latitude: float, longitude: float) -> tuple[float, float]:
+        """The same arithmetic as `_project_array`, on plain floats (no array per point)."""
+        origin_lat, origin_lon = self._origin
+        return (
+            (longitude - origin_lon) * self._metres_per_degree_lon,
+            (latitude - origin_lat) * METRES_PER_DEGREE_LAT,
+        )
+
+    def _unproject_xy(self, x: float, y: float) -> tuple[float, float]:
+        """(latitude, longitude) of a projected point (the inverse of `_project_xy`)."""
+        origin_lat, origin_lon = self._origin
+        return origin_lat + y / METRES_PER_DEGREE_LAT, origin_lon + x / self._metres_per_degree_lon
 
     def _project_geometry(self, geometry: BaseGeometry) -> BaseGeometry:
         return shapely.transform(geometry, self._project_array)
@@ -200,6 +274,11 @@ class Grid:
                 (coords[:, 1] - origin_lat) * METRES_PER_DEGREE_LAT,
             )
         )
+
+
+def _points(projected: list[tuple[int, float, float]]) -> np.ndarray:
+    """shapely Points of (position, x, y) triples, made in one vectorised call."""
+    return shapely.points([(x, y) for _, x, y in projected])
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -76,6 +76,29 @@ class StatsRepository:
             cursor.row_factory = None
             return list(await cursor.fetchall())
 
+    async def last_event_id(self) -> int:
+        """The newest event's id (0 with none): a mark for `changed_since`."""
+        row = await self._db.fetch_one("SELECT COALESCE(MAX(id), 0) FROM report_events")
+        return row[0]
+
+    async def changed_since(self, event_id: int, created_before: datetime) -> bool:
+        """Has any report created before `created_before` had a step after event `event_id`?
+        (A report's place and category change only in steps of its life, each logged.)"""
+        row = await self._db.fetch_one(
+            """SELECT 1 FROM report_events e JOIN reports r ON r.id = e.report_id
+               WHERE e.id > ? AND r.created_at < ? LIMIT 1""",
+            (event_id, created_before.isoformat()),
+        )
+        return row is not None
+
+    async def known_people(self, user_ids: set[int]) -> int:
+        """How many of `user_ids` still have a profile (a /forgetme removes one)."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) FROM users WHERE user_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(user_ids)),),
+        )
+        return row[0]
+
     async def closed_spots(self, since: datetime, until: datetime) -> list[ClosedSpot]:
         """Places of reports closed in [since, until), for recurrence."""
         rows = await self._db.fetch_all(

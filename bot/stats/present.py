@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from html import escape
-
-from openpyxl import Workbook
 
 from bot.config import Config
 from bot.grid import Grid, Village
@@ -93,7 +92,6 @@ class StatsPresenter:
         self._people = people
         self._i18n = i18n
         self._member_names = {member.user_id: member.name for member in config.grid_members}
-        charts.font_family()
 
     def _(self, language: str) -> Translate:
         return self._i18n.translator(language).gettext
@@ -304,16 +302,22 @@ class StatsPresenter:
     # -- pictures ---------------------------------------------------------------------------
 
     def chart_png(self, figures: PeriodFigures, scope: Scope, language: str) -> bytes:
-        """Reports per week by status, on-time closure per place, reports per category."""
+        """Reports per week by status, on-time closure per place, reports per category
+        (drawn once per complete period, scope and language)."""
+        return self._kept_picture(
+            figures,
+            ("chart", scope.village_id or "", scope.hamlet_id or "", language),
+            lambda: self._draw_chart(figures, scope, language),
+        )
+
+    def _draw_chart(self, figures: PeriodFigures, scope: Scope, language: str) -> bytes:
         _ = self._(language)
         facts = [facts for facts in figures.facts_in(scope) if facts.received]
         weeks = figures.period.weeks()
         week_starts = [week.timestamp() for week in weeks]
         counts = [[0] * len(weeks) for _group in STATUS_GROUPS]
         for report in facts:
-            week = max(
-                index for index, start in enumerate(week_starts) if start <= report.received_at
-            )
+            week = bisect_right(week_starts, report.received_at) - 1
             group = next(
                 index
                 for index, (_label, states) in enumerate(STATUS_GROUPS)
@@ -353,6 +357,23 @@ class StatsPresenter:
 
     def map_png(self, figures: PeriodFigures, language: str) -> bytes:
         """Hamlets shaded by the reports open at the end of the period, and their places."""
+        return self._kept_picture(
+            figures, ("map", language), lambda: self._draw_map(figures, language)
+        )
+
+    @staticmethod
+    def _kept_picture(
+        figures: PeriodFigures, key: tuple[str, ...], draw: Callable[[], bytes]
+    ) -> bytes:
+        """`draw()`, kept with a complete period's figures (which are dropped together)."""
+        if not figures.complete:
+            return draw()
+        picture = figures.pictures.get(key)
+        if picture is None:
+            picture = figures.pictures[key] = draw()
+        return picture
+
+    def _draw_map(self, figures: PeriodFigures, language: str) -> bytes:
         _ = self._(language)
         still_open = [facts for facts in figures.facts if facts.is_open]
         per_hamlet = Counter(facts.hamlet_id for facts in still_open)
@@ -480,6 +501,8 @@ class StatsPresenter:
         the town, per grid member and per category."""
         _ = self._(language)
         report_head, hamlet_head, village_head = self.headers(language)
+        from openpyxl import Workbook  # about 6 MiB, only for an export
+
         workbook = Workbook(write_only=True)
         sheets = [
             (_("Reports"), report_head, self.report_rows(figures, duplicates, language)),

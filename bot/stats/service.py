@@ -1,14 +1,21 @@
 """The office's numbers for a period: replay the log, sum per group, rank the hamlets.
 
-The figures are computed from `report_events` every time they are asked for (never from
-running counters), as at the end of the period, so a past month always gives the numbers
-that were published for it.
+The figures are computed from `report_events` (never from running counters), as at the end
+of the period, so a past month always gives the numbers that were published for it.
+
+A complete period's figures (and the pictures drawn from them) are kept for the next question:
+they depend only on events before its end, which are never rewritten, and on the place and
+category of the reports created before its end. Both can still change in two ways, and either
+drops the kept figures: a later step of such a report (moved to another hamlet, say — every
+change of a report is a logged step), and a /forgetme of someone who did the work (their id
+leaves the events; it must leave the figures too). A period still running is never kept.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -69,6 +76,10 @@ class PeriodFigures:
     members: dict[int, Figures]
     categories: dict[str, Figures]
     ranking: Ranking
+    complete: bool = False
+    """The period had ended when these were computed: they are kept, with `pictures`."""
+    pictures: dict[tuple[str, ...], bytes] = field(default_factory=dict)
+    """Pictures drawn from these figures, by what they show (only for complete periods)."""
 
     def figures_for(self, scope: Scope) -> Figures:
         if scope.hamlet_id is not None:
@@ -81,7 +92,21 @@ class PeriodFigures:
         return [facts for facts in self.facts if scope.holds(facts)]
 
 
+@dataclass
+class _Kept:
+    """A complete period's figures, with what would tell that they are no longer right."""
+
+    figures: PeriodFigures
+    last_event_id: int
+    workers: set[int]
+    known_workers: int
+
+
 class StatsService:
+    KEPT_PERIODS = 2
+    """Complete periods kept at once: the office looks at one period at a time (summary, then
+    ranking, map, export), and a year of 10,000 reports keeps some 10 MiB of facts."""
+
     def __init__(
         self,
         *,
@@ -99,6 +124,7 @@ class StatsService:
         self._i18n = i18n
         self._clock = clock
         self.rules = config.stats
+        self._kept: OrderedDict[tuple[str, str], _Kept] = OrderedDict()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -131,12 +157,36 @@ class StatsService:
         return None
 
     async def figures(self, period: Period) -> PeriodFigures:
-        """Every indicator of the period, per group, as at its end (or now)."""
-        as_at = period.as_at(self._clock.now())
+        """Every indicator of the period, per group, as at its end (or now); a complete
+        period's from the last time they were computed while nothing has changed them."""
+        now = self._clock.now()
+        key = (period.kind.value, period.key)
+        kept = self._kept.get(key)
+        if kept is not None and await self._still_right(kept, period):
+            self._kept.move_to_end(key)
+            return kept.figures
+        self._kept.pop(key, None)
+        last_event_id = await self._repository.last_event_id()
+        as_at = period.as_at(now)
         window = timedelta(days=self.rules.recurrence_window_days)
         histories = await self._repository.histories(period.start, as_at)
         spots = await self._repository.closed_spots(period.start - window, as_at)
-        return await asyncio.to_thread(self._compute, period, as_at, histories, spots)
+        figures = await asyncio.to_thread(self._compute, period, as_at, histories, spots)
+        if period.ended(now):
+            figures.complete = True
+            workers = {facts.worker_id for facts in figures.facts if facts.worker_id is not None}
+            known = await self._repository.known_people(workers)
+            self._kept[key] = _Kept(figures, last_event_id, workers, known)
+            while len(self._kept) > self.KEPT_PERIODS:
+                self._kept.popitem(last=False)
+        return figures
+
+    async def _still_right(self, kept: _Kept, period: Period) -> bool:
+        """No step since on a report the period could show, and nobody who worked on one
+        has been forgotten."""
+        if await self._repository.changed_since(kept.last_event_id, period.end):
+            return False
+        return await self._repository.known_people(kept.workers) == kept.known_workers
 
     async def duplicate_counts(self, figures: PeriodFigures) -> dict[int, int]:
         """ "+1"s on each report received in the period (for the export)."""

@@ -1,0 +1,100 @@
+"""A raster of square cells over the projected town that answers "which hamlet" for points
+well inside one hamlet with two float operations and a list lookup.
+
+A cell is answered only when exactly one hamlet touches it and that hamlet contains all of it
+(the cell slightly enlarged, so a point rounded into a neighbouring cell is still covered):
+then every point of the cell intersects that hamlet and no other, which is the exact query's
+answer. A cell that no hamlet touches (and everything well beyond the grid's bounds) is OUTSIDE:
+only the distance to the nearest hamlet is left to compute. A cell on a border says None: ask
+the exact query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+from shapely.strtree import STRtree
+
+CELL_M = 25.0
+"""Cell side in metres: small enough that border cells are a few per cent of a hamlet."""
+MARGIN_M = 1e-3
+"""How much each cell is enlarged on every side before it is tested against the hamlets."""
+OUTSIDE = -1
+"""A cell's (or a point's) value when no hamlet touches it."""
+COARSEST_LEVEL = 5
+"""Building starts from blocks of 2**5 × 2**5 cells (800 m) and splits only those on a border."""
+UNKNOWN = -2
+"""A cell not yet decided while building (None once built)."""
+
+
+@dataclass(frozen=True)
+class CellIndex:
+    """Cells in rows from the south-west corner; each holds a hamlet's position, OUTSIDE, or
+    None (a border: ask the exact query)."""
+
+    west: float
+    south: float
+    cell: float
+    columns: int
+    rows: int
+    cells: list[int | None]
+
+    @classmethod
+    def build(cls, hamlets: Sequence[BaseGeometry], tree: STRtree) -> CellIndex:
+        """Test blocks of cells from coarse to fine: a block wholly inside one hamlet fills all
+        its cells at once, a block touching no hamlet is left to the exact query, and only the
+        blocks on a border are split in four and tested again (a few vectorised calls)."""
+        shapes = np.array(hamlets, dtype=object)
+        west, south, east, north = shapely.total_bounds(shapes)
+        columns = int((east - west) / CELL_M) + 1
+        rows = int((north - south) / CELL_M) + 1
+        owners = np.full((rows, columns), UNKNOWN, dtype=np.int64)
+        size = 1 << COARSEST_LEVEL
+        row, column = np.meshgrid(np.arange(0, rows, size), np.arange(0, columns, size))
+        row, column = row.ravel(), column.ravel()
+        while len(row):
+            side = size * CELL_M
+            left, bottom = west + column * CELL_M, south + row * CELL_M
+            boxes = shapely.box(
+                left - MARGIN_M, bottom - MARGIN_M, left + side + MARGIN_M, bottom + side + MARGIN_M
+            )
+            touched, hamlet = tree.query(boxes, predicate="intersects")
+            touching = np.bincount(touched, minlength=len(boxes))
+            alone = touching[touched] == 1
+            candidates, owner = touched[alone], hamlet[alone]
+            covered = shapely.contains(shapes[owner], boxes[candidates])
+            decided = [
+                *zip(candidates[covered], owner[covered], strict=True),
+                *((block, OUTSIDE) for block in np.flatnonzero(touching == 0)),
+            ]
+            for block, value in decided:
+                owners[row[block] : row[block] + size, column[block] : column[block] + size] = value
+            split = touching > 0
+            split[candidates[covered]] = False
+            if size == 1:
+                break
+            size //= 2
+            row, column = row[split], column[split]
+            row = np.concatenate([row, row, row + size, row + size])
+            column = np.concatenate([column, column + size, column, column + size])
+            inside = (row < rows) & (column < columns)
+            row, column = row[inside], column[inside]
+        cells = [None if owner == UNKNOWN else owner for owner in owners.ravel().tolist()]
+        return cls(west, south, CELL_M, columns, rows, cells)
+
+    def hamlet_at(self, x: float, y: float) -> int | None:
+        """The hamlet's position if the cell holding (x, y) is wholly inside one, OUTSIDE if no
+        hamlet touches it, else None. Just beyond the raster's edge (where a hamlet's western
+        or southern border lies) is left to the exact query too."""
+        column = (x - self.west) / self.cell
+        row = (y - self.south) / self.cell
+        if 0 <= column < self.columns and 0 <= row < self.rows:
+            return self.cells[int(row) * self.columns + int(column)]
+        edge = MARGIN_M / self.cell
+        if -edge <= column <= self.columns + edge and -edge <= row <= self.rows + edge:
+            return None
+        return OUTSIDE

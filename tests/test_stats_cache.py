@@ -1,0 +1,80 @@
+"""A complete period's figures and pictures are kept and given again; a running period never
+is; a later step of an old report, or forgetting someone who did the work, drops them."""
+
+from __future__ import annotations
+
+from bot.lifecycle import Action, State
+from bot.stats import charts
+from bot.stats.service import TOWN
+from tests import test_stats as worked
+from tests.test_stats import MEMBER, Desk
+
+desk = worked.desk  # the worked example's desk: sample config, empty database, Dec 5 2026
+
+
+async def test_a_complete_period_is_answered_again_from_what_was_kept(
+    desk: Desk, monkeypatch
+) -> None:
+    await worked.november_log(desk)
+    november = await desk.month(11)
+    first = await desk.stats.figures(november)
+    assert first.complete
+    drawn: list[charts.PeriodChart] = []
+    draw = charts.period_chart
+    monkeypatch.setattr(charts, "period_chart", lambda chart: drawn.append(chart) or draw(chart))
+    picture = desk.presenter.chart_png(first, TOWN, "zh")
+    again = await desk.stats.figures(november)
+    assert again is first
+    assert desk.presenter.chart_png(again, TOWN, "zh") == picture
+    assert len(drawn) == 1
+    desk.presenter.chart_png(again, TOWN, "en")
+    assert len(drawn) == 2  # another language is another picture
+
+
+async def test_a_running_period_is_never_kept(desk: Desk) -> None:
+    december = await desk.month(12)
+    first = await desk.stats.figures(december)
+    assert not first.complete
+    await desk.routed(desk.local(12, 2), "h01")
+    second = await desk.stats.figures(december)
+    assert second is not first
+    assert second.town.received == first.town.received + 1
+
+
+async def test_a_new_report_after_the_period_keeps_it(desk: Desk) -> None:
+    await worked.november_log(desk)
+    november = await desk.month(11)
+    first = await desk.stats.figures(november)
+    await desk.routed(desk.local(12, 2), "h05")
+    assert await desk.stats.figures(november) is first
+
+
+async def test_moving_an_old_report_to_another_hamlet_later_is_seen(desk: Desk) -> None:
+    report_id = await desk.routed(desk.local(11, 3), "h01")
+    november = await desk.month(11)
+    before = await desk.stats.figures(november)
+    assert before.hamlets["h01"].received == 1
+    moved = desk.local(12, 2)
+    await desk.step(report_id, moved, State.ASSIGNED, State.ASSIGNED, Action.ASSIGN)
+    async with desk.storage.database.transaction() as connection:
+        village = desk.grid.hamlets["h02"].village_id
+        await desk.storage.reports.update(
+            connection, report_id, moved, hamlet_id="h02", village_id=village
+        )
+    after = await desk.stats.figures(november)
+    assert after is not before
+    assert (after.hamlets["h01"].received, after.hamlets["h02"].received) == (0, 1)
+
+
+async def test_forgetting_someone_who_did_the_work_drops_what_was_kept(desk: Desk) -> None:
+    async with desk.storage.database.transaction() as connection:
+        await desk.storage.users.ensure(connection, MEMBER, desk.local(10, 1))  # their /start
+    await worked.november_log(desk)
+    november = await desk.month(11)
+    before = await desk.stats.figures(november)
+    assert MEMBER in {facts.worker_id for facts in before.facts}
+    async with desk.storage.database.transaction() as connection:
+        await desk.storage.privacy.forget(connection, MEMBER, desk.clock.now())
+    after = await desk.stats.figures(november)
+    assert after is not before
+    assert MEMBER not in {facts.worker_id for facts in after.facts}
