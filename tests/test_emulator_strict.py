@@ -208,6 +208,15 @@ async def test_the_bots_photo_upload_is_re_encoded_a_document_upload_is_not(
         await bot.send_photo(ALICE, b"\xff\xd8" + bytes(10 * 1024 * 1024))
     with pytest.raises(BadRequest, match=r"(?i)file must be non-empty"):
         await bot.send_document(ALICE, b"", filename="empty.txt")
+    form = aiohttp.FormData({"chat_id": str(ALICE)})
+    form.add_field("document", bytes(50 * 1024 * 1024 + 1), filename="big.bin")
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{emu.base_url}{TOKEN}/sendDocument", data=form) as response,
+    ):
+        refused = await response.json()
+    assert refused == {"ok": False, "error_code": 413, "description": "Request Entity Too Large"}
+    assert len(alice.messages) == 2
 
 
 # -- formatting ------------------------------------------------------------------------------
@@ -260,7 +269,7 @@ async def test_markdown_v2_and_markdown_are_parsed(bot: Bot, alice: EmulatedUser
     assert legacy.text == "a_b i c" and legacy.entities[0].length == 3
     with pytest.raises(BadRequest, match=r"(?i)Character '\.' is reserved"):
         await bot.send_message(ALICE, "1.5", parse_mode="MarkdownV2")
-    with pytest.raises(BadRequest, match=r"(?i)Can't find end of the entity starting at byte offset 2"):
+    with pytest.raises(BadRequest, match=r"(?i)end of the entity starting at byte offset 2"):
         await bot.send_message(ALICE, "a *b", parse_mode="MarkdownV2")
 
 
@@ -274,7 +283,10 @@ async def test_markdown_v2_and_markdown_are_parsed(bot: Bot, alice: EmulatedUser
         ("<b><i>x</b></i>", 'Unmatched end tag at byte offset 7, expected "</i>", found "</b>"'),
         ("<b", "Unclosed start tag at byte offset 0"),
         ("<span>x</span>", 'Tag "span" must have class "tg-spoiler" at byte offset 0'),
-        ("<a href>x</a>", 'Expected equal sign in declaration of an attribute of the tag "a" at byte offset 0'),
+        (
+            "<a href>x</a>",
+            'Expected equal sign in declaration of an attribute of the tag "a" at byte offset 0',
+        ),
     ],
 )
 async def test_html_telegram_cannot_parse_is_refused(
@@ -324,14 +336,16 @@ async def test_captions_are_parsed_everywhere(bot: Bot, alice: EmulatedUser) -> 
     copy = alice.messages[-1]
     assert copied.message_id == copy["message_id"] and copy["caption"] == "抄"
     assert copy["caption_entities"] == [{"type": "italic", "offset": 0, "length": 1}]
-    edited = await bot.edit_message_caption(ALICE, album[1].message_id, caption="<u>改</u>", parse_mode="HTML")
+    edited = await bot.edit_message_caption(
+        ALICE, album[1].message_id, caption="<u>改</u>", parse_mode="HTML"
+    )
     assert not isinstance(edited, bool) and edited.caption_html == "<u>改</u>"
 
 
 # -- edits -----------------------------------------------------------------------------------
 
 
-async def test_edit_rules(bot: Bot, alice: EmulatedUser) -> None:
+async def test_edit_rules(emu: BotApiEmulator, bot: Bot, alice: EmulatedUser) -> None:
     sent = await bot.send_message(ALICE, "<b>卡</b>", parse_mode="HTML", reply_markup=BUTTON)
     with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         await bot.edit_message_text(
@@ -345,6 +359,11 @@ async def test_edit_rules(bot: Bot, alice: EmulatedUser) -> None:
     with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         await bot.edit_message_reply_markup(ALICE, sent.message_id)
     await bot.edit_message_reply_markup(ALICE, sent.message_id, reply_markup=BUTTON)
+    keyboard = {"keyboard": [["是"]]}
+    status, body = await call(
+        emu, "editMessageReplyMarkup", chat_id=ALICE, message_id=1, reply_markup=keyboard
+    )
+    assert status == 400 and body["description"] == "Bad Request: inline keyboard expected"
     with pytest.raises(BadRequest, match=r"(?i)there is no caption in the message to edit"):
         await bot.edit_message_caption(ALICE, sent.message_id, caption="?")
     photo = await bot.send_photo(ALICE, alice.send_photo()["photo"][-1]["file_id"])
@@ -429,9 +448,7 @@ async def test_group_and_overall_limits(
 # -- commands --------------------------------------------------------------------------------
 
 
-async def test_set_my_commands_checks_what_telegram_checks(
-    emu: BotApiEmulator, bot: Bot
-) -> None:
+async def test_set_my_commands_checks_what_telegram_checks(emu: BotApiEmulator, bot: Bot) -> None:
     ok = [BotCommand("report", "举报垃圾"), BotCommand("my_reports", " 我的举报 ")]
     private = BotCommandScopeAllPrivateChats()
     assert await bot.set_my_commands(ok, scope=private, language_code="zh")

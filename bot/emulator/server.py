@@ -1,10 +1,11 @@
 """A Telegram Bot API server for tests and demos, speaking real HTTP on 127.0.0.1.
 
 It implements the methods this bot uses — long-polled getUpdates, sending, copying, editing and
-deleting messages, albums, locations, voice, callback answers, getFile and file downloads — with
-the refusals Telegram would give (unknown chat, blocked user, message not modified, and those in
-`checks`). Tests can also make it answer 429, 5xx, 403 or 400 on demand, slow it down or drop
-connections, so the bot's failure paths run without reaching Telegram. The in-process side
+deleting messages (`messages`), albums, locations, voice, callback answers, commands, getFile and
+file downloads — as strictly as Telegram: the refusals and formatting of `checks`, `formatting`,
+`files` and `limits`, listed with their Bot API sections in README.md. Tests can also make it
+answer 429, 5xx, 403 or 400 on demand, slow it down or drop connections, so the bot's failure
+paths run without reaching Telegram. The in-process side
 (`user`, `group`, `sent`, `requests`, `on_bot_message`, `on_bot_delete`) is what tests and the
 playground drive.
 
@@ -44,6 +45,8 @@ BotMessageListener = Callable[[Json], Awaitable[None]]
 
 CALLBACK_ANSWER_SECONDS = 15.0
 """How long Telegram waits for answerCallbackQuery before the query expires."""
+REQUEST_OVERHEAD = 1024 * 1024
+"""Room for the other fields of an upload, so a file just over 50 MB meets Telegram's JSON 413."""
 SHUTDOWN_SECONDS = 0.5  # how long `stop` lets in-flight requests (a delayed call) finish
 
 DESCRIPTIONS = {
@@ -134,7 +137,7 @@ class BotApiEmulator(MessagingApi):
 
     async def start(self) -> None:
         """Listen on host:port (port 0 picks a free one, then `port` holds it)."""
-        app = web.Application(client_max_size=MAX_UPLOAD_BYTES)
+        app = web.Application(client_max_size=MAX_UPLOAD_BYTES + REQUEST_OVERHEAD)
         app.router.add_post("/bot{token}/{method}", self._handle_method)
         app.router.add_get("/bot{token}/{method}", self._handle_method)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
@@ -361,6 +364,7 @@ class BotApiEmulator(MessagingApi):
         try:
             result = await handler(params)
         except ApiError as error:
+            log.info("refused %s with %d: %s", method, error.code, error.description)
             return _error(error.code, error.description, error.retry_after)
         return web.json_response({"ok": True, "result": result})
 
