@@ -1,11 +1,13 @@
-"""Bot bugs the strict emulator (issue 10) brings to light, kept as strict expected failures.
+"""What the strict emulator (issue 10) checks in the bot's own stories.
 
-Another engineer fixes these in bot code (bot/notifier.py, bot/outbox.py, handlers/delivery.py);
-the lead removes each marker when that fix merges, and the test must then pass.
+Formatting that survives an edit is kept by a test; the photo-as-file bug, which another
+engineer fixes in bot code (bot/notifier.py, bot/outbox.py, handlers/delivery.py), is a strict
+expected failure: the lead removes its marker when that fix merges, and it must then pass.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from PIL import Image
 
 from handlers.reporting import PHOTO_LOCATION_BUTTON
 from tests.conftest import Town
-from tests.test_report_story import has_buttons, zh
+from tests.test_report_story import has_buttons, report_at, zh
 
 SAMPLE = Path(__file__).parent.parent / "bot/sample"
 
@@ -40,3 +42,16 @@ async def test_a_photo_sent_as_a_file_reaches_the_grid_member_as_a_photo(town: T
     received = town.emulator.file_bytes(photo["photo"][-1]["file_id"])
     with Image.open(io.BytesIO(received)) as image:
         assert not image.getexif()  # the reporter's GPS and camera stay with the office
+
+
+async def test_an_accepted_task_card_keeps_its_formatting(town: Town) -> None:
+    member = town.member
+    await report_at(town, town.villager, town.inside("那笔坡"))
+    card = copy.deepcopy(await member.wait_for(has_buttons("v1:acc:1")))  # edits change it
+    assert card["entities"][0] == {**card["entities"][0], "type": "bold", "offset": 0}
+    member.press(card, "v1:acc:1")
+    edited = await member.wait_for(
+        lambda m: m["message_id"] == card["message_id"] and "edit_date" in m
+    )
+    assert edited["text"].startswith(card["text"] + "\n") and "<b>" not in edited["text"]
+    assert edited["entities"][: len(card["entities"])] == card["entities"]

@@ -384,6 +384,8 @@ async def test_a_callback_query_is_answered_once_within_15_seconds(
     card = await bot.send_message(ALICE, "卡", reply_markup=BUTTON)
     too_old = r"(?i)^Query is too old and response timeout expired or query id is invalid$"
     first = alice.press(card.to_dict(), "ok")
+    with pytest.raises(BadRequest, match=r"(?i)^message_too_long$"):
+        await bot.answer_callback_query(first["id"], "长" * 201)
     clock.now += 14.9
     assert await bot.answer_callback_query(first["id"], "好")
     with pytest.raises(BadRequest, match=too_old):

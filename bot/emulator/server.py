@@ -45,6 +45,8 @@ BotMessageListener = Callable[[Json], Awaitable[None]]
 
 CALLBACK_ANSWER_SECONDS = 15.0
 """How long Telegram waits for answerCallbackQuery before the query expires."""
+MAX_CALLBACK_ANSWER = 200
+"""Characters of an answerCallbackQuery text (a notification or alert)."""
 REQUEST_OVERHEAD = 1024 * 1024
 """Room for the other fields of an upload, so a file just over 50 MB meets Telegram's JSON 413."""
 SHUTDOWN_SECONDS = 0.5  # how long `stop` lets in-flight requests (a delayed call) finish
@@ -470,8 +472,10 @@ class BotApiEmulator(MessagingApi):
         return True
 
     async def _api_answercallbackquery(self, params: Json) -> bool:
-        """Record the answer with the user who pressed; a query can be answered only once."""
+        """Record the answer with the user who pressed: once, within 15 s, text up to 200."""
         query_id = str(need(params, "callback_query_id"))
+        if len(str(params.get("text") or "")) > MAX_CALLBACK_ANSWER:
+            raise bad_request("MESSAGE_TOO_LONG")
         user, pressed = self._open_queries.pop(query_id, (None, 0.0))
         if user is None or self.clock() - pressed > CALLBACK_ANSWER_SECONDS:
             raise bad_request(
