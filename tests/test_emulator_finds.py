@@ -14,6 +14,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from bot.emulator.checks import MAX_CAPTION as TELEGRAM_MAX_CAPTION
+from bot.emulator.checks import MAX_TEXT as TELEGRAM_MAX_TEXT
+from bot.emulator.formatting import parse
+from bot.notices import MAX_CAPTION, MAX_TEXT, Content, ContentKind
 from handlers.reporting import PHOTO_LOCATION_BUTTON
 from tests.conftest import Town
 from tests.test_report_story import has_buttons, report_at, zh
@@ -55,3 +59,18 @@ async def test_an_accepted_task_card_keeps_its_formatting(town: Town) -> None:
     )
     assert edited["text"].startswith(card["text"] + "\n") and "<b>" not in edited["text"]
     assert edited["entities"][: len(card["entities"])] == card["entities"]
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+async def test_a_notice_of_the_longest_allowed_text_fits_telegrams_limits(
+    town: Town, language: str
+) -> None:
+    notices = town.bot.application.bot_data["services"].notices
+    for kind, longest, limit in [
+        (ContentKind.TEXT, MAX_TEXT, TELEGRAM_MAX_TEXT),
+        (ContentKind.PHOTO, MAX_CAPTION, TELEGRAM_MAX_CAPTION),
+    ]:
+        content = Content(kind, {"zh": "&" * longest}, "emu-photo-1")
+        [part] = notices.render(content, language)
+        shown, _ = parse(part.text or "", "HTML")
+        assert len(shown) <= limit, (kind, language, len(shown))
