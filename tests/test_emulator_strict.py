@@ -520,3 +520,6 @@ async def test_replies_and_chat_ids(emu: BotApiEmulator, bot: Bot, alice: Emulat
     assert status == 400 and body["description"] == "Bad Request: chat_id is empty"
     status, body = await call(emu, "sendMessage", chat_id=ALICE)
     assert status == 400 and body["description"] == "Bad Request: message text is empty"
+    assert await bot.send_chat_action(ALICE, "upload_photo")
+    status, body = await call(emu, "sendChatAction", chat_id=ALICE, action="dancing")
+    assert status == 400 and body["description"] == "Bad Request: wrong parameter action in request"

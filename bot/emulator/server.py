@@ -45,6 +45,11 @@ BotMessageListener = Callable[[Json], Awaitable[None]]
 
 CALLBACK_ANSWER_SECONDS = 15.0
 """How long Telegram waits for answerCallbackQuery before the query expires."""
+CHAT_ACTIONS = frozenset(
+    {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice"}
+    | {"upload_document", "choose_sticker", "find_location", "record_video_note"}
+    | {"upload_video_note"}
+)
 MAX_CALLBACK_ANSWER = 200
 """Characters of an answerCallbackQuery text (a notification or alert)."""
 REQUEST_OVERHEAD = 1024 * 1024
@@ -464,7 +469,10 @@ class BotApiEmulator(MessagingApi):
         return {"status": "member", "user": user.user_dict}
 
     async def _api_sendchataction(self, params: Json) -> bool:
+        """ "typing…" and friends: only the actions the Bot API lists."""
         self._target(params)
+        if params.get("action") not in CHAT_ACTIONS:
+            raise bad_request("wrong parameter action in request")
         return True
 
     async def _api_setmessagereaction(self, params: Json) -> bool:
