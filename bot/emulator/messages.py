@@ -7,6 +7,8 @@ keyboards and chat ids are checked (`checks`), and flood control counts every me
 
 from __future__ import annotations
 
+import itertools
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,7 +25,12 @@ from bot.emulator.checks import (
 from bot.emulator.files import FileStore, StoredFile, Upload, check_upload
 from bot.emulator.formatting import parse
 from bot.emulator.limits import FloodControl
-from bot.emulator.users import EmulatedChat, EmulatedUser
+from bot.emulator.users import EmulatedChat, EmulatedUser, describe
+
+log = logging.getLogger(__name__)
+
+BotMessageListener = Callable[[Json], Awaitable[None]]
+"""Awaited with each message the bot sends or edits (an edited one carries `edit_date`)."""
 
 MEDIA_KEYS = ("photo", "document", "voice", "audio", "video", "animation", "video_note")
 CONTENT_KEYS = (
@@ -41,26 +48,36 @@ NOT_MODIFIED = (
 
 
 class MessagingApi:
-    """sendMessage, sendPhoto, ..., copyMessage, editMessage*, deleteMessage."""
+    """sendMessage, sendPhoto, ..., copyMessage, editMessage*, deleteMessage, and the message
+    ids and listeners they share; the state it names is set up by `BotApiEmulator`."""
 
     files: FileStore
     flood: FloodControl
     chats: dict[int, EmulatedChat]
     bot_user: Json
     sent: list[Json]
+    on_bot_message: list[BotMessageListener]
+    on_bot_delete: list[BotMessageListener]
     _messages: dict[tuple[int, int], Json]
-    on_bot_delete: list[Callable[[Json], Awaitable[None]]]
+    _message_ids: dict[int, itertools.count[int]]
+    _ids: itertools.count[int]
 
     def new_id(self) -> str:
-        raise NotImplementedError
+        """A fresh identifier for callback queries, polls and media groups."""
+        return str(next(self._ids))
 
     def _next_message_id(self, chat_id: int) -> int:
-        raise NotImplementedError
+        return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
 
     async def _notify(
-        self, message: Json, listeners: list[Callable[[Json], Awaitable[None]]] | None = None
+        self, message: Json, listeners: list[BotMessageListener] | None = None
     ) -> None:
-        raise NotImplementedError
+        """Tell the listeners; a broken listener is logged, never turned into a bot error."""
+        for listener in list(self.on_bot_message if listeners is None else listeners):
+            try:
+                await listener(message)
+            except Exception:
+                log.exception("on_bot_message listener failed on message %s", describe(message))
 
     # -- sending -----------------------------------------------------------------------------
 

@@ -29,19 +29,15 @@ from bot.emulator.base import Json, Signal
 from bot.emulator.checks import ApiError, bad_request, check_commands, commands_key
 from bot.emulator.files import MAX_DOWNLOAD_BYTES, MAX_UPLOAD_BYTES, FileStore, Upload
 from bot.emulator.limits import TELEGRAM_LIKE, Clock, FloodControl, FloodLimits
-from bot.emulator.messages import MessagingApi, need, public
+from bot.emulator.messages import BotMessageListener, MessagingApi, need, public
 from bot.emulator.users import (
     EmulatedChannel,
     EmulatedChat,
     EmulatedGroup,
     EmulatedUser,
-    describe,
 )
 
 log = logging.getLogger(__name__)
-
-BotMessageListener = Callable[[Json], Awaitable[None]]
-"""Awaited with each message the bot sends or edits (an edited one carries `edit_date`)."""
 
 CALLBACK_ANSWER_SECONDS = 15.0
 """How long Telegram waits for answerCallbackQuery before the query expires."""
@@ -331,16 +327,9 @@ class BotApiEmulator(MessagingApi):
         self._post_update("callback_query", query)
         return query
 
-    def new_id(self) -> str:
-        """A fresh identifier for callback queries, polls and media groups."""
-        return str(next(self._ids))
-
     def _post_update(self, kind: str, payload: Json) -> None:
         self._updates.append({"update_id": next(self._update_ids), kind: payload})
         self._update_posted.fire()
-
-    def _next_message_id(self, chat_id: int) -> int:
-        return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
 
     # -- HTTP --------------------------------------------------------------------------------
 
@@ -382,16 +371,6 @@ class BotApiEmulator(MessagingApi):
         if stored is None:
             return _error(404, "Not Found")
         return web.Response(body=stored.data, content_type="application/octet-stream")
-
-    async def _notify(
-        self, message: Json, listeners: list[BotMessageListener] | None = None
-    ) -> None:
-        """Tell the listeners; a broken listener is logged, never turned into a bot error."""
-        for listener in list(self.on_bot_message if listeners is None else listeners):
-            try:
-                await listener(message)
-            except Exception:
-                log.exception("on_bot_message listener failed on message %s", describe(message))
 
     # -- Bot API: session, updates, commands -------------------------------------------------
 
