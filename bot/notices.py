@@ -25,7 +25,9 @@ from storage import Storage
 from storage.notices import Counts, NoticeRow
 
 MAX_TEXT = 4000
-MAX_CAPTION = 1000  # Telegram allows 1,024 characters; the heading takes the rest
+MAX_CAPTION = 990
+"""Telegram allows 1,024 caption characters after parsing; the heading with its blank line
+(31 in English) takes the rest."""
 RECENT = 10
 
 

@@ -639,7 +639,7 @@ CASES = [
         "HTML in the description",
         "confirm",
         do(lambda u: u.send_text('<b>x</b><a href="tg://user?id=1">y</i>')),
-        shows("&lt;b&gt;x&lt;/b&gt;&lt;a href=&quot;tg://user?id=1&quot;&gt;y&lt;/i&gt;"),
+        shows('<b>x</b><a href="tg://user?id=1">y</i>'),
     ),
     Case(
         "Markdown in the description",

@@ -142,7 +142,7 @@ async def test_a_village_notice_reaches_exactly_that_village(town: Town) -> None
     assert "已送达 2 / 3" in summary["text"] and "屏蔽了机器人 1" in summary["text"]
 
     [zh_notice] = notices_in(inside[0])
-    assert zh_notice["text"].startswith("📢") and "周六 8 点 &lt;大扫除&gt;" in zh_notice["text"]
+    assert zh_notice["text"].startswith("📢") and "周六 8 点 <大扫除>" in zh_notice["text"]
     [en_notice] = notices_in(inside[1])
     assert "Cleanup on Saturday 8:00" in en_notice["text"]
     assert notices_in(outside) == [] and notices_in(muted) == [] and notices_in(blocked) == []

@@ -100,7 +100,7 @@ async def test_block_unblock_and_who(town: Town) -> None:
     done = await admin.wait_for(containing("R-000001"))
     assert "555001" not in done["text"]  # blocking by report number reveals nobody
     told = await villager.wait_for(containing("暂停"))
-    assert "&lt;b&gt;多次&lt;/b&gt;发送无关照片" in told["text"]  # sent as HTML, so escaped
+    assert "<b>多次</b>发送无关照片" in told["text"]  # escaped in HTML: shown as typed
     villager.send_photo()
     refusal = await villager.wait_for(containing("关闭"))
     assert "发送无关照片" in refusal["text"]

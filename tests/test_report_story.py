@@ -238,7 +238,7 @@ async def test_too_long_description_is_refused_politely(town: Town) -> None:
     assert "501" in refusal["text"] and "500" in refusal["text"]
     villager.send_text("<b>很多</b> & 垃圾")
     summary = await villager.wait_for(has_buttons("v1:rs"))
-    assert "&lt;b&gt;很多&lt;/b&gt; &amp; 垃圾" in summary["text"]
+    assert "<b>很多</b> & 垃圾" in summary["text"]  # escaped in HTML: shown as typed
 
 
 async def test_far_away_location_leads_to_the_hamlet_picker(town: Town) -> None:

@@ -17,9 +17,10 @@ VILLAGER_IDENTITY = ("王阿婆", "wang_apo", "555001")
 
 
 def png_of(town: Town, message: dict) -> bytes:
+    """The chart as Telegram stores a photo: re-encoded as JPEG, still at least 800 px."""
     data = town.emulator.file_bytes(message["photo"][-1]["file_id"])
     with Image.open(io.BytesIO(data)) as image:
-        assert image.format == "PNG" and image.size[0] >= 800 and image.size[1] >= 800
+        assert image.format == "JPEG" and image.size[0] >= 800 and image.size[1] >= 800
     return data
 
 

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.emulator.base import Json, Signal, wait_until
-from bot.emulator.files import FAKE_MP4, FAKE_OGG, FAKE_WEBP, SMALL_JPEG, photo_sizes
+from bot.emulator.checks import ApiError
+from bot.emulator.files import FAKE_MP4, FAKE_OGG, FAKE_WEBP, SMALL_JPEG
 
 if TYPE_CHECKING:
     from bot.emulator.server import BotApiEmulator
@@ -145,9 +146,9 @@ class EmulatedGroup(EmulatedChat):
         return self.emulator.post_message(self, CHANNEL_BOT, content)
 
     def send_photo(self, from_user: EmulatedUser) -> Json:
-        """A member posts a photo in the group."""
-        stored = self.emulator.files.add(SMALL_JPEG, "photo", mime_type="image/jpeg")
-        return self.emulator.post_message(self, from_user.user_dict, {"photo": photo_sizes(stored)})
+        """A member posts a photo in the group (re-encoded, as Telegram stores photos)."""
+        content = {"photo": self.emulator.files.add_photo(SMALL_JPEG)}
+        return self.emulator.post_message(self, from_user.user_dict, content)
 
 
 class EmulatedChannel(EmulatedChat):
@@ -220,9 +221,16 @@ class EmulatedUser(EmulatedChat):
         caption: str | None = None,
         media_group_id: str | None = None,
     ) -> Json:
-        """A photo (a small green JPEG unless `data` is given), optionally part of an album."""
-        stored = self.emulator.files.add(data or SMALL_JPEG, "photo", mime_type="image/jpeg")
-        content: Json = {"photo": photo_sizes(stored)}
+        """A photo (a small green JPEG unless `data` is given), optionally part of an album.
+
+        Like Telegram, the bot gets new JPEGs without metadata (EXIF dropped), in sizes up to
+        the original's; `data` that is not a picture raises ValueError (no client sends it).
+        """
+        try:
+            sizes = self.emulator.files.add_photo(data or SMALL_JPEG)
+        except ApiError as error:
+            raise ValueError(f"not a photo Telegram would take: {error.description}") from None
+        content: Json = {"photo": sizes}
         if caption is not None:
             content["caption"] = caption
         if media_group_id is not None:

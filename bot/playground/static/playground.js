@@ -84,43 +84,46 @@ function svgElement(tag, attributes = {}) {
   return node;
 }
 
-// Telegram's HTML subset, rebuilt from a parsed copy so that nothing else gets through.
-const SIMPLE_TAGS = {
-  b: "b", strong: "b", i: "i", em: "i", u: "u", ins: "u", s: "s", strike: "s", del: "s",
-  code: "code", pre: "pre", blockquote: "blockquote",
+const ENTITY_TAGS = {
+  bold: "b", italic: "i", underline: "u", strikethrough: "s", code: "code", pre: "pre",
+  blockquote: "blockquote", expandable_blockquote: "blockquote",
 };
 
-function richText(text, parseMode) {
-  if (String(parseMode || "").toLowerCase() !== "html") return document.createTextNode(text);
-  const parsed = new DOMParser().parseFromString(`<body>${text}</body>`, "text/html");
+// The message's text with its entities (UTF-16 offsets, as JavaScript strings count) as markup,
+// the way a Telegram client shows the bot's formatting.
+function richText(text, entities) {
+  const sorted = [...(entities || [])].sort((a, b) => a.offset - b.offset || b.length - a.length);
   const fragment = document.createDocumentFragment();
-  copyAllowed(parsed.body, fragment);
+  appendEntities(fragment, text, 0, text.length, sorted);
   return fragment;
 }
 
-function copyAllowed(from, to) {
-  for (const node of from.childNodes) {
-    if (node.nodeType === Node.TEXT_NODE) {
-      to.append(node.textContent);
-      continue;
+function appendEntities(parent, text, start, end, entities) {
+  let position = start;
+  let index = 0;
+  while (index < entities.length) {
+    const entity = entities[index];
+    const stop = Math.min(entity.offset + entity.length, end);
+    const inner = [];
+    for (index += 1; index < entities.length && entities[index].offset < stop; index += 1) {
+      inner.push(entities[index]);
     }
-    if (node.nodeType !== Node.ELEMENT_NODE) continue;
-    const tag = node.tagName.toLowerCase();
-    let copy = null;
-    if (tag in SIMPLE_TAGS) {
-      copy = document.createElement(SIMPLE_TAGS[tag]);
-    } else if (tag === "a" && /^(https?:|tg:)/.test(node.getAttribute("href") || "")) {
-      copy = element("a", { href: node.getAttribute("href"), target: "_blank", rel: "noopener" });
-    } else if (tag === "tg-spoiler" || (tag === "span" && node.classList.contains("tg-spoiler"))) {
-      copy = element("span", { class: "spoiler" });
-    }
-    if (copy) {
-      copyAllowed(node, copy);
-      to.append(copy);
-    } else {
-      copyAllowed(node, to);
-    }
+    if (entity.offset > position) parent.append(text.slice(position, entity.offset));
+    const wrapper = entityElement(entity);
+    appendEntities(wrapper, text, entity.offset, stop, inner);
+    parent.append(wrapper);
+    position = Math.max(position, stop);
   }
+  if (position < end) parent.append(text.slice(position, end));
+}
+
+function entityElement(entity) {
+  if (entity.type in ENTITY_TAGS) return document.createElement(ENTITY_TAGS[entity.type]);
+  if (entity.type === "text_link" && /^(https?:|tg:)/.test(entity.url || "")) {
+    return element("a", { href: entity.url, target: "_blank", rel: "noopener" });
+  }
+  if (entity.type === "spoiler") return element("span", { class: "spoiler" });
+  return document.createElement("span");
 }
 
 function clockTime(seconds) {
@@ -430,7 +433,7 @@ function messageElement(message, pane) {
   if (message.poll) bubble.append(element("div", { class: "text" }, `📊 ${message.poll.question}`));
   const words = message.text ?? message.caption;
   if (words) {
-    bubble.append(element("div", { class: "text" }, richText(words, message.parse_mode)));
+    bubble.append(element("div", { class: "text" }, richText(words, message.text != null ? message.entities : message.caption_entities)));
   }
   const meta = clockTime(message.date) + (message.edit_date ? " · 已编辑 edited" : "");
   bubble.append(element("div", { class: "meta" }, meta));
