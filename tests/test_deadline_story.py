@@ -21,8 +21,10 @@ def mentions(*marks: str):
 
 
 async def at(town: Town, day: int, hour: int, minute: int = 0) -> None:
-    """Move the clock to that moment of December 2026 (Santang time) and let the bot catch up."""
-    town.clock.set(datetime(2026, 12, day, hour, minute, 1, tzinfo=SANTANG))
+    """Move the clock to the last second of that minute of December 2026 (Santang time) and let
+    the bot catch up: the town's clock runs on from 10:00:00 in real time, so on a busy machine a
+    report is made some seconds after it, and its deadlines fall as many seconds past the minute."""
+    town.clock.set(datetime(2026, 12, day, hour, minute, 59, tzinfo=SANTANG))
     await town.bot.time_moved()
 
 
