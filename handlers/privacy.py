@@ -127,6 +127,9 @@ async def forget_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "you are still writing, and your voice notes.\n"
             "• Kept, without your name: the reports you sent (photos, place, words), so the "
             "village can still clean up. You will no longer hear about them.\n"
+            "• Kept as a code that does not show who you are: what the town's limits need "
+            "(your recent reports, wrong /join codes, a block by the office), so they still "
+            "apply if you come back.\n"
             "This cannot be undone."
         ),
         reply_markup=InlineKeyboardMarkup(
