@@ -30,8 +30,10 @@ NAME_HIDDEN = N_("[name hidden]")
 
 _DIGIT = "[0-9\uff10-\uff19]"
 _SEPARATOR = r"[ \t\u3000\-\u2010-\u2015\u2212\uff0d.\uff0e]"
-_GAP = f"{_SEPARATOR}{{0,2}}"
+_GAP = f"{_SEPARATOR}{{0,3}}"
 """Between digit groups: nothing, or a space, dash or dot (" - " counts as one gap)."""
+_LATIN = "A-Za-z0-9_\u00c0-\u024f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
+"""What a Latin-script word is made of: a name or username in it is not the person's."""
 _NO_DIGIT_BEFORE = "(?<![0-9\uff10-\uff19])(?<![A-Za-z]-)"
 """Not inside a longer number, nor a report number's digits (R-000123)."""
 _NO_DIGIT_AFTER = "(?![0-9\uff10-\uff19])"
@@ -122,7 +124,10 @@ def _name_pattern(identity: Identity) -> re.Pattern[str]:
         word_forms.append("@?" + _loose(identity.username.lstrip("@")))
     word_forms.append(_loose(str(identity.user_id)))
     alternatives = sorted(forms, key=len, reverse=True) + word_forms
-    bounded = [rf"(?<![\w@]){form}(?!\w)" if _is_word(form) else form for form in alternatives]
+    bounded = [
+        rf"(?<![{_LATIN}@])(?<![A-Za-z]-){form}(?![{_LATIN}])" if _is_word(form) else form
+        for form in alternatives
+    ]
     return re.compile("|".join(f"(?:{form})" for form in bounded), re.IGNORECASE)
 
 
