@@ -7,11 +7,14 @@ code, 18-digit resident ID numbers, and the reporter's own name in every form Te
 (first and last name in either order, with or without a space, each CJK part of two or more
 characters alone, the @username, the numeric id).
 
-The caller keeps the original for the office and redacts only what goes elsewhere, at the time
-it renders for one recipient, with that recipient's translator: the placeholders are words in
-the reader's language (the grid member's language may differ from the reporter's), and they
-say what was there, so a grid member knows a phone number was given and can ask the office.
-Redact the plain text first, then escape it for HTML.
+The caller keeps the original for the office and shows the redacted text everywhere else.
+The placeholders are words in the reader's language, not a neutral "▒▒▒": the grid member's
+language may differ from the reporter's, and a placeholder that says what was there tells them
+a phone number was given (the office has it). Redact with the reader's translator when
+rendering for them; or, since a forgotten reporter's name can no longer be looked up, redact
+once at submission with untranslated placeholders (`_` = identity), store that, and turn the
+placeholders into the reader's words with `localise_placeholders` when rendering. Redact the
+plain text first, then escape it for HTML.
 """
 
 from __future__ import annotations
@@ -105,6 +108,14 @@ def redact(text: str, identity: Identity | None, _: Translate) -> str:
         position = end
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+def localise_placeholders(text: str, _: Translate) -> str:
+    """Text redacted with untranslated placeholders (`redact(text, identity, lambda m: m)`,
+    e.g. once at submission, while the reporter's name is still known) in the reader's words."""
+    for placeholder in (PHONE_HIDDEN, ID_HIDDEN, NAME_HIDDEN):
+        text = text.replace(placeholder, _(placeholder))
+    return text
 
 
 def _name_pattern(identity: Identity) -> re.Pattern[str]:

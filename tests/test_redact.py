@@ -11,7 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.i18n import I18n
-from bot.redact import ID_HIDDEN, NAME_HIDDEN, PHONE_HIDDEN, Identity, redact
+from bot.redact import (
+    ID_HIDDEN,
+    NAME_HIDDEN,
+    PHONE_HIDDEN,
+    Identity,
+    localise_placeholders,
+    redact,
+)
 
 ZH = I18n("zh").translator("zh").gettext
 EN = I18n("zh").translator("en").gettext
@@ -137,6 +144,13 @@ def test_the_example_from_the_issue_in_both_languages() -> None:
     assert redact(text, reporter, ZH) == "我是[姓名已隐藏]，住村口第三家，电话[电话已隐藏]"
     assert redact(text, reporter, EN) == "我是[name hidden]，住村口第三家，电话[phone hidden]"
     assert redact("身份证450103199003071234", None, ZH) == "身份证[身份证号已隐藏]"
+
+
+def test_redacted_once_and_shown_in_each_readers_language() -> None:
+    stored = redact("王芳 13812345678 450103199003071234", Identity(555001, "王芳"), plain)
+    assert stored == f"{NAME_HIDDEN} {PHONE_HIDDEN} {ID_HIDDEN}"
+    assert localise_placeholders(stored, ZH) == "[姓名已隐藏] [电话已隐藏] [身份证号已隐藏]"
+    assert localise_placeholders(stored, EN) == stored
 
 
 NAME_CASES = [
