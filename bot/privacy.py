@@ -36,6 +36,8 @@ class PersonalData:
     reports: list[Report]
     grants: list[Grant]
     block: BlockRow | None
+    forgotten_reports: int
+    """Reports made before a /forgetme, kept without a name under the person's key."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class PrivacyService:
             reports=await self._storage.reports.by_reporter(user_id, limit=1000),
             grants=self._people.grants_of(user_id),
             block=await self._storage.privacy.active_block(user_id),
+            forgotten_reports=await self._storage.reports.forgotten_count(user_id),
         )
 
     async def forget(self, user_id: int) -> Forgotten:

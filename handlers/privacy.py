@@ -41,7 +41,13 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     data = await found.privacy.personal_data(user.id)
     draft = (context.user_data or {}).get(DRAFT_KEY)
     profile = data.profile
-    if profile is None and not data.grants and draft is None and data.block is None:
+    if (
+        profile is None
+        and not data.grants
+        and draft is None
+        and data.block is None
+        and not data.forgotten_reports
+    ):
         await message.reply_text(_("I keep nothing about you yet."))
         return
     lines = ["<b>" + _("🔐 What I keep about you") + "</b>"]
@@ -91,6 +97,13 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             _("• A report you are still writing: {count} photo(s)").format(
                 count=len(draft.get("photos", []))
             )
+        )
+    if data.forgotten_reports:
+        lines.append(
+            _(
+                "• {count} report(s) from before you used /forgetme: kept without your name, "
+                "under a code made from your Telegram id, so the report limits still count them"
+            ).format(count=data.forgotten_reports)
         )
     if data.block is not None:
         lines.append(

@@ -29,10 +29,13 @@ class AbuseKeys:
     """HMAC-SHA256 of Telegram ids under one installation's secret."""
 
     def __init__(self, secret: str, *, stored: bool) -> None:
+        self._text = secret
         self._secret = secret.encode("utf-8")
-        self.stored = stored
-        """Whether the secret lives in the database (False: it comes from config)."""
-        self.secret_text = secret
+        self._stored = stored
+
+    def secret_to_store(self) -> str | None:
+        """The secret, if it belongs in the database; None when config holds it (a pepper)."""
+        return self._text if self._stored else None
 
     def of(self, user_id: int) -> str:
         """The key of one Telegram id: 64 hex digits, the same on every start."""
@@ -52,9 +55,7 @@ class AbuseKeys:
         else:
             keys = cls(stored or secrets.token_hex(32), stored=True)
         await connection.create_function("abuse_key", 1, keys.of, deterministic=True)
-        await connection.create_function(
-            "abuse_key_secret", 0, lambda: keys.secret_text if keys.stored else None
-        )
+        await connection.create_function("abuse_key_secret", 0, keys.secret_to_store)
         await connection.create_function("abuse_key_check", 0, keys.check)
         return keys
 

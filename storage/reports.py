@@ -8,7 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.lifecycle import Action, State
-from bot.models import Draft, Event, MediaRef, Report, ReportMedia
+from bot.models import FORGOTTEN_REPORTER, Draft, Event, MediaRef, Report, ReportMedia
 from storage.database import Database, utc_text
 from storage.keys import AbuseKeys
 
@@ -219,6 +219,14 @@ class ReportRepository:
             (self._keys.of(reporter_id), since.isoformat()),
         )
         return [datetime.fromisoformat(row["created_at"]) for row in rows]
+
+    async def forgotten_count(self, reporter_id: int) -> int:
+        """How many reports this person made before a /forgetme: anonymised, but keyed."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) FROM reports WHERE reporter_key = ? AND reporter_id = ?",
+            (self._keys.of(reporter_id), FORGOTTEN_REPORTER),
+        )
+        return row[0] if row else 0
 
     async def reporter_key(self, report_id: int) -> str | None:
         """The keyed hash of a report's reporter, kept when they are forgotten (None for
