@@ -224,10 +224,8 @@ async def _target(
     message = update.effective_message
     text = clean_text(text)
     if text[:1] in ("R", "r"):
-        report_id = parse_number(text)
+        report_id = parse_number(text) or 0
         try:
-            if report_id is None:
-                raise ReportNotFound(text)
             report, reporter = await found.moderation.reporter_of_report(report_id)
         except ReportNotFound:
             await message.reply_text(_("There is no report {text}.").format(text=text[:20]))
