@@ -119,7 +119,9 @@ class CleanVillageBot:
     async def start(self) -> None:
         """Open the database, start polling, resume any undelivered notifications and catch
         up on reminders and deadlines that came due while the bot was not running."""
-        storage = self.storage = await Storage.open(self.config.storage.database)
+        storage = self.storage = await Storage.open(
+            self.config.storage.database, pepper=self.config.privacy.pepper.get_secret_value()
+        )
         quiet = self.config.quiet_hours
         outbox = self.outbox = Outbox(
             storage.outbox, self.clock, QuietHours(quiet.start, quiet.end, self.config.general.tz)

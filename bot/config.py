@@ -133,10 +133,13 @@ class LimitsConfig(_Section):
 
 
 class PrivacyConfig(_Section):
-    """How long evidence files stay on disk; a daily job deletes older ones at `purge_hour`."""
+    """How long evidence files stay on disk; a daily job deletes older ones at `purge_hour`.
+    `pepper`: the secret of the abuse controls' keyed hashes (`storage.keys`) kept out of the
+    database; empty: one generated at first start and stored with the data. Never change it."""
 
     media_retention_days: int = Field(default=365, ge=1)
     purge_hour: int = Field(default=3, ge=0, le=23)
+    pepper: SecretStr = SecretStr("")
 
 
 class OfficeConfig(_Section):

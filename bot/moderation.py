@@ -1,14 +1,17 @@
 """The office's hand against abuse: block or unblock a person's reporting (with a reason the
 person reads), and look up who made a report — the only place a reporter's identity is shown,
-to office admins only, and every look is written to the audit log."""
+to office admins only, and every look is written to the audit log. Blocks hold the person's
+keyed hash (`storage.keys`), so a block by report number works, and lasts, after /forgetme;
+the audit log names a person blocked by report number by that number only."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
 from bot.audit import AuditLog
 from bot.clock import Clock
-from bot.models import Report
+from bot.models import FORGOTTEN_REPORTER, Report
 from bot.notifier import Notifier
 from bot.outbox import Outbox
 from bot.people import People
@@ -29,6 +32,21 @@ class NotBlocked(Exception):
     pass
 
 
+class ReporterUnknown(Exception):
+    """The report's reporter was forgotten before reporters were keyed: nothing to block."""
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """The person a block is about: always their key; their Telegram id while it is known
+    (None once they used /forgetme); and how the audit log names them — a report number when
+    the office named them by one, so the log never links a report to an id."""
+
+    key: str
+    user_id: int | None
+    subject: str
+
+
 class ModerationService:
     def __init__(
         self,
@@ -47,58 +65,86 @@ class ModerationService:
         self._outbox = outbox
         self._clock = clock
 
-    async def block(self, actor_id: int, user_id: int, reason: str) -> None:
-        """Stop `user_id` from reporting; they are told why."""
+    def person(self, user_id: int) -> Reporter:
+        """A person the office named by their Telegram id."""
+        return Reporter(self._storage.keys.of(user_id), user_id, str(user_id))
+
+    async def reporter_of_report(self, report_id: int) -> tuple[Report, Reporter]:
+        """The reporter of a report, named by its number; works after they were forgotten."""
+        report = await self._storage.reports.get(report_id)
+        if report is None:
+            raise ReportNotFound(report_id)
+        key = await self._storage.reports.reporter_key(report_id)
+        if key is None:
+            raise ReporterUnknown(report_id)
+        user_id = None if report.reporter_id == FORGOTTEN_REPORTER else report.reporter_id
+        return report, Reporter(key, user_id, report.number)
+
+    async def block(self, actor_id: int, target: Reporter, reason: str) -> None:
+        """Stop `target` from reporting, also after a /forgetme; told why if still known."""
         self._require_office(actor_id)
-        if self._people.is_office(user_id) or user_id == actor_id:
-            raise CannotBlock(user_id)
+        if target.user_id == actor_id or target.key in self._office_keys():
+            raise CannotBlock(target.subject)
         now = self._clock.now()
         async with self._storage.database.transaction() as connection:
             if not await self._storage.privacy.add_block(
-                connection, user_id=user_id, reason=reason, by=actor_id, now=now
+                connection, user_key=target.key, reason=reason, by=actor_id, now=now
             ):
-                raise AlreadyBlocked(user_id)
-            await self._audit.record(actor_id, "block", str(user_id), reason, connection=connection)
-            await self._notifier.tell(
-                connection,
-                user_id,
-                lambda _language, _: _(
-                    "⛔ The town office has stopped you from sending reports: {reason}\n"
-                    "If you think this is a mistake, please contact the office."
-                ).format(reason=escape(reason)),
+                raise AlreadyBlocked(target.subject)
+            await self._audit.record(
+                actor_id, "block", target.subject, reason, connection=connection
             )
+            if target.user_id is not None:
+                await self._notifier.tell(
+                    connection,
+                    target.user_id,
+                    lambda _language, _: _(
+                        "⛔ The town office has stopped you from sending reports: {reason}\n"
+                        "If you think this is a mistake, please contact the office."
+                    ).format(reason=escape(reason)),
+                )
         self._outbox.poke()
 
-    async def unblock(self, actor_id: int, user_id: int) -> None:
+    async def unblock(self, actor_id: int, target: Reporter) -> None:
         self._require_office(actor_id)
         now = self._clock.now()
         async with self._storage.database.transaction() as connection:
             if not await self._storage.privacy.lift_block(
-                connection, user_id=user_id, by=actor_id, now=now
+                connection, user_key=target.key, by=actor_id, now=now
             ):
-                raise NotBlocked(user_id)
-            await self._audit.record(actor_id, "unblock", str(user_id), connection=connection)
-            await self._notifier.tell(
-                connection,
-                user_id,
-                lambda _language, _: _(
-                    "✅ You can send reports again. Thank you for your patience."
-                ),
-            )
+                raise NotBlocked(target.subject)
+            await self._audit.record(actor_id, "unblock", target.subject, connection=connection)
+            if target.user_id is not None:
+                await self._notifier.tell(
+                    connection,
+                    target.user_id,
+                    lambda _language, _: _(
+                        "✅ You can send reports again. Thank you for your patience."
+                    ),
+                )
         self._outbox.poke()
 
-    async def block_of(self, user_id: int) -> BlockRow | None:
-        return await self._storage.privacy.active_block(user_id)
+    async def block_of(self, target: Reporter) -> BlockRow | None:
+        return await self._storage.privacy.active_block_by_key(target.key)
 
     async def reporter_of(self, actor_id: int, report_id: int) -> tuple[Report, Profile | None]:
-        """Who made a report, for an office admin handling abuse; the look is audited."""
+        """Who made a report, for an office admin handling abuse; the look is audited. The
+        profile is None once the reporter was forgotten."""
         self._require_office(actor_id)
         report = await self._storage.reports.get(report_id)
         if report is None:
             raise ReportNotFound(report_id)
-        profile = await self._storage.privacy.profile(report.reporter_id)
+        profile = (
+            None
+            if report.reporter_id == FORGOTTEN_REPORTER
+            else await self._storage.privacy.profile(report.reporter_id)
+        )
         await self._audit.record(actor_id, "reveal_reporter", report.number)
         return report, profile
+
+    def _office_keys(self) -> set[str]:
+        """The keys of every office admin: a forgotten reporter may have become one since."""
+        return {self._storage.keys.of(user_id) for user_id in self._people.office_admins}
 
     def _require_office(self, actor_id: int) -> None:
         if not self._people.is_office(actor_id):

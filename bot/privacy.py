@@ -3,9 +3,11 @@
 `/mydata` shows what is stored about a person; `/forgetme` erases it: the profile, drafts,
 conversations and delivery history go, the reports stay for the town's work with the reporter
 replaced by a stand-in and without voice notes (a voice identifies its speaker). Kept on
-purpose: an active reporting block (so it cannot be shed by forgetting) and the audit log's
-record of office actions. People who hold a role are asked to have it revoked first, since
-their work on reports belongs to the office's records.
+purpose, so that forgetting is no way round the abuse controls: the keyed hash of the person's
+Telegram id (`storage.keys`) on their reports (the report limits count by it), on their recent
+wrong /join codes and on any reporting block; and the audit log's record of office actions.
+People who hold a role are asked to have it revoked first, since their work on reports belongs
+to the office's records.
 
 Evidence files older than `[privacy] media_retention_days` are deleted from disk by a daily
 job; the reports keep Telegram's file ids.
@@ -34,6 +36,8 @@ class PersonalData:
     reports: list[Report]
     grants: list[Grant]
     block: BlockRow | None
+    forgotten_reports: int
+    """Reports made before a /forgetme, kept without a name under the person's key."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class PrivacyService:
             reports=await self._storage.reports.by_reporter(user_id, limit=1000),
             grants=self._people.grants_of(user_id),
             block=await self._storage.privacy.active_block(user_id),
+            forgotten_reports=await self._storage.reports.forgotten_count(user_id),
         )
 
     async def forget(self, user_id: int) -> Forgotten:

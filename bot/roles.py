@@ -297,12 +297,15 @@ class RoleService:
     # -- internals ------------------------------------------------------------------------------
 
     async def _failed(self, user_id: int, status: JoinStatus) -> JoinResult:
-        await self._storage.roles.add_join_failure(user_id, self._clock.now())
+        rules = self._config.roles
+        now = self._clock.now()
+        await self._storage.roles.add_join_failure(
+            user_id,
+            now,
+            keep_after=now - timedelta(hours=1, minutes=rules.join_lockout_minutes),
+        )
         locked = await self.locked_until(user_id)
         if locked is not None:
             return JoinResult(JoinStatus.LOCKED, locked_until=locked)
-        rules = self._config.roles
-        recent = await self._storage.roles.join_failures_since(
-            user_id, self._clock.now() - timedelta(hours=1)
-        )
+        recent = await self._storage.roles.join_failures_since(user_id, now - timedelta(hours=1))
         return JoinResult(status, tries_left=max(0, rules.join_failures_per_hour - len(recent)))

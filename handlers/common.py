@@ -300,7 +300,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
                 user.id, services(context).clock.now()
             )
         return
-    log.error("error while handling %r", update, exc_info=context.error)
+    log.error("error while handling %s", describe_update(update), exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
@@ -312,6 +312,19 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await update.effective_message.reply_text(text)
     except Exception:
         log.exception("could not tell the user about the error")
+
+
+def describe_update(update: object) -> str:
+    """An update for the log by its kind and ids only: never names, usernames or text."""
+    if not isinstance(update, Update):
+        return type(update).__name__
+    kinds = [str(kind) for kind in Update.ALL_TYPES if getattr(update, kind, None) is not None]
+    kind = kinds[0] if kinds else "?"
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    return (
+        f"update {update.update_id} ({kind}) chat {chat and chat.id} user {user and user.id} "
+        f"message {message and message.message_id}"
+    )
 
 
 async def keep_file(

@@ -1,6 +1,7 @@
 """The office against abuse: /block and /unblock a person's reporting (by user id or by one of
-their report numbers, so the reporter need not be revealed), /who shows a report's reporter to
-an office admin (audited), and /audit lists the recent office actions."""
+their report numbers, so the reporter need not be revealed — also after they used /forgetme),
+/who shows a report's reporter to an office admin (audited), and /audit lists the recent office
+actions."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, ContextTypes
 
 from bot.i18n import N_
-from bot.models import FORGOTTEN_REPORTER, format_number, parse_number
-from bot.moderation import AlreadyBlocked, CannotBlock, NotBlocked
+from bot.models import format_number, parse_number
+from bot.moderation import AlreadyBlocked, CannotBlock, NotBlocked, Reporter, ReporterUnknown
 from bot.reports import ReportNotFound
 from bot.text import clean_text
 from handlers.common import Translate, language_of, security, services
@@ -96,26 +97,29 @@ async def block(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     target = await _target(update, context, arguments[0] if arguments else "", _)
     if target is None:
         return
-    user_id, who = target
+    reporter, who = target
     if not reason:
         await message.reply_text(
             _("Please add a reason the person will read, e.g. /block R-000123 many fake photos.")
         )
         return
     try:
-        await found.moderation.block(update.effective_user.id, user_id, reason)
+        await found.moderation.block(update.effective_user.id, reporter, reason)
     except CannotBlock:
         await message.reply_text(_("Office admins cannot be blocked."))
         return
     except AlreadyBlocked:
         await message.reply_text(_("{who} is already blocked.").format(who=who))
         return
-    await message.reply_text(
-        _("⛔ Blocked: {who} can no longer send reports, and was told why: {reason}").format(
-            who=who, reason=escape(reason)
-        ),
-        parse_mode=ParseMode.HTML,
+    done = (
+        _("⛔ Blocked: {who} can no longer send reports, and was told why: {reason}")
+        if reporter.user_id is not None
+        else _(
+            "⛔ Blocked: {who} can no longer send reports. They deleted their data, so they "
+            "could not be told now; if they try to report again they read why: {reason}"
+        )
     )
+    await message.reply_text(done.format(who=who, reason=escape(reason)), parse_mode=ParseMode.HTML)
 
 
 async def unblock(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -129,9 +133,9 @@ async def unblock(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     target = await _target(update, context, arguments[0] if len(arguments) == 1 else "", _)
     if target is None:
         return
-    user_id, who = target
+    reporter, who = target
     try:
-        await found.moderation.unblock(update.effective_user.id, user_id)
+        await found.moderation.unblock(update.effective_user.id, reporter)
     except NotBlocked:
         await message.reply_text(_("{who} is not blocked.").format(who=who))
         return
@@ -157,14 +161,26 @@ async def who(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             _("There is no report {text}.").format(text=format_number(report_id))
         )
         return
-    if report.reporter_id == FORGOTTEN_REPORTER or profile is None:
-        await message.reply_text(
+    if profile is None:
+        lines = [
             _(
-                "The reporter of {number} asked to be forgotten; nothing is known about them."
+                "The reporter of {number} deleted their data with /forgetme: who they are is "
+                "no longer known. Report limits and blocks still apply to them, and "
+                "/block {number} still works."
             ).format(number=report.number)
-        )
+        ]
+        try:
+            _report, reporter = await found.moderation.reporter_of_report(report_id)
+        except ReporterUnknown:
+            reporter = None
+        blocked = await found.moderation.block_of(reporter) if reporter else None
+        if blocked is not None:
+            lines.append(
+                _("Blocked from reporting: {reason}").format(reason=escape(blocked.reason))
+            )
+        await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
         return
-    blocked = await found.moderation.block_of(report.reporter_id)
+    blocked = await found.moderation.block_of(found.moderation.person(report.reporter_id))
     reports = await found.reports.reports_of(report.reporter_id)
     handle = f"@{profile.username}" if profile.username else ""
     name = " ".join(part for part in (profile.first_name, handle) if part) or "?"
@@ -201,25 +217,29 @@ async def _office_translator(
 
 async def _target(
     update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, _: Translate
-) -> tuple[int, str] | None:
-    """(user id, how to name them) from a user id or a report number, else a usage reply."""
+) -> tuple[Reporter, str] | None:
+    """(the person, how to name them) from a user id or a report number, else a usage reply.
+    A report's reporter is found also after /forgetme (by the key kept on the report)."""
     found = services(context)
     message = update.effective_message
     text = clean_text(text)
     if text[:1] in ("R", "r"):
-        report_id = parse_number(text)
-        report = await found.reports.get(report_id) if report_id else None
-        if report is None:
+        report_id = parse_number(text) or 0
+        try:
+            report, reporter = await found.moderation.reporter_of_report(report_id)
+        except ReportNotFound:
             await message.reply_text(_("There is no report {text}.").format(text=text[:20]))
             return None
-        if report.reporter_id == FORGOTTEN_REPORTER:
+        except ReporterUnknown:
             await message.reply_text(
-                _("The reporter of {number} asked to be forgotten.").format(number=report.number)
+                _("The reporter of {number} asked to be forgotten.").format(
+                    number=format_number(report_id)
+                )
             )
             return None
-        return report.reporter_id, _("the reporter of {number}").format(number=report.number)
+        return reporter, _("the reporter of {number}").format(number=report.number)
     if text.isascii() and text.isdigit() and 0 < int(text) < 2**52:
-        return int(text), _("user {user}").format(user=int(text))
+        return found.moderation.person(int(text)), _("user {user}").format(user=int(text))
     await message.reply_text(
         _(
             "Please name the person by a report number or a user id, e.g. "

@@ -41,7 +41,13 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     data = await found.privacy.personal_data(user.id)
     draft = (context.user_data or {}).get(DRAFT_KEY)
     profile = data.profile
-    if profile is None and not data.grants and draft is None and data.block is None:
+    if (
+        profile is None
+        and not data.grants
+        and draft is None
+        and data.block is None
+        and not data.forgotten_reports
+    ):
         await message.reply_text(_("I keep nothing about you yet."))
         return
     lines = ["<b>" + _("🔐 What I keep about you") + "</b>"]
@@ -92,6 +98,13 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 count=len(draft.get("photos", []))
             )
         )
+    if data.forgotten_reports:
+        lines.append(
+            _(
+                "• {count} report(s) from before you used /forgetme: kept without your name, "
+                "under a code made from your Telegram id, so the report limits still count them"
+            ).format(count=data.forgotten_reports)
+        )
     if data.block is not None:
         lines.append(
             _("• Reporting switched off by the office: {reason}").format(
@@ -127,6 +140,9 @@ async def forget_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "you are still writing, and your voice notes.\n"
             "• Kept, without your name: the reports you sent (photos, place, words), so the "
             "village can still clean up. You will no longer hear about them.\n"
+            "• Kept as a code that does not show who you are: what the town's limits need "
+            "(your recent reports, wrong /join codes, a block by the office), so they still "
+            "apply if you come back.\n"
             "This cannot be undone."
         ),
         reply_markup=InlineKeyboardMarkup(

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -29,8 +29,14 @@ class Database:
         self._write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path | str) -> Database:
-        """Open (creating if needed) the database at `path` and bring its schema up to date."""
+    async def open(
+        cls,
+        path: Path | str,
+        *,
+        prepare: Callable[[aiosqlite.Connection], Awaitable[object]] | None = None,
+    ) -> Database:
+        """Open (creating if needed) the database at `path` and bring its schema up to date;
+        `prepare` runs first, e.g. to register SQL functions the migrations call."""
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         connection = await aiosqlite.connect(str(path), isolation_level=None)
@@ -39,6 +45,8 @@ class Database:
         await connection.execute("PRAGMA foreign_keys = ON")
         await connection.execute("PRAGMA synchronous = NORMAL")
         await connection.execute("PRAGMA busy_timeout = 5000")
+        if prepare is not None:
+            await prepare(connection)
         database = cls(connection)
         await database.migrate()
         return database

@@ -1,5 +1,6 @@
-"""A person's data and the office's hold on it: reporting blocks, what /mydata shows, what
-/forgetme erases, and which evidence files are past their retention."""
+"""A person's data and the office's hold on it: reporting blocks (by keyed hash, see
+`storage.keys`), what /mydata shows, what /forgetme erases, and which evidence files are past
+their retention."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ import aiosqlite
 
 from bot.models import FORGOTTEN_REPORTER
 from storage.database import Database
+from storage.keys import AbuseKeys
 
 
 @dataclass(frozen=True)
 class BlockRow:
-    user_id: int
+    user_key: str
+    """The keyed hash of the blocked person's Telegram id (`storage.keys`), never the id."""
     reason: str
     blocked_by: int
     blocked_at: datetime
@@ -42,16 +45,20 @@ class Forgotten:
 
 
 class PrivacyRepository:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, keys: AbuseKeys) -> None:
         self._db = database
+        self._keys = keys
 
-    # -- reporting blocks -------------------------------------------------------------------
+    # -- reporting blocks, by the person's key: /forgetme does not lift them -------------------
 
     async def active_block(self, user_id: int) -> BlockRow | None:
+        return await self.active_block_by_key(self._keys.of(user_id))
+
+    async def active_block_by_key(self, user_key: str) -> BlockRow | None:
         row = await self._db.fetch_one(
-            """SELECT user_id, reason, blocked_by, blocked_at FROM reporting_blocks
-               WHERE user_id = ? AND lifted_at IS NULL""",
-            (user_id,),
+            """SELECT user_key, reason, blocked_by, blocked_at FROM reporting_blocks
+               WHERE user_key = ? AND lifted_at IS NULL""",
+            (user_key,),
         )
         return _block(row) if row else None
 
@@ -59,28 +66,28 @@ class PrivacyRepository:
         self,
         connection: aiosqlite.Connection,
         *,
-        user_id: int,
+        user_key: str,
         reason: str,
         by: int,
         now: datetime,
     ) -> bool:
         """False if the person is already blocked."""
         cursor = await connection.execute(
-            """INSERT INTO reporting_blocks (user_id, reason, blocked_by, blocked_at)
+            """INSERT INTO reporting_blocks (user_key, reason, blocked_by, blocked_at)
                VALUES (?, ?, ?, ?)
-               ON CONFLICT (user_id) WHERE lifted_at IS NULL DO NOTHING""",
-            (user_id, reason, by, now.isoformat()),
+               ON CONFLICT (user_key) WHERE lifted_at IS NULL DO NOTHING""",
+            (user_key, reason, by, now.isoformat()),
         )
         return bool(cursor.rowcount)
 
     async def lift_block(
-        self, connection: aiosqlite.Connection, *, user_id: int, by: int, now: datetime
+        self, connection: aiosqlite.Connection, *, user_key: str, by: int, now: datetime
     ) -> bool:
         """False if the person was not blocked."""
         cursor = await connection.execute(
             """UPDATE reporting_blocks SET lifted_by = ?, lifted_at = ?
-               WHERE user_id = ? AND lifted_at IS NULL""",
-            (by, now.isoformat(), user_id),
+               WHERE user_key = ? AND lifted_at IS NULL""",
+            (by, now.isoformat(), user_key),
         )
         return bool(cursor.rowcount)
 
@@ -107,9 +114,10 @@ class PrivacyRepository:
     async def forget(
         self, connection: aiosqlite.Connection, user_id: int, now: datetime
     ) -> Forgotten:
-        """Erase a person: their profile, drafts, conversations, counters and delivery history
-        go; their reports stay, pointing at the stand-in reporter, without their voice notes;
-        the events they caused keep no actor."""
+        """Erase a person: their profile, drafts, conversations, menu and delivery history go;
+        their reports stay, pointing at the stand-in reporter, without their voice notes but
+        with the reporter's key; the events they caused keep no actor. What is keyed (report
+        limits, /join failures, blocks) stays, so forgetting does not reset it."""
         stamp = now.isoformat()
         await connection.execute(
             """INSERT INTO users (user_id, created_at, updated_at, notices_on, unreachable_since)
@@ -151,7 +159,7 @@ class PrivacyRepository:
                     "DELETE FROM conversations WHERE name = ? AND key = ?",
                     (row["name"], row["key"]),
                 )
-        for table in ("user_data", "join_failures", "command_menus", "users"):
+        for table in ("user_data", "command_menus", "users"):
             await connection.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
         return Forgotten(reports=reports, files=files)
 
@@ -184,7 +192,7 @@ class PrivacyRepository:
 
 def _block(row: aiosqlite.Row) -> BlockRow:
     return BlockRow(
-        user_id=row["user_id"],
+        user_key=row["user_key"],
         reason=row["reason"],
         blocked_by=row["blocked_by"],
         blocked_at=datetime.fromisoformat(row["blocked_at"]),

@@ -8,8 +8,9 @@ from datetime import datetime
 import aiosqlite
 
 from bot.lifecycle import Action, State
-from bot.models import Draft, Event, MediaRef, Report, ReportMedia
+from bot.models import FORGOTTEN_REPORTER, Draft, Event, MediaRef, Report, ReportMedia
 from storage.database import Database, utc_text
+from storage.keys import AbuseKeys
 
 _REPORT_COLUMNS = """
     r.id, r.reporter_id, r.category, r.state, r.latitude, r.longitude, r.location_source,
@@ -23,8 +24,9 @@ _INSERT_EVENT = """INSERT INTO report_events (report_id, at, actor_id, from_stat
 
 
 class ReportRepository:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, keys: AbuseKeys) -> None:
         self._db = database
+        self._keys = keys
 
     async def insert(
         self,
@@ -39,12 +41,13 @@ class ReportRepository:
         """Store a confirmed draft in state `submitted`, with its media; returns the id."""
         location = draft.location
         cursor = await connection.execute(
-            """INSERT INTO reports (reporter_id, category, state, latitude, longitude,
-                   location_source, hamlet_id, village_id, description, created_at, updated_at,
-                   kind)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            """INSERT INTO reports (reporter_id, reporter_key, category, state, latitude,
+                   longitude, location_source, hamlet_id, village_id, description, created_at,
+                   updated_at, kind)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 reporter_id,
+                self._keys.of(reporter_id),
                 draft.category,
                 State.SUBMITTED,
                 location.latitude if location else None,
@@ -208,12 +211,30 @@ class ReportRepository:
         return [_report(row) for row in rows]
 
     async def created_since(self, reporter_id: int, since: datetime) -> list[datetime]:
-        """When this person's reports since `since` were made (for the per-person limits)."""
+        """When this person's reports since `since` were made (for the per-person limits),
+        found by the reporter's key: also those made before they used /forgetme."""
         rows = await self._db.fetch_all(
-            "SELECT created_at FROM reports WHERE reporter_id = ? AND created_at > ? ORDER BY id",
-            (reporter_id, since.isoformat()),
+            """SELECT created_at FROM reports WHERE reporter_key = ? AND created_at > ?
+               ORDER BY id""",
+            (self._keys.of(reporter_id), since.isoformat()),
         )
         return [datetime.fromisoformat(row["created_at"]) for row in rows]
+
+    async def forgotten_count(self, reporter_id: int) -> int:
+        """How many reports this person made before a /forgetme: anonymised, but keyed."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) FROM reports WHERE reporter_key = ? AND reporter_id = ?",
+            (self._keys.of(reporter_id), FORGOTTEN_REPORTER),
+        )
+        return row[0] if row else 0
+
+    async def reporter_key(self, report_id: int) -> str | None:
+        """The keyed hash of a report's reporter, kept when they are forgotten (None for
+        reports forgotten before keys existed)."""
+        row = await self._db.fetch_one(
+            "SELECT reporter_key FROM reports WHERE id = ?", (report_id,)
+        )
+        return row["reporter_key"] if row else None
 
     async def in_states_for_hamlets(
         self,

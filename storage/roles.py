@@ -11,6 +11,7 @@ import aiosqlite
 
 from bot.people import Grant, Role
 from storage.database import Database
+from storage.keys import AbuseKeys
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,9 @@ class InvitationRow:
 
 
 class RoleRepository:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, keys: AbuseKeys) -> None:
         self._db = database
+        self._keys = keys
 
     # -- roles ----------------------------------------------------------------------------------
 
@@ -140,17 +142,22 @@ class RoleRepository:
 
     # -- wrong codes ----------------------------------------------------------------------------
 
-    async def add_join_failure(self, user_id: int, now: datetime) -> None:
+    async def add_join_failure(self, user_id: int, now: datetime, *, keep_after: datetime) -> None:
+        """Count a wrong code under the person's key (so /forgetme does not lift a lockout);
+        failures up to `keep_after` no longer matter and are deleted."""
         async with self._db.transaction() as connection:
             await connection.execute(
-                "INSERT INTO join_failures (user_id, at) VALUES (?, ?)",
-                (user_id, now.isoformat()),
+                "DELETE FROM join_failures WHERE at <= ?", (keep_after.isoformat(),)
+            )
+            await connection.execute(
+                "INSERT INTO join_failures (user_key, at) VALUES (?, ?)",
+                (self._keys.of(user_id), now.isoformat()),
             )
 
     async def join_failures_since(self, user_id: int, since: datetime) -> list[datetime]:
         rows = await self._db.fetch_all(
-            "SELECT at FROM join_failures WHERE user_id = ? AND at > ? ORDER BY at",
-            (user_id, since.isoformat()),
+            "SELECT at FROM join_failures WHERE user_key = ? AND at > ? ORDER BY at",
+            (self._keys.of(user_id), since.isoformat()),
         )
         return [datetime.fromisoformat(row["at"]) for row in rows]
 
