@@ -29,6 +29,8 @@ from aiohttp import web
 from bot.emulator.base import Json, Signal
 from bot.emulator.checks import ApiError, check_markup, check_text
 from bot.emulator.files import MAX_DOWNLOAD_BYTES, FileStore, StoredFile, Upload, photo_sizes
+from bot.emulator.http_guard import check_button_urls, http_guard
+from bot.emulator.ogg import ogg_opus_seconds
 from bot.emulator.users import (
     EmulatedChannel,
     EmulatedChat,
@@ -147,7 +149,9 @@ class BotApiEmulator:
 
     async def start(self) -> None:
         """Listen on host:port (port 0 picks a free one, then `port` holds it)."""
-        app = web.Application(client_max_size=MAX_UPLOAD_BYTES)
+        app = web.Application(
+            client_max_size=MAX_UPLOAD_BYTES, middlewares=[http_guard(lambda: self.port)]
+        )
         app.router.add_post("/bot{token}/{method}", self._handle_method)
         app.router.add_get("/bot{token}/{method}", self._handle_method)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
@@ -676,7 +680,7 @@ class BotApiEmulator:
         if kind in ("document", "audio", "video", "animation"):
             body.update(file_name=stored.file_name, mime_type=stored.mime_type)
         if kind in ("voice", "audio", "video", "animation", "video_note"):
-            body["duration"] = int(options.get("duration") or 1)
+            body["duration"] = int(options.get("duration") or ogg_opus_seconds(stored.data) or 1)
         if kind in ("video", "animation"):
             body.update(
                 width=int(options.get("width") or 640), height=int(options.get("height") or 480)
@@ -707,6 +711,7 @@ class BotApiEmulator:
         if params.get("caption") is not None:
             check_text(str(params["caption"]), params.get("parse_mode"), caption=True)
         check_markup(params.get("reply_markup"))
+        check_button_urls(params.get("reply_markup"))
         message: Json = {
             "message_id": self._next_message_id(chat.chat_id),
             "from": self.bot_user,
@@ -749,6 +754,7 @@ class BotApiEmulator:
         """
         markup = params.get("reply_markup")
         check_markup(markup)
+        check_button_urls(markup)
         edited = {**message, **changes}
         if markup:
             edited["reply_markup"] = markup

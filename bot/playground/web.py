@@ -14,6 +14,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -54,6 +55,7 @@ class PlaygroundServer:
         app.router.add_get("/api/events", self._events)
         app.router.add_get("/api/chats/{chat_id}", self._chat)
         app.router.add_get("/api/files/{file_id}", self._file)
+        app.router.add_get("/api/held", self._held)
         app.router.add_get("/api/personas/{key}/commands", self._commands)
         app.router.add_post("/api/personas/{key}/text", self._text)
         app.router.add_post("/api/personas/{key}/photo", self._photo)
@@ -128,8 +130,18 @@ class PlaygroundServer:
         return web.json_response({"commands": self.playground.commands(request.match_info["key"])})
 
     async def _file(self, request: web.Request) -> web.Response:
-        data, content_type = self.playground.file(request.match_info["file_id"])
-        return web.Response(body=data, content_type=content_type)
+        """A picture or voice note to show inline; anything else (or `?download`) as a download
+        under its name. `nosniff` keeps a browser from guessing a type the server never gave."""
+        data, content_type, name = self.playground.file(
+            request.match_info["file_id"], download="download" in request.query
+        )
+        headers = {"Content-Type": content_type, "X-Content-Type-Options": "nosniff"}
+        if name is not None:
+            headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        return web.Response(body=data, headers=headers)
+
+    async def _held(self, request: web.Request) -> web.Response:
+        return web.json_response({"held": await self.playground.held()})
 
     async def _events(self, request: web.Request) -> web.StreamResponse:
         """Server-sent events: one JSON object per change, comments to keep the line open."""

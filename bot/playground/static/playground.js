@@ -19,6 +19,7 @@ const PHOTO_LABELS = {
 };
 const LAYOUT_KEY = "clean-village-playground-panes";
 const SVG = "http://www.w3.org/2000/svg";
+const SAFE_LINK = /^(https?:\/\/|tg:)/i; // what Telegram allows as a link or URL button
 
 const state = {
   personas: new Map(), // key -> persona
@@ -27,6 +28,7 @@ const state = {
   map: null,
   clock: null,
   clockReceivedAt: 0,
+  held: new Map(), // chat id -> { count, until_ms } held back by quiet hours
 };
 
 // -- talking to the server -------------------------------------------------------------------
@@ -109,7 +111,7 @@ function copyAllowed(from, to) {
     let copy = null;
     if (tag in SIMPLE_TAGS) {
       copy = document.createElement(SIMPLE_TAGS[tag]);
-    } else if (tag === "a" && /^(https?:|tg:)/.test(node.getAttribute("href") || "")) {
+    } else if (tag === "a" && SAFE_LINK.test(node.getAttribute("href") || "")) {
       copy = element("a", { href: node.getAttribute("href"), target: "_blank", rel: "noopener" });
     } else if (tag === "tg-spoiler" || (tag === "span" && node.classList.contains("tg-spoiler"))) {
       copy = element("span", { class: "spoiler" });
@@ -123,8 +125,25 @@ function copyAllowed(from, to) {
   }
 }
 
-function clockTime(seconds) {
-  return new Date(seconds * 1000).toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" });
+// Every time on the page is the bot's: its clock (fast-forward included) in its time zone,
+// written one way, "12-04 19:45".
+function botTime(ms) {
+  const zone = state.clock ? state.clock.timezone : undefined;
+  const parts = {};
+  const format = new Intl.DateTimeFormat("en-GB", {
+    timeZone: zone, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+  for (const part of format.formatToParts(new Date(ms))) parts[part.type] = part.value;
+  return `${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
+function sentAt(message) {
+  return message.bot_time_ms ?? message.date * 1000;
+}
+
+function duration(seconds) {
+  const whole = Math.max(0, Math.round(seconds || 0));
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
 }
 
 // -- the town map ----------------------------------------------------------------------------
@@ -177,6 +196,82 @@ function pinMap(latitude, longitude) {
   svg.setAttribute("viewBox", `${x - width / 2} ${y - height / 2} ${width} ${height}`);
   svg.append(svgElement("circle", { cx: x, cy: y, r: 12, class: "pin-dot" }));
   return svg;
+}
+
+// The map dialog's view: zoom (buttons, wheel) and pan (drag) by moving the viewBox; labels keep
+// one size on screen; a click that did not drag shares the point clicked.
+const LABEL_PX = { "hamlet-label": 13, "village-label": 16 };
+const DRAG_PX = 6;
+
+class MapView {
+  constructor(svg, onPick) {
+    this.svg = svg;
+    this.onPick = onPick;
+    this.full = { x: 0, y: 0, width: state.map.width, height: state.map.height };
+    this.box = { ...this.full };
+    this.drag = null;
+    svg.addEventListener("pointerdown", (event) => {
+      this.drag = { x: event.clientX, y: event.clientY, box: { ...this.box }, moved: false };
+      svg.setPointerCapture(event.pointerId);
+    });
+    svg.addEventListener("pointermove", (event) => {
+      if (!this.drag) return;
+      const dx = event.clientX - this.drag.x;
+      const dy = event.clientY - this.drag.y;
+      if (!this.drag.moved && Math.hypot(dx, dy) < DRAG_PX) return;
+      this.drag.moved = true;
+      const scale = this.unitsPerPixel();
+      this.set({ ...this.drag.box, x: this.drag.box.x - dx * scale, y: this.drag.box.y - dy * scale });
+    });
+    svg.addEventListener("pointerup", (event) => {
+      const drag = this.drag;
+      this.drag = null;
+      if (!drag || drag.moved) return;
+      const point = svg.createSVGPoint();
+      point.x = event.clientX;
+      point.y = event.clientY;
+      const { x, y } = point.matrixTransform(svg.getScreenCTM().inverse());
+      this.onPick(x, y);
+    });
+    svg.addEventListener("wheel", (event) => {
+      event.preventDefault();
+      this.zoom(event.deltaY < 0 ? 1.25 : 1 / 1.25);
+    }, { passive: false });
+  }
+
+  unitsPerPixel() {
+    return this.box.width / Math.max(1, this.svg.clientWidth);
+  }
+
+  // On a small screen start zoomed in on the town's middle, so hamlets are big enough to hit.
+  fit() {
+    const zoom = Math.min(3, Math.max(1, 700 / Math.max(1, this.svg.clientWidth)));
+    this.reset();
+    if (zoom > 1) this.zoom(zoom);
+  }
+
+  reset() {
+    this.set({ ...this.full });
+  }
+
+  zoom(factor) {
+    const width = Math.min(this.full.width, Math.max(this.full.width / 8, this.box.width / factor));
+    const height = width * (this.full.height / this.full.width);
+    const middleX = this.box.x + this.box.width / 2;
+    const middleY = this.box.y + this.box.height / 2;
+    this.set({ x: middleX - width / 2, y: middleY - height / 2, width, height });
+  }
+
+  set(box) {
+    const x = Math.min(Math.max(box.x, this.full.x), this.full.width - box.width);
+    const y = Math.min(Math.max(box.y, this.full.y), this.full.height - box.height);
+    this.box = { x, y, width: box.width, height: box.height };
+    this.svg.setAttribute("viewBox", `${x} ${y} ${box.width} ${box.height}`);
+    const scale = this.unitsPerPixel();
+    for (const label of this.svg.querySelectorAll("text")) {
+      label.style.fontSize = `${LABEL_PX[label.getAttribute("class")] * scale}px`;
+    }
+  }
 }
 
 // -- one chat pane ---------------------------------------------------------------------------
@@ -232,11 +327,24 @@ class Pane {
     avatar.textContent = Array.from(persona.name)[0] || "?";
     this.hiddenKeyboardOf = null;
     this.renderAll();
+    this.showHeld();
     loadChat(persona.chat_id).then(() => this.renderAll(), (error) => this.toast(`⚠ ${error.message}`));
   }
 
   get chat() {
     return chatOf(this.persona.chat_id);
+  }
+
+  // What quiet hours are holding back for this chat, and until when (bot time).
+  showHeld() {
+    const box = this.root.querySelector(".held");
+    const held = state.held.get(this.persona.chat_id);
+    box.hidden = !held;
+    if (!held) return;
+    const until = botTime(held.until_ms);
+    box.textContent =
+      `🌙 免打扰时段：${held.count} 条消息暂缓，${until} 发出 · ` +
+      `Quiet hours: ${held.count} ${held.count === 1 ? "message" : "messages"} held until ${until}`;
   }
 
   renderAll() {
@@ -402,13 +510,20 @@ function messageElement(message, pane) {
         element("img", { class: "photo", src: `/api/files/${document_.file_id}`, alt: document_.file_name || "", onload: scroll })
       );
     }
-    bubble.append(element("div", {}, `📎 ${document_.file_name || "file"}`));
+    const name = document_.file_name || "file";
+    bubble.append(
+      element(
+        "a",
+        { class: "download", href: `/api/files/${encodeURIComponent(document_.file_id)}?download`, download: name, title: "下载 Download" },
+        `📎 ${name} ⬇`
+      )
+    );
   }
   for (const kind of ["voice", "audio"]) {
     if (!message[kind]) continue;
     bubble.append(
-      element("div", {}, `🎤 0:${String(message[kind].duration || 0).padStart(2, "0")}`),
-      element("audio", { controls: "", preload: "none", src: `/api/files/${message[kind].file_id}` })
+      element("div", { class: "voice-length" }, `🎤 ${duration(message[kind].duration)}`),
+      element("audio", { controls: "", preload: "metadata", src: `/api/files/${encodeURIComponent(message[kind].file_id)}` })
     );
   }
   for (const kind of ["video", "animation", "video_note"]) {
@@ -432,8 +547,8 @@ function messageElement(message, pane) {
   if (words) {
     bubble.append(element("div", { class: "text" }, richText(words, message.parse_mode)));
   }
-  const meta = clockTime(message.date) + (message.edit_date ? " · 已编辑 edited" : "");
-  bubble.append(element("div", { class: "meta" }, meta));
+  const meta = botTime(sentAt(message)) + (message.edit_date ? " · 已编辑 edited" : "");
+  bubble.append(element("time", { class: "meta", "data-ms": String(sentAt(message)) }, meta));
 
   const wrapper = element("div", { class: `message ${mine ? "mine" : "theirs"}`, "data-id": message.message_id }, bubble);
   const inline = (message.reply_markup || {}).inline_keyboard;
@@ -442,8 +557,10 @@ function messageElement(message, pane) {
     for (const row of inline) {
       const line = element("div", { class: "row" });
       for (const button of row) {
-        if (button.url) {
+        if (button.url && SAFE_LINK.test(button.url)) {
           line.append(element("a", { href: button.url, target: "_blank", rel: "noopener" }, button.text));
+        } else if (button.url) {
+          line.append(element("span", { class: "refused-link", title: "不安全的链接 Unsafe link" }, button.text));
         } else {
           line.append(
             element(
@@ -480,7 +597,7 @@ function fillPersonaOptions(select, placeholder) {
 function addPane(persona) {
   const existing = state.panes.find((pane) => pane.persona.key === persona.key);
   if (existing) {
-    existing.root.scrollIntoView({ behavior: "smooth", inline: "center" });
+    showPane(existing);
     existing.light();
     return;
   }
@@ -503,7 +620,71 @@ function removePane(pane) {
   saveLayout();
 }
 
+// -- tabs: which chat is on screen (a phone shows one pane at a time) ------------------------
+
+function showPane(pane) {
+  pane.root.scrollIntoView({ behavior: "smooth", block: "nearest", inline: "center" });
+  markCurrentTab(pane);
+}
+
+function renderTabs() {
+  const tabs = document.getElementById("tabs");
+  tabs.replaceChildren(
+    ...state.panes.map((pane) =>
+      element(
+        "button",
+        { type: "button", role: "tab", class: "tab", "data-persona": pane.persona.key, onclick: () => showPane(pane) },
+        element("span", { class: `dot ${pane.persona.kind}`, "aria-hidden": "true" }, Array.from(pane.persona.name)[0] || "?"),
+        element("span", { class: "tab-name" }, pane.persona.name)
+      )
+    )
+  );
+  markCurrentTab(currentPane());
+}
+
+// The pane whose middle is nearest the middle of the strip of panes.
+function currentPane() {
+  const strip = document.getElementById("panes").getBoundingClientRect();
+  const middle = strip.left + strip.width / 2;
+  let best = null;
+  let bestDistance = Infinity;
+  for (const pane of state.panes) {
+    const box = pane.root.getBoundingClientRect();
+    const distance = Math.abs(box.left + box.width / 2 - middle);
+    if (distance < bestDistance) [best, bestDistance] = [pane, distance];
+  }
+  return best;
+}
+
+function markCurrentTab(current) {
+  for (const tab of document.querySelectorAll("#tabs .tab")) {
+    const selected = Boolean(current) && tab.dataset.persona === current.persona.key;
+    tab.setAttribute("aria-selected", selected ? "true" : "false");
+  }
+}
+
+// -- quiet hours: what the outbox holds back, per chat and in the header --------------------
+
+async function refreshHeld() {
+  const { held } = await api("/api/held");
+  state.held = new Map(held.map((entry) => [entry.chat_id, entry]));
+  for (const pane of state.panes) pane.showHeld();
+  const summary = document.getElementById("held-summary");
+  summary.hidden = held.length === 0;
+  if (!held.length) return;
+  const count = held.reduce((sum, entry) => sum + entry.count, 0);
+  const until = botTime(Math.min(...held.map((entry) => entry.until_ms)));
+  summary.textContent = `🌙 免打扰时段：${count} 条消息暂缓到 ${until} · ${count} held for quiet hours until ${until}`;
+}
+
+let heldTimer = null;
+function refreshHeldSoon() {
+  clearTimeout(heldTimer);
+  heldTimer = setTimeout(() => refreshHeld().catch(() => {}), 300);
+}
+
 function saveLayout() {
+  renderTabs();
   try {
     localStorage.setItem(LAYOUT_KEY, JSON.stringify(state.panes.map((pane) => pane.persona.key)));
   } catch {
@@ -528,6 +709,7 @@ let dialogPane = null;
 function openMapDialog(pane) {
   dialogPane = pane;
   document.getElementById("map-dialog").showModal();
+  state.mapView.fit();
 }
 
 function openPhotoDialog(pane) {
@@ -540,15 +722,15 @@ function wireDialogs() {
   const mapDialog = document.getElementById("map-dialog");
   const svg = document.getElementById("town-map");
   drawTown(svg, { labels: true });
-  svg.addEventListener("click", (event) => {
-    const point = svg.createSVGPoint();
-    point.x = event.clientX;
-    point.y = event.clientY;
-    const { x, y } = point.matrixTransform(svg.getScreenCTM().inverse());
+  const view = new MapView(svg, (x, y) => {
     const [latitude, longitude] = toLatLon(x, y);
     mapDialog.close();
     dialogPane.act(api(personaPath(dialogPane.persona, "location"), { latitude, longitude }));
   });
+  state.mapView = view;
+  document.getElementById("zoom-in").addEventListener("click", () => view.zoom(1.6));
+  document.getElementById("zoom-out").addEventListener("click", () => view.zoom(1 / 1.6));
+  document.getElementById("zoom-all").addEventListener("click", () => view.reset());
   document.getElementById("gps-fails").addEventListener("click", () => {
     mapDialog.close();
     dialogPane.act(api(personaPath(dialogPane.persona, "location"), { gps_fails: true }));
@@ -595,12 +777,10 @@ function setClock(clock) {
 
 function showClock() {
   if (!state.clock) return;
-  const now = new Date(state.clock.now_ms + (Date.now() - state.clockReceivedAt));
-  const format = new Intl.DateTimeFormat("zh-CN", {
-    timeZone: state.clock.timezone,
-    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false,
-  });
-  document.getElementById("clock-now").textContent = format.format(now);
+  const now = state.clock.now_ms + (Date.now() - state.clockReceivedAt);
+  const clock = document.getElementById("clock-now");
+  clock.textContent = botTime(now);
+  clock.dataset.ms = String(now);
   const hours = Math.round(state.clock.offset_hours);
   const days = Math.floor(hours / 24);
   const offset = hours ? `(快进 +${days ? `${days} 天 ` : ""}${hours % 24} 小时 · +${days ? `${days} d ` : ""}${hours % 24} h)` : "";
@@ -627,6 +807,10 @@ function wireControls() {
     }
   });
   setInterval(showClock, 10_000);
+  setInterval(refreshHeldSoon, 30_000);
+  const strip = document.getElementById("panes");
+  strip.addEventListener("scroll", () => markCurrentTab(currentPane()), { passive: true });
+  window.addEventListener("resize", () => markCurrentTab(currentPane()));
 }
 
 // -- live updates ----------------------------------------------------------------------------
@@ -640,6 +824,7 @@ function handle(event) {
     chatOf(event.chat_id).set(event.message.message_id, event.message);
     const pane = paneOf(event.chat_id);
     if (pane) pane.upsert(event.message);
+    refreshHeldSoon();
   } else if (event.kind === "deleted") {
     chatOf(event.chat_id).delete(event.message_id);
     const pane = paneOf(event.chat_id);
@@ -649,6 +834,7 @@ function handle(event) {
     if (pane) pane.toast(event.text, event.alert ? 6 : 2.5);
   } else if (event.kind === "clock") {
     setClock(event);
+    refreshHeld().catch(() => {});
   } else if (event.kind === "reset") {
     resync();
   }
@@ -658,6 +844,7 @@ async function resync() {
   state.chats.clear();
   const fresh = await api("/api/state");
   setClock(fresh.clock);
+  await refreshHeld();
   await Promise.all(state.panes.map((pane) => loadChat(pane.persona.chat_id)));
   for (const pane of state.panes) {
     pane.hiddenKeyboardOf = null;
@@ -689,6 +876,7 @@ async function main() {
   wireDialogs();
   wireControls();
   for (const key of savedLayout(initial.panes)) addPane(state.personas.get(key));
+  await refreshHeld();
   document.body.dataset.ready = "yes";
 }
 
