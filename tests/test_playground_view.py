@@ -118,12 +118,16 @@ async def test_quiet_hours_show_what_is_held_and_until_when_then_it_arrives(
         {"chat_id": villager.chat_id, "count": 1, "until_ms": int(morning.timestamp() * 1000)}
     ]
     assert playground.transcript(villager.chat_id) == []
+    async with http.get("/api/state") as response:
+        clock = (await response.json())["clock"]
+    assert clock["quiet_until_ms"] == int(morning.timestamp() * 1000)  # the header says so
 
     assert await post(http, "/api/clock", {"hours": 9}) == 200
     arrived = await villager.wait_for(lambda message: message.get("text") == "⏰ a reminder")
     assert arrived["text"] == "⏰ a reminder"
     async with http.get("/api/held") as response:
         assert (await response.json())["held"] == []
+    assert playground.clock_state()["quiet_until_ms"] is None
 
 
 async def test_export_documents_download_under_their_names_with_their_types(

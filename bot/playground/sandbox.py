@@ -32,6 +32,7 @@ from bot.emulator.server import MAX_UPLOAD_BYTES
 from bot.grid import Grid
 from bot.playground.personas import Persona, build_personas, default_panes, department_groups
 from bot.playground.town_map import town_map
+from bot.quiet_hours import QuietHours
 
 log = logging.getLogger(__name__)
 
@@ -221,10 +222,15 @@ class Playground:
         return list(self._transcripts.get(chat_id, {}).values())
 
     def clock_state(self) -> Json:
+        """The bot's clock for the page, with the end of the quiet hours it is in (or None)."""
+        now = self.clock.now()
+        quiet = self.config.quiet_hours
+        ends = QuietHours(quiet.start, quiet.end, self.config.general.tz).release(now)
         return {
-            "now_ms": _ms(self.clock.now()),
+            "now_ms": _ms(now),
             "offset_hours": self.clock.offset.total_seconds() / 3600,
             "timezone": self.config.general.timezone,
+            "quiet_until_ms": _ms(ends) if ends else None,
         }
 
     async def held(self) -> list[Json]:

@@ -669,12 +669,24 @@ async function refreshHeld() {
   const { held } = await api("/api/held");
   state.held = new Map(held.map((entry) => [entry.chat_id, entry]));
   for (const pane of state.panes) pane.showHeld();
+  showQuiet();
+}
+
+// The header says when the bot's clock is in quiet hours, and how much they hold back.
+function showQuiet() {
   const summary = document.getElementById("held-summary");
-  summary.hidden = held.length === 0;
-  if (!held.length) return;
-  const count = held.reduce((sum, entry) => sum + entry.count, 0);
-  const until = botTime(Math.min(...held.map((entry) => entry.until_ms)));
-  summary.textContent = `🌙 免打扰时段：${count} 条消息暂缓到 ${until} · ${count} held for quiet hours until ${until}`;
+  const held = [...state.held.values()];
+  const botNow = state.clock ? state.clock.now_ms + (Date.now() - state.clockReceivedAt) : 0;
+  const quietUntil = state.clock && state.clock.quiet_until_ms > botNow ? state.clock.quiet_until_ms : null;
+  summary.hidden = !held.length && !quietUntil;
+  if (held.length) {
+    const count = held.reduce((sum, entry) => sum + entry.count, 0);
+    const until = botTime(Math.min(...held.map((entry) => entry.until_ms)));
+    summary.textContent = `🌙 免打扰时段：${count} 条消息暂缓到 ${until} · ${count} held for quiet hours until ${until}`;
+  } else if (quietUntil) {
+    const until = botTime(quietUntil);
+    summary.textContent = `🌙 免打扰时段，提醒等到 ${until} · Quiet hours: reminders wait until ${until}`;
+  }
 }
 
 let heldTimer = null;
@@ -773,6 +785,7 @@ function setClock(clock) {
   state.clock = clock;
   state.clockReceivedAt = Date.now();
   showClock();
+  showQuiet();
 }
 
 function showClock() {
