@@ -811,7 +811,10 @@ function wireControls() {
   const add = document.getElementById("add-persona");
   fillPersonaOptions(add, "— 选择人物 choose —");
   add.addEventListener("change", () => {
-    if (add.value) addPane(state.personas.get(add.value));
+    if (add.value) {
+      addPane(state.personas.get(add.value));
+      showPane(state.panes.find((pane) => pane.persona.key === add.value));
+    }
     add.value = "";
   });
   document.addEventListener("click", (event) => {
