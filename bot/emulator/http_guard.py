@@ -21,7 +21,7 @@ Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 LOCAL_NAMES = ("127.0.0.1", "localhost")
 CROSS_SITE = frozenset({"cross-site", "same-site"})
 """Sec-Fetch-Site values a browser sends for a request another page started."""
-BUTTON_SCHEMES = frozenset({"http", "https", "tg"})
+WEB_SCHEMES = frozenset({"http", "https"})
 FILE_PREFIX = "/file/"
 
 
@@ -66,9 +66,7 @@ def is_allowed_button_url(url: str) -> bool:
     """True for an http(s) URL with a host, or a tg: link."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    if scheme == "tg":
-        return True
-    return scheme in BUTTON_SCHEMES and bool(parts.netloc)
+    return scheme == "tg" or (scheme in WEB_SCHEMES and bool(parts.netloc))
 
 
 def _refused(description: str) -> web.Response:
