@@ -360,3 +360,19 @@ async def test_a_phone_shows_a_compact_header_tabs_held_messages_and_a_zoomable_
     await expect(villager.locator(".held")).to_contain_text(until)
     await expect(page.locator("#held-summary")).to_contain_text(until)
     await page.screenshot(path=OUTPUT / "playground-phone-held.png")
+
+
+async def test_the_page_makes_links_only_of_http_and_tg_addresses(
+    site: tuple[Playground, PlaygroundServer], page: Page
+) -> None:
+    playground, _ = site
+    assert playground.bot is not None and playground.bot.application is not None
+    text = (
+        '<a href="javascript:document.title=1">one</a> <a href="https://example.org/">two</a> '
+        '<a href="tg://resolve?domain=x">three</a> <a href="data:text/html,x">four</a>'
+    )
+    await playground.bot.application.bot.send_message(555001, text, parse_mode="HTML")
+    bubble = pane(page, VILLAGER).locator(".message.theirs", has_text="four")
+    await expect(bubble).to_have_count(1)
+    hrefs = await bubble.locator("a").evaluate_all("links => links.map(a => a.href)")
+    assert hrefs == ["https://example.org/", "tg://resolve?domain=x"]
