@@ -9,12 +9,10 @@ start clean at every start and reset, so nothing here touches a real deployment.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import json
 import logging
 import secrets
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,7 @@ from bot.emulator.base import Json
 from bot.emulator.ogg import ogg_opus_seconds
 from bot.emulator.server import MAX_UPLOAD_BYTES
 from bot.grid import Grid
+from bot.playground.events import EventHub
 from bot.playground.personas import Persona, build_personas, default_panes, department_groups
 from bot.playground.town_map import town_map
 from bot.quiet_hours import QuietHours
@@ -62,31 +61,6 @@ DOWNLOAD_TYPES = {
 
 class PlaygroundError(Exception):
     """Something a person did on the page that cannot work; the message says why."""
-
-
-class EventHub:
-    """Fans each event out to every open page (they read it as server-sent events)."""
-
-    def __init__(self) -> None:
-        self._queues: set[asyncio.Queue[Json | None]] = set()
-
-    def publish(self, event: Json) -> None:
-        for queue in self._queues:
-            queue.put_nowait(event)
-
-    @contextlib.contextmanager
-    def subscribe(self) -> Iterator[asyncio.Queue[Json | None]]:
-        queue: asyncio.Queue[Json | None] = asyncio.Queue()
-        self._queues.add(queue)
-        try:
-            yield queue
-        finally:
-            self._queues.discard(queue)
-
-    def close(self) -> None:
-        """End every page's stream (None is the end marker)."""
-        for queue in self._queues:
-            queue.put_nowait(None)
 
 
 class Playground:
