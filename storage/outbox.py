@@ -154,3 +154,12 @@ class OutboxRepository:
     async def count(self, state: str) -> int:
         row = await self._db.fetch_one("SELECT COUNT(*) FROM outbox WHERE state = ?", (state,))
         return row[0] if row else 0
+
+    async def held(self, now: datetime) -> list[tuple[int, int, datetime]]:
+        """(chat id, how many, until when) of pending rows held for quiet hours past `now`."""
+        rows = await self._db.fetch_all(
+            """SELECT chat_id, COUNT(*), MIN(not_before) FROM outbox
+               WHERE state = 'pending' AND not_before > ? GROUP BY chat_id ORDER BY chat_id""",
+            (now.isoformat(),),
+        )
+        return [(row[0], row[1], datetime.fromisoformat(row[2])) for row in rows]

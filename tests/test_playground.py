@@ -235,7 +235,7 @@ async def test_uploads_are_compressed_like_telegram_photos_and_non_pictures_refu
     async with http.post(f"/api/personas/{VILLAGER}/photo", data=form) as response:
         assert response.status == 200
     photo = playground.transcript(VILLAGER_CHAT)[0]["photo"][-1]
-    with Image.open(io.BytesIO(playground.file(photo["file_id"])[0])) as sent:
+    with Image.open(io.BytesIO(playground.file(photo["file_id"], download=False)[0])) as sent:
         assert sent.format == "JPEG" and max(sent.size) == 1280
 
     form = aiohttp.FormData()

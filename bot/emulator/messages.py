@@ -25,6 +25,7 @@ from bot.emulator.checks import (
 from bot.emulator.files import FileStore, StoredFile, Upload, check_upload
 from bot.emulator.formatting import parse
 from bot.emulator.limits import FloodControl
+from bot.emulator.ogg import ogg_opus_seconds
 from bot.emulator.users import EmulatedChat, EmulatedUser, describe
 
 log = logging.getLogger(__name__)
@@ -275,7 +276,7 @@ class MessagingApi:
         if kind in ("document", "audio", "video", "animation"):
             body.update(file_name=stored.file_name, mime_type=stored.mime_type)
         if kind in ("voice", "audio", "video", "animation", "video_note"):
-            body["duration"] = int(options.get("duration") or 1)
+            body["duration"] = int(options.get("duration") or ogg_opus_seconds(stored.data) or 1)
         if kind in ("video", "animation"):
             body.update(
                 width=int(options.get("width") or 640), height=int(options.get("height") or 480)

@@ -28,6 +28,7 @@ from aiohttp import web
 from bot.emulator.base import Json, Signal
 from bot.emulator.checks import ApiError, bad_request, check_commands, commands_key
 from bot.emulator.files import MAX_DOWNLOAD_BYTES, MAX_UPLOAD_BYTES, FileStore, Upload
+from bot.emulator.http_guard import http_guard
 from bot.emulator.limits import TELEGRAM_LIKE, Clock, FloodControl, FloodLimits
 from bot.emulator.messages import BotMessageListener, MessagingApi, need, public
 from bot.emulator.users import (
@@ -140,7 +141,10 @@ class BotApiEmulator(MessagingApi):
 
     async def start(self) -> None:
         """Listen on host:port (port 0 picks a free one, then `port` holds it)."""
-        app = web.Application(client_max_size=MAX_UPLOAD_BYTES + REQUEST_OVERHEAD)
+        app = web.Application(
+            client_max_size=MAX_UPLOAD_BYTES + REQUEST_OVERHEAD,
+            middlewares=[http_guard(lambda: self.port)],
+        )
         app.router.add_post("/bot{token}/{method}", self._handle_method)
         app.router.add_get("/bot{token}/{method}", self._handle_method)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)

@@ -9,12 +9,11 @@ start clean at every start and reset, so nothing here touches a real deployment.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import json
 import logging
-from collections.abc import Iterator
-from datetime import timedelta
+import secrets
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,52 +25,42 @@ from bot.clock import OffsetClock
 from bot.config import Config, ConfigError
 from bot.emulator import BotApiEmulator, EmulatedUser
 from bot.emulator.base import Json
+from bot.emulator.ogg import ogg_opus_seconds
 from bot.emulator.server import MAX_UPLOAD_BYTES
 from bot.grid import Grid
+from bot.playground.events import EventHub
 from bot.playground.personas import Persona, build_personas, default_panes, department_groups
 from bot.playground.town_map import town_map
+from bot.quiet_hours import QuietHours
 
 log = logging.getLogger(__name__)
 
 SAMPLES = Path(__file__).parent.parent / "sample"
 SAMPLE_PHOTOS = SAMPLES / "photos"
 SAMPLE_VOICE = SAMPLES / "voice.ogg"
-SAMPLE_VOICE_SECONDS = 4
 DATABASE_NAME = "playground.sqlite3"
 MEDIA_FOLDER = "media"
-EMULATOR_TOKEN = "700000001:PLAYGROUND"
+EMULATOR_BOT_ID = 700000001
 GPS_FAILURE_DISTANCE_M = 25_000  # a stale cell-tower fix, well outside the town
 LARGEST_PHOTO_SIDE = 1280  # Telegram's compressed photos are at most this wide or high
 ANSWER_TIMEOUT_SECONDS = 10
+# Shown inline on the page (an <img> or <audio> cannot run script); anything else downloads.
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "audio/ogg"})
+DOWNLOAD_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "oga": "audio/ogg",
+    "ogg": "audio/ogg",
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "txt": "text/plain; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 class PlaygroundError(Exception):
     """Something a person did on the page that cannot work; the message says why."""
-
-
-class EventHub:
-    """Fans each event out to every open page (they read it as server-sent events)."""
-
-    def __init__(self) -> None:
-        self._queues: set[asyncio.Queue[Json | None]] = set()
-
-    def publish(self, event: Json) -> None:
-        for queue in self._queues:
-            queue.put_nowait(event)
-
-    @contextlib.contextmanager
-    def subscribe(self) -> Iterator[asyncio.Queue[Json | None]]:
-        queue: asyncio.Queue[Json | None] = asyncio.Queue()
-        self._queues.add(queue)
-        try:
-            yield queue
-        finally:
-            self._queues.discard(queue)
-
-    def close(self) -> None:
-        """End every page's stream (None is the end marker)."""
-        for queue in self._queues:
-            queue.put_nowait(None)
 
 
 class Playground:
@@ -132,7 +121,7 @@ class Playground:
         self._wipe()
         self.clock = OffsetClock()
         self._transcripts = {}
-        emulator = self.emulator = BotApiEmulator(token=EMULATOR_TOKEN)
+        emulator = self.emulator = BotApiEmulator(token=new_token())
         await emulator.start()
         for persona in self.personas:  # every chat the bot may write to exists from the start
             emulator.user(persona.user_id, persona.name, persona.language)
@@ -207,11 +196,26 @@ class Playground:
         return list(self._transcripts.get(chat_id, {}).values())
 
     def clock_state(self) -> Json:
+        """The bot's clock for the page, with the end of the quiet hours it is in (or None)."""
+        now = self.clock.now()
+        quiet = self.config.quiet_hours
+        ends = QuietHours(quiet.start, quiet.end, self.config.general.tz).release(now)
         return {
-            "now_ms": int(self.clock.now().timestamp() * 1000),
+            "now_ms": _ms(now),
             "offset_hours": self.clock.offset.total_seconds() / 3600,
             "timezone": self.config.general.timezone,
+            "quiet_until_ms": _ms(ends) if ends else None,
         }
+
+    async def held(self) -> list[Json]:
+        """Per chat, the notifications quiet hours are holding back now, and until when."""
+        if self.bot is None or self.bot.storage is None:
+            return []
+        rows = await self.bot.storage.outbox.held(self.clock.now())
+        return [
+            {"chat_id": chat_id, "count": count, "until_ms": _ms(until)}
+            for chat_id, count, until in rows
+        ]
 
     def commands(self, key: str) -> list[Json]:
         """The bot's command menu as this person's Telegram would show it."""
@@ -230,18 +234,22 @@ class Playground:
                 return commands[wanted]
         return []
 
-    def file(self, file_id: str) -> tuple[bytes, str]:
-        """The bytes of a photo or voice note in any chat, with a content type for the page."""
+    def file(self, file_id: str, *, download: bool) -> tuple[bytes, str, str | None]:
+        """A file of any chat: bytes, a safe content type, and the name to save it under when
+        it must download (asked for, or anything but a picture or a voice note).
+
+        The type comes from the file's extension, never from what the sender claimed, and is
+        never HTML or SVG, so nothing stored can run as a page on the playground's origin.
+        """
         stored = self._running_emulator().files.get(file_id)
         if stored is None:
             raise PlaygroundError(f"no file {file_id!r}")
-        mime = stored.mime_type or {
-            "jpg": "image/jpeg",
-            "oga": "audio/ogg",
-            "ogg": "audio/ogg",
-            "png": "image/png",
-        }.get(stored.path.rsplit(".", 1)[-1], "application/octet-stream")
-        return stored.data, mime
+        name = stored.file_name or stored.path.rsplit("/", 1)[-1]
+        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        mime = DOWNLOAD_TYPES.get(extension, "application/octet-stream")
+        if not download and mime in INLINE_TYPES:
+            return stored.data, mime, None
+        return stored.data, mime, name
 
     def sample_photos(self) -> list[str]:
         return sorted(path.stem for path in SAMPLE_PHOTOS.glob("*.jpg"))
@@ -282,7 +290,7 @@ class Playground:
         async with self._lock:
             user = self._private_user(key)
             data = SAMPLE_VOICE.read_bytes()
-            return self._record(user.send_voice(data, duration=SAMPLE_VOICE_SECONDS))
+            return self._record(user.send_voice(data, duration=ogg_opus_seconds(data) or 1))
 
     async def send_location(self, key: str, latitude: float, longitude: float) -> Json:
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
@@ -338,10 +346,20 @@ class Playground:
         )
 
     def _record(self, message: Json) -> Json:
-        """Keep a new or edited message in its chat's transcript and tell the pages."""
+        """Keep a new or edited message in its chat's transcript and tell the pages.
+
+        The page's copy carries `bot_time_ms`, when it was sent on the bot's (fast-forwarded)
+        clock; an edit keeps the original time and adds `bot_edit_ms`.
+        """
         chat_id = message["chat"]["id"]
-        self._transcripts.setdefault(chat_id, {})[message["message_id"]] = message
-        self.events.publish({"kind": "message", "chat_id": chat_id, "message": message})
+        chat = self._transcripts.setdefault(chat_id, {})
+        earlier = chat.get(message["message_id"])
+        now = _ms(self.clock.now())
+        shown = {**message, "bot_time_ms": earlier["bot_time_ms"] if earlier else now}
+        if earlier is not None:
+            shown["bot_edit_ms"] = now
+        chat[message["message_id"]] = shown
+        self.events.publish({"kind": "message", "chat_id": chat_id, "message": shown})
         return message
 
     def _user(self, persona: Persona) -> EmulatedUser:
@@ -362,6 +380,15 @@ class Playground:
         if self.bot is None:
             raise PlaygroundError("the playground is not running")
         return self.bot
+
+
+def new_token() -> str:
+    """A fresh bot token for each start, shaped like Telegram's, so no other page can guess it."""
+    return f"{EMULATOR_BOT_ID}:{secrets.token_urlsafe(26)}"
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
 
 
 def _scope(kind: str) -> str:

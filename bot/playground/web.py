@@ -14,6 +14,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -54,6 +55,7 @@ class PlaygroundServer:
         app.router.add_get("/api/events", self._events)
         app.router.add_get("/api/chats/{chat_id}", self._chat)
         app.router.add_get("/api/files/{file_id}", self._file)
+        app.router.add_get("/api/held", self._held)
         app.router.add_get("/api/personas/{key}/commands", self._commands)
         app.router.add_post("/api/personas/{key}/text", self._text)
         app.router.add_post("/api/personas/{key}/photo", self._photo)
@@ -128,8 +130,27 @@ class PlaygroundServer:
         return web.json_response({"commands": self.playground.commands(request.match_info["key"])})
 
     async def _file(self, request: web.Request) -> web.Response:
-        data, content_type = self.playground.file(request.match_info["file_id"])
-        return web.Response(body=data, content_type=content_type)
+        """A picture or voice note to show inline; anything else (or `?download`) as a download
+        under its name. `nosniff` keeps a browser from guessing a type the server never gave."""
+        data, content_type, name = self.playground.file(
+            request.match_info["file_id"], download="download" in request.query
+        )
+        headers = {
+            "Content-Type": content_type,
+            "X-Content-Type-Options": "nosniff",
+            "Accept-Ranges": "bytes",
+        }
+        if name is not None:
+            headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        wanted = _byte_range(request.headers.get("Range"), len(data))
+        if wanted is None:
+            return web.Response(body=data, headers=headers)
+        start, end = wanted
+        headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
+        return web.Response(status=206, body=data[start : end + 1], headers=headers)
+
+    async def _held(self, request: web.Request) -> web.Response:
+        return web.json_response({"held": await self.playground.held()})
 
     async def _events(self, request: web.Request) -> web.StreamResponse:
         """Server-sent events: one JSON object per change, comments to keep the line open."""
@@ -234,6 +255,27 @@ async def _json(request: web.Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise PlaygroundError("the request must be a JSON object")
     return body
+
+
+def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The first (start, end) of a `Range: bytes=...` header, inclusive; None for the whole.
+
+    A browser reads an Ogg voice note's length from its last page: without ranges it cannot,
+    and its player says 0:00.
+    """
+    if not header or not header.startswith("bytes=") or size == 0:
+        return None
+    first, _, last = header.removeprefix("bytes=").split(",")[0].strip().partition("-")
+    try:
+        if first:
+            start, end = int(first), int(last) if last else size - 1
+        else:
+            start, end = max(0, size - int(last)), size - 1
+    except ValueError:
+        return None
+    if start > end or start >= size:
+        return None
+    return start, min(end, size - 1)
 
 
 def _int(text: str) -> int:

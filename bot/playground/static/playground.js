@@ -1,6 +1,8 @@
 // Clean Village Bot playground: chat panes for people of the sample town, talking to the real
 // bot through the built-in Telegram emulator. The server sends every change as a server-sent
 // event; what a person does in a pane is a POST to /api/personas/<key>/...
+// This file holds the shared state, the page's controls and the start; it loads last, after
+// town-map.js, messages.js and pane.js.
 "use strict";
 
 const ROLES = {
@@ -19,6 +21,7 @@ const PHOTO_LABELS = {
 };
 const LAYOUT_KEY = "clean-village-playground-panes";
 const SVG = "http://www.w3.org/2000/svg";
+const SAFE_LINK = /^(https?:\/\/|tg:)/i; // what Telegram allows as a link or URL button
 
 const state = {
   personas: new Map(), // key -> persona
@@ -27,6 +30,7 @@ const state = {
   map: null,
   clock: null,
   clockReceivedAt: 0,
+  held: new Map(), // chat id -> { count, until_ms } held back by quiet hours
 };
 
 // -- talking to the server -------------------------------------------------------------------
@@ -84,386 +88,6 @@ function svgElement(tag, attributes = {}) {
   return node;
 }
 
-const ENTITY_TAGS = {
-  bold: "b", italic: "i", underline: "u", strikethrough: "s", code: "code", pre: "pre",
-  blockquote: "blockquote", expandable_blockquote: "blockquote",
-};
-
-// The message's text with its entities (UTF-16 offsets, as JavaScript strings count) as markup,
-// the way a Telegram client shows the bot's formatting.
-function richText(text, entities) {
-  const sorted = [...(entities || [])].sort((a, b) => a.offset - b.offset || b.length - a.length);
-  const fragment = document.createDocumentFragment();
-  appendEntities(fragment, text, 0, text.length, sorted);
-  return fragment;
-}
-
-function appendEntities(parent, text, start, end, entities) {
-  let position = start;
-  let index = 0;
-  while (index < entities.length) {
-    const entity = entities[index];
-    const stop = Math.min(entity.offset + entity.length, end);
-    const inner = [];
-    for (index += 1; index < entities.length && entities[index].offset < stop; index += 1) {
-      inner.push(entities[index]);
-    }
-    if (entity.offset > position) parent.append(text.slice(position, entity.offset));
-    const wrapper = entityElement(entity);
-    appendEntities(wrapper, text, entity.offset, stop, inner);
-    parent.append(wrapper);
-    position = Math.max(position, stop);
-  }
-  if (position < end) parent.append(text.slice(position, end));
-}
-
-function entityElement(entity) {
-  if (entity.type in ENTITY_TAGS) return document.createElement(ENTITY_TAGS[entity.type]);
-  if (entity.type === "text_link" && /^(https?:|tg:)/.test(entity.url || "")) {
-    return element("a", { href: entity.url, target: "_blank", rel: "noopener" });
-  }
-  if (entity.type === "spoiler") return element("span", { class: "spoiler" });
-  return document.createElement("span");
-}
-
-function clockTime(seconds) {
-  return new Date(seconds * 1000).toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" });
-}
-
-// -- the town map ----------------------------------------------------------------------------
-
-function toSvg(latitude, longitude) {
-  const { west, north, x_per_degree: xPerDegree, y_per_degree: yPerDegree } = state.map.projection;
-  return [(longitude - west) * xPerDegree, (north - latitude) * yPerDegree];
-}
-
-function toLatLon(x, y) {
-  const { west, north, x_per_degree: xPerDegree, y_per_degree: yPerDegree } = state.map.projection;
-  return [north - y / yPerDegree, west + x / xPerDegree];
-}
-
-function drawTown(svg, { labels }) {
-  const map = state.map;
-  svg.setAttribute("viewBox", `0 0 ${map.width} ${map.height}`);
-  for (const hamlet of map.hamlets) {
-    const path = svgElement("path", { d: hamlet.path, class: "hamlet", "data-hamlet": hamlet.id });
-    const title = svgElement("title");
-    title.textContent = `${hamlet.name} ${hamlet.name_en}`;
-    path.append(title);
-    svg.append(path);
-  }
-  for (const river of map.rivers) svg.append(svgElement("path", { d: river.path, class: "river" }));
-  for (const village of map.villages) {
-    svg.append(svgElement("path", { d: village.path, class: "village" }));
-  }
-  if (!labels) return;
-  for (const hamlet of map.hamlets) {
-    const [x, y] = hamlet.label;
-    const label = svgElement("text", { x, y, class: "hamlet-label", "data-hamlet": hamlet.id });
-    label.textContent = hamlet.name;
-    svg.append(label);
-  }
-  for (const village of map.villages) {
-    const [x, y] = village.label;
-    const label = svgElement("text", { x, y: y - 28, class: "village-label" });
-    label.textContent = village.name;
-    svg.append(label);
-  }
-}
-
-function pinMap(latitude, longitude) {
-  const [x, y] = toSvg(latitude, longitude);
-  const width = 400;
-  const height = 250;
-  const svg = svgElement("svg", { class: "pin", role: "img" });
-  drawTown(svg, { labels: true });
-  svg.setAttribute("viewBox", `${x - width / 2} ${y - height / 2} ${width} ${height}`);
-  svg.append(svgElement("circle", { cx: x, cy: y, r: 12, class: "pin-dot" }));
-  return svg;
-}
-
-// -- one chat pane ---------------------------------------------------------------------------
-
-class Pane {
-  constructor(persona) {
-    const template = document.getElementById("pane-template");
-    this.root = template.content.firstElementChild.cloneNode(true);
-    this.messages = this.root.querySelector(".messages");
-    this.keyboard = this.root.querySelector(".keyboard");
-    this.input = this.root.querySelector(".text");
-    this.toastBox = this.root.querySelector(".toast");
-    this.commandList = this.root.querySelector(".command-list");
-    this.elements = new Map(); // message id -> element
-    this.hiddenKeyboardOf = null; // a one-time keyboard already used
-    fillPersonaOptions(this.root.querySelector(".persona-select"));
-    this.wire();
-    this.setPersona(persona);
-  }
-
-  wire() {
-    const root = this.root;
-    root.querySelector(".persona-select").addEventListener("change", (event) => {
-      swapPersona(this, state.personas.get(event.target.value));
-    });
-    root.querySelector(".close").addEventListener("click", () => removePane(this));
-    root.querySelector(".start").addEventListener("click", () => this.sendText("/start"));
-    root.querySelector(".composer").addEventListener("submit", (event) => {
-      event.preventDefault();
-      const text = this.input.value.trim();
-      if (!text) return;
-      this.input.value = "";
-      this.sendText(text);
-    });
-    root.querySelector(".attach").addEventListener("click", () => openPhotoDialog(this));
-    root.querySelector(".voice").addEventListener("click", () => {
-      this.act(api(personaPath(this.persona, "voice"), {}));
-    });
-    root.querySelector(".place").addEventListener("click", () => openMapDialog(this));
-    root.querySelector(".menu").addEventListener("click", () => this.toggleCommands());
-  }
-
-  setPersona(persona) {
-    this.persona = persona;
-    this.root.dataset.persona = persona.key;
-    this.root.classList.toggle("group", persona.group);
-    this.root.querySelector(".persona-select").value = persona.key;
-    const detail = this.root.querySelector(".detail");
-    detail.textContent = `${ROLES[persona.kind]} · ${persona.detail.zh}`;
-    detail.title = persona.detail.en;
-    const avatar = this.root.querySelector(".avatar");
-    avatar.className = `avatar ${persona.kind}`;
-    avatar.textContent = Array.from(persona.name)[0] || "?";
-    this.hiddenKeyboardOf = null;
-    this.renderAll();
-    loadChat(persona.chat_id).then(() => this.renderAll(), (error) => this.toast(`⚠ ${error.message}`));
-  }
-
-  get chat() {
-    return chatOf(this.persona.chat_id);
-  }
-
-  renderAll() {
-    this.messages.replaceChildren();
-    this.elements.clear();
-    const ordered = [...this.chat.values()].sort((a, b) => a.message_id - b.message_id);
-    for (const message of ordered) this.show(message);
-    this.afterChange();
-  }
-
-  show(message) {
-    const node = messageElement(message, this);
-    const old = this.elements.get(message.message_id);
-    if (old) {
-      old.replaceWith(node);
-    } else {
-      const later = [...this.elements.keys()].filter((id) => id > message.message_id);
-      const before = later.length ? this.elements.get(Math.min(...later)) : null;
-      this.messages.insertBefore(node, before);
-    }
-    this.elements.set(message.message_id, node);
-  }
-
-  upsert(message) {
-    this.show(message);
-    this.afterChange();
-    if (message.from && message.from.is_bot && !message.edit_date) this.light();
-  }
-
-  remove(messageId) {
-    const old = this.elements.get(messageId);
-    if (old) old.remove();
-    this.elements.delete(messageId);
-    this.afterChange();
-  }
-
-  afterChange() {
-    const empty = this.chat.size === 0;
-    this.root.querySelector(".start").hidden = !empty || this.persona.group;
-    this.renderKeyboard();
-    this.scrollToEnd();
-  }
-
-  scrollToEnd() {
-    this.messages.scrollTop = this.messages.scrollHeight;
-  }
-
-  light() {
-    this.root.classList.remove("lit");
-    void this.root.offsetWidth; // restart the animation
-    this.root.classList.add("lit");
-  }
-
-  // The reply keyboard is the one the bot's latest message with keyboard news set.
-  currentKeyboard() {
-    let keyboard = null;
-    const ordered = [...this.chat.values()].sort((a, b) => a.message_id - b.message_id);
-    for (const message of ordered) {
-      const markup = message.from && message.from.is_bot ? message.reply_markup : null;
-      if (!markup) continue;
-      if (markup.keyboard) keyboard = { markup, messageId: message.message_id };
-      else if (markup.remove_keyboard) keyboard = null;
-    }
-    if (keyboard && keyboard.messageId === this.hiddenKeyboardOf) return null;
-    return keyboard;
-  }
-
-  renderKeyboard() {
-    const keyboard = this.currentKeyboard();
-    this.keyboard.replaceChildren();
-    if (!keyboard) return;
-    for (const row of keyboard.markup.keyboard) {
-      const line = element("div", { class: "row" });
-      for (const button of row) {
-        const spec = typeof button === "string" ? { text: button } : button;
-        line.append(
-          element("button", { type: "button", onclick: () => this.pressKey(spec, keyboard) }, spec.text)
-        );
-      }
-      this.keyboard.append(line);
-    }
-  }
-
-  pressKey(spec, keyboard) {
-    if (keyboard.markup.one_time_keyboard) {
-      this.hiddenKeyboardOf = keyboard.messageId;
-      this.renderKeyboard();
-    }
-    if (spec.request_location) openMapDialog(this);
-    else this.sendText(spec.text);
-  }
-
-  async toggleCommands() {
-    if (!this.commandList.hidden) {
-      this.commandList.hidden = true;
-      return;
-    }
-    try {
-      const { commands } = await api(personaPath(this.persona, "commands"));
-      this.commandList.replaceChildren(
-        ...commands.map((command) =>
-          element(
-            "button",
-            {
-              type: "button",
-              onclick: () => {
-                this.commandList.hidden = true;
-                this.sendText(`/${command.command}`);
-              },
-            },
-            element("b", {}, `/${command.command}`),
-            ` ${command.description}`
-          )
-        )
-      );
-      if (!commands.length) this.commandList.append(element("p", {}, "—"));
-      this.commandList.hidden = false;
-    } catch (error) {
-      this.toast(`⚠ ${error.message}`);
-    }
-  }
-
-  sendText(text) {
-    this.act(api(personaPath(this.persona, "text"), { text }));
-  }
-
-  press(message, data) {
-    this.act(api(personaPath(this.persona, "press"), { message_id: message.message_id, data }));
-  }
-
-  act(request) {
-    request.catch((error) => this.toast(`⚠ ${error.message}`));
-  }
-
-  toast(text, seconds = 2.5) {
-    this.toastBox.textContent = text;
-    this.toastBox.hidden = false;
-    clearTimeout(this.toastTimer);
-    this.toastTimer = setTimeout(() => {
-      this.toastBox.hidden = true;
-    }, seconds * 1000);
-  }
-}
-
-function messageElement(message, pane) {
-  const mine = !(message.from && message.from.is_bot);
-  const bubble = element("div", { class: "bubble" });
-  if (pane.persona.group && mine) {
-    bubble.append(element("div", { class: "sender" }, message.from.first_name));
-  }
-  if (message.forward_origin) bubble.append(element("div", { class: "sender" }, "转发 Forwarded"));
-  const scroll = () => pane.scrollToEnd();
-  if (message.photo) {
-    const largest = message.photo[message.photo.length - 1];
-    bubble.append(
-      element("img", { class: "photo", src: `/api/files/${largest.file_id}`, alt: "photo 照片", onload: scroll })
-    );
-  }
-  if (message.document) {
-    const document_ = message.document;
-    if ((document_.mime_type || "").startsWith("image/")) {
-      bubble.append(
-        element("img", { class: "photo", src: `/api/files/${document_.file_id}`, alt: document_.file_name || "", onload: scroll })
-      );
-    }
-    bubble.append(element("div", {}, `📎 ${document_.file_name || "file"}`));
-  }
-  for (const kind of ["voice", "audio"]) {
-    if (!message[kind]) continue;
-    bubble.append(
-      element("div", {}, `🎤 0:${String(message[kind].duration || 0).padStart(2, "0")}`),
-      element("audio", { controls: "", preload: "none", src: `/api/files/${message[kind].file_id}` })
-    );
-  }
-  for (const kind of ["video", "animation", "video_note"]) {
-    if (message[kind] && !message.document) bubble.append(element("div", {}, `🎬 ${kind}`));
-  }
-  if (message.sticker) bubble.append(element("div", { class: "text" }, message.sticker.emoji || "sticker"));
-  if (message.location) {
-    const { latitude, longitude } = message.location;
-    bubble.append(pinMap(latitude, longitude));
-    const where = message.venue ? `${message.venue.title}\n${message.venue.address}` : "";
-    bubble.append(
-      element("div", { class: "text" }, `📍 ${latitude.toFixed(5)}, ${longitude.toFixed(5)}${where ? `\n${where}` : ""}`)
-    );
-  }
-  if (message.contact) {
-    bubble.append(element("div", { class: "text" }, `👤 ${message.contact.first_name} ${message.contact.phone_number}`));
-  }
-  if (message.dice) bubble.append(element("div", { class: "text" }, `${message.dice.emoji} ${message.dice.value}`));
-  if (message.poll) bubble.append(element("div", { class: "text" }, `📊 ${message.poll.question}`));
-  const words = message.text ?? message.caption;
-  if (words) {
-    bubble.append(element("div", { class: "text" }, richText(words, message.text != null ? message.entities : message.caption_entities)));
-  }
-  const meta = clockTime(message.date) + (message.edit_date ? " · 已编辑 edited" : "");
-  bubble.append(element("div", { class: "meta" }, meta));
-
-  const wrapper = element("div", { class: `message ${mine ? "mine" : "theirs"}`, "data-id": message.message_id }, bubble);
-  const inline = (message.reply_markup || {}).inline_keyboard;
-  if (inline && inline.length) {
-    const keyboard = element("div", { class: "inline-keyboard" });
-    for (const row of inline) {
-      const line = element("div", { class: "row" });
-      for (const button of row) {
-        if (button.url) {
-          line.append(element("a", { href: button.url, target: "_blank", rel: "noopener" }, button.text));
-        } else {
-          line.append(
-            element(
-              "button",
-              { type: "button", "data-data": button.callback_data || "", onclick: () => pane.press(message, button.callback_data) },
-              button.text
-            )
-          );
-        }
-      }
-      keyboard.append(line);
-    }
-    wrapper.append(keyboard);
-  }
-  return wrapper;
-}
-
 // -- panes: adding, swapping, removing, remembering ------------------------------------------
 
 function fillPersonaOptions(select, placeholder) {
@@ -483,7 +107,7 @@ function fillPersonaOptions(select, placeholder) {
 function addPane(persona) {
   const existing = state.panes.find((pane) => pane.persona.key === persona.key);
   if (existing) {
-    existing.root.scrollIntoView({ behavior: "smooth", inline: "center" });
+    showPane(existing);
     existing.light();
     return;
   }
@@ -506,7 +130,83 @@ function removePane(pane) {
   saveLayout();
 }
 
+// -- tabs: which chat is on screen (a phone shows one pane at a time) ------------------------
+
+function showPane(pane) {
+  pane.root.scrollIntoView({ behavior: "smooth", block: "nearest", inline: "center" });
+  markCurrentTab(pane);
+}
+
+function renderTabs() {
+  const tabs = document.getElementById("tabs");
+  tabs.replaceChildren(
+    ...state.panes.map((pane) =>
+      element(
+        "button",
+        { type: "button", role: "tab", class: "tab", "data-persona": pane.persona.key, onclick: () => showPane(pane) },
+        element("span", { class: `dot ${pane.persona.kind}`, "aria-hidden": "true" }, Array.from(pane.persona.name)[0] || "?"),
+        element("span", { class: "tab-name" }, pane.persona.name)
+      )
+    )
+  );
+  markCurrentTab(currentPane());
+}
+
+// The pane whose middle is nearest the middle of the strip of panes.
+function currentPane() {
+  const strip = document.getElementById("panes").getBoundingClientRect();
+  const middle = strip.left + strip.width / 2;
+  let best = null;
+  let bestDistance = Infinity;
+  for (const pane of state.panes) {
+    const box = pane.root.getBoundingClientRect();
+    const distance = Math.abs(box.left + box.width / 2 - middle);
+    if (distance < bestDistance) [best, bestDistance] = [pane, distance];
+  }
+  return best;
+}
+
+function markCurrentTab(current) {
+  for (const tab of document.querySelectorAll("#tabs .tab")) {
+    const selected = Boolean(current) && tab.dataset.persona === current.persona.key;
+    tab.setAttribute("aria-selected", selected ? "true" : "false");
+  }
+}
+
+// -- quiet hours: what the outbox holds back, per chat and in the header --------------------
+
+async function refreshHeld() {
+  const { held } = await api("/api/held");
+  state.held = new Map(held.map((entry) => [entry.chat_id, entry]));
+  for (const pane of state.panes) pane.showHeld();
+  showQuiet();
+}
+
+// The header says when the bot's clock is in quiet hours, and how much they hold back.
+function showQuiet() {
+  const summary = document.getElementById("held-summary");
+  const held = [...state.held.values()];
+  const botNow = state.clock ? state.clock.now_ms + (Date.now() - state.clockReceivedAt) : 0;
+  const quietUntil = state.clock && state.clock.quiet_until_ms > botNow ? state.clock.quiet_until_ms : null;
+  summary.hidden = !held.length && !quietUntil;
+  if (held.length) {
+    const count = held.reduce((sum, entry) => sum + entry.count, 0);
+    const until = botTime(Math.min(...held.map((entry) => entry.until_ms)));
+    summary.textContent = `🌙 免打扰时段：${count} 条消息暂缓到 ${until} · ${count} held for quiet hours until ${until}`;
+  } else if (quietUntil) {
+    const until = botTime(quietUntil);
+    summary.textContent = `🌙 免打扰时段，提醒等到 ${until} · Quiet hours: reminders wait until ${until}`;
+  }
+}
+
+let heldTimer = null;
+function refreshHeldSoon() {
+  clearTimeout(heldTimer);
+  heldTimer = setTimeout(() => refreshHeld().catch(() => {}), 300);
+}
+
 function saveLayout() {
+  renderTabs();
   try {
     localStorage.setItem(LAYOUT_KEY, JSON.stringify(state.panes.map((pane) => pane.persona.key)));
   } catch {
@@ -531,6 +231,7 @@ let dialogPane = null;
 function openMapDialog(pane) {
   dialogPane = pane;
   document.getElementById("map-dialog").showModal();
+  state.mapView.fit();
 }
 
 function openPhotoDialog(pane) {
@@ -543,15 +244,15 @@ function wireDialogs() {
   const mapDialog = document.getElementById("map-dialog");
   const svg = document.getElementById("town-map");
   drawTown(svg, { labels: true });
-  svg.addEventListener("click", (event) => {
-    const point = svg.createSVGPoint();
-    point.x = event.clientX;
-    point.y = event.clientY;
-    const { x, y } = point.matrixTransform(svg.getScreenCTM().inverse());
+  const view = new MapView(svg, (x, y) => {
     const [latitude, longitude] = toLatLon(x, y);
     mapDialog.close();
     dialogPane.act(api(personaPath(dialogPane.persona, "location"), { latitude, longitude }));
   });
+  state.mapView = view;
+  document.getElementById("zoom-in").addEventListener("click", () => view.zoom(1.6));
+  document.getElementById("zoom-out").addEventListener("click", () => view.zoom(1 / 1.6));
+  document.getElementById("zoom-all").addEventListener("click", () => view.reset());
   document.getElementById("gps-fails").addEventListener("click", () => {
     mapDialog.close();
     dialogPane.act(api(personaPath(dialogPane.persona, "location"), { gps_fails: true }));
@@ -594,16 +295,15 @@ function setClock(clock) {
   state.clock = clock;
   state.clockReceivedAt = Date.now();
   showClock();
+  showQuiet();
 }
 
 function showClock() {
   if (!state.clock) return;
-  const now = new Date(state.clock.now_ms + (Date.now() - state.clockReceivedAt));
-  const format = new Intl.DateTimeFormat("zh-CN", {
-    timeZone: state.clock.timezone,
-    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false,
-  });
-  document.getElementById("clock-now").textContent = format.format(now);
+  const now = state.clock.now_ms + (Date.now() - state.clockReceivedAt);
+  const clock = document.getElementById("clock-now");
+  clock.textContent = botTime(now);
+  clock.dataset.ms = String(now);
   const hours = Math.round(state.clock.offset_hours);
   const days = Math.floor(hours / 24);
   const offset = hours ? `(快进 +${days ? `${days} 天 ` : ""}${hours % 24} 小时 · +${days ? `${days} d ` : ""}${hours % 24} h)` : "";
@@ -621,7 +321,10 @@ function wireControls() {
   const add = document.getElementById("add-persona");
   fillPersonaOptions(add, "— 选择人物 choose —");
   add.addEventListener("change", () => {
-    if (add.value) addPane(state.personas.get(add.value));
+    if (add.value) {
+      addPane(state.personas.get(add.value));
+      showPane(state.panes.find((pane) => pane.persona.key === add.value));
+    }
     add.value = "";
   });
   document.addEventListener("click", (event) => {
@@ -630,6 +333,10 @@ function wireControls() {
     }
   });
   setInterval(showClock, 10_000);
+  setInterval(refreshHeldSoon, 30_000);
+  const strip = document.getElementById("panes");
+  strip.addEventListener("scroll", () => markCurrentTab(currentPane()), { passive: true });
+  window.addEventListener("resize", () => markCurrentTab(currentPane()));
 }
 
 // -- live updates ----------------------------------------------------------------------------
@@ -643,6 +350,7 @@ function handle(event) {
     chatOf(event.chat_id).set(event.message.message_id, event.message);
     const pane = paneOf(event.chat_id);
     if (pane) pane.upsert(event.message);
+    refreshHeldSoon();
   } else if (event.kind === "deleted") {
     chatOf(event.chat_id).delete(event.message_id);
     const pane = paneOf(event.chat_id);
@@ -652,6 +360,7 @@ function handle(event) {
     if (pane) pane.toast(event.text, event.alert ? 6 : 2.5);
   } else if (event.kind === "clock") {
     setClock(event);
+    refreshHeld().catch(() => {});
   } else if (event.kind === "reset") {
     resync();
   }
@@ -661,6 +370,7 @@ async function resync() {
   state.chats.clear();
   const fresh = await api("/api/state");
   setClock(fresh.clock);
+  await refreshHeld();
   await Promise.all(state.panes.map((pane) => loadChat(pane.persona.chat_id)));
   for (const pane of state.panes) {
     pane.hiddenKeyboardOf = null;
@@ -692,6 +402,7 @@ async function main() {
   wireDialogs();
   wireControls();
   for (const key of savedLayout(initial.panes)) addPane(state.personas.get(key));
+  await refreshHeld();
   document.body.dataset.ready = "yes";
 }
 
