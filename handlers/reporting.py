@@ -3,7 +3,8 @@
 Few taps for people on cheap phones: a photo alone starts a report, the place is one tap on
 "Share my location" (or village then hamlet by name when GPS fails), and the description
 is optional — typed or a voice note — on the confirmation step. Back and Cancel work at
-every step; the draft lives in persisted user data so a restart does not lose it.
+every step. The draft lives in user data, stored with the conversation step after each update
+(`handlers.persistence`), so a crash neither loses nor bends it; Submit happens once per draft.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import mimetypes
+import uuid
 from dataclasses import asdict
 from html import escape
 from pathlib import Path
@@ -98,7 +100,13 @@ def load_draft(context: ContextTypes.DEFAULT_TYPE) -> Draft:
         category=data.get("category"),
         description=data.get("description"),
         voice=MediaRef(**voice) if voice else None,
+        id=data.get("id"),
     )
+
+
+def new_draft() -> Draft:
+    """An empty draft with its own id: the report made from it keeps the id, once only."""
+    return Draft(id=uuid.uuid4().hex)
 
 
 def store_draft(context: ContextTypes.DEFAULT_TYPE, draft: Draft | None) -> None:
@@ -117,14 +125,14 @@ def store_draft(context: ContextTypes.DEFAULT_TYPE, draft: Draft | None) -> None
 async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if await refused(update, context):
         return ConversationHandler.END
-    store_draft(context, Draft())
+    store_draft(context, new_draft())
     return await ask_photo(update, context)
 
 
 async def begin_with_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if await refused(update, context):
         return ConversationHandler.END
-    store_draft(context, Draft())
+    store_draft(context, new_draft())
     return await receive_photo(update, context)
 
 
@@ -499,7 +507,8 @@ async def receive_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 
 
 async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Store the report (committed before anyone is told) and say what happens next."""
+    """Store the report (committed before anyone is told) and say what happens next.
+    Submitting the same draft again (a re-delivered tap) shows the same number again."""
     found = services(context)
     query = update.callback_query
     user = update.effective_user
@@ -510,6 +519,8 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if not draft.photos or draft.category is None:
         await query.answer(_("Something is missing; let's go through it again."))
         return await begin(update, context)
+    if draft.id is None:  # a draft started before drafts had ids
+        draft.id = uuid.uuid4().hex
     # The office may need to know who reported (for abuse): name and username as they are now.
     await found.storage.users.seen(user.id, user.first_name, user.username, found.clock.now())
     try:
