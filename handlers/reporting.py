@@ -18,6 +18,7 @@ from html import escape
 from pathlib import Path
 
 from telegram import (
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -27,7 +28,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -69,6 +70,8 @@ from handlers.common import (
 log = logging.getLogger(__name__)
 
 PHOTO, LOCATION, VILLAGE, HAMLET, CATEGORY, CONFIRM = range(6)
+
+NOT_MODIFIED = "message is not modified"
 
 PICK_HAMLET_BUTTON = N_("🏘 Pick village and hamlet")
 SHARE_LOCATION_BUTTON = N_("📍 Share my location")
@@ -344,9 +347,9 @@ async def village_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     data = callbacks.decode(query.data)
     village_id = data.str_arg() if data else None
     if village_id not in found.grid.villages:
-        await query.answer()
+        await acknowledge(query)
         return VILLAGE
-    await query.answer()
+    await acknowledge(query)
     language = await language_of(update, context)
     _ = found.i18n.translator(language).gettext
     buttons = [
@@ -370,7 +373,7 @@ async def hamlet_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     assert query is not None
     data = callbacks.decode(query.data)
     hamlet = found.grid.hamlets.get(data.str_arg() or "") if data else None
-    await query.answer()
+    await acknowledge(query)
     if hamlet is None:
         return HAMLET
     draft = load_draft(context)
@@ -403,7 +406,7 @@ async def category_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     assert query is not None
     data = callbacks.decode(query.data)
     key = data.str_arg() if data else None
-    await query.answer()
+    await acknowledge(query)
     if key not in found.config.categories:
         return CATEGORY
     draft = load_draft(context)
@@ -517,7 +520,7 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     _ = found.i18n.translator(language).gettext
     draft = load_draft(context)
     if not draft.photos or draft.category is None:
-        await query.answer(_("Something is missing; let's go through it again."))
+        await acknowledge(query, _("Something is missing; let's go through it again."))
         return await begin(update, context)
     if draft.id is None:  # a draft started before drafts had ids
         draft.id = uuid.uuid4().hex
@@ -527,7 +530,7 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         result = await found.reports.submit(user.id, draft)
     except (ReportingBlocked, ReportLimitReached) as refusal:
         store_draft(context, None)
-        await query.answer()
+        await acknowledge(query)
         await reply(update, refusal_text(refusal, context, _), main_keyboard(_))
         return ConversationHandler.END
     # Stored and committed: from here on a Telegram failure must not look like a lost report.
@@ -589,7 +592,7 @@ async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """The inline Back button: one step back from wherever the villager is."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await acknowledge(query)
     draft = load_draft(context)
     if draft.category is not None:
         draft.category = None
@@ -605,14 +608,14 @@ async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 async def back_from_hamlets(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await acknowledge(query)
     return await ask_village(update, context)
 
 
 async def back_from_villages(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await acknowledge(query)
     draft = load_draft(context)
     return await ask_location(update, context, draft, await translator(update, context))
 
@@ -621,7 +624,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     store_draft(context, None)
     _ = await translator(update, context)
     if update.callback_query:
-        await update.callback_query.answer()
+        await acknowledge(update.callback_query)
         await drop_buttons(update)
     await reply(update, _("Cancelled. Nothing was sent."), main_keyboard(_))
     return ConversationHandler.END
@@ -682,7 +685,7 @@ async def _answer_fix(update: Update, context: ContextTypes.DEFAULT_TYPE, *, reo
     report_id = report_id_of(update)
     assert query is not None and user is not None
     if report_id is None:
-        await query.answer()
+        await acknowledge(query)
         return
     found = services(context)
     action = found.reports.reopen if reopen else found.reports.confirm
@@ -690,7 +693,7 @@ async def _answer_fix(update: Update, context: ContextTypes.DEFAULT_TYPE, *, reo
     if report is None:
         return
     _ = await translator(update, context)
-    await query.answer()
+    await acknowledge(query)
     await drop_buttons(update)
     if reopen:
         text = _(
@@ -719,6 +722,15 @@ async def reply(
     return await chat.send_message(text, reply_markup=markup, parse_mode=parse_mode)
 
 
+async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press. A press handled again after a restart is too old to answer
+    (Telegram refuses it); the press itself is still carried out."""
+    try:
+        await query.answer(text)
+    except BadRequest as error:
+        log.info("could not answer a button press (%s); carrying it out anyway", error)
+
+
 async def show(
     update: Update,
     text: str,
@@ -730,7 +742,12 @@ async def show(
     """Edit the message whose button was pressed (fewer messages), else send a new one."""
     query = update.callback_query
     if query is not None and not new_message and query.message is not None:
-        await query.edit_message_text(text, reply_markup=markup, parse_mode=parse_mode)
+        try:
+            await query.edit_message_text(text, reply_markup=markup, parse_mode=parse_mode)
+        except BadRequest as error:
+            if NOT_MODIFIED not in str(error):
+                raise
+            # Already shown: the press is handled again after a restart.
     else:
         await reply(update, text, markup, parse_mode=parse_mode)
 
