@@ -61,7 +61,7 @@ def crash_config(folder: Path, emulator: BotApiEmulator) -> Path:
     ]
     for key, chat_id in DEPARTMENT_CHATS.items():
         changes.append((f"[departments.{key}]\n", f"[departments.{key}]\nchat_id = {chat_id}\n"))
-    return write_config(folder, emulator, TOKEN, changes)
+    return write_config(folder, emulator, emulator.token, changes)
 
 
 SPARE = (
@@ -418,7 +418,7 @@ def check(town: CrashTown, filed: list[Filed], people: list[EmulatedUser]) -> Fi
             or abs(row["longitude"] - report.point[1]) > 1e-7
         ):
             figures.problems.append(f"{report.number} is stored at another place")
-        if _reached(town, report):
+        if reached(town, report):
             figures.reached_grid_member += 1
         else:
             figures.problems.append(f"{report.number} did not reach its grid member whole")
@@ -433,7 +433,7 @@ def check(town: CrashTown, filed: list[Filed], people: list[EmulatedUser]) -> Fi
     return figures
 
 
-def _reached(town: CrashTown, report: Filed) -> bool:
+def reached(town: CrashTown, report: Filed) -> bool:
     """A grid member of the hamlet got the card with the number, the photo and the pin."""
     for member_id in town.people.grid_members_of(report.hamlet_id):
         messages = town.members[member_id].messages
