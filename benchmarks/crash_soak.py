@@ -7,6 +7,7 @@ instant it sends its n-th message (a reply to a villager, or a card the outbox d
 few milliseconds after. Then it checks, from what people received and what is stored, that
 every report a villager was given a number for reached its grid member with its own photo and
 place, and that nothing was stored twice. `tests/test_crash_soak.py` runs a short round.
+Set CRASH_SOAK_FOLDER to keep the run's database and bot log there.
 """
 
 from __future__ import annotations
