@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.notice_blast
 	$(BIN)/python -m benchmarks.deadline_sweep
 	$(BIN)/python -m benchmarks.flood
+	$(BIN)/python -m benchmarks.crash_soak
 
 browser:
 	@for package in $(BROWSER_PACKAGES); do \

@@ -62,6 +62,7 @@ from handlers import (
     tasks,
 )
 from handlers.delivery import TelegramSender
+from handlers.inbox import InboxPoller
 from handlers.menus import CommandMenus
 from handlers.ordering import PerPersonUpdateProcessor
 from handlers.persistence import SQLitePersistence
@@ -115,6 +116,7 @@ class CleanVillageBot:
         self.outbox: Outbox | None = None
         self.schedules: ScheduleService | None = None
         self.deadlines: DeadlineSweep | None = None
+        self.inbox: InboxPoller | None = None
 
     async def start(self) -> None:
         """Open the database, start polling, resume any undelivered notifications and catch
@@ -216,14 +218,18 @@ class CleanVillageBot:
             outbox=outbox,
             clock=self.clock,
         )
+        persistence = SQLitePersistence(storage.conversations)
         application = self.application = (
             ApplicationBuilder()
             .token(self.config.token)
             .base_url(self.config.telegram.base_url)
             .base_file_url(self.config.telegram.base_file_url)
             .defaults(Defaults(tzinfo=self.config.general.tz))
-            .persistence(SQLitePersistence(storage.conversations))
-            .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))
+            .persistence(persistence)
+            .concurrent_updates(
+                PerPersonUpdateProcessor(CONCURRENT_UPDATES, persistence.checkpoint)
+            )
+            .updater(None)  # handlers.inbox polls instead
             .connection_pool_size(16)
             .rate_limiter(
                 # Groups: Telegram's 20 a minute. The bot-wide rate is the outbox's own pace:
@@ -273,13 +279,12 @@ class CleanVillageBot:
             ),
             menus=menus,
         )
+        persistence.serve(application)
         self._register_handlers(application)
         await application.initialize()
         await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0, timeout=int(self.poll_timeout), allowed_updates=Update.ALL_TYPES
-        )
+        self.inbox = InboxPoller(application, storage.conversations, timeout=int(self.poll_timeout))
+        await self.inbox.start()
         self.worker = DeliveryWorker(
             storage.outbox,
             outbox,
@@ -368,8 +373,8 @@ class CleanVillageBot:
             await self.worker.stop()
         application = self.application
         if application is not None:
-            if application.updater and application.updater.running:
-                await application.updater.stop()
+            if self.inbox is not None:
+                await self.inbox.stop()
             if application.running:
                 await application.stop()
             await application.shutdown()
@@ -420,11 +425,6 @@ class CleanVillageBot:
         application.add_handler(TypeHandler(Update, news.talked_again), group=-2)
         # Group -1: which chats and updates are served at all; role holders' menus kept current.
         application.add_handler(TypeHandler(Update, guard.admit), group=-1)
-        # Group 1: write conversation state and drafts through after every update, so that even
-        # a crash (not only a clean stop) resumes the conversation where it was.
-        application.add_handler(TypeHandler(Update, _persist_now), group=1)
+        # Conversation steps and drafts are stored after each update by the update processor
+        # (handlers.ordering, handlers.persistence), together, in one transaction.
         application.add_error_handler(common.on_error)
-
-
-async def _persist_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await context.application.update_persistence()

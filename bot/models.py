@@ -40,6 +40,8 @@ class Draft:
     category: str | None = None
     description: str | None = None
     voice: MediaRef | None = None
+    id: str | None = None
+    """Given when the draft is started; the report made from it keeps it (once only)."""
 
 
 @dataclass(frozen=True)

@@ -116,14 +116,22 @@ class ReportService:
             raise ReportLimitReached(free_at)
 
     async def submit(self, reporter_id: int, draft: Draft) -> Submitted:
-        """Store a confirmed draft, link it as a duplicate or route it, and notify."""
+        """Store a confirmed draft, link it as a duplicate or route it, and notify.
+
+        Once per draft: a draft submitted again (an update handled twice after a crash, a
+        second tap) gives back the report it made, with nothing stored or sent twice.
+        """
         if draft.category not in self._config.categories:
             raise ValueError(f"unknown category {draft.category!r}")
+        if (made := await self._made_from(draft)) is not None:
+            return made
         await self.check_may_report(reporter_id)
         now = self._clock.now()
         original = await self._find_duplicate(draft, now)
         hamlet = self._grid.hamlets.get(draft.hamlet_id or "")
         async with self._storage.database.transaction() as connection:
+            if (made := await self._made_from(draft)) is not None:
+                return made
             await self._storage.users.ensure(connection, reporter_id, now)
             report_id = await self._reports.insert(
                 connection,
@@ -156,6 +164,14 @@ class ReportService:
                     await self._notifier.office_copy(connection, report, media, headline="queue")
                 await self._notifier.department_copy(connection, report, media)
         self._outbox.poke()
+        return Submitted(report, original)
+
+    async def _made_from(self, draft: Draft) -> Submitted | None:
+        """What submitting this draft already gave, if it was submitted."""
+        report = await self._reports.made_from(draft.id) if draft.id else None
+        if report is None:
+            return None
+        original = await self._reports.get(report.duplicate_of) if report.duplicate_of else None
         return Submitted(report, original)
 
     async def confirm(self, report_id: int, actor_id: int) -> Report:

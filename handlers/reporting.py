@@ -3,7 +3,8 @@
 Few taps for people on cheap phones: a photo alone starts a report, the place is one tap on
 "Share my location" (or village then hamlet by name when GPS fails), and the description
 is optional — typed or a voice note — on the confirmation step. Back and Cancel work at
-every step; the draft lives in persisted user data so a restart does not lose it.
+every step. The draft lives in user data, stored with the conversation step after each update
+(`handlers.persistence`), so a crash neither loses nor bends it; Submit happens once per draft.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import mimetypes
+import uuid
 from dataclasses import asdict
 from html import escape
 from pathlib import Path
 
 from telegram import (
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -25,7 +28,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -68,6 +71,8 @@ log = logging.getLogger(__name__)
 
 PHOTO, LOCATION, VILLAGE, HAMLET, CATEGORY, CONFIRM = range(6)
 
+NOT_MODIFIED = "message is not modified"
+
 PICK_HAMLET_BUTTON = N_("🏘 Pick village and hamlet")
 SHARE_LOCATION_BUTTON = N_("📍 Share my location")
 PHOTO_LOCATION_BUTTON = N_("📷 Use the photo's location")
@@ -98,7 +103,13 @@ def load_draft(context: ContextTypes.DEFAULT_TYPE) -> Draft:
         category=data.get("category"),
         description=data.get("description"),
         voice=MediaRef(**voice) if voice else None,
+        id=data.get("id"),
     )
+
+
+def new_draft() -> Draft:
+    """An empty draft with its own id: the report made from it keeps the id, once only."""
+    return Draft(id=uuid.uuid4().hex)
 
 
 def store_draft(context: ContextTypes.DEFAULT_TYPE, draft: Draft | None) -> None:
@@ -117,14 +128,14 @@ def store_draft(context: ContextTypes.DEFAULT_TYPE, draft: Draft | None) -> None
 async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if await refused(update, context):
         return ConversationHandler.END
-    store_draft(context, Draft())
+    store_draft(context, new_draft())
     return await ask_photo(update, context)
 
 
 async def begin_with_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if await refused(update, context):
         return ConversationHandler.END
-    store_draft(context, Draft())
+    store_draft(context, new_draft())
     return await receive_photo(update, context)
 
 
@@ -336,9 +347,9 @@ async def village_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     data = callbacks.decode(query.data)
     village_id = data.str_arg() if data else None
     if village_id not in found.grid.villages:
-        await query.answer()
+        await acknowledge(query)
         return VILLAGE
-    await query.answer()
+    await acknowledge(query)
     language = await language_of(update, context)
     _ = found.i18n.translator(language).gettext
     buttons = [
@@ -362,7 +373,7 @@ async def hamlet_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     assert query is not None
     data = callbacks.decode(query.data)
     hamlet = found.grid.hamlets.get(data.str_arg() or "") if data else None
-    await query.answer()
+    await acknowledge(query)
     if hamlet is None:
         return HAMLET
     draft = load_draft(context)
@@ -395,7 +406,7 @@ async def category_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     assert query is not None
     data = callbacks.decode(query.data)
     key = data.str_arg() if data else None
-    await query.answer()
+    await acknowledge(query)
     if key not in found.config.categories:
         return CATEGORY
     draft = load_draft(context)
@@ -499,7 +510,8 @@ async def receive_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 
 
 async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Store the report (committed before anyone is told) and say what happens next."""
+    """Store the report (committed before anyone is told) and say what happens next.
+    Submitting the same draft again (a re-delivered tap) shows the same number again."""
     found = services(context)
     query = update.callback_query
     user = update.effective_user
@@ -508,15 +520,17 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     _ = found.i18n.translator(language).gettext
     draft = load_draft(context)
     if not draft.photos or draft.category is None:
-        await query.answer(_("Something is missing; let's go through it again."))
+        await acknowledge(query, _("Something is missing; let's go through it again."))
         return await begin(update, context)
+    if draft.id is None:  # a draft started before drafts had ids
+        draft.id = uuid.uuid4().hex
     # The office may need to know who reported (for abuse): name and username as they are now.
     await found.storage.users.seen(user.id, user.first_name, user.username, found.clock.now())
     try:
         result = await found.reports.submit(user.id, draft)
     except (ReportingBlocked, ReportLimitReached) as refusal:
         store_draft(context, None)
-        await query.answer()
+        await acknowledge(query)
         await reply(update, refusal_text(refusal, context, _), main_keyboard(_))
         return ConversationHandler.END
     # Stored and committed: from here on a Telegram failure must not look like a lost report.
@@ -578,7 +592,7 @@ async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """The inline Back button: one step back from wherever the villager is."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await acknowledge(query)
     draft = load_draft(context)
     if draft.category is not None:
         draft.category = None
@@ -594,14 +608,14 @@ async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 async def back_from_hamlets(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await acknowledge(query)
     return await ask_village(update, context)
 
 
 async def back_from_villages(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await acknowledge(query)
     draft = load_draft(context)
     return await ask_location(update, context, draft, await translator(update, context))
 
@@ -610,7 +624,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     store_draft(context, None)
     _ = await translator(update, context)
     if update.callback_query:
-        await update.callback_query.answer()
+        await acknowledge(update.callback_query)
         await drop_buttons(update)
     await reply(update, _("Cancelled. Nothing was sent."), main_keyboard(_))
     return ConversationHandler.END
@@ -671,7 +685,7 @@ async def _answer_fix(update: Update, context: ContextTypes.DEFAULT_TYPE, *, reo
     report_id = report_id_of(update)
     assert query is not None and user is not None
     if report_id is None:
-        await query.answer()
+        await acknowledge(query)
         return
     found = services(context)
     action = found.reports.reopen if reopen else found.reports.confirm
@@ -679,7 +693,7 @@ async def _answer_fix(update: Update, context: ContextTypes.DEFAULT_TYPE, *, reo
     if report is None:
         return
     _ = await translator(update, context)
-    await query.answer()
+    await acknowledge(query)
     await drop_buttons(update)
     if reopen:
         text = _(
@@ -708,6 +722,15 @@ async def reply(
     return await chat.send_message(text, reply_markup=markup, parse_mode=parse_mode)
 
 
+async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press. A press handled again after a restart is too old to answer
+    (Telegram refuses it); the press itself is still carried out."""
+    try:
+        await query.answer(text)
+    except BadRequest as error:
+        log.info("could not answer a button press (%s); carrying it out anyway", error)
+
+
 async def show(
     update: Update,
     text: str,
@@ -719,7 +742,12 @@ async def show(
     """Edit the message whose button was pressed (fewer messages), else send a new one."""
     query = update.callback_query
     if query is not None and not new_message and query.message is not None:
-        await query.edit_message_text(text, reply_markup=markup, parse_mode=parse_mode)
+        try:
+            await query.edit_message_text(text, reply_markup=markup, parse_mode=parse_mode)
+        except BadRequest as error:
+            if NOT_MODIFIED not in str(error):
+                raise
+            # Already shown: the press is handled again after a restart.
     else:
         await reply(update, text, markup, parse_mode=parse_mode)
 

@@ -38,13 +38,14 @@ class ReportRepository:
         now: datetime,
         kind: str = "report",
     ) -> int:
-        """Store a confirmed draft in state `submitted`, with its media; returns the id."""
+        """Store a confirmed draft in state `submitted`, with its media; returns the id.
+        A draft already stored violates the unique `draft_id` (see `made_from`)."""
         location = draft.location
         cursor = await connection.execute(
             """INSERT INTO reports (reporter_id, reporter_key, category, state, latitude,
                    longitude, location_source, hamlet_id, village_id, description, created_at,
-                   updated_at, kind)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   updated_at, kind, draft_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 reporter_id,
                 self._keys.of(reporter_id),
@@ -59,6 +60,7 @@ class ReportRepository:
                 now.isoformat(),
                 now.isoformat(),
                 kind,
+                draft.id,
             ),
         )
         report_id = cursor.lastrowid
@@ -166,6 +168,13 @@ class ReportRepository:
     async def get(self, report_id: int) -> Report | None:
         row = await self._db.fetch_one(
             f"SELECT {_REPORT_COLUMNS} FROM reports r WHERE r.id = ?", (report_id,)
+        )
+        return _report(row) if row else None
+
+    async def made_from(self, draft_id: str) -> Report | None:
+        """The report made from this draft, if it was submitted already."""
+        row = await self._db.fetch_one(
+            f"SELECT {_REPORT_COLUMNS} FROM reports r WHERE r.draft_id = ?", (draft_id,)
         )
         return _report(row) if row else None
 

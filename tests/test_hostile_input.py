@@ -1023,7 +1023,7 @@ async def test_random_updates_never_reach_the_error_handler(town: Town) -> None:
         driver.errors.append(context.error)
 
     application.add_error_handler(record)
-    await application.updater.stop()  # this test hands every update over itself
+    await town.bot.inbox.stop()  # this test hands every update over itself
     loop = asyncio.get_running_loop()
     storage = application.bot_data["services"].storage
 

@@ -3,6 +3,8 @@ flood through the real bot that slows nobody else."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import OffsetClock
@@ -11,6 +13,16 @@ from bot.text import clean_text
 from tests.conftest import Town
 from tests.test_report_story import has_buttons
 from tests.test_roles import containing
+
+
+async def until(read: Callable[[], Awaitable[object]], wanted: object, failure: str) -> None:
+    """Wait until `read()` gives `wanted` (the bot works in the same process), or fail."""
+    for _attempt in range(1000):
+        if await read() == wanted:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(failure)
+
 
 T0 = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 
@@ -95,6 +107,10 @@ async def test_a_flooding_villager_slows_nobody_else(town: Town) -> None:
     assert len([m for m in flooder.messages if "慢一点" in (m.get("text") or "")]) == 1
     neighbour.send_location(*town.inside("那笔坡"))
     await neighbour.wait_for(has_buttons("v1:rc:"))
+    # Every update the flooder sent has been handled (the muted ones dropped) before the clock
+    # moves on; otherwise the rest would be heard after the minute instead.
+    inbox = town.bot.application.bot_data["services"].storage.conversations
+    await until(lambda: inbox.unhandled(), [], "the flooder's updates were never all handled")
     # A minute later (by the bot's clock) the flooder is heard again.
     town.clock.advance(timedelta(seconds=61))
     flooder.send_text("/help")
