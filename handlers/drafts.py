@@ -110,6 +110,8 @@ class ReportDraft(Draft):
     category: str | None = None
     description: str | None = None
     voice: StoredFile | None = None
+    id: str | None = None
+    """Given when the draft is started; Submit makes one report per id, however often pressed."""
 
     @classmethod
     def of(cls, draft: ReportDraftData) -> ReportDraft:
@@ -122,6 +124,7 @@ class ReportDraft(Draft):
             category=draft.category,
             description=draft.description,
             voice=StoredFile.of(draft.voice) if draft.voice else None,
+            id=draft.id,
         )
 
     def domain(self) -> ReportDraftData:
@@ -134,6 +137,7 @@ class ReportDraft(Draft):
             category=self.category,
             description=self.description,
             voice=self.voice.ref() if self.voice else None,
+            id=self.id,
         )
 
 
