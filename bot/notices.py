@@ -172,7 +172,9 @@ class NoticeService:
         await self._storage.notices.set_progress_message(notice_id, chat_id, message_id)
 
     async def finish(self, notice_id: int) -> Progress:
-        """Close a notice with nothing left to send, and tell its author the totals."""
+        """Close a notice with nothing left to send. Its author reads the totals once: in the
+        progress message (the caller edits it into the summary), or as a new message when no
+        progress message could be posted."""
         return await self._close(notice_id, NoticeState.DONE)
 
     async def cancel(self, notice_id: int) -> Progress:
@@ -187,7 +189,7 @@ class NoticeService:
             closed = await self._storage.notices.finish(
                 connection, notice_id, state, self._clock.now()
             )
-            if closed and state == NoticeState.DONE:
+            if closed and state == NoticeState.DONE and notice.progress_message_id is None:
                 counts = await self._storage.notices.counts(notice_id)
                 progress = Progress(replace(notice, state=state), counts)
                 language = self._i18n.pick(await self._storage.users.language(notice.author_id))
