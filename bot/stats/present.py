@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from html import escape
+from typing import TypeVar
 
 from bot.config import Config
 from bot.grid import Grid, Village
@@ -22,6 +23,7 @@ from bot.stats import charts
 from bot.stats.indicators import Figures, ReportFacts, moment
 from bot.stats.ranking import Ranked
 from bot.stats.service import TOWN, PeriodFigures, Scope
+from bot.when import full_text
 
 Translate = Callable[[str], str]
 
@@ -32,6 +34,8 @@ STATUS_GROUPS = (
     (N_("rejected"), {State.REJECTED}),
     (N_("duplicate (+1)"), {State.DUPLICATE}),
 )
+
+T = TypeVar("T")
 
 INDICATOR_COLUMNS = (
     N_("Households"),
@@ -144,7 +148,11 @@ class StatsPresenter:
             + "</b>"
         ]
         if figures.as_at < figures.period.end:
-            lines.append(_("(so far, as at {when})").format(when=self.local(figures.as_at)))
+            lines.append(
+                _("(so far, as at {when})").format(
+                    when=full_text(figures.as_at, language, self._config.general.tz)
+                )
+            )
         lines += [
             _(
                 "Reports received: {received} (duplicates “+1”: {duplicates}, rejected: {rejected})"
@@ -380,9 +388,11 @@ class StatsPresenter:
         hamlets = sorted(self._grid.hamlets.values(), key=lambda hamlet: hamlet.id)
         picture = charts.TownMap(
             title=_("Open reports · {period} (as at {when})").format(
-                period=figures.period.label(language), when=self.local(figures.as_at)
+                period=figures.period.label(language),
+                when=full_text(figures.as_at, language, self._config.general.tz),
             ),
-            legend=_("Open reports"),
+            legend=_("Open reports per hamlet"),
+            point_label=_("an open report"),
             boundaries=[self._grid.boundary(hamlet.id) for hamlet in hamlets],
             names=[hamlet.label(language) for hamlet in hamlets],
             open_counts=[per_hamlet.get(hamlet.id, 0) for hamlet in hamlets],
@@ -479,8 +489,13 @@ class StatsPresenter:
         ]
 
     def category_table(self, figures: PeriodFigures, language: str) -> list[list[object]]:
+        """Per category, without the households columns: households belong to places, not
+        to kinds of dumping (they would be a column of zeros)."""
         return [
-            [self.category_label(key, language), *indicator_values(figures.categories[key])]
+            [
+                self.category_label(key, language),
+                *without_households(indicator_values(figures.categories[key])),
+            ]
             for key in self._config.categories
             if key in figures.categories
         ]
@@ -515,7 +530,7 @@ class StatsPresenter:
             ),
             (
                 _("Categories"),
-                [_("Category"), *village_head[1:]],
+                [_("Category"), *without_households(village_head[1:])],
                 self.category_table(figures, language),
             ),
         ]
@@ -571,6 +586,12 @@ def indicator_values(figures: Figures) -> list[object]:
         rate(figures.recurrence_rate),
         rounded(figures.per_100_households),
     ]
+
+
+def without_households(columns: list[T]) -> list[T]:
+    """The indicator columns but "Households" (the first) and "Reports per 100 households"
+    (the last)."""
+    return columns[1:-1]
 
 
 def _csv(head: list[str], rows: list[list[object]]) -> bytes:
