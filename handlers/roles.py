@@ -477,7 +477,15 @@ async def area(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not reports:
         await message.reply_text(_("🎉 No open reports in your area."))
         return
-    lines = [_("{count} open report(s), nearest deadline first:").format(count=len(reports))]
+    lines = [
+        found.i18n.translator(language)
+        .ngettext(
+            "{count} open report, nearest deadline first:",
+            "{count} open reports, nearest deadline first:",
+            len(reports),
+        )
+        .format(count=len(reports))
+    ]
     for report in reports:
         lines.append(
             f"\n<b>{report.number}</b> · {found.notifier.status_label(report.state, language)}\n"

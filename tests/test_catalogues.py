@@ -122,6 +122,23 @@ def test_no_chinese_message_has_english_words_in_it() -> None:
     assert not mixed
 
 
+WAITING_FOR_PLURALS = {"• A report you are still writing: {count} photo(s)"}
+"""Still asked for by handlers/privacy.py (another engineer's file); its plural entry is in the
+catalogues, and the call switches to `ngettext` at the merge."""
+
+
+def test_counts_use_plural_forms_not_parentheses() -> None:
+    """ "1 task(s)" reads badly: a count is shown through `ngettext` ("1 task", "2 tasks")."""
+    parenthesised = {
+        _key(message)
+        for message in entries("en")
+        if any("(s)" in text for text in [_key(message), *_strings(message)])
+    }
+    assert parenthesised <= WAITING_FOR_PLURALS, parenthesised - WAITING_FOR_PLURALS
+    plural = [message for message in entries("en") if isinstance(message.id, tuple)]
+    assert len(plural) >= 8 and all(len(message.string) == 2 for message in plural)
+
+
 def test_the_checks_catch_what_they_are_for() -> None:
     """The patterns themselves: a mixed message is found, a clean one is not."""
     assert CJK.search(NOT_WORDS.sub("", "Please send the English版本"))

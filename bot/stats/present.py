@@ -192,29 +192,36 @@ class StatsPresenter:
     def ranking_text(self, figures: PeriodFigures, language: str) -> str:
         """Top-N and Bottom-N hamlets with their scores and the figures behind them (HTML)."""
         _ = self._(language)
+        ngettext = self._i18n.translator(language).ngettext
         ranking = figures.ranking
         period = figures.period.label(language)
-        lines = [
-            "<b>"
-            + _("🏆 Top {n} hamlets · {period}").format(n=ranking.top_n, period=period)
-            + "</b>"
-        ]
+        top = ngettext(
+            "🏆 Top {n} hamlet · {period}", "🏆 Top {n} hamlets · {period}", ranking.top_n
+        )
+        bottom = ngettext(
+            "⚠️ Bottom {n} hamlet · {period}", "⚠️ Bottom {n} hamlets · {period}", ranking.top_n
+        )
+        lines = ["<b>" + top.format(n=ranking.top_n, period=period) + "</b>"]
         lines += [self._ranked_line(entry, language) for entry in ranking.top] or [
             _("No hamlet had enough cases to rank.")
         ]
         if ranking.bottom:
             lines += [
                 "",
-                "<b>"
-                + _("⚠️ Bottom {n} hamlets · {period}").format(n=ranking.top_n, period=period)
-                + "</b>",
+                "<b>" + bottom.format(n=ranking.top_n, period=period) + "</b>",
             ]
             lines += [self._ranked_line(entry, language) for entry in ranking.bottom]
         if ranking.unjudged:
-            names = "、".join(self.hamlet_label(key, language) for key in ranking.unjudged)
+            names = list_separator(language).join(
+                self.hamlet_label(key, language) for key in ranking.unjudged
+            )
             lines += [
                 "",
-                _("Too few cases to rank (fewer than {n} due): {count} hamlets — {names}").format(
+                ngettext(
+                    "Too few cases to rank (fewer than {n} due): {count} hamlet — {names}",
+                    "Too few cases to rank (fewer than {n} due): {count} hamlets — {names}",
+                    len(ranking.unjudged),
+                ).format(
                     n=self._config.stats.min_cases_to_rank,
                     count=len(ranking.unjudged),
                     names=escape(names),
@@ -479,7 +486,7 @@ class StatsPresenter:
         return [
             [
                 self._member_names.get(member, "–"),
-                "、".join(
+                list_separator(language).join(
                     self.hamlet_label(key, language)
                     for key in self._people.hamlets_of_member(member)
                 ),
@@ -586,6 +593,11 @@ def indicator_values(figures: Figures) -> list[object]:
         rate(figures.recurrence_rate),
         rounded(figures.per_100_households),
     ]
+
+
+def list_separator(language: str) -> str:
+    """Between names in a list: "那笔坡、花围坡" in Chinese, "Nabi Po, Huawei Po" otherwise."""
+    return "、" if language == "zh" else ", "
 
 
 def without_households(columns: list[T]) -> list[T]:
