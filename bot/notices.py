@@ -21,6 +21,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.i18n import I18n
 from bot.outbox import Notification, Outbox, Part, Priority
+from bot.when import moment_text
 from storage import Storage
 from storage.notices import Counts, NoticeRow
 
@@ -259,7 +260,9 @@ class NoticeService:
             NoticeState.SENDING: _("📤 Notice #{id}, sending"),
             NoticeState.DONE: _("✅ Notice #{id} sent"),
             NoticeState.CANCELLED: _("✖ Notice #{id} cancelled"),
-        }[notice.state].format(id=notice.id, when=self.local_time(notice.send_at))
+        }[notice.state].format(
+            id=notice.id, when=moment_text(notice.send_at, language, self._config.general.tz)
+        )
         lines = [
             heading,
             _("To: {audience}").format(audience=self.describe_audience(notice.audience, language)),

@@ -14,8 +14,18 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime, format_time
 
 PATTERNS = {
-    "zh": {"moment": "M月d日 EEE HH:mm", "day": "M月d日 EEE", "full": "y年M月d日 HH:mm"},
-    "en": {"moment": "EEE d MMM HH:mm", "day": "EEE d MMM", "full": "d MMM y HH:mm"},
+    "zh": {
+        "moment": "M月d日 EEE HH:mm",
+        "day": "M月d日 EEE",
+        "short_day": "M月d日",
+        "full": "y年M月d日 HH:mm",
+    },
+    "en": {
+        "moment": "EEE d MMM HH:mm",
+        "day": "EEE d MMM",
+        "short_day": "d MMM",
+        "full": "d MMM y HH:mm",
+    },
 }
 """Babel (CLDR) patterns per language; a language without its own row uses the English forms
 with its own month and day names."""
@@ -38,6 +48,11 @@ def full_text(moment: datetime, language: str, tz: ZoneInfo) -> str:
 def day_text(day: date, language: str) -> str:
     """A calendar day: "12月5日 周六" / "Sat 5 Dec"."""
     return format_date(day, _pattern(language, "day"), locale=language)
+
+
+def short_day_text(day: date, language: str) -> str:
+    """A day where space is short (a chart's axis): "12月5日" / "5 Dec"."""
+    return format_date(day, _pattern(language, "short_day"), locale=language)
 
 
 def clock_text(at: time) -> str:

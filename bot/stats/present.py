@@ -23,7 +23,7 @@ from bot.stats import charts
 from bot.stats.indicators import Figures, ReportFacts, moment
 from bot.stats.ranking import Ranked
 from bot.stats.service import TOWN, PeriodFigures, Scope
-from bot.when import full_text
+from bot.when import full_text, short_day_text
 
 Translate = Callable[[str], str]
 
@@ -355,7 +355,7 @@ class StatsPresenter:
                 place=self.place_label(scope, language), period=figures.period.label(language)
             ),
             weeks_title=_("Reports received per week, by status now"),
-            week_labels=[week.astimezone(tz).strftime("%m-%d") for week in weeks],
+            week_labels=[short_day_text(week.astimezone(tz).date(), language) for week in weeks],
             status_labels=[_(label) for label, _states in STATUS_GROUPS],
             counts_by_status=counts,
             on_time_title=_("On-time closure rate (%)"),
