@@ -160,10 +160,10 @@ class StatsPresenter:
             _("Cases due: {due} · closed: {closed} · closed on time: {on_time}").format(
                 due=f.due, closed=f.closed, on_time=f.closed_on_time
             ),
-            _(
-                "Closure rate (结案率): {rate} · on-time closure rate (按期结案率): {on_time}"
-            ).format(rate=percent(f.closure_rate), on_time=percent(f.on_time_rate)),
-            _("Rework rate (返工率): {rate} ({reopens} reopened of {fixes} fixes)").format(
+            _("Closure rate: {rate} · on-time closure rate: {on_time}").format(
+                rate=percent(f.closure_rate), on_time=percent(f.on_time_rate)
+            ),
+            _("Rework rate: {rate} ({reopens} reopened of {fixes} fixes)").format(
                 rate=percent(f.rework_rate), reopens=f.reopens, fixes=f.fixes
             ),
             _("Hours to accept, median / 90%: {p50} / {p90}").format(
