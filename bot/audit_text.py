@@ -30,7 +30,7 @@ ACTION_LABELS = {
     "schedule_active": N_("resumed a schedule"),
     "schedule_deleted": N_("deleted a schedule"),
 }
-"""Words for every action the bot records (tests/test_catalogues.py checks each `record` call
+"""Words for every action the bot records (tests/test_audit.py checks each `record` call
 has one); schedule changes record `schedule_<its new state>`."""
 
 SCHEDULE_KINDS = {
