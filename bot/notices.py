@@ -21,6 +21,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.i18n import I18n
 from bot.outbox import Notification, Outbox, Part, Priority
+from bot.when import moment_text
 from storage import Storage
 from storage.notices import Counts, NoticeRow
 
@@ -174,7 +175,9 @@ class NoticeService:
         await self._storage.notices.set_progress_message(notice_id, chat_id, message_id)
 
     async def finish(self, notice_id: int) -> Progress:
-        """Close a notice with nothing left to send, and tell its author the totals."""
+        """Close a notice with nothing left to send. Its author reads the totals once: in the
+        progress message (the caller edits it into the summary), or as a new message when no
+        progress message could be posted."""
         return await self._close(notice_id, NoticeState.DONE)
 
     async def cancel(self, notice_id: int) -> Progress:
@@ -189,7 +192,7 @@ class NoticeService:
             closed = await self._storage.notices.finish(
                 connection, notice_id, state, self._clock.now()
             )
-            if closed and state == NoticeState.DONE:
+            if closed and state == NoticeState.DONE and notice.progress_message_id is None:
                 counts = await self._storage.notices.counts(notice_id)
                 progress = Progress(replace(notice, state=state), counts)
                 language = self._i18n.pick(await self._storage.users.language(notice.author_id))
@@ -259,7 +262,9 @@ class NoticeService:
             NoticeState.SENDING: _("📤 Notice #{id}, sending"),
             NoticeState.DONE: _("✅ Notice #{id} sent"),
             NoticeState.CANCELLED: _("✖ Notice #{id} cancelled"),
-        }[notice.state].format(id=notice.id, when=self.local_time(notice.send_at))
+        }[notice.state].format(
+            id=notice.id, when=moment_text(notice.send_at, language, self._config.general.tz)
+        )
         lines = [
             heading,
             _("To: {audience}").format(audience=self.describe_audience(notice.audience, language)),

@@ -28,6 +28,7 @@ from bot.grid import Grid
 from bot.i18n import N_, I18n
 from bot.outbox import Notification, Outbox, Part, Priority
 from bot.people import People
+from bot.quiet_hours import QuietHours
 from bot.recurrence import (
     LAST_DAY,
     WEEKDAYS,
@@ -37,6 +38,7 @@ from bot.recurrence import (
     Repeat,
     Timetable,
 )
+from bot.when import ahead, clock_text, day_text, moment_text
 from storage import Storage
 from storage.schedules import Definition, LastFiring, ScheduleRow
 
@@ -125,6 +127,7 @@ class ScheduleService:
         self._outbox = outbox
         self._clock = clock
         self._grace = timedelta(hours=config.schedules.grace_hours)
+        self._quiet = QuietHours(config.quiet_hours.start, config.quiet_hours.end, self._tz)
         self._firing = asyncio.Lock()
         self.changed: list[Callable[[Schedule], None]] = []
         """Called after a schedule is created, paused, resumed or deleted (to re-register
@@ -342,18 +345,26 @@ class ScheduleService:
     # -- what people see --------------------------------------------------------------------------
 
     def render(self, schedule: NewSchedule, firing: Firing, language: str) -> tuple[Part, ...]:
-        """The message for one recipient: the event itself, or an advance reminder of it."""
+        """The message for one recipient: the event itself with its message, or an advance
+        reminder saying when it is ("tomorrow 08:00"), as read when it arrives (after quiet
+        hours if it is held). The event's own message is for the day itself ("today is…"),
+        so a reminder does not repeat it."""
         _ = self._i18n.translator(language).gettext
         heading = f"{self.kind_label(schedule.kind, language)}: {self.title(schedule, language)}"
-        lines = [f"<b>{html.escape(heading)}</b>"]
         if not firing.is_event:
+            seen = self._quiet.release(firing.at) or firing.at
+            when = ahead(
+                firing.occurrence, seen, language, self._tz, self._i18n.translator(language)
+            )
             lines = [
                 "<b>" + html.escape(_("⏰ Reminder — {heading}").format(heading=heading)) + "</b>",
-                _("Coming up: {when}").format(when=self.local_time(firing.occurrence, language)),
+                _("Coming up: {when}").format(when=when),
             ]
+            return (Part("text", text="\n".join(lines)),)
         message = schedule.message.get(language) or schedule.message.get(
             self._i18n.default_language, ""
         )
+        lines = [f"<b>{html.escape(heading)}</b>"]
         return (Part("text", text="\n".join(lines) + "\n\n" + html.escape(message)),)
 
     def title(self, schedule: NewSchedule, language: str) -> str:
@@ -391,7 +402,7 @@ class ScheduleService:
 
     def recurrence_text(self, recurrence: Recurrence, language: str) -> str:
         _ = self._i18n.translator(language).gettext
-        at = recurrence.at.strftime("%H:%M")
+        at = clock_text(recurrence.at)
         day = _("the last day") if recurrence.day == LAST_DAY else str(recurrence.day)
         match recurrence.repeat:
             case Repeat.DAILY:
@@ -414,13 +425,13 @@ class ScheduleService:
             case Repeat.ONCE:
                 assert recurrence.on is not None
                 return _("once, on {date} at {time}").format(
-                    date=recurrence.on.isoformat(), time=at
+                    date=day_text(recurrence.on, language), time=at
                 )
 
     def reminder_text(self, advance: Advance, language: str) -> str:
         _ = self._i18n.translator(language).gettext
         if advance.at is not None:
-            at = advance.at.strftime("%H:%M")
+            at = clock_text(advance.at)
             if advance.days_before == 0:
                 return _("on the day at {time}").format(time=at)
             if advance.days_before == 1:
@@ -431,10 +442,8 @@ class ScheduleService:
         return _("{minutes} min before").format(minutes=advance.minutes_before)
 
     def local_time(self, moment: datetime, language: str) -> str:
-        """ "Sat 12-05 08:00" in the town's timezone."""
-        _ = self._i18n.translator(language).gettext
-        local = moment.astimezone(self._tz)
-        return f"{_(WEEKDAY_LABELS[local.weekday()])} {local.strftime('%m-%d %H:%M')}"
+        """ "Sat 5 Dec 08:00" / "12月5日 周六 08:00" in the town's timezone."""
+        return moment_text(moment, language, self._tz)
 
 
 def seeded_schedules(config: Config, grid: Grid) -> list[tuple[str, NewSchedule]]:

@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, ContextTypes
 
-from bot.i18n import N_
+from bot.audit_text import AuditWording
 from bot.models import format_number, parse_number
 from bot.moderation import AlreadyBlocked, CannotBlock, NotBlocked, Reporter, ReporterUnknown
 from bot.reports import ReportNotFound
@@ -20,20 +20,6 @@ from handlers.common import Translate, language_of, security, services
 
 AUDIT_DEFAULT, AUDIT_MOST = 20, 100
 MAX_REASON = 300
-
-ACTION_LABELS = {
-    "assign": N_("assigned"),
-    "reject": N_("rejected"),
-    "invite": N_("invited"),
-    "join": N_("joined"),
-    "revoke": N_("revoked a role of"),
-    "block": N_("blocked reporting of"),
-    "unblock": N_("unblocked reporting of"),
-    "reveal_reporter": N_("looked up the reporter of"),
-    "notice": N_("sent a notice"),
-    "notice_cancel": N_("cancelled a notice"),
-}
-"""Words for the audit log's actions; actions added by other features show as recorded."""
 
 
 async def audit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -64,20 +50,13 @@ async def audit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not entries:
         await message.reply_text(_("The audit log is empty."))
         return
-    names = await found.roles.names_of([entry.actor_id for entry in entries if entry.actor_id])
+    names = await found.roles.names_of(AuditWording.people_in(entries))
+    language = await language_of(update, context)
+    wording = AuditWording(
+        found.config, found.grid, found.i18n.translator(language), language, names
+    )
     lines = ["<b>" + _("🧾 Recent office actions (newest first)") + "</b>"]
-    for entry in entries:
-        actor = (
-            f"{escape(names.get(entry.actor_id) or '?')} ({entry.actor_id})"
-            if entry.actor_id is not None
-            else _("someone forgotten")
-        )
-        action = _(ACTION_LABELS[entry.action]) if entry.action in ACTION_LABELS else entry.action
-        detail = f" — {escape(entry.detail)}" if entry.detail else ""
-        lines.append(
-            f"{found.notifier.local_time(entry.at)} · {actor} · {escape(action)} "
-            f"{escape(entry.subject)}{detail}"
-        )
+    lines += [wording.line(entry) for entry in entries]
     text = "\n".join(lines)
     while text:
         cut = text.rfind("\n", 0, 3500) if len(text) > 3500 else len(text)

@@ -77,8 +77,8 @@ OFFERED_REMINDERS = (
 )
 STANDARD_MESSAGES = {
     ScheduleKind.CLEANUP: N_(
-        "Today is cleanup day: please clean the area in front of your door (门前三包) and take "
-        "the rubbish to the collection point. Thank you!"
+        "Today is cleanup day: please clean the area in front of your door and take the rubbish "
+        "to the collection point. Thank you!"
     ),
     ScheduleKind.INSPECTION: N_(
         "Inspection is due: please check every hamlet you are responsible for, and report or "

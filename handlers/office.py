@@ -49,7 +49,15 @@ async def show_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if not queue:
         await message.reply_text(_("📭 The office queue is empty."))
         return
-    await message.reply_text(_("{count} report(s) wait for the office:").format(count=len(queue)))
+    await message.reply_text(
+        found.i18n.translator(language)
+        .ngettext(
+            "{count} report waits for the office:",
+            "{count} reports wait for the office:",
+            len(queue),
+        )
+        .format(count=len(queue))
+    )
     for report in queue:
         await message.reply_text(
             f"<b>{report.number}</b>\n{found.notifier.describe(report, language)}",

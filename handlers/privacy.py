@@ -38,6 +38,7 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     language = await language_of(update, context)
     _ = found.i18n.translator(language).gettext
+    plural = found.i18n.translator(language).ngettext
     data = await found.privacy.personal_data(user.id)
     draft = (context.user_data or {}).get(DRAFT_KEY)
     profile = data.profile
@@ -94,15 +95,20 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
     if draft is not None:
         lines.append(
-            _("• A report you are still writing: {count} photo(s)").format(
-                count=len(draft.get("photos", []))
-            )
+            plural(
+                "• A report you are still writing: {count} photo",
+                "• A report you are still writing: {count} photos",
+                len(draft.get("photos", [])),
+            ).format(count=len(draft.get("photos", [])))
         )
     if data.forgotten_reports:
         lines.append(
-            _(
-                "• {count} report(s) from before you used /forgetme: kept without your name, "
-                "under a code made from your Telegram id, so the report limits still count them"
+            plural(
+                "• {count} report from before you used /forgetme: kept without your name, "
+                "under a code made from your Telegram ID, so the report limits still count it",
+                "• {count} reports from before you used /forgetme: kept without your name, "
+                "under a code made from your Telegram ID, so the report limits still count them",
+                data.forgotten_reports,
             ).format(count=data.forgotten_reports)
         )
     if data.block is not None:

@@ -15,6 +15,7 @@ from bot.i18n import N_
 from bot.people import Grant, Role
 from bot.reports import NotAllowed
 from bot.roles import JoinStatus, RoleNotFound
+from bot.when import moment_text
 from handlers.common import (
     Translate,
     grid_markup,
@@ -204,7 +205,7 @@ async def _create(
     ).format(
         role=found.roles.describe(role, scopes, language),
         code=invitation.code,
-        when=found.notifier.local_time(invitation.expires_at),
+        when=moment_text(invitation.expires_at, language, found.config.general.tz),
     )
     await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML)
 
@@ -304,7 +305,7 @@ async def join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         case JoinStatus.LOCKED:
             assert result.locked_until is not None
             text = _("Too many wrong codes. Please try again after {when}.").format(
-                when=found.notifier.local_time(result.locked_until)
+                when=moment_text(result.locked_until, language, found.config.general.tz)
             )
     await message.reply_text(text, parse_mode=ParseMode.HTML)
 
@@ -477,7 +478,15 @@ async def area(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not reports:
         await message.reply_text(_("🎉 No open reports in your area."))
         return
-    lines = [_("{count} open report(s), nearest deadline first:").format(count=len(reports))]
+    lines = [
+        found.i18n.translator(language)
+        .ngettext(
+            "{count} open report, nearest deadline first:",
+            "{count} open reports, nearest deadline first:",
+            len(reports),
+        )
+        .format(count=len(reports))
+    ]
     for report in reports:
         lines.append(
             f"\n<b>{report.number}</b> · {found.notifier.status_label(report.state, language)}\n"

@@ -145,7 +145,9 @@ async def _card(context: ContextTypes.DEFAULT_TYPE, schedule: Schedule, language
     last = await schedules.last_firing(schedule.id)
     if last is not None:
         what = {
-            "sent": _("sent to {count} chat(s)").format(count=last.recipients),
+            "sent": found.i18n.translator(language)
+            .ngettext("sent to {count} chat", "sent to {count} chats", last.recipients)
+            .format(count=last.recipients),
             "missed": _("missed (the bot was not running)"),
             "skipped": _("reminder skipped"),
         }[last.outcome]

@@ -54,7 +54,13 @@ async def list_tasks(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await message.reply_text(_("🎉 No open tasks in your hamlets."))
         return
     await message.reply_text(
-        _("You have {count} open task(s), nearest deadline first:").format(count=len(tasks))
+        found.i18n.translator(language)
+        .ngettext(
+            "You have {count} open task, nearest deadline first:",
+            "You have {count} open tasks, nearest deadline first:",
+            len(tasks),
+        )
+        .format(count=len(tasks))
     )
     for report in tasks[:20]:
         await message.reply_text(
@@ -79,9 +85,13 @@ async def list_overdue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await message.reply_text(_("🎉 Nothing is overdue."))
         return
     await message.reply_text(
-        _("{count} report(s) past a deadline, the longest overdue first:").format(
-            count=len(overdue)
+        found.i18n.translator(language)
+        .ngettext(
+            "{count} report past a deadline, the longest overdue first:",
+            "{count} reports past a deadline, the longest overdue first:",
+            len(overdue),
         )
+        .format(count=len(overdue))
     )
     for report in overdue:
         await message.reply_text(await card(report, language, context), parse_mode=ParseMode.HTML)

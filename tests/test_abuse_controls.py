@@ -61,7 +61,7 @@ async def test_a_spammer_who_reports_forgets_and_reports_again_is_still_limited(
     reports = await services(town).storage.reports.by_reporter(FORGOTTEN_REPORTER, limit=100)
     assert len(reports) == 10  # anonymised, and still counted against the person
     villager.send_text("/mydata")  # which says so
-    assert "/forgetme 之前的 10 条报告" in (await villager.next_message())["text"]
+    assert "/forgetme 之前的 10 条举报" in (await villager.next_message())["text"]
     town.clock.advance(timedelta(hours=1, seconds=1))
     for _ in range(2):
         await submit_directly(town, villager, 10)

@@ -42,7 +42,11 @@ TWENTY_ONE_MB = 21 * 1024 * 1024
 
 
 with (LOCALES_DIR / "messages.pot").open("rb") as catalogue:
-    MESSAGE_IDS = [message.id for message in read_po(catalogue) if message.id]
+    MESSAGE_IDS = [  # a plural entry by its singular
+        message.id if isinstance(message.id, str) else message.id[0]
+        for message in read_po(catalogue)
+        if message.id
+    ]
 
 
 def full_message(start: str) -> str:

@@ -81,6 +81,17 @@ async def final_summary(town: Town) -> dict:
     return await town.admin.wait_for(lambda m: "已发送完毕" in (m.get("text") or ""), timeout=15)
 
 
+async def the_final_result_is_shown_once(town: Town) -> None:
+    """The progress message became the summary; the same totals are not sent again. (The
+    summary would be queued in the transaction that closes the notice, before the edit.)"""
+    queued = await town.bot.storage.database.fetch_all(
+        "SELECT payload FROM outbox WHERE chat_id = ?", (town.admin.chat_id,)
+    )
+    assert not [row for row in queued if "已发送完毕" in row["payload"]]
+    finals = [m for m in town.admin.messages if "已发送完毕" in (m.get("text") or "")]
+    assert len(finals) == 1 and finals[0].get("edit_date"), "one summary, edited in place"
+
+
 async def test_villagers_are_asked_once_where_they_live(town: Town) -> None:
     villager = town.villager
     villager.send_text("/start")
@@ -140,6 +151,7 @@ async def test_a_village_notice_reaches_exactly_that_village(town: Town) -> None
     await send_now(town, preview)
     summary = await final_summary(town)
     assert "已送达 2 / 3" in summary["text"] and "屏蔽了机器人 1" in summary["text"]
+    await the_final_result_is_shown_once(town)
 
     [zh_notice] = notices_in(inside[0])
     assert zh_notice["text"].startswith("📢") and "周六 8 点 <大扫除>" in zh_notice["text"]

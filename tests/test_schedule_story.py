@@ -73,16 +73,17 @@ async def test_the_office_builds_a_cleanup_day_and_it_reaches_that_village_only(
     shown = await admin.wait_for(lambda m: "门前三包" in (m.get("text") or ""))
     assert "三塘村周六清洁日" in shown["text"]
     summary = await admin.wait_for(has_buttons("v1:ssv"))
-    assert "12-05 08:00" in summary["text"] and "18:00" in summary["text"]
+    assert "12月5日 周六 08:00" in summary["text"] and "18:00" in summary["text"]
     admin.press(summary, "v1:ssv")
     saved = await admin.wait_for(lambda m: "#4" in (m.get("text") or ""))
-    assert "12-05 08:00" in saved["text"]
+    assert "12月5日 周六 08:00" in saved["text"]
     assert title and town.bot.application.job_queue.get_jobs_by_name("schedule-4")
 
     town.clock.set(datetime(2026, 12, 4, 18, 0, 5, tzinfo=SANTANG))
     await town.bot.time_moved()
     reminder = await inside.wait_for(lambda m: "三塘村周六清洁日" in (m.get("text") or ""))
-    assert "⏰" in reminder["text"]
+    assert "⏰" in reminder["text"] and "明天 08:00" in reminder["text"]
+    assert "今天" not in reminder["text"]
     town.clock.set(datetime(2026, 12, 5, 8, 0, 5, tzinfo=SANTANG))
     await town.bot.time_moved()
     cleanup = await inside.wait_for(lambda m: "门前三包" in (m.get("text") or ""))
@@ -96,7 +97,7 @@ async def test_the_office_builds_a_cleanup_day_and_it_reaches_that_village_only(
     card = await admin.wait_for(
         lambda m: "#4" in (m.get("text") or "") and has_buttons("v1:sp:4")(m)
     )
-    assert "12-12 08:00" in card["text"]  # the next run
+    assert "12月12日 周六 08:00" in card["text"]  # the next run
     admin.press(card, "v1:sp:4")
     paused = await admin.wait_for(has_buttons("v1:su:4"))
     admin.press(paused, "v1:sdl:4")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,7 +22,7 @@ from bot.i18n import I18n
 from bot.outbox import DeliveryWorker, Notification, Outbox, Part, Priority
 from bot.people import People
 from bot.quiet_hours import QuietHours
-from bot.recurrence import LAST_DAY, Advance, Recurrence, Repeat
+from bot.recurrence import LAST_DAY, Advance, Firing, Recurrence, Repeat
 from bot.schedules import (
     NewSchedule,
     ScheduleKind,
@@ -140,7 +140,7 @@ async def test_a_weekly_cleanup_day_reaches_its_village_once(office: Office) -> 
     queued = await office.queued()
     assert sorted(chat for chat, _, _ in queued) == sorted(nabi * 2)
     reminders, events = queued[:3], queued[3:]
-    assert all("⏰" in text and "12-05 08:00" in text for _, text, _ in reminders)
+    assert all("⏰" in text and "明天 08:00" in text for _, text, _ in reminders)
     assert all("门前三包" in text and "⏰" not in text for _, text, _ in events)
     firings = await office.storage.schedules.firings(schedule.id)
     assert [(step, outcome, count) for _, step, outcome, count in firings] == [
@@ -176,6 +176,29 @@ async def test_monthly_inspection_with_a_reminder_an_hour_before(office: Office)
     assert {chat for chat, _, _ in queued} == members
     office.clock.set(datetime(2027, 1, 25, 8, 0, 5, tzinfo=SANTANG))
     assert await office.schedules.fire_due() == 1  # January's reminder
+
+
+async def test_an_advance_reminder_says_when_and_never_today_for_a_future_day(
+    office: Office,
+) -> None:
+    """Friday 18:00 before Saturday's 08:00 cleanup: "tomorrow 08:00" in each person's language,
+    without the day's own "today is cleanup day" message; an hour before: "in 1 hour"; one
+    fired at 23:00 and held by quiet hours until 07:00 on the day is worded for 07:00."""
+    schedule = replace(
+        cleanup_day(NABI_VILLAGE, Advance(days_before=1, at=time(18, 0))),
+        message={"zh": "今天是清洁日。", "en": "Today is cleanup day."},
+    )
+    event = datetime(2026, 12, 5, 8, 0, tzinfo=SANTANG)
+    day_before, hour_before, at_night = (
+        Firing(at=datetime(2026, 12, day, hour, 0, tzinfo=SANTANG), occurrence=event, step="r")
+        for day, hour in ((4, 18), (5, 7), (4, 23))
+    )
+    render = office.schedules.render
+    zh, en = (render(schedule, day_before, language)[0].text or "" for language in ("zh", "en"))
+    assert "明天 08:00" in zh and "今天" not in zh
+    assert "tomorrow 08:00" in en and "today" not in en.lower()
+    assert "in 1 hour" in (render(schedule, hour_before, "en")[0].text or "")
+    assert "1 小时后" in (render(schedule, at_night, "zh")[0].text or "")
 
 
 async def test_quiet_hours_hold_a_reminder_until_morning(office: Office) -> None:
@@ -234,7 +257,7 @@ async def test_a_firing_missed_outside_the_grace_window_is_reported_not_sent(
     ]
     [(chat, text, held)] = await office.queued()
     assert chat == office.config.office.chat_id and held is None  # the office group
-    assert "6 小时" in text and "清洁日" in text and "12-05 08:00" in text
+    assert "6 小时" in text and "清洁日" in text and "12月5日 周六 08:00" in text
     assert await office.schedules.fire_due() == 0
     assert len(await office.queued()) == 1  # reported once
 

@@ -10,6 +10,7 @@ import warnings
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,7 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from openpyxl import load_workbook
-from PIL import Image
+from PIL import Image, ImageChops
 
 from bot.config import Config, RankingWeights, load_config
 from bot.grid import Grid
@@ -419,7 +420,40 @@ async def test_chart_and_map_are_real_pngs_with_every_glyph(desk: Desk, language
         town_map = desk.presenter.map_png(figures, language)
     assert png_size(chart) == (1000, 900) and 30_000 < len(chart) < 1_500_000
     assert png_size(village) == (1000, 900)
-    assert png_size(town_map) == (1000, 1000) and 30_000 < len(town_map) < 1_500_000
+    assert png_size(town_map)[0] == 1000 and 30_000 < len(town_map) < 1_500_000
+    with Image.open(io.BytesIO(town_map)) as image:
+        picture = image.convert("RGB")
+    white = Image.new("RGB", picture.size, "white")
+    left, _top, right, bottom = ImageChops.difference(picture, white).getbbox() or (0, 0, 0, 0)
+    width, height = picture.size
+    assert left < 0.03 * width and right > 0.97 * width and bottom > 0.97 * height, "tight"
+
+
+def test_count_axes_have_whole_number_ticks_and_the_map_whole_number_classes() -> None:
+    """Three reports a week at most: ticks 0, 1, 2, 3 — never half a report."""
+    chart = charts.PeriodChart(
+        title="t",
+        weeks_title="w",
+        week_labels=["11-02", "11-09"],
+        status_labels=["closed"],
+        counts_by_status=[[3, 1]],
+        on_time_title="o",
+        place_labels=["v"],
+        on_time_percent=[50.0],
+        categories_title="c",
+        category_labels=["a", "b"],
+        category_counts=[1, 2],
+        no_data="-",
+    )
+    figure = charts.period_figure(chart)
+    weeks, _on_time, categories = figure.axes
+    for ticks in (weeks.get_yticks(), categories.get_xticks()):
+        assert len(ticks) >= 2 and all(float(tick).is_integer() for tick in ticks)
+    assert charts.count_classes(0) == [(0, 0)]
+    assert charts.count_classes(3) == [(0, 0), (1, 1), (2, 2), (3, 3)]
+    classes = charts.count_classes(12)
+    assert classes[0] == (0, 0) and classes[-1][1] == 12
+    assert all(b[0] == a[1] + 1 for a, b in pairwise(classes))
 
 
 def test_the_shipped_font_draws_chinese_not_boxes(desk: Desk) -> None:
@@ -480,7 +514,8 @@ async def test_export_holds_the_reports_and_indicators_and_no_reporter(desk: Des
     assert members["韦建国"][1] == "那笔坡、岭头坡、塘头坡"
     assert members["韦建国"][3] == 5  # received in h01-h03: A, D, J, B, C
     categories = list(workbook["类别指标"].iter_rows(values_only=True))
-    assert categories[1][0] == "生活垃圾乱倒" and categories[1][2] == 9
+    assert categories[1][0] == "生活垃圾乱倒" and categories[1][1] == 9
+    assert "户数" not in categories[0] and "每百户举报数" not in categories[0]
     reports_csv, hamlets_csv = desk.presenter.export_csv(figures, duplicates, "en")
     rows = list(csv.reader(io.StringIO(reports_csv.decode("utf-8-sig"))))
     assert rows[0][0] == "Number" and len(rows) == 10

@@ -12,6 +12,7 @@ bot never draw one.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
 FONT_FILE = Path(__file__).parent / "fonts" / "wqy-microhei.ttf"
 DPI = 100
@@ -44,6 +46,13 @@ def _figure(width: float, height: float) -> Figure:
     figure = Figure(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(figure)
     return figure
+
+
+def _whole_numbers() -> MaxNLocator:
+    """Ticks for an axis of counts: 0, 1, 2…, never 0.5 of a report."""
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True, min_n_ticks=1)
 
 
 def _png(figure: Figure) -> bytes:
@@ -72,6 +81,11 @@ class PeriodChart:
 
 
 def period_chart(chart: PeriodChart) -> bytes:
+    return _png(period_figure(chart))
+
+
+def period_figure(chart: PeriodChart) -> Figure:
+    """Weeks by status on top, on-time closure per place and categories below."""
     family = font_family()
     figure = _figure(10, 9)
     figure.suptitle(chart.title, fontfamily=family, fontsize=15)
@@ -94,7 +108,10 @@ def period_chart(chart: PeriodChart) -> bytes:
     step = max(1, len(positions) // 13)
     weeks.set_xticks(positions[::step], chart.week_labels[::step], fontfamily=family, fontsize=8)
     weeks.set_title(chart.weeks_title, fontfamily=family)
-    weeks.legend(prop={"family": family, "size": 8}, ncols=len(chart.status_labels))
+    weeks.yaxis.set_major_locator(_whole_numbers())
+    weeks.legend(
+        prop={"family": family, "size": 8}, ncols=len(chart.status_labels), loc="upper left"
+    )
     _horizontal_bars(
         figure.add_subplot(grid[1, 0]),
         chart.on_time_title,
@@ -113,8 +130,9 @@ def period_chart(chart: PeriodChart) -> bytes:
         [str(count) for count in chart.category_counts],
         family,
         chart.no_data,
+        whole_numbers=True,
     )
-    return _png(figure)
+    return figure
 
 
 def _stacked_columns(
@@ -139,7 +157,7 @@ def _stacked_columns(
         axes.add_collection(PolyCollection(rectangles, facecolors=colour, label=label))
         bottoms = [bottom + count for bottom, count in zip(bottoms, counts, strict=True)]
     axes.set_xlim(-0.6, max(len(positions), 1) - 0.4)
-    axes.set_ylim(0, max([*bottoms, 1]) * 1.05)
+    axes.set_ylim(0, max([*bottoms, 1]) * 1.25)  # headroom for the legend above the columns
 
 
 def _horizontal_bars(
@@ -151,7 +169,9 @@ def _horizontal_bars(
     family: str,
     no_data: str,
     limit: float | None = None,
+    whole_numbers: bool = False,
 ) -> None:
+    """One bar per label with its value written beside it; counts get whole-number ticks."""
     axes.set_title(title, fontfamily=family)
     if not labels:
         axes.text(0.5, 0.5, no_data, ha="center", va="center", fontfamily=family)
@@ -162,6 +182,8 @@ def _horizontal_bars(
     axes.set_yticks(positions, labels, fontfamily=family, fontsize=8)
     top = limit or max(max(values), 1.0)
     axes.set_xlim(0, top * 1.15)
+    if whole_numbers:
+        axes.xaxis.set_major_locator(_whole_numbers())
     for position, value, text in zip(positions, values, texts, strict=True):
         axes.text(value + top * 0.01, position, text, va="center", fontsize=7)
 
@@ -172,6 +194,9 @@ class TownMap:
 
     title: str
     legend: str
+    """The legend's title, e.g. "Open reports per hamlet"."""
+    point_label: str
+    """The legend's entry for a dot, e.g. "an open report"."""
     boundaries: list[BaseGeometry]
     names: list[str]
     open_counts: list[int]
@@ -179,36 +204,73 @@ class TownMap:
     """(latitude, longitude) of each open report."""
 
 
+MAP_WIDTH_INCHES = 10.0
+TITLE_INCHES = 0.7
+MAX_CLASSES = 5
+
+
+def count_classes(most: int) -> list[tuple[int, int]]:
+    """Whole-number classes for the map's shading, from 0 up to `most`: each count its own
+    class up to 4, else 0, 1 and wider ranges ((0, 0), (1, 1), (2, 3), (4, 7), (8, 12))."""
+    if most < MAX_CLASSES:
+        return [(count, count) for count in range(most + 1)]
+    classes, low = [(0, 0), (1, 1)], 2
+    wider = MAX_CLASSES - len(classes)
+    for index in range(wider):
+        high = most if index == wider - 1 else max(low, round(2 + (most - 1) * (index + 1) / wider))
+        classes.append((low, high))
+        low = high + 1
+        if low > most:
+            break
+    return classes
+
+
 def town_map(picture: TownMap) -> bytes:
+    """The town, tight to its outline (true shape: a degree of longitude is shorter than one
+    of latitude), hamlets shaded by whole-number classes of open reports with a legend."""
     from matplotlib import colormaps
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import Normalize
+    from matplotlib.patches import Patch
     from matplotlib.patches import Polygon as PolygonPatch
 
     family = font_family()
-    figure = _figure(10, 10)
-    axes = figure.add_axes((0.02, 0.02, 0.82, 0.9))
-    axes.set_title(picture.title, fontfamily=family, fontsize=15)
-    colours = colormaps["Reds"]
-    scale = Normalize(vmin=0, vmax=max([*picture.open_counts, 1]))
+    west, south, east, north = _bounds(picture.boundaries)
+    stretch = 1 / math.cos(math.radians((south + north) / 2))
+    pad_x, pad_y = (east - west) * 0.015, (north - south) * 0.015
+    map_height = (
+        MAP_WIDTH_INCHES * (north - south + 2 * pad_y) * stretch / (east - west + 2 * pad_x)
+    )
+    figure = _figure(MAP_WIDTH_INCHES, map_height + TITLE_INCHES)
+    axes = figure.add_axes((0, 0, 1, map_height / (map_height + TITLE_INCHES)))
+    figure.suptitle(
+        picture.title, fontfamily=family, fontsize=15, y=1 - 0.15 / (map_height + TITLE_INCHES)
+    )
+    classes = count_classes(max([*picture.open_counts, 0]))
+    shades = colormaps["Reds"]
+    colours = [
+        shades(0.06 + 0.84 * index / max(len(classes) - 1, 1)) for index in range(len(classes))
+    ]
     for boundary, name, count in zip(
         picture.boundaries, picture.names, picture.open_counts, strict=True
     ):
-        polygons = getattr(boundary, "geoms", [boundary])
-        for polygon in polygons:
+        colour = next(c for (low, high), c in zip(classes, colours, strict=True) if count <= high)
+        for polygon in getattr(boundary, "geoms", [boundary]):
             axes.add_patch(
                 PolygonPatch(
                     list(polygon.exterior.coords),
                     closed=True,
-                    facecolor=colours(0.08 + 0.8 * scale(count)),
+                    facecolor=colour,
                     edgecolor="#555555",
                     linewidth=0.6,
                 )
             )
         centre = boundary.representative_point()
         axes.text(centre.x, centre.y, name, ha="center", va="center", fontsize=6, fontfamily=family)
+    handles = [
+        Patch(facecolor=colour, edgecolor="#555555", label=_class_label(low, high))
+        for (low, high), colour in zip(classes, colours, strict=True)
+    ]
     if picture.points:
-        axes.scatter(
+        dots = axes.scatter(
             [longitude for _, longitude in picture.points],
             [latitude for latitude, _ in picture.points],
             s=12,
@@ -216,13 +278,34 @@ def town_map(picture: TownMap) -> bytes:
             edgecolors="white",
             linewidths=0.4,
             zorder=3,
+            label=picture.point_label,
         )
-    axes.autoscale_view()
-    axes.set_aspect("equal", adjustable="datalim")
-    axes.set_xticks([])
-    axes.set_yticks([])
-    colourbar = figure.colorbar(
-        ScalarMappable(norm=scale, cmap=colours), cax=figure.add_axes((0.88, 0.25, 0.03, 0.5))
+        handles.append(dots)
+    axes.set_xlim(west - pad_x, east + pad_x)
+    axes.set_ylim(south - pad_y, north + pad_y)
+    axes.set_aspect(stretch, adjustable="datalim")
+    axes.set_axis_off()
+    axes.legend(
+        handles=handles,
+        title=picture.legend,
+        loc="lower left",
+        prop={"family": family, "size": 9},
+        title_fontproperties={"family": family, "size": 9},
+        framealpha=0.9,
     )
-    colourbar.set_label(picture.legend, fontfamily=family)
     return _png(figure)
+
+
+def _bounds(boundaries: Sequence[BaseGeometry]) -> tuple[float, float, float, float]:
+    """West, south, east, north of all the hamlets together."""
+    boxes = [boundary.bounds for boundary in boundaries] or [(0.0, 0.0, 1.0, 1.0)]
+    return (
+        min(box[0] for box in boxes),
+        min(box[1] for box in boxes),
+        max(box[2] for box in boxes),
+        max(box[3] for box in boxes),
+    )
+
+
+def _class_label(low: int, high: int) -> str:
+    return str(low) if low == high else f"{low}–{high}"

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from html import escape
+from typing import TypeVar
 
 from bot.config import Config
 from bot.grid import Grid, Village
@@ -22,6 +23,7 @@ from bot.stats import charts
 from bot.stats.indicators import Figures, ReportFacts, moment
 from bot.stats.ranking import Ranked
 from bot.stats.service import TOWN, PeriodFigures, Scope
+from bot.when import full_text, short_day_text
 
 Translate = Callable[[str], str]
 
@@ -32,6 +34,8 @@ STATUS_GROUPS = (
     (N_("rejected"), {State.REJECTED}),
     (N_("duplicate (+1)"), {State.DUPLICATE}),
 )
+
+T = TypeVar("T")
 
 INDICATOR_COLUMNS = (
     N_("Households"),
@@ -144,7 +148,11 @@ class StatsPresenter:
             + "</b>"
         ]
         if figures.as_at < figures.period.end:
-            lines.append(_("(so far, as at {when})").format(when=self.local(figures.as_at)))
+            lines.append(
+                _("(so far, as at {when})").format(
+                    when=full_text(figures.as_at, language, self._config.general.tz)
+                )
+            )
         lines += [
             _(
                 "Reports received: {received} (duplicates “+1”: {duplicates}, rejected: {rejected})"
@@ -152,10 +160,10 @@ class StatsPresenter:
             _("Cases due: {due} · closed: {closed} · closed on time: {on_time}").format(
                 due=f.due, closed=f.closed, on_time=f.closed_on_time
             ),
-            _(
-                "Closure rate (结案率): {rate} · on-time closure rate (按期结案率): {on_time}"
-            ).format(rate=percent(f.closure_rate), on_time=percent(f.on_time_rate)),
-            _("Rework rate (返工率): {rate} ({reopens} reopened of {fixes} fixes)").format(
+            _("Closure rate: {rate} · on-time closure rate: {on_time}").format(
+                rate=percent(f.closure_rate), on_time=percent(f.on_time_rate)
+            ),
+            _("Rework rate: {rate} ({reopens} reopened of {fixes} fixes)").format(
                 rate=percent(f.rework_rate), reopens=f.reopens, fixes=f.fixes
             ),
             _("Hours to accept, median / 90%: {p50} / {p90}").format(
@@ -184,29 +192,36 @@ class StatsPresenter:
     def ranking_text(self, figures: PeriodFigures, language: str) -> str:
         """Top-N and Bottom-N hamlets with their scores and the figures behind them (HTML)."""
         _ = self._(language)
+        ngettext = self._i18n.translator(language).ngettext
         ranking = figures.ranking
         period = figures.period.label(language)
-        lines = [
-            "<b>"
-            + _("🏆 Top {n} hamlets · {period}").format(n=ranking.top_n, period=period)
-            + "</b>"
-        ]
+        top = ngettext(
+            "🏆 Top {n} hamlet · {period}", "🏆 Top {n} hamlets · {period}", ranking.top_n
+        )
+        bottom = ngettext(
+            "⚠️ Bottom {n} hamlet · {period}", "⚠️ Bottom {n} hamlets · {period}", ranking.top_n
+        )
+        lines = ["<b>" + top.format(n=ranking.top_n, period=period) + "</b>"]
         lines += [self._ranked_line(entry, language) for entry in ranking.top] or [
             _("No hamlet had enough cases to rank.")
         ]
         if ranking.bottom:
             lines += [
                 "",
-                "<b>"
-                + _("⚠️ Bottom {n} hamlets · {period}").format(n=ranking.top_n, period=period)
-                + "</b>",
+                "<b>" + bottom.format(n=ranking.top_n, period=period) + "</b>",
             ]
             lines += [self._ranked_line(entry, language) for entry in ranking.bottom]
         if ranking.unjudged:
-            names = "、".join(self.hamlet_label(key, language) for key in ranking.unjudged)
+            names = list_separator(language).join(
+                self.hamlet_label(key, language) for key in ranking.unjudged
+            )
             lines += [
                 "",
-                _("Too few cases to rank (fewer than {n} due): {count} hamlets — {names}").format(
+                ngettext(
+                    "Too few cases to rank (fewer than {n} due): {count} hamlet — {names}",
+                    "Too few cases to rank (fewer than {n} due): {count} hamlets — {names}",
+                    len(ranking.unjudged),
+                ).format(
                     n=self._config.stats.min_cases_to_rank,
                     count=len(ranking.unjudged),
                     names=escape(names),
@@ -340,7 +355,7 @@ class StatsPresenter:
                 place=self.place_label(scope, language), period=figures.period.label(language)
             ),
             weeks_title=_("Reports received per week, by status now"),
-            week_labels=[week.astimezone(tz).strftime("%m-%d") for week in weeks],
+            week_labels=[short_day_text(week.astimezone(tz).date(), language) for week in weeks],
             status_labels=[_(label) for label, _states in STATUS_GROUPS],
             counts_by_status=counts,
             on_time_title=_("On-time closure rate (%)"),
@@ -380,9 +395,11 @@ class StatsPresenter:
         hamlets = sorted(self._grid.hamlets.values(), key=lambda hamlet: hamlet.id)
         picture = charts.TownMap(
             title=_("Open reports · {period} (as at {when})").format(
-                period=figures.period.label(language), when=self.local(figures.as_at)
+                period=figures.period.label(language),
+                when=full_text(figures.as_at, language, self._config.general.tz),
             ),
-            legend=_("Open reports"),
+            legend=_("Open reports per hamlet"),
+            point_label=_("an open report"),
             boundaries=[self._grid.boundary(hamlet.id) for hamlet in hamlets],
             names=[hamlet.label(language) for hamlet in hamlets],
             open_counts=[per_hamlet.get(hamlet.id, 0) for hamlet in hamlets],
@@ -469,7 +486,7 @@ class StatsPresenter:
         return [
             [
                 self._member_names.get(member, "–"),
-                "、".join(
+                list_separator(language).join(
                     self.hamlet_label(key, language)
                     for key in self._people.hamlets_of_member(member)
                 ),
@@ -479,8 +496,13 @@ class StatsPresenter:
         ]
 
     def category_table(self, figures: PeriodFigures, language: str) -> list[list[object]]:
+        """Per category, without the households columns: households belong to places, not
+        to kinds of dumping (they would be a column of zeros)."""
         return [
-            [self.category_label(key, language), *indicator_values(figures.categories[key])]
+            [
+                self.category_label(key, language),
+                *without_households(indicator_values(figures.categories[key])),
+            ]
             for key in self._config.categories
             if key in figures.categories
         ]
@@ -515,7 +537,7 @@ class StatsPresenter:
             ),
             (
                 _("Categories"),
-                [_("Category"), *village_head[1:]],
+                [_("Category"), *without_households(village_head[1:])],
                 self.category_table(figures, language),
             ),
         ]
@@ -571,6 +593,17 @@ def indicator_values(figures: Figures) -> list[object]:
         rate(figures.recurrence_rate),
         rounded(figures.per_100_households),
     ]
+
+
+def list_separator(language: str) -> str:
+    """Between names in a list: "那笔坡、花围坡" in Chinese, "Nabi Po, Huawei Po" otherwise."""
+    return "、" if language == "zh" else ", "
+
+
+def without_households(columns: list[T]) -> list[T]:
+    """The indicator columns but "Households" (the first) and "Reports per 100 households"
+    (the last)."""
+    return columns[1:-1]
 
 
 def _csv(head: list[str], rows: list[list[object]]) -> bytes:
