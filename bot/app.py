@@ -65,6 +65,7 @@ from handlers.delivery import TelegramSender
 from handlers.menus import CommandMenus
 from handlers.ordering import PerPersonUpdateProcessor
 from handlers.persistence import SQLitePersistence
+from handlers.photos import PhotoCopies
 from storage import Storage
 
 log = logging.getLogger(__name__)
@@ -281,11 +282,14 @@ class CleanVillageBot:
         self.worker = DeliveryWorker(
             storage.outbox,
             outbox,
-            TelegramSender(application.bot),
+            TelegramSender(
+                application.bot, PhotoCopies(application.bot, storage.deliveries, self.clock)
+            ),
             self.clock,
             messages_per_second=self.config.delivery.messages_per_second,
             concurrency=self.config.delivery.concurrency,
             notices=notice_service,
+            failures=storage.deliveries,
         )
         await self.worker.start()
         assert application.job_queue is not None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
+import mimetypes
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -315,9 +316,15 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def keep_file(
-    context: ContextTypes.DEFAULT_TYPE, file_id: str, file_unique_id: str, suffix: str
+    context: ContextTypes.DEFAULT_TYPE,
+    file_id: str,
+    file_unique_id: str,
+    suffix: str,
+    *,
+    kind: str = "photo",
 ) -> MediaRef:
-    """Download a user's file into the media folder; the file id is kept even if that fails."""
+    """Download a user's file into the media folder; the file id is kept even if that fails.
+    `kind` "document": a picture sent as a file (see `MediaRef`)."""
     path = services(context).media.path_for(file_unique_id, suffix)
     try:
         if not path.exists():
@@ -325,8 +332,21 @@ async def keep_file(
             await telegram_file.download_to_drive(path)
     except (TelegramError, OSError) as error:
         log.warning("could not keep a copy of %s: %s", file_unique_id, error)
-        return MediaRef(file_id, file_unique_id, None)
-    return MediaRef(file_id, file_unique_id, str(path))
+        return MediaRef(file_id, file_unique_id, None, kind)
+    return MediaRef(file_id, file_unique_id, str(path), kind)
+
+
+async def keep_picture(context: ContextTypes.DEFAULT_TYPE, message: Message) -> MediaRef:
+    """Keep the largest size of a photo, or a picture sent as a file (EXIF and all)."""
+    if message.photo:
+        size = message.photo[-1]
+        return await keep_file(context, size.file_id, size.file_unique_id, "jpg")
+    document = message.document
+    assert document is not None
+    suffix = (mimetypes.guess_extension(document.mime_type or "") or ".jpg").lstrip(".")
+    return await keep_file(
+        context, document.file_id, document.file_unique_id, suffix, kind="document"
+    )
 
 
 async def attempt(

@@ -8,6 +8,7 @@ from pathlib import Path
 from storage.audit import AuditRepository
 from storage.conversations import ConversationRepository
 from storage.database import Database
+from storage.deliveries import DeliveryRepository
 from storage.notices import NoticeRepository
 from storage.outbox import OutboxRepository
 from storage.privacy import PrivacyRepository
@@ -33,6 +34,7 @@ class Storage:
     roles: RoleRepository
     audit: AuditRepository
     privacy: PrivacyRepository
+    deliveries: DeliveryRepository
 
     @classmethod
     async def open(cls, path: Path | str) -> Storage:
@@ -49,6 +51,7 @@ class Storage:
             roles=RoleRepository(database),
             audit=AuditRepository(database),
             privacy=PrivacyRepository(database),
+            deliveries=DeliveryRepository(database),
         )
 
     async def close(self) -> None:
