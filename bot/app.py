@@ -27,6 +27,7 @@ from bot.audit import AuditLog
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.deadlines import DeadlineSweep
+from bot.deliveries import TELL_EVERY_SECONDS, DeliveryFailures
 from bot.grid import Grid
 from bot.i18n import N_, I18n
 from bot.limits import FloodGuard
@@ -47,6 +48,7 @@ from bot.stats.present import StatsPresenter
 from bot.stats.service import StatsService
 from handlers import (
     common,
+    deliveries,
     guard,
     moderation,
     new_schedule,
@@ -271,6 +273,20 @@ class CleanVillageBot:
                 mute=timedelta(seconds=limits.flood_mute_seconds),
             ),
             menus=menus,
+            deliveries=DeliveryFailures(
+                storage=storage,
+                people=self.people,
+                grid=self.grid,
+                i18n=self.i18n,
+                outbox=outbox,
+                audit=audit,
+                clock=self.clock,
+                department_names={
+                    key: department.name.model_dump()
+                    for key, department in self.config.departments.items()
+                },
+                timezone=self.config.general.tz,
+            ),
         )
         self._register_handlers(application)
         await application.initialize()
@@ -299,6 +315,12 @@ class CleanVillageBot:
             first=1,
             name="follow-notices",
         )
+        application.job_queue.run_repeating(
+            deliveries.tell_office,
+            interval=TELL_EVERY_SECONDS,
+            first=TELL_EVERY_SECONDS,
+            name="tell-office-of-failed-deliveries",
+        )
         await self.sweep_now()
         application.job_queue.run_repeating(
             self._tick, interval=self.config.deadlines.sweep_every_seconds, name="deadline-sweep"
@@ -318,6 +340,7 @@ class CleanVillageBot:
             name="media-retention",
         )
         await menus.set_defaults(application.bot, self.people.office_chat_id)
+        await menus.set_for_everyone(application.bot)
 
     async def sweep_now(self) -> int:
         """Take every deadline step and send every schedule firing that is due by the bot's
@@ -394,6 +417,7 @@ class CleanVillageBot:
             *roles.build(),
             *moderation.build(),
             *privacy.build(),
+            *deliveries.build(),
         ]
         for handler in journeys:
             application.add_handler(handler)

@@ -402,7 +402,7 @@ class DeliveryWorker:
                 row.id,
                 "dropped" if nothing_went else "sent",
                 self._clock.now(),
-                parts_done=done,
+                parts_done=row.parts_done if nothing_went else done,
                 outcome="failed" if nothing_went else None,
             )
 

@@ -28,6 +28,7 @@ from bot import callbacks
 from bot.audit import AuditLog
 from bot.clock import Clock
 from bot.config import Config
+from bot.deliveries import DeliveryFailures
 from bot.grid import Grid
 from bot.i18n import N_, I18n
 from bot.lifecycle import TransitionNotAllowed
@@ -89,6 +90,7 @@ class Services:
     privacy: PrivacyService
     flood: FloodGuard
     menus: CommandMenus
+    deliveries: DeliveryFailures
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import aiosqlite
+
 from storage.database import Database
 
 
@@ -67,10 +69,9 @@ class DeliveryRepository:
         return _failure(row) if row else None
 
     async def untold(self, limit: int) -> list[FailureRow]:
-        """Given-up notifications the office chat has not been told about, oldest first."""
+        """Failures the office chat has not been told about, oldest first."""
         rows = await self._db.fetch_all(
-            f"""{_SELECT} WHERE f.told_office_at IS NULL AND f.gave_up = 1
-                ORDER BY f.id LIMIT ?""",
+            f"{_SELECT} WHERE f.told_office_at IS NULL ORDER BY f.id LIMIT ?",
             (limit,),
         )
         return [_failure(row) for row in rows]
@@ -84,36 +85,39 @@ class DeliveryRepository:
 
     async def count_untold(self) -> int:
         row = await self._db.fetch_one(
-            "SELECT COUNT(*) FROM delivery_failures WHERE told_office_at IS NULL AND gave_up = 1"
+            "SELECT COUNT(*) FROM delivery_failures WHERE told_office_at IS NULL"
         )
         return row[0] if row else 0
 
     async def retry(
-        self, failure: FailureRow, now: datetime, *, resend_payload: str | None
+        self,
+        connection: aiosqlite.Connection,
+        failure: FailureRow,
+        now: datetime,
+        *,
+        resend_payload: str | None,
     ) -> None:
         """Send it again: a given-up row goes back to pending where it stopped; a refused part
         of a delivered row goes out as a new row (`resend_payload`) so the rest is not repeated.
-        Every open failure of the same outbox row counts as retried."""
-        async with self._db.transaction() as connection:
-            if resend_payload is None:
-                await connection.execute(
-                    """UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?,
-                                         finished_at = NULL, outcome = NULL
-                       WHERE id = ? AND state = 'dropped'""",
-                    (now.isoformat(), failure.outbox_id),
-                )
-            else:
-                await connection.execute(
-                    """INSERT INTO outbox (chat_id, priority, payload, next_attempt_at,
-                                           created_at)
-                       SELECT chat_id, priority, ?, ?, ? FROM outbox WHERE id = ?""",
-                    (resend_payload, now.isoformat(), now.isoformat(), failure.outbox_id),
-                )
+        Resuming a row retries every open failure of it; a resent part only its own."""
+        if resend_payload is None:
             await connection.execute(
-                """UPDATE delivery_failures SET retried_at = ?
-                   WHERE outbox_id = ? AND retried_at IS NULL""",
+                """UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?,
+                                     finished_at = NULL, outcome = NULL
+                   WHERE id = ? AND state = 'dropped'""",
                 (now.isoformat(), failure.outbox_id),
             )
+        else:
+            await connection.execute(
+                """INSERT INTO outbox (chat_id, priority, payload, next_attempt_at, created_at)
+                   SELECT chat_id, priority, ?, ?, ? FROM outbox WHERE id = ?""",
+                (resend_payload, now.isoformat(), now.isoformat(), failure.outbox_id),
+            )
+        await connection.execute(
+            """UPDATE delivery_failures SET retried_at = ?
+               WHERE retried_at IS NULL AND (id = ? OR (? AND outbox_id = ?))""",
+            (now.isoformat(), failure.id, resend_payload is None, failure.outbox_id),
+        )
 
     async def photo_copy(self, source_file_id: str) -> str | None:
         """The photo already uploaded for a picture sent as a file, if any."""
