@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from datetime import time, timedelta
 
@@ -71,6 +72,11 @@ from handlers.photos import PhotoCopies
 from storage import Storage
 
 log = logging.getLogger(__name__)
+
+# Durations (RetryAfter.retry_after, Voice.duration, ...) as timedelta, as PTB will do from its
+# next major version: opting in now is what PTB documents, and ends its deprecation warnings.
+# Our code accepts both (see handlers.delivery), so a deployment that sets it to 0 works too.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 # Our conversations take buttons as entry points on purpose, keyed per chat and user: every
 # button re-checks the report in the database, so per-message tracking is not needed.

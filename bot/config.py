@@ -7,6 +7,7 @@ Every problem is reported as one `ConfigError` naming the file and the key, so t
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import date, time
 from pathlib import Path
@@ -335,8 +336,24 @@ class Config(_Section):
 
     @property
     def token(self) -> str:
-        """The bot token; the BOT_TOKEN environment variable wins over the file."""
-        return os.environ.get("BOT_TOKEN") or self.telegram.token.get_secret_value()
+        """The bot token; the BOT_TOKEN environment variable wins over the file. Blank (or
+        only whitespace) counts as none."""
+        from_environment = os.environ.get("BOT_TOKEN", "").strip()
+        return from_environment or self.telegram.token.get_secret_value().strip()
+
+
+TOKEN_SHAPE = re.compile(r"^[0-9]{1,20}:[A-Za-z0-9_-]{30,60}$")
+"""What @BotFather hands out: the bot's id, a colon and about 35 letters, digits, _ or -."""
+
+
+def token_problem(token: str) -> str | None:
+    """Why `token` cannot be a bot token (never quoting it), or None if it looks like one."""
+    if TOKEN_SHAPE.match(token):
+        return None
+    return (
+        "the bot token (BOT_TOKEN or [telegram] token) does not look like one: expected "
+        "digits, a colon and about 35 letters, digits, '_' or '-', as @BotFather gives it"
+    )
 
 
 def load_config(path: Path) -> Config:
