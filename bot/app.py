@@ -7,7 +7,7 @@ import os
 import warnings
 from datetime import time, timedelta
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -20,6 +20,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
@@ -84,6 +85,10 @@ warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTB
 
 # Updates of different people handled at once (one person's always in order).
 CONCURRENT_UPDATES = 64
+# Connections for replies and the outbox; downloads have their own (`download_client`).
+REPLY_CONNECTIONS = 16
+DOWNLOAD_CONNECTIONS = 8
+DOWNLOAD_READ_SECONDS = 120
 
 PRIVATE_COMMANDS = (
     ("report", N_("Report dumping or a dirty corner")),
@@ -97,6 +102,23 @@ PRIVATE_COMMANDS = (
     ("help", N_("How to use this bot")),
     ("cancel", N_("Stop what you are doing")),
 )
+
+
+def download_client(config: Config) -> Bot:
+    """A client of its own for getFile and file downloads: its own pool and long read timeout,
+    so sixteen villagers' photos on a slow link cannot take the connections replies need."""
+    return Bot(
+        config.token,
+        base_url=config.telegram.base_url,
+        base_file_url=config.telegram.base_file_url,
+        request=HTTPXRequest(
+            connection_pool_size=DOWNLOAD_CONNECTIONS,
+            connect_timeout=10,
+            read_timeout=DOWNLOAD_READ_SECONDS,
+            write_timeout=10,
+            pool_timeout=DOWNLOAD_READ_SECONDS,
+        ),
+    )
 
 
 class CleanVillageBot:
@@ -124,6 +146,7 @@ class CleanVillageBot:
         self.outbox: Outbox | None = None
         self.schedules: ScheduleService | None = None
         self.deadlines: DeadlineSweep | None = None
+        self.downloads: Bot | None = None
 
     async def start(self) -> None:
         """Open the database, start polling, resume any undelivered notifications and catch
@@ -223,6 +246,8 @@ class CleanVillageBot:
             outbox=outbox,
             clock=self.clock,
         )
+        downloads = self.downloads = download_client(self.config)
+        await downloads.initialize()
         application = self.application = (
             ApplicationBuilder()
             .token(self.config.token)
@@ -231,7 +256,7 @@ class CleanVillageBot:
             .defaults(Defaults(tzinfo=self.config.general.tz))
             .persistence(SQLitePersistence(storage.conversations))
             .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))
-            .connection_pool_size(16)
+            .connection_pool_size(REPLY_CONNECTIONS)
             .rate_limiter(
                 # Groups: Telegram's 20 a minute. The bot-wide rate is the outbox's own pace:
                 # this limiter's overall bucket stalled when many sends waited on it at once.
@@ -279,6 +304,7 @@ class CleanVillageBot:
                 mute=timedelta(seconds=limits.flood_mute_seconds),
             ),
             menus=menus,
+            downloads=downloads,
             deliveries=DeliveryFailures(
                 storage=storage,
                 people=self.people,
@@ -305,7 +331,7 @@ class CleanVillageBot:
             storage.outbox,
             outbox,
             TelegramSender(
-                application.bot, PhotoCopies(application.bot, storage.deliveries, self.clock)
+                application.bot, PhotoCopies(self.downloads, storage.deliveries, self.clock)
             ),
             self.clock,
             messages_per_second=self.config.delivery.messages_per_second,
@@ -404,6 +430,9 @@ class CleanVillageBot:
             if application.running:
                 await application.stop()
             await application.shutdown()
+        if self.downloads is not None:
+            await self.downloads.shutdown()
+            self.downloads = None
         if self.storage:
             await self.storage.close()
 

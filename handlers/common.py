@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from telegram import (
+    Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -91,6 +92,9 @@ class Services:
     flood: FloodGuard
     menus: CommandMenus
     deliveries: DeliveryFailures
+    downloads: Bot
+    """A second client for file downloads, with its own connection pool and timeouts, so slow
+    photo downloads never hold up replies (see `bot.app.download_client`)."""
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -330,7 +334,7 @@ async def keep_file(
     path = services(context).media.path_for(file_unique_id, suffix)
     try:
         if not path.exists():
-            telegram_file = await context.bot.get_file(file_id)
+            telegram_file = await services(context).downloads.get_file(file_id)
             await telegram_file.download_to_drive(path)
     except (TelegramError, OSError) as error:
         log.warning("could not keep a copy of %s: %s", file_unique_id, error)

@@ -103,9 +103,9 @@ class TelegramSender:
         return [message]
 
 
-def sender_for(bot: Bot, storage: Storage, clock: Clock) -> TelegramSender:
+def sender_for(bot: Bot, downloads: Bot, storage: Storage, clock: Clock) -> TelegramSender:
     """A sender for a handler that shows outbox parts itself (a preview, /news)."""
-    return TelegramSender(bot, PhotoCopies(bot, storage.deliveries, clock))
+    return TelegramSender(bot, PhotoCopies(downloads, storage.deliveries, clock))
 
 
 def _upload(part: Part) -> str | Path | None:

@@ -139,7 +139,7 @@ async def show_news(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not notices:
         await update.effective_message.reply_text(_("No notices yet."))
         return
-    sender = sender_for(context.bot, found.storage, found.clock)
+    sender = sender_for(context.bot, found.downloads, found.storage, found.clock)
     for notice in reversed(notices):
         for part in found.notices.render(notice.content, language):
             try:

@@ -300,7 +300,7 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     chat_id = update.effective_chat.id
     languages = await found.notices.languages_of(audience)
     shown = sorted(set(content.texts) | set(languages))
-    sender = sender_for(context.bot, found.storage, found.clock)
+    sender = sender_for(context.bot, found.downloads, found.storage, found.clock)
     await query.edit_message_text(_("Preview — this is what recipients will see:"))
     for language in shown:
         try:

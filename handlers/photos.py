@@ -29,8 +29,8 @@ PhotoSource = str | bytes
 class PhotoCopies:
     """Makes and remembers the photo copy of each picture sent as a file (one upload each)."""
 
-    def __init__(self, bot: Bot, repository: DeliveryRepository, clock: Clock) -> None:
-        self._bot = bot
+    def __init__(self, downloads: Bot, repository: DeliveryRepository, clock: Clock) -> None:
+        self._downloads = downloads
         self._repository = repository
         self._clock = clock
         self._locks: dict[str, asyncio.Lock] = {}
@@ -79,7 +79,7 @@ class PhotoCopies:
             if path is not None and path.is_file():
                 original = path.read_bytes()
             else:
-                telegram_file = await self._bot.get_file(file_id)
+                telegram_file = await self._downloads.get_file(file_id)
                 original = bytes(await telegram_file.download_as_bytearray())
         except TelegramError as error:
             raise TransientFailure(f"could not fetch the picture to re-encode: {error}") from error
