@@ -323,10 +323,7 @@ class CleanVillageBot:
         self._register_handlers(application)
         await application.initialize()
         await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0, timeout=int(self.poll_timeout), allowed_updates=Update.ALL_TYPES
-        )
+        await self._start_receiving(application)
         self.worker = DeliveryWorker(
             storage.outbox,
             outbox,
@@ -373,6 +370,32 @@ class CleanVillageBot:
         )
         await menus.set_defaults(application.bot, self.people.office_chat_id)
         await menus.set_for_everyone(application.bot)
+
+    async def _start_receiving(self, application: Application) -> None:
+        """Long polling, or with `[telegram] webhook_url` PTB's webhook server (setWebhook with
+        the secret token; a request without it is refused with 403 by PTB)."""
+        assert application.updater is not None
+        telegram = self.config.telegram
+        if not telegram.webhook_url:
+            await application.updater.start_polling(
+                poll_interval=0, timeout=int(self.poll_timeout), allowed_updates=Update.ALL_TYPES
+            )
+            return
+        await application.updater.start_webhook(
+            listen=telegram.webhook_listen,
+            port=telegram.webhook_port,
+            url_path=telegram.webhook_path,
+            webhook_url=telegram.webhook_url,
+            secret_token=self.config.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+            max_connections=telegram.webhook_max_connections,
+        )
+        log.info(
+            "receiving updates by webhook on %s:%s/%s",
+            telegram.webhook_listen,
+            telegram.webhook_port,
+            telegram.webhook_path,
+        )
 
     async def sweep_now(self) -> int:
         """Take every deadline step and send every schedule firing that is due by the bot's

@@ -36,6 +36,7 @@ from bot.emulator.users import (
     EmulatedUser,
     describe,
 )
+from bot.emulator.webhook import Webhook
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,7 @@ class BotApiEmulator:
         """How many calls were refused with 429 by `enforce_rate`."""
         self._closing = False
         self._runner: web.AppRunner | None = None
+        self.webhook = Webhook(self)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -161,6 +163,7 @@ class BotApiEmulator:
         """Answer pending long polls at once, then close the server and its connections."""
         self._closing = True
         self._update_posted.fire()
+        await self.webhook.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -410,12 +413,17 @@ class BotApiEmulator:
         return True
 
     async def _api_deletewebhook(self, params: Json) -> bool:
-        if params.get("drop_pending_updates"):
-            self._updates.clear()
-        return True
+        return await self.webhook.delete(params)
+
+    async def _api_setwebhook(self, params: Json) -> bool:
+        return await self.webhook.set(params)
+
+    async def _api_getwebhookinfo(self, params: Json) -> Json:
+        return self.webhook.info()
 
     async def _api_getupdates(self, params: Json) -> list[Json]:
         """Long polling: confirm updates below `offset`, wait up to `timeout` s for news."""
+        self.webhook.refuse_get_updates()
         offset = int(params.get("offset") or 0)
         if offset < 0:  # the last -offset updates; all earlier ones are forgotten
             self._updates = self._updates[offset:]
