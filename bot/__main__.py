@@ -48,10 +48,10 @@ def main() -> int:
         if not config.token:
             asyncio.run(_until_stopped(lambda stop: play(config, arguments.config, stop)))
             return 0
+        bot = CleanVillageBot(config)  # reads the grid: no network, no database yet
         problem = token_problem(config.token)
         if problem is not None:
             raise ConfigError(problem)
-        bot = CleanVillageBot(config)
     except (ConfigError, GridError, PortTaken) as error:
         message = str(error)
         if not message.startswith(str(arguments.config)) and isinstance(error, ConfigError):
