@@ -4,6 +4,7 @@ server) with the secret token; the core story runs as with polling; a wrong secr
 from __future__ import annotations
 
 import json
+import re
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -51,14 +52,13 @@ async def webhook_town(
         .replace("{base_url}", emulator.base_url)
         .replace("{base_file_url}", emulator.base_file_url)
     )
-    text = text.replace(
-        f'base_file_url = "{emulator.base_file_url}"\n',
-        f'base_file_url = "{emulator.base_file_url}"\n'
-        f'webhook_url = "http://127.0.0.1:{port}/hook"\n'
-        f'webhook_secret = "{SECRET}"\n'
-        f"webhook_port = {port}\n"
-        f'webhook_path = "hook"\n',
-    )
+    for key, value in {
+        "webhook_url": f'"http://127.0.0.1:{port}/hook"',
+        "webhook_secret": f'"{SECRET}"',
+        "webhook_port": str(port),
+        "webhook_path": '"hook"',
+    }.items():
+        text = re.sub(rf"(?m)^{key} = .*$", f"{key} = {value}", text, count=1)
     config_path = tmp_path / "config.toml"
     config_path.write_text(text, encoding="utf-8")
     clock = OffsetClock()
