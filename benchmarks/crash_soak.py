@@ -35,7 +35,7 @@ from bot.emulator import BotApiEmulator, EmulatedUser
 from bot.grid import Fit, Grid
 from bot.people import People
 
-TOKEN = "123456:CRASH"
+TOKEN = "123456:CRASH_soak-token_shaped-like-a-real-one"  # `python -m bot` checks the shape
 OFFICE_ADMIN = 900001
 OFFICE_CHAT = -100500
 DEPARTMENT_CHATS = {"clean_homes": -100601, "clean_fields": -100603, "clean_water": -100602}

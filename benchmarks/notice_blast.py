@@ -36,7 +36,7 @@ from bot.outbox import Outbox
 from bot.people import People
 from storage import Storage
 
-TOKEN = "123456:BLAST"
+TOKEN = "123456:BLAST_bench-token_shaped-like-a-real1"  # `python -m bot` checks the shape
 FIRST_RESIDENT = 3_000_000
 AUTHOR = 900001
 HEADING = "镇美丽办通知"

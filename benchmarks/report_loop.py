@@ -33,7 +33,7 @@ from bot.config import load_config
 from bot.emulator import BotApiEmulator, EmulatedUser
 from handlers.ordering import PerPersonUpdateProcessor
 
-TOKEN = "123456:BENCH"
+TOKEN = "123456:BENCH_report-loop_token-shaped-like-a-real1"  # `python -m bot` checks it
 FIRST_VILLAGER = 700_000
 NUMBER = re.compile(r"R-(\d+)")
 QUIET_REPORTS = 30

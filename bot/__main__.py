@@ -1,7 +1,10 @@
-"""`python -m bot [--config PATH]`: run the bot with long polling until Ctrl-C or SIGTERM.
+"""`python -m bot [--config PATH]`: run the bot until Ctrl-C or SIGTERM, by long polling or,
+with `[telegram] webhook_url`, by webhook (docs/deployment.md).
 
-With no token (neither BOT_TOKEN nor [telegram] token) it runs the playground instead: the
-bot against the built-in Telegram emulator, played in a browser on 127.0.0.1.
+With no token (neither BOT_TOKEN nor [telegram] token; blank counts as none) it runs the
+playground instead: the bot against the built-in Telegram emulator, in a browser on 127.0.0.1.
+A token is checked before anything starts: its shape, then whether Telegram accepts it (exit
+code 2 if not); an unreachable Telegram is retried with backoff until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from telegram.error import InvalidToken
+
 from bot.app import CleanVillageBot
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, load_config, token_problem
 from bot.grid import GridError
+from handlers.startup import REJECTED, Answer, check_telegram
 
 EXIT_CONFIG = 2
 
@@ -41,7 +47,10 @@ def main() -> int:
         config = load_config(arguments.config)
         if not config.token:
             return _play(config, arguments.config)
-        bot = CleanVillageBot(config)
+        bot = CleanVillageBot(config)  # reads the grid: no network, no database yet
+        problem = token_problem(config.token)
+        if problem is not None:
+            raise ConfigError(problem)
     except (ConfigError, GridError) as error:
         message = str(error)
         if not message.startswith(str(arguments.config)) and isinstance(error, ConfigError):
@@ -52,8 +61,7 @@ def main() -> int:
         ON_TELEGRAM.format(base_url=config.telegram.base_url, config=arguments.config),
         flush=True,
     )
-    asyncio.run(_until_stopped(lambda stop: _run(bot, stop)))
-    return 0
+    return asyncio.run(_until_stopped(lambda stop: _run(bot, stop))) or 0
 
 
 def _play(config: Config, path: Path) -> int:
@@ -68,22 +76,38 @@ def _play(config: Config, path: Path) -> int:
     return 0
 
 
-async def _until_stopped(run: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+async def _until_stopped(run: Callable[[asyncio.Event], Awaitable[int | None]]) -> int | None:
     """Run `run(stop)` with `stop` set by Ctrl-C (SIGINT) or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await run(stop)
+    return await run(stop)
 
 
-async def _run(bot: CleanVillageBot, stop: asyncio.Event) -> None:
-    await bot.start()
+async def _run(bot: CleanVillageBot, stop: asyncio.Event) -> int:
+    """Check the token with Telegram, then run until stopped; returns the exit code."""
+    config = bot.config
+    answer = await check_telegram(
+        config.token, config.telegram.base_url, stop, say=lambda line: print(line, flush=True)
+    )
+    if answer is Answer.REJECTED:
+        print(REJECTED, file=sys.stderr, flush=True)
+        return EXIT_CONFIG
+    if answer is Answer.STOPPED:
+        return 0
+    try:
+        await bot.start()
+    except InvalidToken:  # revoked between the check and the start
+        print(REJECTED, file=sys.stderr, flush=True)
+        await bot.stop()
+        return EXIT_CONFIG
     logging.getLogger(__name__).info("bot is running; press Ctrl-C to stop")
     try:
         await stop.wait()
     finally:
         await bot.stop()
+    return 0
 
 
 if __name__ == "__main__":

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from datetime import time, timedelta
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -19,6 +20,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
@@ -27,6 +29,7 @@ from bot.audit import AuditLog
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.deadlines import DeadlineSweep
+from bot.deliveries import TELL_EVERY_SECONDS, DeliveryFailures
 from bot.grid import Grid
 from bot.i18n import N_, I18n
 from bot.limits import FloodGuard
@@ -47,6 +50,7 @@ from bot.stats.present import StatsPresenter
 from bot.stats.service import StatsService
 from handlers import (
     common,
+    deliveries,
     guard,
     moderation,
     new_schedule,
@@ -62,13 +66,19 @@ from handlers import (
     tasks,
 )
 from handlers.delivery import TelegramSender
-from handlers.inbox import InboxPoller
+from handlers.inbox import InboxPoller, InboxWebhook
 from handlers.menus import CommandMenus
 from handlers.ordering import PerPersonUpdateProcessor
 from handlers.persistence import SQLitePersistence
+from handlers.photos import PhotoCopies
 from storage import Storage
 
 log = logging.getLogger(__name__)
+
+# Durations (RetryAfter.retry_after, Voice.duration, ...) as timedelta, as PTB will do from its
+# next major version: opting in now is what PTB documents, and ends its deprecation warnings.
+# Our code accepts both (see handlers.delivery), so a deployment that sets it to 0 works too.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 # Our conversations take buttons as entry points on purpose, keyed per chat and user: every
 # button re-checks the report in the database, so per-message tracking is not needed.
@@ -76,6 +86,10 @@ warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTB
 
 # Updates of different people handled at once (one person's always in order).
 CONCURRENT_UPDATES = 64
+# Connections for replies and the outbox; downloads have their own (`download_client`).
+REPLY_CONNECTIONS = 16
+DOWNLOAD_CONNECTIONS = 8
+DOWNLOAD_READ_SECONDS = 120
 
 PRIVATE_COMMANDS = (
     ("report", N_("Report dumping or a dirty corner")),
@@ -89,6 +103,23 @@ PRIVATE_COMMANDS = (
     ("help", N_("How to use this bot")),
     ("cancel", N_("Stop what you are doing")),
 )
+
+
+def download_client(config: Config) -> Bot:
+    """A client of its own for getFile and file downloads: its own pool and long read timeout,
+    so sixteen villagers' photos on a slow link cannot take the connections replies need."""
+    return Bot(
+        config.token,
+        base_url=config.telegram.base_url,
+        base_file_url=config.telegram.base_file_url,
+        request=HTTPXRequest(
+            connection_pool_size=DOWNLOAD_CONNECTIONS,
+            connect_timeout=10,
+            read_timeout=DOWNLOAD_READ_SECONDS,
+            write_timeout=10,
+            pool_timeout=DOWNLOAD_READ_SECONDS,
+        ),
+    )
 
 
 class CleanVillageBot:
@@ -116,7 +147,8 @@ class CleanVillageBot:
         self.outbox: Outbox | None = None
         self.schedules: ScheduleService | None = None
         self.deadlines: DeadlineSweep | None = None
-        self.inbox: InboxPoller | None = None
+        self.inbox: InboxPoller | InboxWebhook | None = None
+        self.downloads: Bot | None = None
 
     async def start(self) -> None:
         """Open the database, start polling, resume any undelivered notifications and catch
@@ -219,6 +251,8 @@ class CleanVillageBot:
             clock=self.clock,
         )
         persistence = SQLitePersistence(storage.conversations)
+        downloads = self.downloads = download_client(self.config)
+        await downloads.initialize()
         application = self.application = (
             ApplicationBuilder()
             .token(self.config.token)
@@ -229,8 +263,8 @@ class CleanVillageBot:
             .concurrent_updates(
                 PerPersonUpdateProcessor(CONCURRENT_UPDATES, persistence.checkpoint)
             )
-            .updater(None)  # handlers.inbox polls instead
-            .connection_pool_size(16)
+            .updater(None)  # handlers.inbox takes the updates instead (polling or webhook)
+            .connection_pool_size(REPLY_CONNECTIONS)
             .rate_limiter(
                 # Groups: Telegram's 20 a minute. The bot-wide rate is the outbox's own pace:
                 # this limiter's overall bucket stalled when many sends waited on it at once.
@@ -278,21 +312,39 @@ class CleanVillageBot:
                 mute=timedelta(seconds=limits.flood_mute_seconds),
             ),
             menus=menus,
+            downloads=downloads,
+            deliveries=DeliveryFailures(
+                storage=storage,
+                people=self.people,
+                grid=self.grid,
+                i18n=self.i18n,
+                outbox=outbox,
+                audit=audit,
+                clock=self.clock,
+                department_names={
+                    key: department.name.model_dump()
+                    for key, department in self.config.departments.items()
+                },
+                timezone=self.config.general.tz,
+            ),
         )
         persistence.serve(application)
         self._register_handlers(application)
         await application.initialize()
         await application.start()
-        self.inbox = InboxPoller(application, storage.conversations, timeout=int(self.poll_timeout))
+        self.inbox = self._receiver(application, storage)
         await self.inbox.start()
         self.worker = DeliveryWorker(
             storage.outbox,
             outbox,
-            TelegramSender(application.bot),
+            TelegramSender(
+                application.bot, PhotoCopies(self.downloads, storage.deliveries, self.clock)
+            ),
             self.clock,
             messages_per_second=self.config.delivery.messages_per_second,
             concurrency=self.config.delivery.concurrency,
             notices=notice_service,
+            failures=storage.deliveries,
         )
         await self.worker.start()
         assert application.job_queue is not None
@@ -301,6 +353,12 @@ class CleanVillageBot:
             interval=self.config.notices.progress_every_seconds,
             first=1,
             name="follow-notices",
+        )
+        application.job_queue.run_repeating(
+            deliveries.tell_office,
+            interval=TELL_EVERY_SECONDS,
+            first=TELL_EVERY_SECONDS,
+            name="tell-office-of-failed-deliveries",
         )
         await self.sweep_now()
         application.job_queue.run_repeating(
@@ -321,6 +379,24 @@ class CleanVillageBot:
             name="media-retention",
         )
         await menus.set_defaults(application.bot, self.people.office_chat_id)
+        await menus.set_for_everyone(application.bot)
+
+    def _receiver(self, application: Application, storage: Storage) -> InboxPoller | InboxWebhook:
+        """Long polling, or with `[telegram] webhook_url` our webhook server; both keep every
+        update in the inbox before Telegram may forget it."""
+        telegram = self.config.telegram
+        if not telegram.webhook_url:
+            return InboxPoller(application, storage.conversations, timeout=int(self.poll_timeout))
+        return InboxWebhook(
+            application,
+            storage.conversations,
+            url=telegram.webhook_url,
+            secret=self.config.webhook_secret,
+            listen=telegram.webhook_listen,
+            port=telegram.webhook_port,
+            path=telegram.webhook_path,
+            max_connections=telegram.webhook_max_connections,
+        )
 
     async def sweep_now(self) -> int:
         """Take every deadline step and send every schedule firing that is due by the bot's
@@ -378,6 +454,9 @@ class CleanVillageBot:
             if application.running:
                 await application.stop()
             await application.shutdown()
+        if self.downloads is not None:
+            await self.downloads.shutdown()
+            self.downloads = None
         if self.storage:
             await self.storage.close()
 
@@ -397,6 +476,7 @@ class CleanVillageBot:
             *roles.build(),
             *moderation.build(),
             *privacy.build(),
+            *deliveries.build(),
         ]
         for handler in journeys:
             application.add_handler(handler)

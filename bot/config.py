@@ -7,10 +7,12 @@ Every problem is reported as one `ConfigError` naming the file and the key, so t
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import date, time
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -24,6 +26,7 @@ from pydantic import (
 )
 
 SUPPORTED_LANGUAGES = ("zh", "en")
+WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class ConfigError(Exception):
@@ -51,9 +54,43 @@ class Labels(_Section):
 
 
 class TelegramConfig(_Section):
+    """How to reach Telegram. With `webhook_url` the bot runs in webhook mode (docs/deployment.md):
+    it listens on `webhook_listen`:`webhook_port` at `/webhook_path` behind a TLS proxy, and
+    Telegram POSTs updates to `webhook_url`, each carrying `webhook_secret`."""
+
     token: SecretStr = SecretStr("")
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
+    webhook_url: str = ""
+    webhook_secret: SecretStr = SecretStr("")
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_path: str = Field(default="telegram", pattern=r"^[A-Za-z0-9_./-]*$")
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_or_loopback(cls, value: str) -> str:
+        """Telegram only calls HTTPS URLs; plain http is allowed on 127.0.0.1 (tests)."""
+        if not value:
+            return value
+        parts = urlsplit(value)
+        loopback = parts.hostname in ("127.0.0.1", "localhost")
+        if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+            raise ValueError("must be an https:// URL (plain http only on 127.0.0.1)")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_has_a_secret(self) -> TelegramConfig:
+        secret = self.webhook_secret.get_secret_value()
+        if self.webhook_url and not secret and not os.environ.get("WEBHOOK_SECRET", "").strip():
+            raise ValueError(
+                "webhook_secret: needed with webhook_url (or set WEBHOOK_SECRET): 1-256 "
+                "letters, digits, '_' or '-'"
+            )
+        if secret and not WEBHOOK_SECRET_SHAPE.match(secret):
+            raise ValueError("webhook_secret: 1-256 letters, digits, '_' or '-'")
+        return self
 
 
 class DeliveryConfig(_Section):
@@ -338,8 +375,30 @@ class Config(_Section):
 
     @property
     def token(self) -> str:
-        """The bot token; the BOT_TOKEN environment variable wins over the file."""
-        return os.environ.get("BOT_TOKEN") or self.telegram.token.get_secret_value()
+        """The bot token; the BOT_TOKEN environment variable wins over the file. Blank (or
+        only whitespace) counts as none."""
+        from_environment = os.environ.get("BOT_TOKEN", "").strip()
+        return from_environment or self.telegram.token.get_secret_value().strip()
+
+    @property
+    def webhook_secret(self) -> str:
+        """The webhook's secret token; the WEBHOOK_SECRET environment variable wins."""
+        from_environment = os.environ.get("WEBHOOK_SECRET", "").strip()
+        return from_environment or self.telegram.webhook_secret.get_secret_value()
+
+
+TOKEN_SHAPE = re.compile(r"^[0-9]{1,20}:[A-Za-z0-9_-]{30,60}$")
+"""What @BotFather hands out: the bot's id, a colon and about 35 letters, digits, _ or -."""
+
+
+def token_problem(token: str) -> str | None:
+    """Why `token` cannot be a bot token (never quoting it), or None if it looks like one."""
+    if TOKEN_SHAPE.match(token):
+        return None
+    return (
+        "the bot token (BOT_TOKEN or [telegram] token) does not look like one: expected "
+        "digits, a colon and about 35 letters, digits, '_' or '-', as @BotFather gives it"
+    )
 
 
 def load_config(path: Path) -> Config:

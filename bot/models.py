@@ -15,11 +15,15 @@ FORGOTTEN_REPORTER = 0
 
 @dataclass(frozen=True)
 class MediaRef:
-    """A file a user sent: Telegram's ids plus where our copy lives (None if not saved)."""
+    """A file a user sent: Telegram's ids plus where our copy lives (None if not saved).
+
+    `kind` is "document" for a picture sent as a file: its id can only be re-sent as a
+    document (with its EXIF), so others get a photo made from our copy instead."""
 
     file_id: str
     file_unique_id: str
     local_path: str | None = None
+    kind: str = "photo"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from bot.config import Config
 from bot.grid import Grid
 from bot.i18n import I18n
 from bot.lifecycle import TASK_STATES, Action, State
-from bot.models import FORGOTTEN_REPORTER, Event, Report, ReportMedia
+from bot.models import FORGOTTEN_REPORTER, Event, MediaRef, Report, ReportMedia
 from bot.outbox import Button, Notification, Outbox, Part
 from bot.people import People
 from storage.users import UserRepository
@@ -98,6 +98,7 @@ class Notifier:
                 connection,
                 chat_id,
                 (*self._evidence(report, media), Part("text", text=text, buttons=buttons)),
+                report=report,
             )
 
     def task_buttons(self, report_id: int, language: str) -> tuple[tuple[Button, ...], ...]:
@@ -131,6 +132,7 @@ class Notifier:
                 connection,
                 chat_id,
                 (*self._evidence(report, media), Part("text", text=text, buttons=buttons)),
+                report=report,
             )
 
     def queue_buttons(self, report_id: int, language: str) -> tuple[tuple[Button, ...], ...]:
@@ -163,6 +165,7 @@ class Notifier:
                 connection,
                 chat_id,
                 (Part("text", text=text, buttons=self.queue_buttons(report.id, language)),),
+                report=report,
             )
 
     async def closed_for_office(self, connection: aiosqlite.Connection, report: Report) -> None:
@@ -175,7 +178,7 @@ class Notifier:
                 number=report.number
             )
             text = "\n".join([f"<b>{title}</b>", self.describe(report, language, deadlines=False)])
-            await self._add(connection, chat_id, (Part("text", text=text),))
+            await self._add(connection, chat_id, (Part("text", text=text),), report=report)
 
     async def department_copy(
         self, connection: aiosqlite.Connection, report: Report, media: ReportMedia
@@ -195,7 +198,10 @@ class Notifier:
             title = _("For your department: report {number}").format(number=report.number)
             text = "\n".join([f"<b>{title}</b>", self.describe(report, language)])
             await self._add(
-                connection, recipient, (*self._evidence(report, media), Part("text", text=text))
+                connection,
+                recipient,
+                (*self._evidence(report, media), Part("text", text=text)),
+                report=report,
             )
 
     # -- what the reporter is told ----------------------------------------------------------
@@ -211,7 +217,7 @@ class Notifier:
             return
         language = await self.language_of(report.reporter_id)
         text = message(self.translator(language).gettext)
-        await self._add(connection, report.reporter_id, (Part("text", text=text),))
+        await self._add(connection, report.reporter_id, (Part("text", text=text),), report=report)
 
     async def tell(
         self,
@@ -249,12 +255,12 @@ class Notifier:
                 Button(_("Still there 👎"), callbacks.encode(REOPEN, report.id)),
             ),
         )
-        after = media.after_photos[-1:]
-        parts = tuple(Part("photo", files=(ref.file_id,)) for ref in after)
+        parts = tuple(_photos("photo", media.after_photos[-1:]))
         await self._add(
             connection,
             report.reporter_id,
             (*parts, Part("text", text="\n".join(lines), buttons=buttons)),
+            report=report,
         )
 
     # -- shared rendering ---------------------------------------------------------------
@@ -324,13 +330,11 @@ class Notifier:
         return moment.astimezone(self._config.general.tz).strftime("%m-%d %H:%M")
 
     def _evidence(self, report: Report, media: ReportMedia) -> tuple[Part, ...]:
-        """Photos (as an album when several), the map pin and the voice note, by file id."""
-        parts: list[Part] = []
-        photo_ids = tuple(ref.file_id for ref in media.photos)
-        if len(photo_ids) == 1:
-            parts.append(Part("photo", files=photo_ids))
-        elif photo_ids:
-            parts.append(Part("album", files=photo_ids))
+        """Photos (as an album when several), the map pin and the voice note, by file id; a
+        picture sent as a file goes as a photo made from our copy (`Part.image_files`)."""
+        parts: list[Part] = list(
+            _photos("photo" if len(media.photos) == 1 else "album", media.photos)
+        )
         if report.latitude is not None and report.longitude is not None:
             parts.append(Part("location", latitude=report.latitude, longitude=report.longitude))
         if media.voice:
@@ -363,6 +367,7 @@ class Notifier:
                 chat_id,
                 (Part("text", text=text, buttons=self.task_buttons(report.id, language)),),
                 hold_at_night=True,
+                report=report,
             )
 
     async def overdue(
@@ -396,6 +401,7 @@ class Notifier:
                 chat_id,
                 (Part("text", text="\n".join(lines)),),
                 hold_at_night=bool(leads),
+                report=report,
             )
 
     async def auto_closed(
@@ -412,7 +418,7 @@ class Notifier:
                     self.describe(report, language, deadlines=False),
                 ]
             )
-            await self._add(connection, chat_id, (Part("text", text=text),))
+            await self._add(connection, chat_id, (Part("text", text=text),), report=report)
         if report.is_order:
             return
         language = await self.language_of(report.reporter_id)
@@ -422,7 +428,11 @@ class Notifier:
             "hear back. If the problem is back, please report it again."
         ).format(number=report.number, days=days)
         await self._add(
-            connection, report.reporter_id, (Part("text", text=text),), hold_at_night=True
+            connection,
+            report.reporter_id,
+            (Part("text", text=text),),
+            hold_at_night=True,
+            report=report,
         )
 
     def overdue_label(self, due: datetime, now: datetime, language: str) -> str:
@@ -474,7 +484,26 @@ class Notifier:
         parts: tuple[Part, ...],
         *,
         hold_at_night: bool = False,
+        report: Report | None = None,
     ) -> None:
+        """`report` is named in the notification's meta, so a failed delivery can say which."""
+        meta = {"report": report.number} if report is not None else {}
         await self._outbox.add(
-            connection, Notification(chat_id=chat_id, parts=parts, hold_at_night=hold_at_night)
+            connection,
+            Notification(chat_id=chat_id, parts=parts, hold_at_night=hold_at_night, meta=meta),
         )
+
+
+def _photos(kind: str, refs: list[MediaRef]) -> list[Part]:
+    """One photo or album part for `refs` (none if empty), pictures sent as files marked."""
+    if not refs:
+        return []
+    return [
+        Part(
+            kind,
+            files=tuple(ref.file_id for ref in refs),
+            image_files=tuple(
+                (ref.file_id, ref.local_path) for ref in refs if ref.kind == "document"
+            ),
+        )
+    ]

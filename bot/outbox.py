@@ -22,14 +22,16 @@ import aiosqlite
 
 from bot.clock import Clock
 from bot.quiet_hours import QuietHours
+from storage.deliveries import DeliveryRepository
 from storage.outbox import NewRow, OutboxRepository, OutboxRow
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=5)
 # A notice to one person is given up after this many failed attempts (about 17 minutes of
-# backoff); a report's notification is retried until it is delivered.
+# backoff); a report's notification after about a day of retries (then the office is told).
 MAX_NOTICE_ATTEMPTS = 10
+MAX_ATTEMPTS = 300
 IDLE_POLL_SECONDS = 1.0
 
 
@@ -58,6 +60,9 @@ class Part:
     buttons: tuple[tuple[Button, ...], ...] = ()
     local: bool = False
     """`files` are paths of files this bot made (a chart, an export), uploaded from disk."""
+    image_files: tuple[tuple[str, str | None], ...] = ()
+    """(file id, our copy's path or None) of the `files` that are pictures a user sent as a
+    file: sent as a photo made from our copy without EXIF, never as the original."""
 
     @classmethod
     def from_dict(cls, data: dict) -> Part:
@@ -71,6 +76,7 @@ class Part:
                 tuple(Button(**button) for button in row) for row in data.get("buttons", ())
             ),
             local=data.get("local", False),
+            image_files=tuple((file_id, path) for file_id, path in data.get("image_files", ())),
         )
 
 
@@ -97,8 +103,13 @@ class TransientFailure(Exception):
     """A network error, a timeout or a 5xx: try again with backoff."""
 
 
+class PartRefused(Exception):
+    """Telegram refused this one part (a 400 not about the chat): a bug in what we sent. The
+    part is skipped and kept for the office; the rest of the notification still goes."""
+
+
 class Unreachable(Exception):
-    """Can never succeed (a bad request, or one of the two below): drop it."""
+    """The person cannot be reached (one of the two below, or nothing to send): drop it."""
 
     outcome = "failed"
 
@@ -230,6 +241,7 @@ class DeliveryWorker:
         messages_per_second: float = 25,
         concurrency: int = 16,
         notices: NoticeParts | None = None,
+        failures: DeliveryRepository | None = None,
     ) -> None:
         self._repository = repository
         self._outbox = outbox
@@ -238,11 +250,14 @@ class DeliveryWorker:
         self.pace = Pace(messages_per_second)
         self._concurrency = concurrency
         self._notices = notices
+        self._failures = failures
         self._reserved_for_interactive = max(1, concurrency // 8)
         self._in_flight: set[asyncio.Task] = set()
         self._task: asyncio.Task | None = None
         self._paused_until = clock.now()
         self._stopping = False
+        self.failed = asyncio.Event()
+        """Set when a failure was kept, so the office can be told soon."""
 
     async def start(self) -> None:
         self._stopping = False
@@ -311,14 +326,28 @@ class DeliveryWorker:
     async def _deliver(self, row: OutboxRow) -> None:
         """Send the row's remaining parts, recording progress after each one."""
         done = row.parts_done
+        delivered = refused = 0
         try:
             parts = await self._parts_of(row)
             for part in parts[done:]:
                 if not await self._wait_out_pause():
                     await self._repository.retry_later(row.id, self._paused_until, "paused")
                     return
-                async with self.pace:
-                    await self._sender.send(row.chat_id, part)
+                try:
+                    async with self.pace:
+                        await self._sender.send(row.chat_id, part)
+                    delivered += 1
+                except PartRefused as error:
+                    refused += 1
+                    log.error(
+                        "Telegram refused part %d (%s) of notification %d to %s: %s",
+                        done,
+                        part.kind,
+                        row.id,
+                        row.chat_id,
+                        error,
+                    )
+                    await self._record(row, str(error), part_index=done, part_kind=part.kind)
                 done += 1
                 if done < len(parts):
                     await self._repository.mark_part_sent(row.id, done)
@@ -346,10 +375,13 @@ class DeliveryWorker:
             log.info(
                 "dropped notification %d: chat %s unreachable (%s)", row.id, row.chat_id, error
             )
+            if row.notice_id is None:  # a notice's blocked readers show in its progress
+                await self._record(row, str(error), gave_up=True)
         except Exception as error:  # TransientFailure, or a bug: retry with backoff
             if not isinstance(error, TransientFailure):
                 log.exception("unexpected error delivering notification %d", row.id)
-            if row.notice_id is not None and row.attempts >= MAX_NOTICE_ATTEMPTS:
+            limit = MAX_ATTEMPTS if row.notice_id is None else MAX_NOTICE_ATTEMPTS
+            if row.attempts >= limit:
                 await self._repository.finish(
                     row.id,
                     "dropped",
@@ -358,13 +390,44 @@ class DeliveryWorker:
                     parts_done=done,
                     outcome="failed",
                 )
-                log.warning("gave up notice %d to %s: %s", row.notice_id, row.chat_id, error)
+                log.warning("gave up notification %d to %s: %s", row.id, row.chat_id, error)
+                await self._record(row, str(error), gave_up=True)
                 return
             backoff = min(timedelta(seconds=2 ** min(row.attempts, 10)), MAX_BACKOFF)
             await self._repository.retry_later(row.id, self._clock.now() + backoff, str(error))
             log.warning("delivery to %s failed (%s); retrying in %s", row.chat_id, error, backoff)
         else:
-            await self._repository.finish(row.id, "sent", self._clock.now(), parts_done=done)
+            nothing_went = refused and not delivered and row.parts_done == 0
+            await self._repository.finish(
+                row.id,
+                "dropped" if nothing_went else "sent",
+                self._clock.now(),
+                parts_done=row.parts_done if nothing_went else done,
+                outcome="failed" if nothing_went else None,
+            )
+
+    async def _record(
+        self,
+        row: OutboxRow,
+        error: str,
+        *,
+        gave_up: bool = False,
+        part_index: int | None = None,
+        part_kind: str | None = None,
+    ) -> None:
+        """Keep the failure for the office (`/deliveries`, and a line in the office chat)."""
+        if self._failures is None:
+            return
+        await self._failures.record(
+            outbox_id=row.id,
+            chat_id=row.chat_id,
+            part_index=part_index,
+            part_kind=part_kind,
+            error=error,
+            gave_up=gave_up,
+            now=self._clock.now(),
+        )
+        self.failed.set()
 
     async def _parts_of(self, row: OutboxRow) -> list[Part]:
         payload = json.loads(row.payload)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
+import mimetypes
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from telegram import (
+    Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -27,6 +29,7 @@ from bot import callbacks
 from bot.audit import AuditLog
 from bot.clock import Clock
 from bot.config import Config
+from bot.deliveries import DeliveryFailures
 from bot.grid import Grid
 from bot.i18n import N_, I18n
 from bot.lifecycle import TransitionNotAllowed
@@ -88,6 +91,10 @@ class Services:
     privacy: PrivacyService
     flood: FloodGuard
     menus: CommandMenus
+    deliveries: DeliveryFailures
+    downloads: Bot
+    """A second client for file downloads, with its own connection pool and timeouts, so slow
+    photo downloads never hold up replies (see `bot.app.download_client`)."""
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -328,18 +335,37 @@ def describe_update(update: object) -> str:
 
 
 async def keep_file(
-    context: ContextTypes.DEFAULT_TYPE, file_id: str, file_unique_id: str, suffix: str
+    context: ContextTypes.DEFAULT_TYPE,
+    file_id: str,
+    file_unique_id: str,
+    suffix: str,
+    *,
+    kind: str = "photo",
 ) -> MediaRef:
-    """Download a user's file into the media folder; the file id is kept even if that fails."""
+    """Download a user's file into the media folder; the file id is kept even if that fails.
+    `kind` "document": a picture sent as a file (see `MediaRef`)."""
     path = services(context).media.path_for(file_unique_id, suffix)
     try:
         if not path.exists():
-            telegram_file = await context.bot.get_file(file_id)
+            telegram_file = await services(context).downloads.get_file(file_id)
             await telegram_file.download_to_drive(path)
     except (TelegramError, OSError) as error:
         log.warning("could not keep a copy of %s: %s", file_unique_id, error)
-        return MediaRef(file_id, file_unique_id, None)
-    return MediaRef(file_id, file_unique_id, str(path))
+        return MediaRef(file_id, file_unique_id, None, kind)
+    return MediaRef(file_id, file_unique_id, str(path), kind)
+
+
+async def keep_picture(context: ContextTypes.DEFAULT_TYPE, message: Message) -> MediaRef:
+    """Keep the largest size of a photo, or a picture sent as a file (EXIF and all)."""
+    if message.photo:
+        size = message.photo[-1]
+        return await keep_file(context, size.file_id, size.file_unique_id, "jpg")
+    document = message.document
+    assert document is not None
+    suffix = (mimetypes.guess_extension(document.mime_type or "") or ".jpg").lstrip(".")
+    return await keep_file(
+        context, document.file_id, document.file_unique_id, suffix, kind="document"
+    )
 
 
 async def attempt(

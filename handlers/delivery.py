@@ -1,21 +1,40 @@
-"""The outbox's Telegram sender: one `Part` becomes one Bot API call; errors are classified."""
+"""The outbox's Telegram sender: one `Part` becomes one Bot API call; errors are classified.
+
+Only 403 and a 400 "chat not found" / "user is deactivated" make a person unreachable; any
+other 400 is a bug in what we sent (`PartRefused`): that part is skipped and kept for the
+office, the rest of the notification still goes.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from telegram import Bot, InputMediaPhoto
+from telegram import Bot, InputMediaPhoto, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.outbox import Blocked, ChatGone, Part, RetryLater, TransientFailure, Unreachable
+from bot.clock import Clock
+from bot.outbox import (
+    Blocked,
+    ChatGone,
+    Part,
+    PartRefused,
+    RetryLater,
+    TransientFailure,
+)
 from handlers.common import inline_markup
+from handlers.photos import PhotoCopies, PhotoSource
+from storage import Storage
+
+GONE = ("chat not found", "user is deactivated")
 
 
 class TelegramSender:
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, photos: PhotoCopies) -> None:
         self._bot = bot
+        self._photos = photos
 
     async def send(self, chat_id: int, part: Part) -> None:
         try:
@@ -23,32 +42,33 @@ class TelegramSender:
         except RetryAfter as error:
             raise RetryLater(_seconds(error.retry_after)) from error
         except Forbidden as error:
+            if any(reason in error.message.lower() for reason in GONE):
+                raise ChatGone(error.message) from error
             raise Blocked(error.message) from error
         except BadRequest as error:
-            if "chat not found" in error.message.lower():
+            if any(reason in error.message.lower() for reason in GONE):
                 raise ChatGone(error.message) from error
-            raise Unreachable(error.message) from error
+            raise PartRefused(error.message) from error
         except (TimedOut, NetworkError) as error:
             raise TransientFailure(str(error)) from error
 
     async def _send(self, chat_id: int, part: Part) -> None:
         markup = inline_markup(part.buttons) if part.buttons else None
+        if part.kind in ("photo", "album") and part.image_files and not part.local:
+
+            async def send(sources: list[PhotoSource]) -> Sequence[Message]:
+                return await self._send_photos(chat_id, part, sources, markup)
+
+            await self._photos.send(part.files[:10], dict(part.image_files), send)
+            return
+        if part.kind in ("photo", "album"):
+            sources = list(part.files[:10]) if part.kind == "album" else [_upload(part) or ""]
+            await self._send_photos(chat_id, part, sources, markup)
+            return
         upload = _upload(part)
         if part.kind == "text":
             await self._bot.send_message(
                 chat_id, part.text or "", parse_mode=ParseMode.HTML, reply_markup=markup
-            )
-        elif part.kind == "photo":
-            await self._bot.send_photo(
-                chat_id,
-                upload,
-                caption=part.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-            )
-        elif part.kind == "album":
-            await self._bot.send_media_group(
-                chat_id, [InputMediaPhoto(file_id) for file_id in part.files[:10]]
             )
         elif part.kind == "location":
             assert part.latitude is not None and part.longitude is not None
@@ -64,7 +84,28 @@ class TelegramSender:
         elif part.kind == "voice":
             await self._bot.send_voice(chat_id, part.files[0], reply_markup=markup)
         else:
-            raise Unreachable(f"unknown part kind {part.kind!r}")
+            raise PartRefused(f"unknown part kind {part.kind!r}")
+
+    async def _send_photos(
+        self, chat_id: int, part: Part, sources: Sequence[PhotoSource | Path], markup: object
+    ) -> Sequence[Message]:
+        """A photo (one source) or an album; returns the messages Telegram made."""
+        if part.kind == "album":
+            media = [InputMediaPhoto(source) for source in sources]
+            return await self._bot.send_media_group(chat_id, media)
+        message = await self._bot.send_photo(
+            chat_id,
+            sources[0],
+            caption=part.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+        )
+        return [message]
+
+
+def sender_for(bot: Bot, downloads: Bot, storage: Storage, clock: Clock) -> TelegramSender:
+    """A sender for a handler that shows outbox parts itself (a preview, /news)."""
+    return TelegramSender(bot, PhotoCopies(downloads, storage.deliveries, clock))
 
 
 def _upload(part: Part) -> str | Path | None:
@@ -75,10 +116,11 @@ def _upload(part: Part) -> str | Path | None:
         return part.files[0]
     path = Path(part.files[0])
     if not path.is_file():
-        raise Unreachable(f"file to upload is gone: {path}")
+        raise PartRefused(f"file to upload is gone: {path}")
     return path
 
 
-def _seconds(retry_after: int | timedelta) -> float:
-    """PTB gives an int, or a timedelta when PTB_TIMEDELTA=1: accept both."""
+def _seconds(retry_after: int | float | timedelta) -> float:
+    """PTB gives a timedelta when PTB_TIMEDELTA is set (as the bot does), else an int: accept
+    both, as PTB's documentation asks."""
     return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)

@@ -1,10 +1,11 @@
 """Command menus per role and language (setMyCommands).
 
 Everyone gets the villager menu in their Telegram language (scope: all private chats, one list
-per catalogue). A role holder's private chat gets its own menu (scope: that chat) — the villager
-commands plus their roles' — in the language they chose. It is set when the role is granted or
-revoked, when they change language, and otherwise lazily on their next message if it is out of
-date; what was set is remembered in the database so restarts do not repeat it. The office group
+per catalogue). A role holder's private chat, and that of anyone who chose a language other than
+the default, gets its own menu (scope: that chat) — the villager commands plus their roles' — in
+the language they chose. It is set at start-up for all of them, when a role is granted or revoked,
+when they change language, and on their next message if it is out of date; what was set is
+remembered in the database so restarts do not repeat it. The office group
 gets the office commands. To give a role another command, add it to `ROLE_COMMANDS`.
 """
 
@@ -51,6 +52,7 @@ ROLE_COMMANDS: dict[Role, Commands] = {
         ("ranking", N_("Top-10 and Bottom-10 hamlets")),
         ("map", N_("Map of open reports")),
         ("export", N_("XLSX and CSV of a period")),
+        ("deliveries", N_("Messages Telegram refused or that could not be delivered")),
     ),
 }
 
@@ -89,28 +91,50 @@ class CommandMenus:
                 bot, ROLE_COMMANDS[Role.OFFICE_ADMIN], language, BotCommandScopeChat(office_chat_id)
             )
 
+    async def set_for_everyone(self, bot: Bot) -> int:
+        """At start-up: every role holder's menu and every own-language menu, in the person's
+        language (so an office admin sees the office commands before writing once); returns
+        how many were set."""
+        chosen = await self._storage.users.chosen_languages()
+        people = {grant.user_id for grant in self._people.all_grants()}
+        people |= {
+            user_id
+            for user_id, language in chosen.items()
+            if language != self._i18n.default_language
+        }
+        changed = 0
+        for user_id in sorted(people):
+            language = self._i18n.pick(chosen.get(user_id))
+            changed += await self.refresh(bot, user_id, language)
+        return changed
+
     def concerns(self, user_id: int) -> bool:
         """Whether the person has (or had) a menu of their own to keep current; people
         without a role keep the menu for everyone, and cost nothing here."""
         return self._people.holds_role(user_id) or user_id in self._signatures
 
-    async def refresh(self, bot: Bot, user_id: int, language: str) -> None:
-        """Bring the person's menu up to date now (after a join, a revoke, /lang)."""
-        if not self._people.holds_role(user_id):
+    async def refresh(self, bot: Bot, user_id: int, language: str) -> bool:
+        """Bring the person's menu up to date now (after a join, a revoke, /lang); True if a
+        menu was set or reset. Without a role and in the default language, the menu for
+        everyone serves them."""
+        if not self._people.holds_role(user_id) and language == self._i18n.default_language:
             if user_id in self._signatures:
                 try:
                     await bot.delete_my_commands(scope=BotCommandScopeChat(user_id))
                 except TelegramError as error:
                     log.warning("could not reset the menu of %s: %s", user_id, error)
-                    return
+                    return False
                 await self._remember(user_id, None)
-            return
+                return True
+            return False
         commands = self.commands_for(user_id)
         signature = self._signature(commands, language)
         if self._signatures.get(user_id) == signature:
-            return
+            return False
         if await self._set(bot, commands, language, BotCommandScopeChat(user_id)):
             await self._remember(user_id, signature)
+            return True
+        return False
 
     def forget(self, user_id: int) -> None:
         """The person was erased (/forgetme): their stored menu row went with them."""

@@ -7,10 +7,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import callbacks
-from bot.outbox import Unreachable
+from bot.outbox import PartRefused, Unreachable
 from handlers import common
 from handlers.common import grid_markup, language_of, services, translator, village_buttons
-from handlers.delivery import TelegramSender
+from handlers.delivery import sender_for
 
 HOME_VILLAGE, HOME_HAMLET, HOME_SKIP, HOME_BACK = "hv", "hh", "hsk", "hbk"
 NOTICES_SWITCH = "nsw"
@@ -139,12 +139,12 @@ async def show_news(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not notices:
         await update.effective_message.reply_text(_("No notices yet."))
         return
-    sender = TelegramSender(context.bot)
+    sender = sender_for(context.bot, found.downloads, found.storage, found.clock)
     for notice in reversed(notices):
         for part in found.notices.render(notice.content, language):
             try:
                 await sender.send(update.effective_chat.id, part)
-            except Unreachable:
+            except (Unreachable, PartRefused):
                 await update.effective_message.reply_text(
                     _("(Notice #{id} of {when} can no longer be shown.)").format(
                         id=notice.id, when=found.notices.local_time(notice.send_at)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from datetime import datetime
+from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, TelegramError
@@ -20,6 +21,7 @@ from telegram.ext import (
 
 from bot import callbacks
 from bot.audiences import Audience, AudienceKind
+from bot.media import NotAnImage, photo_without_metadata
 from bot.notices import (
     MAX_CAPTION,
     MAX_TEXT,
@@ -30,19 +32,20 @@ from bot.notices import (
     NoticeState,
     Progress,
 )
-from bot.outbox import Unreachable
+from bot.outbox import PartRefused, Unreachable
 from handlers import news
 from handlers.common import (
     Translate,
     end_flow,
     grid_markup,
+    keep_picture,
     language_of,
     security,
     services,
     translator,
     village_buttons,
 )
-from handlers.delivery import TelegramSender
+from handlers.delivery import sender_for
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +201,14 @@ async def content_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             message.caption,
             MAX_CAPTION,
         )
+    elif message.document and (message.document.mime_type or "").startswith("image/"):
+        photo_id = await _picture_as_photo(context, message, _)
+        if photo_id is None:
+            await message.reply_text(
+                _("Sorry, I could not read that picture. Please send it as a photo instead.")
+            )
+            return CONTENT
+        kind, file_id, text, limit = ContentKind.PHOTO, photo_id, message.caption, MAX_CAPTION
     elif message.document and message.document.mime_type == "application/pdf":
         kind, file_id, text, limit = (
             ContentKind.DOCUMENT,
@@ -223,6 +234,24 @@ async def content_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return CONTENT
     draft.update(kind=kind, file_id=file_id, texts={found.i18n.default_language: text})
     return await _ask_translations(update, context)
+
+
+async def _picture_as_photo(
+    context: ContextTypes.DEFAULT_TYPE, message: Message, _: Translate
+) -> str | None:
+    """A picture sent as a file becomes the notice's photo: re-encoded without EXIF and shown
+    to the author once, whose photo file id then goes to everyone (never the original file)."""
+    ref = await keep_picture(context, message)
+    if ref.local_path is None:
+        return None
+    try:
+        jpeg = photo_without_metadata(Path(ref.local_path).read_bytes())
+    except (NotAnImage, OSError):
+        return None
+    shown = await message.reply_photo(
+        jpeg, caption=_("This picture will go out as a photo, without its location data.")
+    )
+    return shown.photo[-1].file_id
 
 
 async def language_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -271,13 +300,13 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     chat_id = update.effective_chat.id
     languages = await found.notices.languages_of(audience)
     shown = sorted(set(content.texts) | set(languages))
-    sender = TelegramSender(context.bot)
+    sender = sender_for(context.bot, found.downloads, found.storage, found.clock)
     await query.edit_message_text(_("Preview — this is what recipients will see:"))
     for language in shown:
         try:
             for part in found.notices.render(content, language):
                 await sender.send(chat_id, part)
-        except Unreachable as error:
+        except (Unreachable, PartRefused) as error:
             log.warning("could not show the preview: %s", error)
             await context.bot.send_message(chat_id, _("Sorry, I could not show that file."))
             return CONTENT

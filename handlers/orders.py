@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 
 from telegram import InlineKeyboardButton, Update
@@ -28,7 +29,7 @@ from handlers.common import (
     Translate,
     end_flow,
     grid_markup,
-    keep_file,
+    keep_picture,
     language_of,
     services,
     translator,
@@ -172,13 +173,8 @@ async def text_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 
 async def photo_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     message = update.effective_message
-    size = message.photo[-1] if message.photo else message.document
-    ref = await keep_file(context, size.file_id, size.file_unique_id, "jpg")
-    context.user_data[DRAFT]["photo"] = {
-        "file_id": ref.file_id,
-        "file_unique_id": ref.file_unique_id,
-        "local_path": ref.local_path,
-    }
+    ref = await keep_picture(context, message)
+    context.user_data[DRAFT]["photo"] = asdict(ref)
     return await _ask_deadline(update, context)
 
 
@@ -367,8 +363,11 @@ async def _deadline_set(
         return DEADLINE
     draft = context.user_data[DRAFT]
     draft["fix_by"] = fix_by.isoformat()
-    if draft.get("photo"):
-        await update.effective_chat.send_photo(draft["photo"]["file_id"])
+    photo = draft.get("photo")
+    if photo and photo.get("kind") == "document":  # the office's own file: re-sent as one
+        await update.effective_chat.send_document(photo["file_id"])
+    elif photo:
+        await update.effective_chat.send_photo(photo["file_id"])
     place = found.notifier.place_name(draft.get("hamlet_id"), draft["village_id"], language)
     text = "\n".join(
         [

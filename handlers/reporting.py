@@ -237,7 +237,9 @@ async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
                 ),
             )
         return LOCATION
-    ref = await keep_file(context, file_id, unique_id, suffix)
+    ref = await keep_file(
+        context, file_id, unique_id, suffix, kind="photo" if message.photo else "document"
+    )
     draft.photos.append(ref)
     if message.document and ref.local_path and draft.exif_location is None:
         gps = gps_from_image(Path(ref.local_path))

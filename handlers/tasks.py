@@ -3,6 +3,8 @@ after-photo and an optional note)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -24,7 +26,7 @@ from handlers.common import (
     attempt,
     drop_buttons,
     inline_markup,
-    keep_file,
+    keep_picture,
     language_of,
     report_id_of,
     services,
@@ -185,14 +187,8 @@ async def ask_after_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def receive_after_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     message = update.effective_message
     assert message is not None
-    size = message.photo[-1] if message.photo else message.document
-    assert size is not None
-    ref = await keep_file(context, size.file_id, size.file_unique_id, "jpg")
-    context.user_data["after_photo"] = {
-        "file_id": ref.file_id,
-        "file_unique_id": ref.file_unique_id,
-        "local_path": ref.local_path,
-    }
+    ref = await keep_picture(context, message)
+    context.user_data["after_photo"] = asdict(ref)
     _ = await translator(update, context)
     await message.reply_text(
         _("Got the photo. Add a short note if you like (what was done), or tap Skip."),

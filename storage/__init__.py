@@ -10,6 +10,7 @@ import aiosqlite
 from storage.audit import AuditRepository
 from storage.conversations import ConversationRepository
 from storage.database import Database
+from storage.deliveries import DeliveryRepository
 from storage.keys import AbuseKeys
 from storage.notices import NoticeRepository
 from storage.outbox import OutboxRepository
@@ -37,6 +38,7 @@ class Storage:
     roles: RoleRepository
     audit: AuditRepository
     privacy: PrivacyRepository
+    deliveries: DeliveryRepository
 
     @classmethod
     async def open(cls, path: Path | str, *, pepper: str | None = None) -> Storage:
@@ -67,6 +69,7 @@ class Storage:
             roles=RoleRepository(database, keys),
             audit=AuditRepository(database),
             privacy=PrivacyRepository(database, keys),
+            deliveries=DeliveryRepository(database),
         )
 
     async def close(self) -> None:

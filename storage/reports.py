@@ -79,9 +79,17 @@ class ReportRepository:
     ) -> None:
         await connection.executemany(
             """INSERT INTO report_media (report_id, role, file_id, file_unique_id, local_path,
-                   position) VALUES (?, ?, ?, ?, ?, ?)""",
+                   position, kind) VALUES (?, ?, ?, ?, ?, ?, ?)""",
             [
-                (report_id, role, ref.file_id, ref.file_unique_id, ref.local_path, position)
+                (
+                    report_id,
+                    role,
+                    ref.file_id,
+                    ref.file_unique_id,
+                    ref.local_path,
+                    position,
+                    ref.kind,
+                )
                 for position, ref in enumerate(media)
             ],
         )
@@ -180,14 +188,14 @@ class ReportRepository:
 
     async def media(self, report_id: int) -> ReportMedia:
         rows = await self._db.fetch_all(
-            """SELECT role, file_id, file_unique_id, local_path FROM report_media
+            """SELECT role, file_id, file_unique_id, local_path, kind FROM report_media
                WHERE report_id = ? ORDER BY role, position""",
             (report_id,),
         )
         by_role: dict[str, list[MediaRef]] = {"photo": [], "voice": [], "after_photo": []}
         for row in rows:
             by_role[row["role"]].append(
-                MediaRef(row["file_id"], row["file_unique_id"], row["local_path"])
+                MediaRef(row["file_id"], row["file_unique_id"], row["local_path"], row["kind"])
             )
         voices = by_role["voice"]
         return ReportMedia(by_role["photo"], voices[0] if voices else None, by_role["after_photo"])

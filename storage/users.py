@@ -37,6 +37,13 @@ class UserRepository:
         row = await self._db.fetch_one("SELECT language FROM users WHERE user_id = ?", (user_id,))
         return row["language"] if row else None
 
+    async def chosen_languages(self) -> dict[int, str]:
+        """Everyone who chose a language with /lang, and which."""
+        rows = await self._db.fetch_all(
+            "SELECT user_id, language FROM users WHERE language IS NOT NULL"
+        )
+        return {row["user_id"]: row["language"] for row in rows}
+
     async def set_language(self, user_id: int, language: str, now: datetime) -> None:
         async with self._db.transaction() as connection:
             await self.ensure(connection, user_id, now)

@@ -17,7 +17,7 @@ from bot.config import Config, load_config
 from bot.emulator import BotApiEmulator, EmulatedUser
 
 ROOT = Path(__file__).parent.parent
-TOKEN = "123456:TEST"
+TOKEN = "123456:TEST_token-shaped-like-one-from-BotFather"  # `python -m bot` checks the shape
 
 OFFICE_ADMIN = 900001
 OFFICE_CHAT = -100500

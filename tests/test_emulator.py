@@ -304,7 +304,7 @@ async def test_blocked_user_gives_forbidden(bot: Bot, alice: EmulatedUser) -> No
     [
         (400, BadRequest, r"(?i)chat not found"),
         (403, Forbidden, "bot was blocked by the user"),
-        (429, RetryAfter, "Retry in 7 seconds"),
+        (429, RetryAfter, "Retry in (7 seconds|0:00:07)"),
         (500, NetworkError, "Internal Server Error"),
         (502, NetworkError, "Internal Server Error"),
     ],

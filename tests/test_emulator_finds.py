@@ -1,8 +1,8 @@
 """What the strict emulator (issue 10) checks in the bot's own stories.
 
-Formatting that survives an edit is kept by a test; the photo-as-file bug, which another
-engineer fixes in bot code (bot/notifier.py, bot/outbox.py, handlers/delivery.py), is a strict
-expected failure: the lead removes its marker when that fix merges, and it must then pass.
+Formatting that survives an edit, notice captions within Telegram's limit after the heading is
+added, and the photo-as-file bug it found: a document's file id re-sent with sendPhoto, which
+Telegram refuses, made the outbox drop the whole task card.
 """
 
 from __future__ import annotations
@@ -25,11 +25,6 @@ from tests.test_report_story import has_buttons, report_at, zh
 SAMPLE = Path(__file__).parent.parent / "bot/sample"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10: a document's file_id re-sent with sendPhoto by the notifier, and the "
-    "outbox drops the whole notification on that 400",
-)
 async def test_a_photo_sent_as_a_file_reaches_the_grid_member_as_a_photo(town: Town) -> None:
     villager, member = town.villager, town.member
     data = (SAMPLE / "photos/with_gps.jpg").read_bytes()
@@ -76,11 +71,6 @@ async def test_a_notice_of_the_longest_allowed_text_fits_telegrams_limits(
         assert len(shown) <= limit, (kind, language, len(shown))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10: an after-photo sent as a file is re-sent with sendPhoto by the notifier, "
-    "and the outbox drops the reporter's Fixed/Still there question on that 400",
-)
 async def test_an_after_photo_sent_as_a_file_still_asks_the_reporter(town: Town) -> None:
     villager, member = town.villager, town.member
     await report_at(town, villager, town.inside("那笔坡"))

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-import pytest
-
 from bot.emulator import EmulatedUser
 from bot.emulator.base import Json, Signal
 from bot.lifecycle import State
@@ -21,8 +19,6 @@ from tests.test_report_story import has_buttons, report_at
 from tests.test_roles import services
 
 ROUNDS = 600
-# Each 429 makes python-telegram-bot warn that retry_after will become a timedelta one day.
-pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
 
 def hamlets_with_members(town: Town, count: int) -> list[str]:

@@ -37,6 +37,7 @@ from bot.emulator.users import (
     EmulatedGroup,
     EmulatedUser,
 )
+from bot.emulator.webhook import Webhook
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,12 @@ class _Fault:
 class BotApiEmulator(MessagingApi):
     """The HTTP server, the state of the emulated Telegram, and the handles tests drive it by."""
 
-    def __init__(self, token: str = "123456:TEST", host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        token: str = "123456:TEST_token-shaped-like-one-from-BotFather",
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
         self.token = token
         self.host = host
         self.port = port
@@ -136,6 +142,7 @@ class BotApiEmulator(MessagingApi):
         self._drops = 0
         self._closing = False
         self._runner: web.AppRunner | None = None
+        self.webhook = Webhook(self)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -158,6 +165,7 @@ class BotApiEmulator(MessagingApi):
         """Answer pending long polls at once, then close the server and its connections."""
         self._closing = True
         self._update_posted.fire()
+        await self.webhook.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -388,12 +396,17 @@ class BotApiEmulator(MessagingApi):
         return True
 
     async def _api_deletewebhook(self, params: Json) -> bool:
-        if params.get("drop_pending_updates"):
-            self._updates.clear()
-        return True
+        return await self.webhook.delete(params)
+
+    async def _api_setwebhook(self, params: Json) -> bool:
+        return await self.webhook.set(params)
+
+    async def _api_getwebhookinfo(self, params: Json) -> Json:
+        return self.webhook.info()
 
     async def _api_getupdates(self, params: Json) -> list[Json]:
         """Long polling: confirm updates below `offset`, wait up to `timeout` s for news."""
+        self.webhook.refuse_get_updates()
         offset = int(params.get("offset") or 0)
         if offset < 0:  # the last -offset updates; all earlier ones are forgotten
             self._updates = self._updates[offset:]

@@ -1,0 +1,209 @@
+"""What the office sees of deliveries that went wrong, and its Retry.
+
+A part Telegram refused (our bug) or a notification given up after its retries is kept by the
+outbox worker. Office admins list them with `/deliveries`: who (a role and place, never a
+reporter's identity), which report, why. The office chat gets one short batched line at most
+every `TELL_EVERY_SECONDS`, so a storm of failures cannot flood it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import tzinfo
+from html import escape
+
+from bot.audit import AuditLog
+from bot.clock import Clock
+from bot.grid import Grid
+from bot.i18n import I18n
+from bot.outbox import Notification, Outbox, Part, Priority
+from bot.people import People, Role
+from storage import Storage
+from storage.deliveries import FailureRow
+
+LISTED = 20
+TOLD_AT_ONCE = 5
+TELL_EVERY_SECONDS = 60
+OWN_LINES = "deliveries"
+"""The meta kind of the office-chat line itself: its own failure is never announced again."""
+
+
+class NotOffice(Exception):
+    """Only office admins may see and retry failed deliveries."""
+
+
+class DeliveryFailures:
+    def __init__(
+        self,
+        *,
+        storage: Storage,
+        people: People,
+        grid: Grid,
+        i18n: I18n,
+        outbox: Outbox,
+        audit: AuditLog,
+        clock: Clock,
+        department_names: dict[str, dict[str, str]],
+        timezone: tzinfo,
+    ) -> None:
+        self._storage = storage
+        self._people = people
+        self._grid = grid
+        self._i18n = i18n
+        self._outbox = outbox
+        self._audit = audit
+        self._clock = clock
+        self._department_names = department_names
+        self._timezone = timezone
+
+    async def open(self, actor_id: int) -> list[FailureRow]:
+        """The failures nobody has retried yet, newest first."""
+        if not self._people.is_office(actor_id):
+            raise NotOffice
+        return await self._storage.deliveries.open_failures(LISTED)
+
+    async def retry(self, actor_id: int, failure_id: int) -> FailureRow | None:
+        """Queue the failed delivery again (audited); None if it is unknown or retried."""
+        if not self._people.is_office(actor_id):
+            raise NotOffice
+        failure = await self._storage.deliveries.get(failure_id)
+        if failure is None:
+            return None
+        open_ids = {row.id for row in await self._storage.deliveries.open_failures(10_000)}
+        if failure.id not in open_ids:
+            return None
+        async with self._storage.database.transaction() as connection:
+            await self._storage.deliveries.retry(
+                connection, failure, self._clock.now(), resend_payload=_resend(failure)
+            )
+            await self._audit.record(
+                actor_id,
+                "retry_delivery",
+                self.report_of(failure) or f"#{failure.outbox_id}",
+                failure.error,
+                connection=connection,
+            )
+        self._outbox.poke()
+        return failure
+
+    async def tell_office(self) -> int:
+        """One line to the office about failures not yet told (a few named, the rest
+        counted); returns how many were told. Run every `TELL_EVERY_SECONDS`."""
+        untold = await self._storage.deliveries.untold(1000)
+        if not untold:
+            return 0
+        now = self._clock.now()
+        own = [row for row in untold if _meta(row).get("kind") == OWN_LINES]
+        news = [row for row in untold if row not in own]
+        if news:
+            async with self._storage.database.transaction() as connection:
+                for chat_id in self._people.office_recipients():
+                    language = await self._language_of(chat_id)
+                    await self._outbox.add(
+                        connection,
+                        Notification(
+                            chat_id=chat_id,
+                            parts=(Part("text", text=self._summary(news, language)),),
+                            priority=Priority.INTERACTIVE,
+                            meta={"kind": OWN_LINES},
+                        ),
+                    )
+            self._outbox.poke()
+        await self._storage.deliveries.mark_told([row.id for row in untold], now)
+        return len(news)
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def describe(self, failure: FailureRow, language: str) -> str:
+        """Who, which report, why and when, in HTML."""
+        _ = self._i18n.translator(language).gettext
+        report = self.report_of(failure)
+        what = (
+            _("Report {number}").format(number=report)
+            if report
+            else _("Notice #{id}").format(id=_meta(failure)["notice"])
+            if "notice" in _meta(failure)
+            else _("A message")
+        )
+        if failure.gave_up:
+            why = _("given up: {error}")
+        else:
+            why = _("Telegram refused the {part}: {error}")
+        lines = [
+            f"<b>{escape(what)}</b> → {escape(self.who(failure.chat_id, language))}",
+            why.format(part=escape(failure.part_kind or "?"), error=escape(failure.error)),
+            failure.at.astimezone(self._timezone).strftime("%m-%d %H:%M"),
+        ]
+        return "\n".join(lines)
+
+    def who(self, chat_id: int, language: str) -> str:
+        """The recipient as the office knows them: a group, or a role and its place; anyone
+        without a role is "a villager" (a reporter is never named)."""
+        _ = self._i18n.translator(language).gettext
+        if chat_id == self._people.office_chat_id:
+            return _("the office group")
+        for key, department_chat in self._people.department_chats.items():
+            if department_chat == chat_id:
+                return self._department(key, language)
+        roles = []
+        for grant in self._people.grants_of(chat_id):
+            if grant.role == Role.GRID_MEMBER and grant.scope in self._grid.hamlets:
+                place = self._grid.hamlets[grant.scope].label(language)
+                roles.append(_("grid member of {place}").format(place=place))
+            elif grant.role == Role.VILLAGE_LEAD and grant.scope in self._grid.villages:
+                place = self._grid.villages[grant.scope].label(language)
+                roles.append(_("village lead of {place}").format(place=place))
+            elif grant.role == Role.DEPARTMENT_MEMBER:
+                roles.append(self._department(grant.scope, language))
+            elif grant.role == Role.OFFICE_ADMIN:
+                roles.append(_("an office admin"))
+        return ", ".join(dict.fromkeys(roles)) or _("a villager")
+
+    def report_of(self, failure: FailureRow) -> str | None:
+        return _meta(failure).get("report")
+
+    def _summary(self, failures: list[FailureRow], language: str) -> str:
+        _ = self._i18n.translator(language).gettext
+        lines = [
+            "<b>"
+            + _(
+                "⚠️ {count} message(s) could not be delivered. /deliveries to see and retry."
+            ).format(count=len(failures))
+            + "</b>"
+        ]
+        for failure in failures[:TOLD_AT_ONCE]:
+            lines.append("• " + self.describe(failure, language).split("\n", 2)[0])
+        if len(failures) > TOLD_AT_ONCE:
+            lines.append(_("…and {count} more").format(count=len(failures) - TOLD_AT_ONCE))
+        return "\n".join(lines)
+
+    def _department(self, key: str, language: str) -> str:
+        names = self._department_names.get(key, {})
+        return names.get(language) or names.get(self._i18n.default_language) or key
+
+    async def _language_of(self, chat_id: int) -> str:
+        if chat_id < 0:
+            return self._i18n.default_language
+        return self._i18n.pick(await self._storage.users.language(chat_id))
+
+
+def _meta(failure: FailureRow) -> dict:
+    """The notification's meta, or for a notice row its notice id."""
+    payload = json.loads(failure.payload)
+    if "notice" in payload:
+        return {"notice": payload["notice"]}
+    return payload.get("meta") or {}
+
+
+def _resend(failure: FailureRow) -> str | None:
+    """For a refused part of a notification that otherwise went: a payload with only that
+    part. None: the whole row is to be resumed (it was given up, or nothing of it went)."""
+    if failure.gave_up or failure.outbox_state == "dropped" or failure.part_index is None:
+        return None
+    payload = json.loads(failure.payload)
+    if "parts" not in payload or failure.part_index >= len(payload["parts"]):
+        return None
+    return json.dumps(
+        {"parts": [payload["parts"][failure.part_index]], "meta": payload.get("meta", {})},
+        ensure_ascii=False,
+    )
