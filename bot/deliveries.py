@@ -163,11 +163,14 @@ class DeliveryFailures:
         return _meta(failure).get("report")
 
     def _summary(self, failures: list[FailureRow], language: str) -> str:
-        _ = self._i18n.translator(language).gettext
+        translator = self._i18n.translator(language)
+        _ = translator.gettext
         lines = [
             "<b>"
-            + _(
-                "⚠️ {count} message(s) could not be delivered. /deliveries to see and retry."
+            + translator.ngettext(
+                "⚠️ {count} message could not be delivered. /deliveries to see and retry.",
+                "⚠️ {count} messages could not be delivered. /deliveries to see and retry.",
+                len(failures),
             ).format(count=len(failures))
             + "</b>"
         ]

@@ -444,3 +444,12 @@ class ForgetYes(CallbackData, prefix="fgy"):
 
 class ForgetNo(CallbackData, prefix="fgn"):
     """/forgetme: keep it."""
+
+
+# -- failed deliveries (handlers.deliveries) ------------------------------------------------------
+
+
+class RetryDelivery(CallbackData, prefix="dlr"):
+    """/deliveries: send a failed notification again."""
+
+    failure_id: int

@@ -32,7 +32,13 @@ async def show_deliveries(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await message.reply_text(_("✅ Every message was delivered."))
         return
     await message.reply_text(
-        _("{count} message(s) could not be delivered:").format(count=len(failures))
+        found.i18n.translator(language)
+        .ngettext(
+            "{count} message could not be delivered:",
+            "{count} messages could not be delivered:",
+            len(failures),
+        )
+        .format(count=len(failures))
     )
     for failure in failures:
         await message.reply_text(

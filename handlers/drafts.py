@@ -59,15 +59,20 @@ class StoredFile(BaseModel):
     file_id: str
     file_unique_id: str
     local_path: str | None = None
+    kind: str = "photo"
+    """"document" for a picture sent as a file (see `MediaRef.kind`)."""
 
     @classmethod
     def of(cls, ref: MediaRef) -> StoredFile:
         return cls(
-            file_id=ref.file_id, file_unique_id=ref.file_unique_id, local_path=ref.local_path
+            file_id=ref.file_id,
+            file_unique_id=ref.file_unique_id,
+            local_path=ref.local_path,
+            kind=ref.kind,
         )
 
     def ref(self) -> MediaRef:
-        return MediaRef(self.file_id, self.file_unique_id, self.local_path)
+        return MediaRef(self.file_id, self.file_unique_id, self.local_path, self.kind)
 
 
 class StoredPoint(BaseModel):
