@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.emulated import ROOT, write_config
-from bot.config import load_config
+from bot.core.config import load_config
 from bot.emulator import BotApiEmulator, EmulatedUser
-from bot.grid import Fit, Grid
-from bot.people import People
+from bot.people.directory import People
+from bot.places.grid import Fit, Grid
 
 TOKEN = "123456:CRASH_soak-token_shaped-like-a-real-one"  # `python -m bot` checks the shape
 OFFICE_ADMIN = 900001

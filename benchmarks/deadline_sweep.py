@@ -21,16 +21,16 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.clock import OffsetClock
-from bot.config import Config, load_config
-from bot.deadlines import DeadlineSweep, next_step_at
-from bot.grid import Grid
-from bot.i18n import I18n
-from bot.lifecycle import State
-from bot.models import Report
-from bot.notifier import Notifier
-from bot.outbox import Outbox
-from bot.people import People
+from bot.core.clock import OffsetClock
+from bot.core.config import Config, load_config
+from bot.core.i18n import I18n
+from bot.core.models import Report
+from bot.delivery.notifier import Notifier
+from bot.delivery.outbox import Outbox
+from bot.people.directory import People
+from bot.places.grid import Grid
+from bot.reporting.deadlines import DeadlineSweep, next_step_at
+from bot.reporting.lifecycle import State
 from storage import Storage
 
 ROOT = Path(__file__).parent.parent

@@ -22,10 +22,10 @@ from pathlib import Path
 from benchmarks.emulated import write_config
 from benchmarks.report_loop import TOKEN
 from bot.app import CleanVillageBot
-from bot.clock import SystemClock
-from bot.config import load_config
+from bot.core.clock import SystemClock
+from bot.core.config import load_config
 from bot.emulator import BotApiEmulator, EmulatedUser
-from bot.limits import FloodGuard
+from bot.people.limits import FloodGuard
 
 ROUND_TRIPS = 300
 FLOOD_PER_SECOND = 1000

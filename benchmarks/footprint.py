@@ -31,10 +31,10 @@ from pathlib import Path
 from benchmarks.emulated import ROOT, write_config
 from benchmarks.report_loop import TOKEN, has_button
 from benchmarks.stats import fill
-from bot.config import load_config
+from bot.core.config import load_config
 from bot.emulator import BotApiEmulator, EmulatedUser
-from bot.grid import Grid
-from bot.people import People
+from bot.people.directory import People
+from bot.places.grid import Grid
 from bot.stats.periods import PeriodKind, containing
 from storage import Storage
 

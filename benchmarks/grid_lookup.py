@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 
 from benchmarks.emulated import ROOT
-from bot.grid import Fit, Grid
+from bot.places.grid import Fit, Grid
 
 TARGET = 200_000
 POINTS = 10_000

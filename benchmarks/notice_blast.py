@@ -25,15 +25,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.emulated import ROOT, write_config
-from bot.audiences import Audience, AudienceKind, Audiences
-from bot.clock import SystemClock
-from bot.config import Config, load_config
+from bot.core.clock import SystemClock
+from bot.core.config import Config, load_config
+from bot.core.i18n import I18n
+from bot.delivery.audiences import Audience, AudienceKind, Audiences
+from bot.delivery.outbox import Outbox
 from bot.emulator import BotApiEmulator
-from bot.grid import Grid
-from bot.i18n import I18n
-from bot.notices import Content, ContentKind, NoticeService
-from bot.outbox import Outbox
-from bot.people import People
+from bot.notices.service import Content, ContentKind, NoticeService
+from bot.people.directory import People
+from bot.places.grid import Grid
 from storage import Storage
 
 TOKEN = "123456:BLAST_bench-token_shaped-like-a-real1"  # `python -m bot` checks the shape

@@ -22,11 +22,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.config import Config, load_config
-from bot.grid import Grid
-from bot.i18n import I18n
-from bot.lifecycle import Action, State
-from bot.people import People
+from bot.core.config import Config, load_config
+from bot.core.i18n import I18n
+from bot.people.directory import People
+from bot.places.grid import Grid
+from bot.reporting.lifecycle import Action, State
 from bot.stats.periods import Period, PeriodKind, containing
 from bot.stats.present import StatsPresenter
 from bot.stats.service import TOWN, StatsService

@@ -21,8 +21,8 @@ from pathlib import Path
 from telegram.error import InvalidToken
 
 from bot.app import CleanVillageBot
-from bot.config import Config, ConfigError, load_config, token_problem
-from bot.grid import GridError
+from bot.core.config import Config, ConfigError, load_config, token_problem
+from bot.places.grid import GridError
 from handlers.startup import REJECTED, Answer, check_telegram
 
 EXIT_CONFIG = 2
@@ -87,7 +87,7 @@ async def _until_stopped(run: Callable[[asyncio.Event], Awaitable[int | None]]) 
 
 async def _run(bot: CleanVillageBot, stop: asyncio.Event) -> int:
     """Check the token with Telegram, then run until stopped; returns the exit code."""
-    config = bot.config
+    config = bot.core.config
     answer = await check_telegram(
         config.token, config.telegram.base_url, stop, say=lambda line: print(line, flush=True)
     )

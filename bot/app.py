@@ -23,28 +23,28 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
-from bot import callbacks
-from bot.audiences import Audiences
-from bot.audit import AuditLog
-from bot.clock import Clock, SystemClock
-from bot.config import Config
-from bot.deadlines import DeadlineSweep
-from bot.deliveries import TELL_EVERY_SECONDS, DeliveryFailures
-from bot.grid import Grid
-from bot.i18n import N_, I18n
-from bot.limits import FloodGuard
-from bot.media import MediaStore
-from bot.moderation import ModerationService
-from bot.notices import NoticeService
-from bot.notifier import Notifier
-from bot.outbox import DeliveryWorker, Outbox
-from bot.people import People
-from bot.privacy import PrivacyService
-from bot.quiet_hours import QuietHours
-from bot.recurrence import TimetableTrigger
-from bot.reports import ReportService
-from bot.roles import RoleService
-from bot.schedules import Schedule, ScheduleService, ScheduleState, seeded_schedules
+from bot.core import callbacks
+from bot.core.audit import AuditLog
+from bot.core.clock import Clock, SystemClock
+from bot.core.config import Config
+from bot.core.i18n import N_, I18n
+from bot.delivery.audiences import Audiences
+from bot.delivery.failures import TELL_EVERY_SECONDS, DeliveryFailures
+from bot.delivery.notifier import Notifier
+from bot.delivery.outbox import DeliveryWorker, Outbox
+from bot.delivery.quiet_hours import QuietHours
+from bot.notices.service import NoticeService
+from bot.people.directory import People
+from bot.people.limits import FloodGuard
+from bot.people.privacy import PrivacyService
+from bot.people.roles import RoleService
+from bot.places.grid import Grid
+from bot.reporting.deadlines import DeadlineSweep
+from bot.reporting.media import MediaStore
+from bot.reporting.moderation import ModerationService
+from bot.reporting.service import ReportService
+from bot.schedules.recurrence import TimetableTrigger
+from bot.schedules.service import Schedule, ScheduleService, ScheduleState, seeded_schedules
 from bot.stats.digest import DigestService
 from bot.stats.present import StatsPresenter
 from bot.stats.service import StatsService
@@ -65,6 +65,7 @@ from handlers import (
     stats,
     tasks,
 )
+from handlers.context import CONTEXT_TYPES, resolve_person
 from handlers.delivery import TelegramSender
 from handlers.inbox import InboxPoller, InboxWebhook
 from handlers.menus import CommandMenus
@@ -256,6 +257,7 @@ class CleanVillageBot:
         application = self.application = (
             ApplicationBuilder()
             .token(self.config.token)
+            .context_types(CONTEXT_TYPES)
             .base_url(self.config.telegram.base_url)
             .base_file_url(self.config.telegram.base_file_url)
             .defaults(Defaults(tzinfo=self.config.general.tz))
@@ -501,6 +503,8 @@ class CleanVillageBot:
         )
         # Group -4, before anything else: one person's flood is dropped here (handlers.guard).
         application.add_handler(TypeHandler(Update, guard.flood_gate), group=-4)
+        # Group -3: who is writing, their roles and language, looked up once for the groups after.
+        application.add_handler(TypeHandler(Update, resolve_person), group=-3)
         # Group -2: a person who writes to us can be reached again.
         application.add_handler(TypeHandler(Update, news.talked_again), group=-2)
         # Group -1: which chats and updates are served at all; role holders' menus kept current.

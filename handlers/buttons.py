@@ -1,6 +1,6 @@
 """Every inline button the bot makes, declared once with named, typed fields (issue 12).
 
-Each class packs to `v2:<prefix>:<field>:…` (see `bot.callbacks.CallbackData`); the prefix is
+Each class packs to `v2:<prefix>:<field>:…` (see `bot.core.callbacks.CallbackData`); the prefix is
 the v1 action code it replaces, so the migration of a handler is mechanical:
 
     callbacks.encode(PICK_VILLAGE, village.id)  →  ReportVillage(village.id).pack()
@@ -9,17 +9,16 @@ the v1 action code it replaces, so the migration of a handler is mechanical:
 
 The table old code → new class, one row per code, is `docs/callback-map.md`. Two fields
 change shape on the way: `nsw:on|off` becomes a bool (`v2:nsw:1|0`), and `sd:-1` stays
-`ScheduleDay(bot.recurrence.LAST_DAY)`. The report-card buttons the notifier renders live in
-`bot.report_buttons` (bot/ never imports handlers/) and are re-exported here.
+`ScheduleDay(bot.schedules.recurrence.LAST_DAY)`. The report-card buttons the notifier renders
+live in `bot.reporting.buttons` (bot/ never imports handlers/) and are re-exported here.
 """
 
 from __future__ import annotations
 
-from bot.audiences import AudienceKind
-from bot.callbacks import CallbackData
-from bot.people import Role
-from bot.recurrence import Repeat
-from bot.report_buttons import (
+from bot.core.callbacks import CallbackData
+from bot.delivery.audiences import AudienceKind
+from bot.people.directory import Role
+from bot.reporting.buttons import (
     AcceptTask,
     AssignReport,
     ConfirmFixed,
@@ -28,7 +27,8 @@ from bot.report_buttons import (
     RejectReport,
     StillThere,
 )
-from bot.schedules import ScheduleKind
+from bot.schedules.recurrence import Repeat
+from bot.schedules.service import ScheduleKind
 
 __all__ = [
     "AcceptTask",
@@ -246,7 +246,7 @@ class ScheduleMonth(CallbackData, prefix="smo"):
 
 
 class ScheduleDay(CallbackData, prefix="sd"):
-    """The day of the month, 1–28, or `bot.recurrence.LAST_DAY`."""
+    """The day of the month, 1–28, or `bot.schedules.recurrence.LAST_DAY`."""
 
     day: int
 

@@ -25,26 +25,26 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes, ConversationHandler
 
-from bot import callbacks
-from bot.audit import AuditLog
-from bot.clock import Clock
-from bot.config import Config
-from bot.deliveries import DeliveryFailures
-from bot.grid import Grid
-from bot.i18n import N_, I18n
-from bot.lifecycle import TransitionNotAllowed
-from bot.limits import FloodGuard
-from bot.media import MediaStore
-from bot.models import MediaRef, Report
-from bot.moderation import ModerationService
-from bot.notices import NoticeService
-from bot.notifier import Notifier
-from bot.outbox import Button
-from bot.people import People
-from bot.privacy import PrivacyService
-from bot.reports import NotAllowed, ReportNotFound, ReportService
-from bot.roles import RoleService
-from bot.schedules import ScheduleService
+from bot.core import callbacks
+from bot.core.audit import AuditLog
+from bot.core.clock import Clock
+from bot.core.config import Config
+from bot.core.i18n import N_, I18n
+from bot.core.models import MediaRef, Report
+from bot.delivery.failures import DeliveryFailures
+from bot.delivery.notifier import Notifier
+from bot.delivery.outbox import Button
+from bot.notices.service import NoticeService
+from bot.people.directory import People
+from bot.people.limits import FloodGuard
+from bot.people.privacy import PrivacyService
+from bot.people.roles import RoleService
+from bot.places.grid import Grid
+from bot.reporting.lifecycle import TransitionNotAllowed
+from bot.reporting.media import MediaStore
+from bot.reporting.moderation import ModerationService
+from bot.reporting.service import NotAllowed, ReportNotFound, ReportService
+from bot.schedules.service import ScheduleService
 from bot.stats.digest import DigestService
 from bot.stats.present import StatsPresenter
 from bot.stats.service import StatsService

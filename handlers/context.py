@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from telegram import Update, User
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-from bot.people import Role
+from bot.people.directory import Role
 from handlers.common import Services
 from handlers.drafts import Draft
 

@@ -7,9 +7,9 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import callbacks
-from bot.deliveries import NotOffice
-from bot.outbox import Button
+from bot.core import callbacks
+from bot.delivery.failures import NotOffice
+from bot.delivery.outbox import Button
 from handlers.common import inline_markup, language_of, services
 
 RETRY = "dlr"

@@ -15,8 +15,8 @@ from telegram import Bot, InputMediaPhoto, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.clock import Clock
-from bot.outbox import (
+from bot.core.clock import Clock
+from bot.delivery.outbox import (
     Blocked,
     ChatGone,
     Part,

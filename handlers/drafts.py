@@ -16,13 +16,13 @@ from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.audiences import Audience, AudienceKind
-from bot.models import Draft as ReportDraftData
-from bot.models import Location, MediaRef
-from bot.notices import ContentKind
-from bot.people import Role
-from bot.recurrence import Repeat
-from bot.schedules import ScheduleKind
+from bot.core.models import Draft as ReportDraftData
+from bot.core.models import Location, MediaRef
+from bot.delivery.audiences import Audience, AudienceKind
+from bot.notices.service import ContentKind
+from bot.people.directory import Role
+from bot.schedules.recurrence import Repeat
+from bot.schedules.service import ScheduleKind
 
 UserData = MutableMapping[Any, Any]
 
@@ -54,7 +54,7 @@ class Draft(BaseModel):
 
 
 class StoredFile(BaseModel):
-    """A file the person sent (`bot.models.MediaRef` as stored)."""
+    """A file the person sent (`bot.core.models.MediaRef` as stored)."""
 
     file_id: str
     file_unique_id: str
@@ -76,7 +76,7 @@ class StoredFile(BaseModel):
 
 
 class StoredPoint(BaseModel):
-    """A place (`bot.models.Location` as stored)."""
+    """A place (`bot.core.models.Location` as stored)."""
 
     latitude: float
     longitude: float
@@ -120,7 +120,7 @@ class ReportDraft(Draft):
 
     @classmethod
     def of(cls, draft: ReportDraftData) -> ReportDraft:
-        """From the domain draft `bot.reports.ReportService.submit` takes."""
+        """From the domain draft `bot.reporting.service.ReportService.submit` takes."""
         return cls(
             photos=[StoredFile.of(photo) for photo in draft.photos],
             location=StoredPoint.of(draft.location) if draft.location else None,

@@ -24,7 +24,7 @@ from telegram import Update
 from telegram.constants import MessageLimit
 from telegram.error import TelegramError
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import callbacks
-from bot.limits import Flood
+from bot.core import callbacks
+from bot.people.limits import Flood
 from handlers.common import Translate, language_of, security, services, translator
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ async def admit(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if in_group:
         await _in_group(update, context)
     query = update.callback_query
-    if query is not None and callbacks.decode(query.data) is None:
+    if query is not None and callbacks.read(query.data) is None:
         await _not_our_button(update, context)
         raise ApplicationHandlerStop
     if in_group:

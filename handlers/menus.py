@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from telegram.error import TelegramError
 
-from bot.i18n import N_, I18n
-from bot.people import People, Role
+from bot.core.i18n import N_, I18n
+from bot.people.directory import People, Role
 from storage import Storage
 
 log = logging.getLogger(__name__)

@@ -11,11 +11,17 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, ContextTypes
 
-from bot.audit_text import AuditWording
-from bot.models import format_number, parse_number
-from bot.moderation import AlreadyBlocked, CannotBlock, NotBlocked, Reporter, ReporterUnknown
-from bot.reports import ReportNotFound
-from bot.text import clean_text
+from bot.core.audit_text import AuditWording
+from bot.core.models import format_number, parse_number
+from bot.core.text import clean_text
+from bot.reporting.moderation import (
+    AlreadyBlocked,
+    CannotBlock,
+    NotBlocked,
+    Reporter,
+    ReporterUnknown,
+)
+from bot.reporting.service import ReportNotFound
 from handlers.common import Translate, language_of, security, services
 
 AUDIT_DEFAULT, AUDIT_MOST = 20, 100

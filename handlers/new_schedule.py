@@ -21,11 +21,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks
-from bot.audiences import Audience, AudienceKind
-from bot.i18n import N_
-from bot.recurrence import EVENT, LAST_DAY, MAX_DAY, Advance, Firing, Recurrence, Repeat
-from bot.schedules import (
+from bot.core import callbacks
+from bot.core.i18n import N_
+from bot.delivery.audiences import Audience, AudienceKind
+from bot.schedules.recurrence import EVENT, LAST_DAY, MAX_DAY, Advance, Firing, Recurrence, Repeat
+from bot.schedules.service import (
     MAX_MESSAGE,
     MAX_TITLE,
     WEEKDAY_LABELS,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import callbacks
-from bot.outbox import PartRefused, Unreachable
+from bot.core import callbacks
+from bot.delivery.outbox import PartRefused, Unreachable
 from handlers import common
 from handlers.common import grid_markup, language_of, services, translator, village_buttons
 from handlers.delivery import sender_for

@@ -19,10 +19,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks
-from bot.audiences import Audience, AudienceKind
-from bot.media import NotAnImage, photo_without_metadata
-from bot.notices import (
+from bot.core import callbacks
+from bot.delivery.audiences import Audience, AudienceKind
+from bot.delivery.outbox import PartRefused, Unreachable
+from bot.notices.service import (
     MAX_CAPTION,
     MAX_TEXT,
     Content,
@@ -32,7 +32,7 @@ from bot.notices import (
     NoticeState,
     Progress,
 )
-from bot.outbox import PartRefused, Unreachable
+from bot.reporting.media import NotAnImage, photo_without_metadata
 from handlers import news
 from handlers.common import (
     Translate,

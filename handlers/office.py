@@ -13,12 +13,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks
-from bot.lifecycle import Action, next_state
-from bot.models import Report, format_number
-from bot.notifier import ASSIGN, REJECT
-from bot.reports import NotAllowed, ReportNotFound
-from bot.text import clean_text
+from bot.core import callbacks
+from bot.core.models import Report, format_number
+from bot.core.text import clean_text
+from bot.delivery.notifier import ASSIGN, REJECT
+from bot.reporting.lifecycle import Action, next_state
+from bot.reporting.service import NotAllowed, ReportNotFound
 from handlers.common import (
     attempt,
     grid_markup,

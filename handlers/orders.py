@@ -20,11 +20,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks
-from bot.grid import Fit
-from bot.models import Location, MediaRef
-from bot.notifier import responsible_for
-from bot.reports import NotAllowed, OrderDraft
+from bot.core import callbacks
+from bot.core.models import Location, MediaRef
+from bot.delivery.notifier import responsible_for
+from bot.places.grid import Fit
+from bot.reporting.service import NotAllowed, OrderDraft
 from handlers.common import (
     Translate,
     end_flow,

@@ -15,9 +15,9 @@ from pathlib import Path
 from telegram import Bot, Message
 from telegram.error import TelegramError
 
-from bot.clock import Clock
-from bot.media import NotAnImage, photo_without_metadata
-from bot.outbox import PartRefused, TransientFailure
+from bot.core.clock import Clock
+from bot.delivery.outbox import PartRefused, TransientFailure
+from bot.reporting.media import NotAnImage, photo_without_metadata
 from storage.deliveries import DeliveryRepository
 
 log = logging.getLogger(__name__)

@@ -37,12 +37,12 @@ from telegram import (
 from telegram.error import BadRequest
 from telegram.ext import ConversationHandler
 
-from bot.audiences import AudienceKind
-from bot.callbacks import CallbackData
-from bot.grid import Grid, Hamlet
-from bot.i18n import N_
-from bot.recurrence import LAST_DAY, MAX_DAY
-from bot.schedules import WEEKDAY_LABELS
+from bot.core.callbacks import CallbackData
+from bot.core.i18n import N_
+from bot.delivery.audiences import AudienceKind
+from bot.places.grid import Grid, Hamlet
+from bot.schedules.recurrence import LAST_DAY, MAX_DAY
+from bot.schedules.service import WEEKDAY_LABELS
 from handlers import buttons
 
 Translate = Callable[[str], str]

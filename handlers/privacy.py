@@ -1,5 +1,5 @@
 """Data rights: /mydata shows what the bot keeps about a person, /forgetme erases it after a
-confirmation button (their reports stay, anonymised). See `bot.privacy` for what is kept."""
+confirmation button (their reports stay, anonymised). See `bot.people.privacy` for what is kept."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from telegram.ext import (
     ConversationHandler,
 )
 
-from bot import callbacks
-from bot.i18n import N_
-from bot.privacy import HoldsRole
+from bot.core import callbacks
+from bot.core.i18n import N_
+from bot.people.privacy import HoldsRole
 from handlers.common import language_of, services, translator
 from handlers.reporting import DRAFT_KEY
 

@@ -1,4 +1,4 @@
-"""The words for every refusal (`bot.errors.Refused`), in one place, and the one way a handler
+"""The words for every refusal (`bot.core.errors.Refused`), in one place, and the one way a handler
 answers one: a pressed button gets an alert, a message a reply, and a forged or replayed use a
 line in the security log. The msgids are the ones the handlers use today."""
 
@@ -11,15 +11,15 @@ from datetime import datetime
 
 from telegram import Update
 
-from bot.errors import Reason, Refused
-from bot.i18n import N_
-from bot.lifecycle import State, TransitionNotAllowed
-from bot.moderation import AlreadyBlocked, CannotBlock, NotBlocked
-from bot.notices import NoticeNotFound
-from bot.privacy import HoldsRole
-from bot.reports import NotAllowed, ReportingBlocked, ReportLimitReached, ReportNotFound
-from bot.roles import RoleNotFound
-from bot.schedules import ScheduleNotFound
+from bot.core.errors import Reason, Refused
+from bot.core.i18n import N_
+from bot.notices.service import NoticeNotFound
+from bot.people.privacy import HoldsRole
+from bot.people.roles import RoleNotFound
+from bot.reporting.lifecycle import State, TransitionNotAllowed
+from bot.reporting.moderation import AlreadyBlocked, CannotBlock, NotBlocked
+from bot.reporting.service import NotAllowed, ReportingBlocked, ReportLimitReached, ReportNotFound
+from bot.schedules.service import ScheduleNotFound
 from handlers.context import BotContext
 
 security = logging.getLogger("bot.security")

@@ -38,16 +38,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks
-from bot.grid import Fit
-from bot.i18n import N_, I18n
-from bot.lifecycle import State
-from bot.media import gps_from_image
-from bot.models import Draft, Location, MediaRef
-from bot.notifier import CONFIRM as CONFIRM_FIX
-from bot.notifier import REOPEN
-from bot.reports import ReportingBlocked, ReportLimitReached
-from bot.text import clean_text, without_identity
+from bot.core import callbacks
+from bot.core.i18n import N_, I18n
+from bot.core.models import Draft, Location, MediaRef
+from bot.core.text import clean_text, without_identity
+from bot.delivery.notifier import CONFIRM as CONFIRM_FIX
+from bot.delivery.notifier import REOPEN
+from bot.places.grid import Fit
+from bot.reporting.lifecycle import State
+from bot.reporting.media import gps_from_image
+from bot.reporting.service import ReportingBlocked, ReportLimitReached
 from handlers.common import (
     BACK_BUTTON,
     CANCEL_BUTTON,

@@ -10,12 +10,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import callbacks
-from bot.i18n import N_
-from bot.people import Grant, Role
-from bot.reports import NotAllowed
-from bot.roles import JoinStatus, RoleNotFound
-from bot.when import moment_text
+from bot.core import callbacks
+from bot.core.i18n import N_
+from bot.core.when import moment_text
+from bot.people.directory import Grant, Role
+from bot.people.roles import JoinStatus, RoleNotFound
+from bot.reporting.service import NotAllowed
 from handlers.common import (
     Translate,
     grid_markup,

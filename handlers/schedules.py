@@ -15,8 +15,8 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot import callbacks
-from bot.schedules import Schedule, ScheduleNotFound, ScheduleState
+from bot.core import callbacks
+from bot.schedules.service import Schedule, ScheduleNotFound, ScheduleState
 from handlers.common import Translate, language_of, services, translator
 from handlers.new_schedule import NEW
 

@@ -16,12 +16,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks
-from bot.lifecycle import TASK_STATES, Action, TransitionNotAllowed, next_state
-from bot.models import MediaRef, Report, format_number
-from bot.notifier import ACCEPT, FIXED, NOT_MY_AREA
-from bot.reports import NotAllowed, ReportNotFound
-from bot.text import clean_text
+from bot.core import callbacks
+from bot.core.models import MediaRef, Report, format_number
+from bot.core.text import clean_text
+from bot.delivery.notifier import ACCEPT, FIXED, NOT_MY_AREA
+from bot.reporting.lifecycle import TASK_STATES, Action, TransitionNotAllowed, next_state
+from bot.reporting.service import NotAllowed, ReportNotFound
 from handlers.common import (
     attempt,
     drop_buttons,

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.models import FORGOTTEN_REPORTER
+from bot.core.models import FORGOTTEN_REPORTER
 from storage.database import Database
 from storage.keys import AbuseKeys
 

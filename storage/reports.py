@@ -7,8 +7,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.lifecycle import Action, State
-from bot.models import FORGOTTEN_REPORTER, Draft, Event, MediaRef, Report, ReportMedia
+from bot.core.models import FORGOTTEN_REPORTER, Draft, Event, MediaRef, Report, ReportMedia
+from bot.reporting.lifecycle import Action, State
 from storage.database import Database, utc_text
 from storage.keys import AbuseKeys
 

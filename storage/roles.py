@@ -9,7 +9,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.people import Grant, Role
+from bot.people.directory import Grant, Role
 from storage.database import Database
 from storage.keys import AbuseKeys
 

@@ -14,7 +14,7 @@ from operator import itemgetter
 
 import aiosqlite
 
-from bot.lifecycle import OPEN_STATES, Action, State
+from bot.reporting.lifecycle import OPEN_STATES, Action, State
 from bot.stats.indicators import TERMINAL_STATES, ClosedSpot, ReportHistory
 from storage.database import Database
 

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import CleanVillageBot
-from bot.clock import OffsetClock
-from bot.config import Config, load_config
+from bot.core.clock import OffsetClock
+from bot.core.config import Config, load_config
 from bot.emulator import BotApiEmulator, EmulatedUser
 
 ROOT = Path(__file__).parent.parent

@@ -15,8 +15,8 @@ import aiosqlite
 import pytest
 
 import handlers.common
+from bot.core.models import FORGOTTEN_REPORTER, Draft, Location, MediaRef
 from bot.emulator import EmulatedUser
-from bot.models import FORGOTTEN_REPORTER, Draft, Location, MediaRef
 from storage import Storage
 from storage.database import _migrations, _split_statements
 from storage.keys import SecretMismatch

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.audit_text import ACTION_LABELS, AuditWording
-from bot.config import Config, load_config
-from bot.grid import Grid
-from bot.i18n import I18n
-from bot.schedules import ScheduleState
+from bot.core.audit_text import ACTION_LABELS, AuditWording
+from bot.core.config import Config, load_config
+from bot.core.i18n import I18n
+from bot.places.grid import Grid
+from bot.schedules.service import ScheduleState
 from storage.audit import AuditRow
 from tests.conftest import ROOT, config_text_for
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import handlers.buttons
-from bot.callbacks import MAX_BYTES, CallbackData
-from bot.recurrence import LAST_DAY
+from bot.core.callbacks import MAX_BYTES, CallbackData
+from bot.schedules.recurrence import LAST_DAY
 
 ROOT = Path(__file__).resolve().parent.parent
 ROW = re.compile(
@@ -46,7 +46,7 @@ def test_every_declared_button_is_in_the_map() -> None:
     declared = {
         prefix
         for prefix, cls in CallbackData.registry.items()
-        if cls.__module__ in ("handlers.buttons", "bot.report_buttons")
+        if cls.__module__ in ("handlers.buttons", "bot.reporting.buttons")
     }
     assert declared == {code for code, _, _ in mapped()}
 
@@ -64,7 +64,7 @@ def test_no_handler_module_defines_a_code_the_map_lacks() -> None:
                 if name not in ("ON", "OFF"):
                     assert value in codes, f"{path.name}: {name} = {value!r}"
                     seen.add(value)
-    assert len(seen) == 79 - 7  # the seven report-card codes live in bot.notifier
+    assert len(seen) == 79 - 7  # the seven report-card codes live in bot.delivery.notifier
 
 
 def realistic(annotation: Any, name: str) -> Any:
@@ -80,7 +80,7 @@ def realistic(annotation: Any, name: str) -> Any:
 
 def test_every_button_fits_64_bytes_with_long_realistic_values() -> None:
     for cls in CallbackData.registry.values():
-        if cls.__module__ not in ("handlers.buttons", "bot.report_buttons"):
+        if cls.__module__ not in ("handlers.buttons", "bot.reporting.buttons"):
             continue
         hints = typing.get_type_hints(cls)
         values = {

@@ -1,4 +1,4 @@
-"""Typed button payloads (`bot.callbacks.CallbackData`, v2): every declared button survives a
+"""Typed button payloads (`bot.core.callbacks.CallbackData`, v2): every declared button survives a
 round trip, the registry refuses a taken prefix, nothing packs over 64 bytes, and no input,
 however malformed, makes parsing raise."""
 
@@ -18,8 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import handlers.buttons
-from bot import callbacks
-from bot.callbacks import MAX_BYTES, CallbackData, StaleButton, read
+from bot.core import callbacks
+from bot.core.callbacks import MAX_BYTES, CallbackData, StaleButton, read
 
 DECLARED = sorted(
     (cls for cls in CallbackData.registry.values() if cls.__module__ != __name__),
@@ -206,7 +206,7 @@ def test_reloading_a_module_of_buttons_is_not_a_duplicate(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "reloaded_buttons.py").write_text(
-        "from bot.callbacks import CallbackData\n\n\n"
+        "from bot.core.callbacks import CallbackData\n\n\n"
         "class Reloaded(CallbackData, prefix='tqr'):\n    report_id: int\n",
         encoding="utf-8",
     )

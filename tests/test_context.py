@@ -13,14 +13,14 @@ import pytest
 from telegram import Update
 from telegram.ext import Application, MessageHandler, TypeHandler, filters
 
-from bot.audiences import Audience, AudienceKind
+from bot.core.i18n import I18n
+from bot.core.models import Draft, Location, MediaRef
+from bot.delivery.audiences import Audience, AudienceKind
 from bot.emulator import BotApiEmulator
-from bot.i18n import I18n
-from bot.models import Draft, Location, MediaRef
-from bot.notices import ContentKind
-from bot.people import Role
-from bot.recurrence import Repeat
-from bot.schedules import ScheduleKind
+from bot.notices.service import ContentKind
+from bot.people.directory import Role
+from bot.schedules.recurrence import Repeat
+from bot.schedules.service import ScheduleKind
 from handlers.context import CONTEXT_TYPES, BotContext, Person, PersonNotResolved, resolve_person
 from handlers.drafts import (
     DRAFTS,

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.deadlines import AUTO_CLOSE_NOTE
-from bot.lifecycle import Action, State
+from bot.reporting.deadlines import AUTO_CLOSE_NOTE
+from bot.reporting.lifecycle import Action, State
 from tests.conftest import Town
 from tests.test_recurrence import SANTANG
 from tests.test_report_story import data_of, has_buttons, report_at, zh

@@ -17,7 +17,7 @@ from PIL import Image
 from bot.emulator.checks import MAX_CAPTION as TELEGRAM_MAX_CAPTION
 from bot.emulator.checks import MAX_TEXT as TELEGRAM_MAX_TEXT
 from bot.emulator.formatting import parse
-from bot.notices import MAX_CAPTION, MAX_TEXT, Content, ContentKind
+from bot.notices.service import MAX_CAPTION, MAX_TEXT, Content, ContentKind
 from handlers.reporting import PHOTO_LOCATION_BUTTON
 from tests.conftest import Town
 from tests.test_report_story import has_buttons, report_at, zh

@@ -10,7 +10,7 @@ import pytest
 from telegram import Update
 from telegram.error import NetworkError
 
-from bot.clock import OffsetClock
+from bot.core.clock import OffsetClock
 from handlers.errors import ErrorReport, ErrorReporter, describe
 from tests.conftest import TOKEN
 

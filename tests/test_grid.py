@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.grid import Fit, Grid, GridError, distance_m
+from bot.places.grid import Fit, Grid, GridError, distance_m
 
 # Two adjacent 0.01° squares (~1.0 km × 1.1 km) near Santang; they share the edge lon=108.41.
 WEST = [[108.40, 22.90], [108.41, 22.90], [108.41, 22.91], [108.40, 22.91], [108.40, 22.90]]

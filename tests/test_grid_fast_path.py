@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.grid import Fit, Grid, Match
+from bot.places.grid import Fit, Grid, Match
 
 SAMPLE = Path(__file__).parent.parent / "bot/sample/santang_grid.geojson"
 

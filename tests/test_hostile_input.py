@@ -25,13 +25,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram import Update
 
+from bot.core.i18n import LOCALES_DIR, I18n
+from bot.core.models import Draft, Location, MediaRef
 from bot.emulator import EmulatedUser
 from bot.emulator.base import Json
 from bot.emulator.files import SMALL_JPEG
-from bot.i18n import LOCALES_DIR, I18n
-from bot.lifecycle import TRANSITIONS, State
-from bot.models import Draft, Location, MediaRef
-from bot.people import Role
+from bot.people.directory import Role
+from bot.reporting.lifecycle import TRANSITIONS, State
 from storage import Storage
 from tests.conftest import Town
 from tests.test_report_story import has_buttons

@@ -13,7 +13,7 @@ from PIL import Image
 
 from bot.emulator import BotApiEmulator
 from bot.emulator.files import Upload
-from bot.media import GPS_IFD, gps_from_image
+from bot.reporting.media import GPS_IFD, gps_from_image
 from tests.conftest import Town
 from tests.test_notices import final_summary, living_in, notices_in, send_now, with_button
 from tests.test_report_story import has_buttons, zh

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.lifecycle import (
+from bot.reporting.lifecycle import (
     OPEN_STATES,
     TRANSITIONS,
     Action,

@@ -7,9 +7,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
-from bot.clock import OffsetClock
-from bot.limits import Flood, FloodGuard, locked_until, quota_free_at
-from bot.text import clean_text
+from bot.core.clock import OffsetClock
+from bot.core.text import clean_text
+from bot.people.limits import Flood, FloodGuard, locked_until, quota_free_at
 from tests.conftest import Town
 from tests.test_report_story import has_buttons
 from tests.test_roles import containing

@@ -8,9 +8,9 @@ import re
 from datetime import timedelta
 
 from benchmarks.notice_blast import blast
-from bot.audiences import Audience, AudienceKind
+from bot.core.i18n import I18n
+from bot.delivery.audiences import Audience, AudienceKind
 from bot.emulator import EmulatedUser
-from bot.i18n import I18n
 from tests.conftest import Town
 from tests.test_report_story import report_at
 

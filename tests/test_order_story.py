@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.lifecycle import Action, State
+from bot.reporting.lifecycle import Action, State
 from tests.conftest import TOWN_START, Town
 from tests.test_deadline_story import NABI_LEAD, at, mentions
 from tests.test_recurrence import SANTANG

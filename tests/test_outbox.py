@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import OffsetClock
-from bot.outbox import (
+from bot.core.clock import OffsetClock
+from bot.delivery.outbox import (
     DeliveryWorker,
     Notification,
     Outbox,

@@ -13,12 +13,12 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import ConversationHandler
 
-from bot import callbacks
-from bot.audiences import AudienceKind
-from bot.callbacks import CallbackData
-from bot.grid import Grid
-from bot.i18n import I18n
-from bot.recurrence import LAST_DAY
+from bot.core import callbacks
+from bot.core.callbacks import CallbackData
+from bot.core.i18n import I18n
+from bot.delivery.audiences import AudienceKind
+from bot.places.grid import Grid
+from bot.schedules.recurrence import LAST_DAY
 from handlers import buttons, common, pickers, reporting
 
 ROOT = Path(__file__).resolve().parent.parent

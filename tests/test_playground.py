@@ -20,12 +20,12 @@ import aiohttp
 import pytest
 from PIL import Image
 
-from bot.config import ConfigError, load_config
+from bot.core.config import ConfigError, load_config
 from bot.emulator import EmulatedUser
-from bot.grid import Fit
-from bot.lifecycle import State
+from bot.places.grid import Fit
 from bot.playground import Playground, PlaygroundServer
 from bot.playground.personas import DEPARTMENT_GROUP_BASE
+from bot.reporting.lifecycle import State
 from tests.playground_setup import playground_config
 
 VILLAGER, MEMBER, OFFICE = "villager:555001", "grid_member:100001", "office:900001"

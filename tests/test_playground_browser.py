@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Locator, Page, async_playwright, expect
 
-from bot.config import load_config
-from bot.i18n import I18n
-from bot.lifecycle import State
-from bot.outbox import Notification, Part
+from bot.core.config import load_config
+from bot.core.i18n import I18n
+from bot.delivery.outbox import Notification, Part
 from bot.playground import Playground, PlaygroundServer
+from bot.reporting.lifecycle import State
 from handlers.reporting import SHARE_LOCATION_BUTTON
 from tests.playground_setup import playground_config
 
@@ -344,7 +344,7 @@ async def test_a_phone_shows_a_compact_header_tabs_held_messages_and_a_zoomable_
 
     # Into quiet hours with a reminder queued: the pane says what is held and until when.
     bot = playground.bot
-    assert bot is not None and bot.storage is not None and bot.outbox is not None
+    assert bot is not None and bot.storage is not None and bot.delivery.outbox is not None
     zone = playground.config.general.tz
     now = playground.clock.now().astimezone(zone)
     evening = datetime.combine(now.date(), dtime(23, 0), tzinfo=zone)
@@ -353,7 +353,7 @@ async def test_a_phone_shows_a_compact_header_tabs_held_messages_and_a_zoomable_
     await playground.fast_forward(evening - playground.clock.now())
     async with bot.storage.database.transaction() as connection:
         reminder = Notification(555001, (Part("text", text="⏰ reminder"),), hold_at_night=True)
-        await bot.outbox.add(connection, reminder)
+        await bot.delivery.outbox.add(connection, reminder)
     await page.locator("#forward-hour").click()
     morning = (evening + timedelta(days=1)).replace(hour=7)
     until = morning.strftime("%m-%d %H:%M")

@@ -13,7 +13,7 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
 
-from bot.config import load_config
+from bot.core.config import load_config
 from bot.emulator import BotApiEmulator
 from bot.playground import Playground, PlaygroundServer
 from tests.playground_setup import playground_config

@@ -7,8 +7,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from bot.lifecycle import State
-from bot.models import FORGOTTEN_REPORTER, Draft, Location, MediaRef
+from bot.core.models import FORGOTTEN_REPORTER, Draft, Location, MediaRef
+from bot.reporting.lifecycle import State
 from tests.conftest import Town
 from tests.test_report_story import SAMPLE, has_buttons, report_at
 from tests.test_roles import containing, services

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import OffsetClock
-from bot.quiet_hours import QuietHours
-from bot.recurrence import (
+from bot.core.clock import OffsetClock
+from bot.delivery.quiet_hours import QuietHours
+from bot.schedules.recurrence import (
     EVENT,
     LAST_DAY,
     Advance,

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.i18n import I18n
-from bot.redact import (
+from bot.core.i18n import I18n
+from bot.reporting.redact import (
     ID_HIDDEN,
     NAME_HIDDEN,
     PHONE_HIDDEN,

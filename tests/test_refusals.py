@@ -11,15 +11,15 @@ from unittest.mock import AsyncMock
 import pytest
 from telegram.ext import Application
 
-from bot.errors import Reason, Refused
-from bot.i18n import I18n
-from bot.lifecycle import Action, State, TransitionNotAllowed
-from bot.moderation import AlreadyBlocked, CannotBlock, NotBlocked
-from bot.notices import NoticeNotFound
-from bot.privacy import HoldsRole
-from bot.reports import NotAllowed, ReportingBlocked, ReportLimitReached, ReportNotFound
-from bot.roles import RoleNotFound
-from bot.schedules import ScheduleNotFound
+from bot.core.errors import Reason, Refused
+from bot.core.i18n import I18n
+from bot.notices.service import NoticeNotFound
+from bot.people.privacy import HoldsRole
+from bot.people.roles import RoleNotFound
+from bot.reporting.lifecycle import Action, State, TransitionNotAllowed
+from bot.reporting.moderation import AlreadyBlocked, CannotBlock, NotBlocked
+from bot.reporting.service import NotAllowed, ReportingBlocked, ReportLimitReached, ReportNotFound
+from bot.schedules.service import ScheduleNotFound
 from handlers import refusals
 from handlers.context import CONTEXT_TYPES, BotContext, Person
 from handlers.refusals import Wording, answer_refusal, from_legacy, words

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from bot.core.i18n import I18n
 from bot.emulator import EmulatedUser
-from bot.i18n import I18n
-from bot.lifecycle import State
+from bot.reporting.lifecycle import State
 from handlers.common import MY_REPORTS_BUTTON, REPORT_BUTTON
 from handlers.reporting import PHOTO_LOCATION_BUTTON, PICK_HAMLET_BUTTON
 from tests.conftest import CLEAN_HOMES_CHAT, CLEAN_WATER_CHAT, OFFICE_CHAT, Town

@@ -10,12 +10,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot.config import load_config
+from bot.core.config import load_config
 from bot.emulator import EmulatedUser
-from bot.grid import Grid
-from bot.lifecycle import State
-from bot.people import Grant, People, Role
-from bot.roles import hash_code, new_code, normalise_code
+from bot.people.directory import Grant, People, Role
+from bot.people.roles import hash_code, new_code, normalise_code
+from bot.places.grid import Grid
+from bot.reporting.lifecycle import State
 from tests.conftest import OFFICE_CHAT, ROOT, Town
 from tests.test_report_story import has_buttons, report_at
 

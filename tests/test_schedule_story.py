@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, time
 
-from bot.audiences import Audience, AudienceKind
-from bot.recurrence import Recurrence, Repeat
-from bot.schedules import NewSchedule, ScheduleKind
+from bot.delivery.audiences import Audience, AudienceKind
+from bot.schedules.recurrence import Recurrence, Repeat
+from bot.schedules.service import NewSchedule, ScheduleKind
 from tests.conftest import OFFICE_ADMIN, OFFICE_CHAT, Town
 from tests.test_notices import living_in
 from tests.test_recurrence import SANTANG

@@ -14,16 +14,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.audiences import Audience, AudienceKind, Audiences
-from bot.clock import OffsetClock
-from bot.config import AudienceConfig, Config, ConfigError, ReminderConfig, load_config
-from bot.grid import Grid
-from bot.i18n import I18n
-from bot.outbox import DeliveryWorker, Notification, Outbox, Part, Priority
-from bot.people import People
-from bot.quiet_hours import QuietHours
-from bot.recurrence import LAST_DAY, Advance, Firing, Recurrence, Repeat
-from bot.schedules import (
+from bot.core.clock import OffsetClock
+from bot.core.config import AudienceConfig, Config, ConfigError, ReminderConfig, load_config
+from bot.core.i18n import I18n
+from bot.delivery.audiences import Audience, AudienceKind, Audiences
+from bot.delivery.outbox import DeliveryWorker, Notification, Outbox, Part, Priority
+from bot.delivery.quiet_hours import QuietHours
+from bot.people.directory import People
+from bot.places.grid import Grid
+from bot.schedules.recurrence import LAST_DAY, Advance, Firing, Recurrence, Repeat
+from bot.schedules.service import (
     NewSchedule,
     ScheduleKind,
     ScheduleService,

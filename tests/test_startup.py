@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import token_problem
+from bot.core.config import token_problem
 from bot.emulator import BotApiEmulator
 from tests.conftest import ROOT, TOKEN, config_text_for
 
@@ -83,7 +83,7 @@ def test_the_shape_of_a_token() -> None:
 
 
 def test_a_blank_token_counts_as_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.config import load_config
+    from bot.core.config import load_config
 
     monkeypatch.setenv("BOT_TOKEN", "  \t ")
     config = load_config(write_config(tmp_path, " ", "http://127.0.0.1:9/bot"))

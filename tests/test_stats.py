@@ -22,12 +22,12 @@ from matplotlib.figure import Figure
 from openpyxl import load_workbook
 from PIL import Image, ImageChops
 
-from bot.config import Config, RankingWeights, load_config
-from bot.grid import Grid
-from bot.i18n import I18n
-from bot.lifecycle import Action, State
-from bot.models import Draft, Location
-from bot.people import People
+from bot.core.config import Config, RankingWeights, load_config
+from bot.core.i18n import I18n
+from bot.core.models import Draft, Location
+from bot.people.directory import People
+from bot.places.grid import Grid
+from bot.reporting.lifecycle import Action, State
 from bot.stats import charts
 from bot.stats.indicators import Figures, percentile
 from bot.stats.periods import Period, PeriodKind, containing, parse_period

@@ -3,7 +3,7 @@ is; a later step of an old report, or forgetting someone who did the work, drops
 
 from __future__ import annotations
 
-from bot.lifecycle import Action, State
+from bot.reporting.lifecycle import Action, State
 from bot.stats import charts
 from bot.stats.service import TOWN
 from tests import test_stats as worked

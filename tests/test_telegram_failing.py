@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from bot.emulator import EmulatedUser
 from bot.emulator.base import Json, Signal
-from bot.lifecycle import State
+from bot.reporting.lifecycle import State
 from tests.conftest import Town
 from tests.test_report_story import has_buttons, report_at
 from tests.test_roles import services

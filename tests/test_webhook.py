@@ -13,11 +13,11 @@ import aiohttp
 import pytest
 
 from bot.app import CleanVillageBot
-from bot.clock import OffsetClock
-from bot.config import load_config
+from bot.core.clock import OffsetClock
+from bot.core.config import load_config
 from bot.emulator import BotApiEmulator
 from bot.emulator.webhook import CONFLICT, SECRET_HEADER
-from bot.lifecycle import State
+from bot.reporting.lifecycle import State
 from tests.conftest import (
     CLEAN_HOMES_CHAT,
     NABI_MEMBER,

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.i18n import I18n
-from bot.when import ahead, clock_text, day_text, full_text, moment_text, short_day_text
+from bot.core.i18n import I18n
+from bot.core.when import ahead, clock_text, day_text, full_text, moment_text, short_day_text
 
 SANTANG = ZoneInfo("Asia/Shanghai")
 I18N = I18n("zh")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.config import Config, ConfigError
-from bot.grid import Grid
+from bot.core.config import Config, ConfigError
+from bot.places.grid import Grid
 
 DEPARTMENT_GROUP_BASE = -100_700_000
 DEPARTMENT_MEMBER_BASE = 700_000

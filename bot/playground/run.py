@@ -9,7 +9,7 @@ import threading
 import webbrowser
 from pathlib import Path
 
-from bot.config import Config
+from bot.core.config import Config
 from bot.playground.sandbox import Playground
 from bot.playground.web import PlaygroundServer
 

@@ -21,17 +21,17 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pydantic import SecretStr
 
 from bot.app import CleanVillageBot
-from bot.clock import OffsetClock
-from bot.config import Config, ConfigError
+from bot.core.clock import OffsetClock
+from bot.core.config import Config, ConfigError
+from bot.delivery.quiet_hours import QuietHours
 from bot.emulator import BotApiEmulator, EmulatedUser
 from bot.emulator.base import Json
 from bot.emulator.ogg import ogg_opus_seconds
 from bot.emulator.server import MAX_UPLOAD_BYTES
-from bot.grid import Grid
+from bot.places.grid import Grid
 from bot.playground.events import EventHub
 from bot.playground.personas import Persona, build_personas, default_panes, department_groups
 from bot.playground.town_map import town_map
-from bot.quiet_hours import QuietHours
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from bot.grid import METRES_PER_DEGREE_LAT, METRES_PER_DEGREE_LON_AT_EQUATOR, Grid, GridError
+from bot.places.grid import METRES_PER_DEGREE_LAT, METRES_PER_DEGREE_LON_AT_EQUATOR, Grid, GridError
 
 METRES_PER_UNIT = 10
 MARGIN_M = 1500  # room around the town, so a click just outside it is possible too

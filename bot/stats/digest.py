@@ -17,11 +17,11 @@ import logging
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from bot.clock import Clock
-from bot.config import Config
-from bot.notifier import Notifier
-from bot.outbox import Notification, Outbox, Part, Priority
-from bot.people import People
+from bot.core.clock import Clock
+from bot.core.config import Config
+from bot.delivery.notifier import Notifier
+from bot.delivery.outbox import Notification, Outbox, Part, Priority
+from bot.people.directory import People
 from bot.stats.periods import Period, PeriodKind, containing
 from bot.stats.present import StatsPresenter
 from bot.stats.service import TOWN, PeriodFigures, StatsService

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from bot.lifecycle import TASK_STATES, Action, State
+from bot.reporting.lifecycle import TASK_STATES, Action, State
 
 TERMINAL_STATES = frozenset({State.CLOSED, State.REJECTED, State.DUPLICATE})
 CLOCK_STARTS = frozenset({Action.ROUTE, Action.ASSIGN, Action.REOPEN})

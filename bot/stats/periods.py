@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.i18n import N_, I18n
+from bot.core.i18n import N_, I18n
 
 
 class PeriodKind(StrEnum):

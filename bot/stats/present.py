@@ -14,16 +14,16 @@ from datetime import datetime
 from html import escape
 from typing import TypeVar
 
-from bot.config import Config
-from bot.grid import Grid, Village
-from bot.i18n import N_, I18n
-from bot.lifecycle import State
-from bot.people import People
+from bot.core.config import Config
+from bot.core.i18n import N_, I18n
+from bot.core.when import full_text, short_day_text
+from bot.people.directory import People
+from bot.places.grid import Grid, Village
+from bot.reporting.lifecycle import State
 from bot.stats import charts
 from bot.stats.indicators import Figures, ReportFacts, moment
 from bot.stats.ranking import Ranked
 from bot.stats.service import TOWN, PeriodFigures, Scope
-from bot.when import full_text, short_day_text
 
 Translate = Callable[[str], str]
 

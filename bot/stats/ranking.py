@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.config import RankingWeights
+from bot.core.config import RankingWeights
 from bot.stats.indicators import Figures
 
 

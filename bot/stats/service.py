@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
-from bot.config import Config
-from bot.grid import Grid
-from bot.i18n import I18n
-from bot.people import People
+from bot.core.clock import Clock
+from bot.core.config import Config
+from bot.core.i18n import I18n
+from bot.people.directory import People
+from bot.places.grid import Grid
 from bot.stats.indicators import (
     ClosedSpot,
     Figures,

@@ -21,15 +21,16 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.audiences import Audience, AudienceKind, Audiences, check_audience
-from bot.clock import Clock
-from bot.config import Config, ConfigError, ScheduleSeedConfig
-from bot.grid import Grid
-from bot.i18n import N_, I18n
-from bot.outbox import Notification, Outbox, Part, Priority
-from bot.people import People
-from bot.quiet_hours import QuietHours
-from bot.recurrence import (
+from bot.core.clock import Clock
+from bot.core.config import Config, ConfigError, ScheduleSeedConfig
+from bot.core.i18n import N_, I18n
+from bot.core.when import ahead, clock_text, day_text, moment_text
+from bot.delivery.audiences import Audience, AudienceKind, Audiences, check_audience
+from bot.delivery.outbox import Notification, Outbox, Part, Priority
+from bot.delivery.quiet_hours import QuietHours
+from bot.people.directory import People
+from bot.places.grid import Grid
+from bot.schedules.recurrence import (
     LAST_DAY,
     WEEKDAYS,
     Advance,
@@ -38,7 +39,6 @@ from bot.recurrence import (
     Repeat,
     Timetable,
 )
-from bot.when import ahead, clock_text, day_text, moment_text
 from storage import Storage
 from storage.schedules import Definition, LastFiring, ScheduleRow
 

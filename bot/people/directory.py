@@ -1,7 +1,7 @@
 """Who holds which responsibility: office admins, grid members, village leads, departments.
 
 Roles come from two places: `config.toml` (permanent, checked at start-up) and invitations
-stored in the database (see `bot.roles`). `People` is the in-memory view of both: loaded at
+stored in the database (see `bot.people.roles`). `People` is the in-memory view of both: loaded at
 start-up with `load`, changed by `RoleService` through `add` / `remove` in the same step that
 commits the change, so every lookup below stays synchronous and always matches the database.
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.config import Config, ConfigError
-from bot.grid import Grid
+from bot.core.config import Config, ConfigError
+from bot.places.grid import Grid
 
 log = logging.getLogger(__name__)
 

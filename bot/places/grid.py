@@ -5,8 +5,8 @@ that distances are plain Euclidean ones; over a town a few kilometres wide the e
 this equirectangular projection is far below GPS noise.
 
 Most points fall well inside one hamlet: a raster of square cells over the town answers those
-with two float operations and a list lookup (`bot.grid_index`); only points in cells that touch
-a border, or outside the town, go to the exact STRtree query.
+with two float operations and a list lookup (`bot.places.grid_index`); only points in cells
+that touch a border, or outside the town, go to the exact STRtree query.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
-from bot.grid_index import OUTSIDE, CellIndex
+from bot.places.grid_index import OUTSIDE, CellIndex
 
 METRES_PER_DEGREE_LAT = 110_574.0
 METRES_PER_DEGREE_LON_AT_EQUATOR = 111_320.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.lifecycle import Action, State
+from bot.reporting.lifecycle import Action, State
 
 ORDER = "order"
 

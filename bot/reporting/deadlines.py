@@ -19,14 +19,14 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.clock import Clock
-from bot.config import DeadlinesConfig
-from bot.i18n import N_
-from bot.lifecycle import TASK_STATES, Action, State, next_state
-from bot.models import Event, Report
-from bot.notifier import Notifier, assignees_of
-from bot.outbox import Outbox
-from bot.people import People
+from bot.core.clock import Clock
+from bot.core.config import DeadlinesConfig
+from bot.core.i18n import N_
+from bot.core.models import Event, Report
+from bot.delivery.notifier import Notifier, assignees_of
+from bot.delivery.outbox import Outbox
+from bot.people.directory import People
+from bot.reporting.lifecycle import TASK_STATES, Action, State, next_state
 from storage import Storage
 
 log = logging.getLogger(__name__)

@@ -9,10 +9,10 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.config import Config
-from bot.grid import Grid
-from bot.i18n import I18n
-from bot.people import People
+from bot.core.config import Config
+from bot.core.i18n import I18n
+from bot.people.directory import People
+from bot.places.grid import Grid
 from storage.users import UserRepository
 
 

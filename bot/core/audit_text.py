@@ -6,12 +6,12 @@ from __future__ import annotations
 import gettext
 from html import escape
 
-from bot.config import Config
-from bot.grid import Grid
-from bot.i18n import N_
-from bot.people import Role
-from bot.roles import ROLE_LABELS
-from bot.when import moment_text
+from bot.core.config import Config
+from bot.core.i18n import N_
+from bot.core.when import moment_text
+from bot.people.directory import Role
+from bot.people.roles import ROLE_LABELS
+from bot.places.grid import Grid
 from storage.audit import AuditRow
 
 ACTION_LABELS = {

@@ -12,12 +12,12 @@ import json
 from datetime import tzinfo
 from html import escape
 
-from bot.audit import AuditLog
-from bot.clock import Clock
-from bot.grid import Grid
-from bot.i18n import I18n
-from bot.outbox import Notification, Outbox, Part, Priority
-from bot.people import People, Role
+from bot.core.audit import AuditLog
+from bot.core.clock import Clock
+from bot.core.i18n import I18n
+from bot.delivery.outbox import Notification, Outbox, Part, Priority
+from bot.people.directory import People, Role
+from bot.places.grid import Grid
 from storage import Storage
 from storage.deliveries import FailureRow
 

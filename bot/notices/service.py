@@ -16,12 +16,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from bot.audiences import Audience, Audiences
-from bot.clock import Clock
-from bot.config import Config
-from bot.i18n import I18n
-from bot.outbox import Notification, Outbox, Part, Priority
-from bot.when import moment_text
+from bot.core.clock import Clock
+from bot.core.config import Config
+from bot.core.i18n import I18n
+from bot.core.when import moment_text
+from bot.delivery.audiences import Audience, Audiences
+from bot.delivery.outbox import Notification, Outbox, Part, Priority
 from storage import Storage
 from storage.notices import Counts, NoticeRow
 

@@ -20,8 +20,8 @@ from typing import Protocol
 
 import aiosqlite
 
-from bot.clock import Clock
-from bot.quiet_hours import QuietHours
+from bot.core.clock import Clock
+from bot.delivery.quiet_hours import QuietHours
 from storage.deliveries import DeliveryRepository
 from storage.outbox import NewRow, OutboxRepository, OutboxRow
 

@@ -16,16 +16,16 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from html import escape
 
-from bot.audit import AuditLog
-from bot.clock import Clock
-from bot.config import Config
-from bot.grid import Grid
-from bot.i18n import N_, I18n
-from bot.limits import locked_until
-from bot.notifier import Notifier
-from bot.outbox import Outbox
-from bot.people import Grant, People, Role
-from bot.reports import NotAllowed
+from bot.core.audit import AuditLog
+from bot.core.clock import Clock
+from bot.core.config import Config
+from bot.core.i18n import N_, I18n
+from bot.delivery.notifier import Notifier
+from bot.delivery.outbox import Outbox
+from bot.people.directory import Grant, People, Role
+from bot.people.limits import locked_until
+from bot.places.grid import Grid
+from bot.reporting.service import NotAllowed
 from storage import Storage
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

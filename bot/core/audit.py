@@ -3,14 +3,14 @@
 Any service or handler that carries out an office action (assign, reject, invite, revoke,
 block, a notice, a schedule change…) calls `AuditLog.record`; pass `connection` to write the
 entry inside the transaction that makes the change, so the two commit together.
-`bot.audit_text` shows an entry to the office in their language (`/audit`).
+`bot.core.audit_text` shows an entry to the office in their language (`/audit`).
 """
 
 from __future__ import annotations
 
 import aiosqlite
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from storage import Storage
 from storage.audit import AuditRow
 

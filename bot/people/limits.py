@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 
 
 class Flood(Enum):

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from bot.audit import AuditLog
-from bot.clock import Clock
-from bot.models import FORGOTTEN_REPORTER, Report
-from bot.notifier import Notifier
-from bot.outbox import Outbox
-from bot.people import People
-from bot.reports import NotAllowed, ReportNotFound
+from bot.core.audit import AuditLog
+from bot.core.clock import Clock
+from bot.core.models import FORGOTTEN_REPORTER, Report
+from bot.delivery.notifier import Notifier
+from bot.delivery.outbox import Outbox
+from bot.people.directory import People
+from bot.reporting.service import NotAllowed, ReportNotFound
 from storage import Storage
 from storage.privacy import BlockRow, Profile
 

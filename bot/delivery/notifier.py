@@ -14,14 +14,14 @@ from html import escape
 
 import aiosqlite
 
-from bot import callbacks
-from bot.config import Config
-from bot.grid import Grid
-from bot.i18n import I18n
-from bot.lifecycle import TASK_STATES, Action, State
-from bot.models import FORGOTTEN_REPORTER, Event, MediaRef, Report, ReportMedia
-from bot.outbox import Button, Notification, Outbox, Part
-from bot.people import People
+from bot.core import callbacks
+from bot.core.config import Config
+from bot.core.i18n import I18n
+from bot.core.models import FORGOTTEN_REPORTER, Event, MediaRef, Report, ReportMedia
+from bot.delivery.outbox import Button, Notification, Outbox, Part
+from bot.people.directory import People
+from bot.places.grid import Grid
+from bot.reporting.lifecycle import TASK_STATES, Action, State
 from storage.users import UserRepository
 
 ACCEPT = "acc"

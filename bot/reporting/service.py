@@ -1,8 +1,8 @@
 """The report lifecycle: submit, route, accept, hand back, fix, confirm or reopen, assign, reject.
 
-Each operation checks who may act, applies one transition from `bot.lifecycle`, appends the
-event and queues the notifications, all in one transaction; the outbox worker is poked only
-after the commit, so nobody hears of a report that is not stored.
+Each operation checks who may act, applies one transition from `bot.reporting.lifecycle`,
+appends the event and queues the notifications, all in one transaction; the outbox worker is
+poked only after the commit, so nobody hears of a report that is not stored.
 """
 
 from __future__ import annotations
@@ -14,17 +14,17 @@ from html import escape
 
 import aiosqlite
 
-from bot.audit import AuditLog
-from bot.clock import Clock
-from bot.config import Config
-from bot.deadlines import next_step_at
-from bot.grid import Grid, distance_m
-from bot.lifecycle import OPEN_STATES, TASK_STATES, Action, State, next_state
-from bot.limits import quota_free_at
-from bot.models import ORDER, Draft, Event, Location, MediaRef, Report
-from bot.notifier import Notifier, assignees_of
-from bot.outbox import Outbox
-from bot.people import People
+from bot.core.audit import AuditLog
+from bot.core.clock import Clock
+from bot.core.config import Config
+from bot.core.models import ORDER, Draft, Event, Location, MediaRef, Report
+from bot.delivery.notifier import Notifier, assignees_of
+from bot.delivery.outbox import Outbox
+from bot.people.directory import People
+from bot.people.limits import quota_free_at
+from bot.places.grid import Grid, distance_m
+from bot.reporting.deadlines import next_step_at
+from bot.reporting.lifecycle import OPEN_STATES, TASK_STATES, Action, State, next_state
 from storage import Storage
 
 METRES_PER_DEGREE = 111_000.0

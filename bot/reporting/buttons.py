@@ -1,12 +1,12 @@
 """The buttons on report messages the notifier renders (task, office queue, reporter's check).
 
-They live in `bot/` because `bot.notifier` builds them and must not import `handlers`; the
+They live in `bot/` because `bot.delivery.notifier` builds them and must not import `handlers`; the
 handlers that answer them import them from here (or through `handlers.buttons`).
 """
 
 from __future__ import annotations
 
-from bot.callbacks import CallbackData
+from bot.core.callbacks import CallbackData
 
 
 class AcceptTask(CallbackData, prefix="acc"):

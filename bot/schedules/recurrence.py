@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 
 LAST_DAY = -1
 """`day` meaning the last day of the month (so "monthly on the 31st" never skips a month)."""

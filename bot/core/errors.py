@@ -19,7 +19,7 @@ their services move over, see docs/refactor-plan.md):
   → UNKNOWN_CHOICE
 - ValueError "the deadline has passed" (reports.issue_order) → DEADLINE_PASSED
 - schedules.ScheduleNotFound → SCHEDULE_GONE
-- ValueError from bot.recurrence, today matched on its text in handlers.new_schedule:
+- ValueError from bot.schedules.recurrence, today matched on its text in handlers.new_schedule:
   "… passed" → SCHEDULE_IN_PAST, "… reminder …" → REMINDER_AFTER_EVENT, else (and a
   KeyError on the draft) → STEP_MISSING
 - notices.NoticeNotFound → NOTICE_GONE; roles.RoleNotFound → ROLE_GONE
@@ -39,7 +39,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from bot.lifecycle import State
+from bot.reporting.lifecycle import State
 
 
 class Reason(StrEnum):

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.clock import Clock
-from bot.config import Config
-from bot.models import Report
-from bot.people import Grant, People
+from bot.core.clock import Clock
+from bot.core.config import Config
+from bot.core.models import Report
+from bot.people.directory import Grant, People
 from storage import Storage
 from storage.privacy import BlockRow, Forgotten, Profile
 

@@ -1,0 +1,1 @@
+"""Plumbing every concern uses: clock, config, translations, texts, buttons, errors, audit."""

@@ -1,0 +1,1 @@
+"""Who people are to the bot: roles and invitations, limits, their own data."""

@@ -1,0 +1,1 @@
+"""Where a point is: the town's villages and hamlets."""

@@ -1,0 +1,1 @@
+"""A report's life: its service and rules, state table, deadlines, moderation, media."""

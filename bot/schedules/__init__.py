@@ -1,0 +1,1 @@
+"""Cleanup days, inspections and deadlines that repeat."""
