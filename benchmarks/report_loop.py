@@ -91,7 +91,7 @@ async def report_conversations(
             emulator.user(admin, "office")
         bot = CleanVillageBot(config, poll_timeout=1)
         await bot.start()
-        hamlets = sorted(bot.places.grid.hamlets)
+        hamlets = sorted(bot.grid.hamlets)
         card_seen: dict[int, float] = {}
 
         async def watch(message: dict) -> None:
@@ -109,7 +109,7 @@ async def report_conversations(
             # Points spread over hamlets and categories so few reports are duplicates.
             hamlet = hamlets[index % len(hamlets)]
             category = categories[(index // len(hamlets)) % len(categories)]
-            return one_report(user, bot.places.grid.representative_point(hamlet), category)
+            return one_report(user, bot.grid.representative_point(hamlet), category)
 
         async def latencies_of(pressed: list[tuple[int, float]]) -> list[float]:
             for _ in range(400):

@@ -64,7 +64,7 @@ def test_no_handler_module_defines_a_code_the_map_lacks() -> None:
                 if name not in ("ON", "OFF"):
                     assert value in codes, f"{path.name}: {name} = {value!r}"
                     seen.add(value)
-    assert len(seen) == 79 - 7  # the seven report-card codes live in bot.delivery.notifier
+    assert len(seen) == 79 - 7  # the seven report-card codes live in bot.reporting.buttons
 
 
 def realistic(annotation: Any, name: str) -> Any:
