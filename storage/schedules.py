@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage.database import Database
 from storage.database import utc_text as _utc
+from storage.transaction import Row, Transaction
 
 
 @dataclass(frozen=True)
@@ -59,8 +58,8 @@ class ScheduleRepository:
         seed_key: str | None = None,
     ) -> int:
         """A new active schedule; firings count from `now` on."""
-        async with self._db.transaction() as connection:
-            cursor = await connection.execute(
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
                 """INSERT INTO schedules (seed_key, kind, title, recurrence, reminders, audience,
                        message, state, checked_until, created_by, created_at, updated_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)""",
@@ -90,8 +89,8 @@ class ScheduleRepository:
         if existing is None:
             await self.add(definition, created_by=None, now=now, seed_key=seed_key)
             return
-        async with self._db.transaction() as connection:
-            await connection.execute(
+        async with self._db.transaction() as tx:
+            await tx.execute(
                 """UPDATE schedules SET kind = ?, title = ?, recurrence = ?, reminders = ?,
                           audience = ?, message = ?, updated_at = ?
                    WHERE seed_key = ?""",
@@ -124,8 +123,8 @@ class ScheduleRepository:
     ) -> bool:
         """Change the state (and, on resume, start counting firings afresh); False if the
         schedule is gone or deleted."""
-        async with self._db.transaction() as connection:
-            cursor = await connection.execute(
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
                 """UPDATE schedules SET state = ?, updated_at = ?,
                           checked_until = COALESCE(?, checked_until)
                    WHERE id = ? AND state != 'deleted'""",
@@ -135,7 +134,7 @@ class ScheduleRepository:
 
     async def record_firing(
         self,
-        connection: aiosqlite.Connection,
+        tx: Transaction,
         *,
         schedule_id: int,
         occurrence_at: datetime,
@@ -146,7 +145,7 @@ class ScheduleRepository:
         now: datetime,
     ) -> bool:
         """Record one firing; False if it was recorded before (then it must not be sent)."""
-        cursor = await connection.execute(
+        cursor = await tx.execute(
             """INSERT INTO schedule_firings (schedule_id, occurrence_at, step, due_at, outcome,
                    recipients, handled_at)
                VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -165,14 +164,14 @@ class ScheduleRepository:
 
     async def checked(
         self,
-        connection: aiosqlite.Connection,
+        tx: Transaction,
         schedule_id: int,
         until: datetime,
         *,
         finished: bool,
     ) -> None:
         """Every firing up to `until` is handled; a single-date schedule may be finished."""
-        await connection.execute(
+        await tx.execute(
             """UPDATE schedules SET checked_until = MAX(checked_until, ?),
                       state = CASE WHEN ? AND state = 'active' THEN 'finished' ELSE state END
                WHERE id = ?""",
@@ -204,7 +203,7 @@ class ScheduleRepository:
         ]
 
 
-def _schedule(row: aiosqlite.Row) -> ScheduleRow:
+def _schedule(row: Row) -> ScheduleRow:
     return ScheduleRow(
         id=row["id"],
         seed_key=row["seed_key"],

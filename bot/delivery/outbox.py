@@ -18,12 +18,11 @@ from datetime import timedelta
 from enum import IntEnum
 from typing import Protocol
 
-import aiosqlite
-
 from bot.core.clock import Clock
 from bot.delivery.quiet_hours import QuietHours
 from storage.deliveries import DeliveryRepository
 from storage.outbox import NewRow, OutboxRepository, OutboxRow
+from storage.transaction import Transaction
 
 log = logging.getLogger(__name__)
 
@@ -148,17 +147,15 @@ class Outbox:
         self._quiet_hours = quiet_hours
         self.wakeup = asyncio.Event()
 
-    async def add(self, connection: aiosqlite.Connection, notification: Notification) -> None:
-        await self.add_many(connection, [notification])
+    async def add(self, tx: Transaction, notification: Notification) -> None:
+        await self.add_many(tx, [notification])
 
-    async def add_many(
-        self, connection: aiosqlite.Connection, notifications: list[Notification]
-    ) -> None:
+    async def add_many(self, tx: Transaction, notifications: list[Notification]) -> None:
         """Add notifications in one statement (a schedule firing to a whole village)."""
         now = self._clock.now()
         held = self._quiet_hours.release(now) if self._quiet_hours else None
         await self._repository.add_many(
-            connection,
+            tx,
             [
                 NewRow(
                     chat_id=notification.chat_id,
