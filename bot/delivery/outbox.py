@@ -16,7 +16,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from enum import IntEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.core.clock import Clock
 from bot.delivery.quiet_hours import QuietHours
@@ -64,7 +64,7 @@ class Part:
     file: sent as a photo made from our copy without EXIF, never as the original."""
 
     @classmethod
-    def from_dict(cls, data: dict) -> Part:
+    def from_dict(cls, data: dict[str, Any]) -> Part:
         return cls(
             kind=data["kind"],
             text=data.get("text"),
@@ -86,7 +86,7 @@ class Notification:
     chat_id: int
     parts: tuple[Part, ...]
     priority: Priority = Priority.INTERACTIVE
-    meta: dict = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
     hold_at_night: bool = False
 
 
@@ -249,8 +249,8 @@ class DeliveryWorker:
         self._notices = notices
         self._failures = failures
         self._reserved_for_interactive = max(1, concurrency // 8)
-        self._in_flight: set[asyncio.Task] = set()
-        self._task: asyncio.Task | None = None
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._task: asyncio.Task[None] | None = None
         self._paused_until = clock.now()
         self._stopping = False
         self.failed = asyncio.Event()
@@ -304,7 +304,7 @@ class DeliveryWorker:
             task.add_done_callback(self._finished)
         return len(rows)
 
-    def _finished(self, task: asyncio.Task) -> None:
+    def _finished(self, task: asyncio.Task[None]) -> None:
         self._in_flight.discard(task)
         self._outbox.wakeup.set()
 
