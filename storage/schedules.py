@@ -59,38 +59,14 @@ class ScheduleRepository:
     ) -> int:
         """A new active schedule; firings count from `now` on."""
         async with self._db.transaction() as tx:
-            cursor = await tx.execute(
-                """INSERT INTO schedules (seed_key, kind, title, recurrence, reminders, audience,
-                       message, state, checked_until, created_by, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)""",
-                (
-                    seed_key,
-                    definition.kind,
-                    definition.title,
-                    definition.recurrence,
-                    definition.reminders,
-                    definition.audience,
-                    definition.message,
-                    _utc(now),
-                    created_by,
-                    _utc(now),
-                    _utc(now),
-                ),
-            )
-            assert cursor.lastrowid is not None
-            return cursor.lastrowid
+            return await _insert(tx, definition, created_by, now, seed_key)
 
     async def seed(self, seed_key: str, definition: Definition, now: datetime) -> None:
         """Insert a configured schedule, or bring its definition up to date — keeping its
-        state, so one the office paused or deleted stays so."""
-        existing = await self._db.fetch_one(
-            "SELECT id FROM schedules WHERE seed_key = ?", (seed_key,)
-        )
-        if existing is None:
-            await self.add(definition, created_by=None, now=now, seed_key=seed_key)
-            return
+        state, so one the office paused or deleted stays so. One unit of work, so two starts
+        at once cannot both insert it."""
         async with self._db.transaction() as tx:
-            await tx.execute(
+            changed = await tx.execute(
                 """UPDATE schedules SET kind = ?, title = ?, recurrence = ?, reminders = ?,
                           audience = ?, message = ?, updated_at = ?
                    WHERE seed_key = ?""",
@@ -105,6 +81,8 @@ class ScheduleRepository:
                     seed_key,
                 ),
             )
+            if changed.rowcount == 0:
+                await _insert(tx, definition, None, now, seed_key)
 
     async def get(self, schedule_id: int) -> ScheduleRow | None:
         row = await self._db.fetch_one("SELECT * FROM schedules WHERE id = ?", (schedule_id,))
@@ -201,6 +179,35 @@ class ScheduleRepository:
             (datetime.fromisoformat(row["due_at"]), row["step"], row["outcome"], row["recipients"])
             for row in rows
         ]
+
+
+async def _insert(
+    tx: Transaction,
+    definition: Definition,
+    created_by: int | None,
+    now: datetime,
+    seed_key: str | None,
+) -> int:
+    changed = await tx.execute(
+        """INSERT INTO schedules (seed_key, kind, title, recurrence, reminders, audience,
+               message, state, checked_until, created_by, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)""",
+        (
+            seed_key,
+            definition.kind,
+            definition.title,
+            definition.recurrence,
+            definition.reminders,
+            definition.audience,
+            definition.message,
+            _utc(now),
+            created_by,
+            _utc(now),
+            _utc(now),
+        ),
+    )
+    assert changed.lastrowid is not None
+    return changed.lastrowid
 
 
 def _schedule(row: Row) -> ScheduleRow:

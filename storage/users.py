@@ -127,12 +127,14 @@ class UserRepository:
             "SELECT unreachable_since FROM users WHERE user_id = ?", (user_id,)
         )
         if row is None or row["unreachable_since"] is None:
-            return False
+            return False  # the usual case, answered without taking the write lock
         async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE users SET unreachable_since = NULL WHERE user_id = ?", (user_id,)
+            changed = await tx.execute(
+                """UPDATE users SET unreachable_since = NULL
+                   WHERE user_id = ? AND unreachable_since IS NOT NULL""",
+                (user_id,),
             )
-        return True
+        return changed.rowcount == 1
 
     async def import_residents(
         self, residents: list[tuple[int, str, str | None]], now: datetime
