@@ -122,7 +122,10 @@ class BotProcess:
         process = self._process
         if process is None or process.returncode is not None:
             return None
-        os.kill(process.pid, signal.SIGKILL)
+        # Killed already but not yet reaped by asyncio (its child watcher reaps in a thread):
+        # the process is gone either way.
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, signal.SIGKILL)
         self.kills += 1
         return process
 

@@ -1,7 +1,30 @@
-"""SQLite storage: the connection, numbered migrations and one repository per concern."""
+"""Storage: the unit of work, numbered migrations and one repository per concern.
+
+Services never touch a database connection: they ask for a unit of work,
+`async with storage.transaction() as tx:`, and pass `tx` (a `storage.transaction.Transaction`)
+to the repositories, the outbox and the audit log taking part, so the change, its
+notifications and its audit entry commit together or not at all. Plain reads (repository
+methods without a `tx`) see only committed data, except in the coroutine that holds the
+transaction, which sees its own writes. Rows are read by column name; column names in SQL
+are always the repositories' own, never a caller's.
+
+SQLite (`storage.database`) is the one backend today. A second one (PostgreSQL) must provide
+what `Database` does, under the same names:
+- `transaction()`: an async context manager that serialises writers (or relies on the
+  server's row locks), yields a `Transaction` (`execute` → `Changed(rowcount, lastrowid)`,
+  `executemany`, `fetch_one`, `fetch_all`, rows readable by column name), commits when the
+  block ends, rolls back if it raises, and refuses use of the `Transaction` afterwards;
+- `fetch_one`, `fetch_all`, `fetch_tuples`: reads that see only committed data outside a
+  transaction (a pool connection in autocommit) and the transaction's own writes inside it;
+- `migrate()` from its own numbered migrations, `close()`, and the SQL functions the
+  repositories call (`abuse_key` for migrations; `json_each`, `json_object`, `julianday` in
+  queries, which PostgreSQL spells differently: the repositories' SQL is SQLite's today).
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +42,10 @@ from storage.reports import ReportRepository
 from storage.roles import RoleRepository
 from storage.schedules import ScheduleRepository
 from storage.stats import StatsRepository
+from storage.transaction import Transaction
 from storage.users import UserRepository
+
+__all__ = ["Storage", "Transaction"]
 
 
 @dataclass(frozen=True)
@@ -72,5 +98,12 @@ class Storage:
             deliveries=DeliveryRepository(database),
         )
 
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """One unit of work: everything done through the `tx` it yields commits together."""
+        async with self.database.transaction() as tx:
+            yield tx
+
     async def close(self) -> None:
+        """Close the database's connections."""
         await self.database.close()

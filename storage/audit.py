@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage.database import Database
+from storage.transaction import Transaction
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,7 @@ class AuditRepository:
 
     async def add(
         self,
-        connection: aiosqlite.Connection,
+        tx: Transaction,
         *,
         at: datetime,
         actor_id: int | None,
@@ -34,7 +33,7 @@ class AuditRepository:
         subject: str,
         detail: str,
     ) -> None:
-        await connection.execute(
+        await tx.execute(
             """INSERT INTO audit_log (at, actor_id, action, subject, detail)
                VALUES (?, ?, ?, ?, ?)""",
             (at.isoformat(), actor_id, action, subject, detail),

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-import aiosqlite
+from typing import Any
 
 from storage.database import Database
+from storage.transaction import Transaction
 
 KEEP_HANDLED = 10_000
 """Handled inbox rows kept (by update id) to recognise an update Telegram delivers again."""
@@ -38,25 +38,25 @@ class ConversationRepository:
         )
         return {row["key"]: row["state"] for row in rows}
 
-    async def all_user_data(self) -> dict[int, dict]:
+    async def all_user_data(self) -> dict[int, dict[str, Any]]:
         rows = await self._db.fetch_all("SELECT user_id, data FROM user_data")
         return {row["user_id"]: json.loads(row["data"]) for row in rows}
 
     async def checkpoint(
         self,
         states: Iterable[StateWrite],
-        user_data: dict[int, dict],
+        user_data: dict[int, dict[str, Any]],
         handled_update_id: int | None = None,
     ) -> None:
         """Store conversation positions, whole user data per person and (optionally) the mark
         that an inbox update is handled, all in one transaction."""
-        async with self._db.transaction() as connection:
+        async with self._db.transaction() as tx:
             for write in states:
-                await _write_state(connection, write)
+                await _write_state(tx, write)
             for user_id, data in user_data.items():
-                await _write_user_data(connection, user_id, data)
+                await _write_user_data(tx, user_id, data)
             if handled_update_id is not None:
-                await connection.execute(
+                await tx.execute(
                     "UPDATE inbox SET handled = 1 WHERE update_id = ?", (handled_update_id,)
                 )
 
@@ -67,16 +67,16 @@ class ConversationRepository:
         the ids that were new (an id seen before, handled or not, is not handled again)."""
         if not updates:
             return []
-        async with self._db.transaction() as connection:
+        async with self._db.transaction() as tx:
             fresh = []
             for update_id, payload in updates:
-                cursor = await connection.execute(
+                cursor = await tx.execute(
                     "INSERT OR IGNORE INTO inbox (update_id, payload) VALUES (?, ?)",
                     (update_id, payload),
                 )
                 if cursor.rowcount:
                     fresh.append(update_id)
-            await connection.execute(
+            await tx.execute(
                 "DELETE FROM inbox WHERE handled = 1 AND update_id < ?",
                 (max(update_id for update_id, _ in updates) - KEEP_HANDLED,),
             )
@@ -90,25 +90,25 @@ class ConversationRepository:
         return [(row["update_id"], row["payload"]) for row in rows]
 
 
-async def _write_state(connection: aiosqlite.Connection, write: StateWrite) -> None:
+async def _write_state(tx: Transaction, write: StateWrite) -> None:
     if write.state is None:
-        await connection.execute(
+        await tx.execute(
             "DELETE FROM conversations WHERE name = ? AND key = ?", (write.name, write.key)
         )
     else:
-        await connection.execute(
+        await tx.execute(
             """INSERT INTO conversations (name, key, state) VALUES (?, ?, ?)
                ON CONFLICT (name, key) DO UPDATE SET state = excluded.state""",
             (write.name, write.key, write.state),
         )
 
 
-async def _write_user_data(connection: aiosqlite.Connection, user_id: int, data: dict) -> None:
+async def _write_user_data(tx: Transaction, user_id: int, data: dict[str, Any]) -> None:
     if data:
-        await connection.execute(
+        await tx.execute(
             """INSERT INTO user_data (user_id, data) VALUES (?, ?)
                ON CONFLICT (user_id) DO UPDATE SET data = excluded.data""",
             (user_id, json.dumps(data, ensure_ascii=False)),
         )
     else:
-        await connection.execute("DELETE FROM user_data WHERE user_id = ?", (user_id,))
+        await tx.execute("DELETE FROM user_data WHERE user_id = ?", (user_id,))

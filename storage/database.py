@@ -1,4 +1,11 @@
-"""The SQLite connection: WAL, foreign keys, numbered migrations and serialised writes."""
+"""The SQLite backend: WAL, foreign keys, numbered migrations, one writer and one reader.
+
+Writes go through `transaction()`, which serialises them with a lock on the one writing
+connection. Reads outside a transaction go to a second, query-only connection: under WAL it
+sees only committed data, so a plain read never sees another coroutine's transaction half
+done (and perhaps rolled back later). Reads by the coroutine that holds the transaction go
+to the writer, so a service sees its own uncommitted changes while it works.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -14,19 +21,53 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.transaction import Changed, NestedTransaction, Params, Row, TransactionClosed
+
 log = logging.getLogger(__name__)
+
+IN_MEMORY = ":memory:"
+
+
+class SqliteTransaction:
+    """The SQLite `Transaction`: statements on the writing connection, usable only while its
+    `Database.transaction()` block is open."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection = connection
+        self.open = True
+
+    async def execute(self, sql: str, params: Params = ()) -> Changed:
+        async with self._live().execute(sql, params) as cursor:
+            return Changed(cursor.rowcount, cursor.lastrowid)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._live().executemany(sql, rows)
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        return await _fetch_one(self._live(), sql, params)
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        return await _fetch_all(self._live(), sql, params)
+
+    def _live(self) -> aiosqlite.Connection:
+        if not self.open:
+            raise TransactionClosed("this transaction has ended; open a new one")
+        return self._connection
 
 
 class Database:
-    """One aiosqlite connection shared by the repositories.
+    """The writing connection (behind a lock) and the reading one, shared by the repositories.
 
-    Writes go through `transaction()`, which serialises them with a lock: the connection is
-    shared by every coroutine, so two interleaved transactions would otherwise mix.
+    `connection` is the writer; only migrations, `prepare` hooks and tests touch it directly.
     """
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(
+        self, connection: aiosqlite.Connection, reader: aiosqlite.Connection | None = None
+    ) -> None:
         self.connection = connection
+        self._reader = reader
         self._write_lock = asyncio.Lock()
+        self._holder: asyncio.Task[object] | None = None
 
     @classmethod
     async def open(
@@ -36,61 +77,116 @@ class Database:
         prepare: Callable[[aiosqlite.Connection], Awaitable[object]] | None = None,
     ) -> Database:
         """Open (creating if needed) the database at `path` and bring its schema up to date;
-        `prepare` runs first, e.g. to register SQL functions the migrations call."""
-        if str(path) != ":memory:":
+        `prepare` runs first, e.g. to register SQL functions the migrations call. An
+        in-memory database has no second connection: its reads share the writer."""
+        if str(path) != IN_MEMORY:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(str(path), isolation_level=None)
-        connection.row_factory = aiosqlite.Row
+        connection = await _connect(path)
         await connection.execute("PRAGMA journal_mode = WAL")
         await connection.execute("PRAGMA foreign_keys = ON")
         await connection.execute("PRAGMA synchronous = NORMAL")
-        await connection.execute("PRAGMA busy_timeout = 5000")
         if prepare is not None:
             await prepare(connection)
         database = cls(connection)
-        await database.migrate()
+        try:
+            await database.migrate()
+            if str(path) != IN_MEMORY:
+                database._reader = await _connect(path)
+                await database._reader.execute("PRAGMA query_only = ON")
+        except BaseException:
+            await database.close()
+            raise
         return database
 
     async def close(self) -> None:
+        if self._reader is not None:
+            await self._reader.close()
         await self.connection.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[SqliteTransaction]:
         """Run the block as one `BEGIN IMMEDIATE … COMMIT`, rolled back on any exception.
 
         BEGIN sits inside the `try` so that a task cancelled while BEGIN runs (the statement
         still completes in aiosqlite's thread) cannot leave a transaction open behind it.
         """
+        task = asyncio.current_task()
+        if task is not None and task is self._holder:
+            raise NestedTransaction("this coroutine already holds the transaction")
         async with self._write_lock:
+            self._holder = task
+            transaction = SqliteTransaction(self.connection)
             try:
                 await self.connection.execute("BEGIN IMMEDIATE")
-                yield self.connection
+                yield transaction
             except BaseException:
                 with contextlib.suppress(sqlite3.OperationalError):
                     await self.connection.execute("ROLLBACK")
                 raise
-            await self.connection.execute("COMMIT")
+            else:
+                await self.connection.execute("COMMIT")
+            finally:
+                transaction.open = False
+                self._holder = None
 
-    async def fetch_one(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Row | None:
-        async with self.connection.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of a query: committed data, or the caller's own transaction's."""
+        return await _fetch_one(self._for_reading(), sql, params)
 
-    async def fetch_all(self, sql: str, params: tuple | dict = ()) -> list[aiosqlite.Row]:
-        async with self.connection.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        """Every row of a query: committed data, or the caller's own transaction's."""
+        return await _fetch_all(self._for_reading(), sql, params)
+
+    async def fetch_tuples(
+        self, sql: str, params: Params, columns: Sequence[str]
+    ) -> list[tuple[object, ...]]:
+        """Rows as plain tuples, for bulk reads that build named tuples without copying;
+        the query's column names must be `columns`, in order, so values are still matched
+        to fields by name."""
+        async with self._for_reading().execute(sql, params) as cursor:
+            names = tuple(column[0] for column in cursor.description)
+            if names != tuple(columns):
+                raise ValueError(f"query returns {names}, expected {tuple(columns)}")
+            cursor.row_factory = None
+            return [tuple(row) for row in await cursor.fetchall()]
+
+    def _for_reading(self) -> aiosqlite.Connection:
+        """The writer for the coroutine inside the transaction, else the committed view."""
+        if self._reader is None or asyncio.current_task() is self._holder:
+            return self.connection
+        return self._reader
 
     async def migrate(self) -> None:
         """Apply every `migrations/NNNN_*.sql` newer than the database's `user_version`."""
         row = await self.fetch_one("PRAGMA user_version")
-        current = row[0] if row else 0
+        current: int = row["user_version"] if row else 0
         for number, name, sql in _migrations():
             if number <= current:
                 continue
             log.info("applying migration %s", name)
-            async with self.transaction() as connection:
+            async with self.transaction() as tx:
                 for statement in _split_statements(sql):
-                    await connection.execute(statement)
-                await connection.execute(f"PRAGMA user_version = {number}")
+                    await tx.execute(statement)
+                await tx.execute(f"PRAGMA user_version = {number}")
+
+
+async def _connect(path: Path | str) -> aiosqlite.Connection:
+    """A connection in autocommit mode (transactions are explicit) with rows by name."""
+    connection = await aiosqlite.connect(str(path), isolation_level=None)
+    connection.row_factory = aiosqlite.Row
+    await connection.execute("PRAGMA busy_timeout = 5000")
+    return connection
+
+
+async def _fetch_one(connection: aiosqlite.Connection, sql: str, params: Params) -> Row | None:
+    async with connection.execute(sql, params) as cursor:
+        row: Row | None = await cursor.fetchone()
+        return row
+
+
+async def _fetch_all(connection: aiosqlite.Connection, sql: str, params: Params) -> list[Row]:
+    async with connection.execute(sql, params) as cursor:
+        return list(await cursor.fetchall())
 
 
 def utc_text(moment: datetime) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage.database import Database
+from storage.transaction import Row, Transaction
 
 
 @dataclass(frozen=True)
@@ -41,8 +40,8 @@ class DeliveryRepository:
         gave_up: bool,
         now: datetime,
     ) -> None:
-        async with self._db.transaction() as connection:
-            await connection.execute(
+        async with self._db.transaction() as tx:
+            await tx.execute(
                 """INSERT INTO delivery_failures (outbox_id, chat_id, part_kind, error, gave_up,
                                                   at, part_index)
                    VALUES (?, ?, ?, ?, ?, ?, ?)""",
@@ -77,21 +76,21 @@ class DeliveryRepository:
         return [_failure(row) for row in rows]
 
     async def mark_told(self, failure_ids: list[int], now: datetime) -> None:
-        async with self._db.transaction() as connection:
-            await connection.executemany(
+        async with self._db.transaction() as tx:
+            await tx.executemany(
                 "UPDATE delivery_failures SET told_office_at = ? WHERE id = ?",
                 [(now.isoformat(), failure_id) for failure_id in failure_ids],
             )
 
     async def count_untold(self) -> int:
         row = await self._db.fetch_one(
-            "SELECT COUNT(*) FROM delivery_failures WHERE told_office_at IS NULL"
+            "SELECT COUNT(*) AS n FROM delivery_failures WHERE told_office_at IS NULL"
         )
-        return row[0] if row else 0
+        return int(row["n"]) if row else 0
 
     async def retry(
         self,
-        connection: aiosqlite.Connection,
+        tx: Transaction,
         failure: FailureRow,
         now: datetime,
         *,
@@ -101,19 +100,19 @@ class DeliveryRepository:
         of a delivered row goes out as a new row (`resend_payload`) so the rest is not repeated.
         Resuming a row retries every open failure of it; a resent part only its own."""
         if resend_payload is None:
-            await connection.execute(
+            await tx.execute(
                 """UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?,
                                      finished_at = NULL, outcome = NULL
                    WHERE id = ? AND state = 'dropped'""",
                 (now.isoformat(), failure.outbox_id),
             )
         else:
-            await connection.execute(
+            await tx.execute(
                 """INSERT INTO outbox (chat_id, priority, payload, next_attempt_at, created_at)
                    SELECT chat_id, priority, ?, ?, ? FROM outbox WHERE id = ?""",
                 (resend_payload, now.isoformat(), now.isoformat(), failure.outbox_id),
             )
-        await connection.execute(
+        await tx.execute(
             """UPDATE delivery_failures SET retried_at = ?
                WHERE retried_at IS NULL AND (id = ? OR (? AND outbox_id = ?))""",
             (now.isoformat(), failure.id, resend_payload is None, failure.outbox_id),
@@ -124,13 +123,13 @@ class DeliveryRepository:
         row = await self._db.fetch_one(
             "SELECT photo_file_id FROM photo_copies WHERE source_file_id = ?", (source_file_id,)
         )
-        return row[0] if row else None
+        return row["photo_file_id"] if row else None
 
     async def remember_photo_copy(
         self, source_file_id: str, photo_file_id: str, now: datetime
     ) -> None:
-        async with self._db.transaction() as connection:
-            await connection.execute(
+        async with self._db.transaction() as tx:
+            await tx.execute(
                 """INSERT OR REPLACE INTO photo_copies (source_file_id, photo_file_id, created_at)
                    VALUES (?, ?, ?)""",
                 (source_file_id, photo_file_id, now.isoformat()),
@@ -142,7 +141,7 @@ _SELECT = """SELECT f.id, f.outbox_id, f.chat_id, f.part_index, f.part_kind, f.e
              FROM delivery_failures f JOIN outbox o ON o.id = f.outbox_id"""
 
 
-def _failure(row) -> FailureRow:
+def _failure(row: Row) -> FailureRow:
     return FailureRow(
         id=row["id"],
         outbox_id=row["outbox_id"],

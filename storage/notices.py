@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage.database import Database
 from storage.database import utc_text as _utc
+from storage.transaction import Row, Transaction
 
 
 @dataclass(frozen=True)
@@ -57,8 +56,8 @@ class NoticeRepository:
         send_at: datetime,
         now: datetime,
     ) -> int:
-        async with self._db.transaction() as connection:
-            cursor = await connection.execute(
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
                 """INSERT INTO notices (author_id, audience, kind, file_id, texts, state,
                                         send_at, created_at)
                    VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?)""",
@@ -100,7 +99,7 @@ class NoticeRepository:
 
     async def start(
         self,
-        connection: aiosqlite.Connection,
+        tx: Transaction,
         notice_id: int,
         recipients: list[tuple[int, str]],
         *,
@@ -110,14 +109,14 @@ class NoticeRepository:
         """Mark a scheduled notice as sending and queue one outbox row per (chat, language);
         None if the notice was no longer scheduled (cancelled, or started already)."""
         stamp = now.isoformat()
-        cursor = await connection.execute(
+        cursor = await tx.execute(
             """UPDATE notices SET state = 'sending', started_at = ?, recipients = ?
                WHERE id = ? AND state = 'scheduled'""",
             (stamp, len(recipients), notice_id),
         )
         if cursor.rowcount != 1:
             return None
-        await connection.executemany(
+        await tx.executemany(
             """INSERT INTO outbox (chat_id, priority, payload, next_attempt_at, created_at,
                                    notice_id)
                VALUES (?, ?, json_object('notice', ?, 'language', ?), ?, ?, ?)""",
@@ -129,8 +128,8 @@ class NoticeRepository:
         return len(recipients)
 
     async def set_progress_message(self, notice_id: int, chat_id: int, message_id: int) -> None:
-        async with self._db.transaction() as connection:
-            await connection.execute(
+        async with self._db.transaction() as tx:
+            await tx.execute(
                 """UPDATE notices SET progress_chat_id = ?, progress_message_id = ?
                    WHERE id = ?""",
                 (chat_id, message_id, notice_id),
@@ -157,18 +156,16 @@ class NoticeRepository:
                 found[key] += row["n"]
         return Counts(**found)
 
-    async def finish(
-        self, connection: aiosqlite.Connection, notice_id: int, state: str, now: datetime
-    ) -> bool:
+    async def finish(self, tx: Transaction, notice_id: int, state: str, now: datetime) -> bool:
         """Close a scheduled or sending notice as 'done' or 'cancelled' (dropping what was not
         sent yet); False if it was closed already."""
-        cursor = await connection.execute(
+        cursor = await tx.execute(
             """UPDATE notices SET state = ?, finished_at = ?
                WHERE id = ? AND state IN ('scheduled', 'sending')""",
             (state, now.isoformat(), notice_id),
         )
         if state == "cancelled":
-            await connection.execute(
+            await tx.execute(
                 """UPDATE outbox SET state = 'dropped', outcome = 'cancelled', finished_at = ?
                    WHERE notice_id = ? AND state = 'pending'""",
                 (now.isoformat(), notice_id),
@@ -176,7 +173,7 @@ class NoticeRepository:
         return cursor.rowcount == 1
 
 
-def _notice(row: aiosqlite.Row) -> NoticeRow:
+def _notice(row: Row) -> NoticeRow:
     def when(value: str | None) -> datetime | None:
         return datetime.fromisoformat(value) if value else None
 

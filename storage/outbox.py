@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage.database import Database
+from storage.transaction import Transaction
 
 UNREACHABLE_OUTCOMES = ("blocked", "gone")
 
@@ -36,10 +35,8 @@ class OutboxRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    async def add_many(
-        self, connection: aiosqlite.Connection, rows: list[NewRow], *, now: datetime
-    ) -> None:
-        await connection.executemany(
+    async def add_many(self, tx: Transaction, rows: list[NewRow], *, now: datetime) -> None:
+        await tx.executemany(
             """INSERT INTO outbox (chat_id, priority, payload, next_attempt_at, created_at,
                                    not_before)
                VALUES (?, ?, ?, ?, ?, ?)""",
@@ -65,8 +62,8 @@ class OutboxRepository:
         or in flight — except one held for quiet hours, which later, urgent rows overtake.
         At most `bulk_allowed` of the rows may be of `bulk_priority` or lower.
         """
-        async with self._db.transaction() as connection:
-            cursor = await connection.execute(
+        async with self._db.transaction() as tx:
+            rows = await tx.fetch_all(
                 """SELECT id, chat_id, payload, parts_done, attempts, priority, notice_id
                    FROM outbox o
                    WHERE state = 'pending' AND next_attempt_at <= :now
@@ -78,10 +75,9 @@ class OutboxRepository:
                    ORDER BY priority, id LIMIT :limit""",
                 {"now": now.isoformat(), "limit": limit},
             )
-            rows = await cursor.fetchall()
             chosen = [row for row in rows if row["priority"] < bulk_priority]
             chosen += [row for row in rows if row["priority"] >= bulk_priority][:bulk_allowed]
-            await connection.executemany(
+            await tx.executemany(
                 "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
                 [(row["id"],) for row in chosen],
             )
@@ -99,15 +95,13 @@ class OutboxRepository:
 
     async def next_wake(self) -> datetime | None:
         row = await self._db.fetch_one(
-            "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'"
+            "SELECT MIN(next_attempt_at) AS soonest FROM outbox WHERE state = 'pending'"
         )
-        return datetime.fromisoformat(row[0]) if row and row[0] else None
+        return datetime.fromisoformat(row["soonest"]) if row and row["soonest"] else None
 
     async def mark_part_sent(self, row_id: int, parts_done: int) -> None:
-        async with self._db.transaction() as connection:
-            await connection.execute(
-                "UPDATE outbox SET parts_done = ? WHERE id = ?", (parts_done, row_id)
-            )
+        async with self._db.transaction() as tx:
+            await tx.execute("UPDATE outbox SET parts_done = ? WHERE id = ?", (parts_done, row_id))
 
     async def finish(
         self,
@@ -121,23 +115,23 @@ class OutboxRepository:
     ) -> None:
         """Close a row as 'sent' or 'dropped' (with why: the `outcome`). A chat that blocked
         the bot or is gone is remembered, so later notices skip it."""
-        async with self._db.transaction() as connection:
-            await connection.execute(
+        async with self._db.transaction() as tx:
+            await tx.execute(
                 """UPDATE outbox SET state = ?, finished_at = ?, last_error = ?, parts_done = ?,
                                      outcome = ?
                    WHERE id = ?""",
                 (state, now.isoformat(), error, parts_done, outcome, row_id),
             )
             if outcome in UNREACHABLE_OUTCOMES:
-                await connection.execute(
+                await tx.execute(
                     """UPDATE users SET unreachable_since = ?
                        WHERE user_id = (SELECT chat_id FROM outbox WHERE id = ?)""",
                     (now.isoformat(), row_id),
                 )
 
     async def retry_later(self, row_id: int, when: datetime, error: str) -> None:
-        async with self._db.transaction() as connection:
-            await connection.execute(
+        async with self._db.transaction() as tx:
+            await tx.execute(
                 """UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ?
                    WHERE id = ?""",
                 (when.isoformat(), error, row_id),
@@ -145,21 +139,19 @@ class OutboxRepository:
 
     async def requeue_in_flight(self) -> int:
         """At start-up: rows left 'sending' by a crash go back to 'pending'."""
-        async with self._db.transaction() as connection:
-            cursor = await connection.execute(
-                "UPDATE outbox SET state = 'pending' WHERE state = 'sending'"
-            )
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'")
             return cursor.rowcount
 
     async def count(self, state: str) -> int:
-        row = await self._db.fetch_one("SELECT COUNT(*) FROM outbox WHERE state = ?", (state,))
-        return row[0] if row else 0
+        row = await self._db.fetch_one("SELECT COUNT(*) AS n FROM outbox WHERE state = ?", (state,))
+        return int(row["n"]) if row else 0
 
     async def held(self, now: datetime) -> list[tuple[int, int, datetime]]:
         """(chat id, how many, until when) of pending rows held for quiet hours past `now`."""
         rows = await self._db.fetch_all(
-            """SELECT chat_id, COUNT(*), MIN(not_before) FROM outbox
+            """SELECT chat_id, COUNT(*) AS n, MIN(not_before) AS until FROM outbox
                WHERE state = 'pending' AND not_before > ? GROUP BY chat_id ORDER BY chat_id""",
             (now.isoformat(),),
         )
-        return [(row[0], row[1], datetime.fromisoformat(row[2])) for row in rows]
+        return [(row["chat_id"], row["n"], datetime.fromisoformat(row["until"])) for row in rows]

@@ -8,11 +8,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.core.models import FORGOTTEN_REPORTER
 from storage.database import Database
 from storage.keys import AbuseKeys
+from storage.transaction import Row, Transaction
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ class PrivacyRepository:
 
     async def add_block(
         self,
-        connection: aiosqlite.Connection,
+        tx: Transaction,
         *,
         user_key: str,
         reason: str,
@@ -72,7 +71,7 @@ class PrivacyRepository:
         now: datetime,
     ) -> bool:
         """False if the person is already blocked."""
-        cursor = await connection.execute(
+        cursor = await tx.execute(
             """INSERT INTO reporting_blocks (user_key, reason, blocked_by, blocked_at)
                VALUES (?, ?, ?, ?)
                ON CONFLICT (user_key) WHERE lifted_at IS NULL DO NOTHING""",
@@ -80,11 +79,9 @@ class PrivacyRepository:
         )
         return bool(cursor.rowcount)
 
-    async def lift_block(
-        self, connection: aiosqlite.Connection, *, user_key: str, by: int, now: datetime
-    ) -> bool:
+    async def lift_block(self, tx: Transaction, *, user_key: str, by: int, now: datetime) -> bool:
         """False if the person was not blocked."""
-        cursor = await connection.execute(
+        cursor = await tx.execute(
             """UPDATE reporting_blocks SET lifted_by = ?, lifted_at = ?
                WHERE user_key = ? AND lifted_at IS NULL""",
             (by, now.isoformat(), user_key),
@@ -111,56 +108,51 @@ class PrivacyRepository:
             first_seen=datetime.fromisoformat(row["created_at"]),
         )
 
-    async def forget(
-        self, connection: aiosqlite.Connection, user_id: int, now: datetime
-    ) -> Forgotten:
+    async def forget(self, tx: Transaction, user_id: int, now: datetime) -> Forgotten:
         """Erase a person: their profile, drafts, conversations, menu and delivery history go;
         their reports stay, pointing at the stand-in reporter, without their voice notes but
         with the reporter's key; the events they caused keep no actor. What is keyed (report
         limits, /join failures, blocks) stays, so forgetting does not reset it."""
         stamp = now.isoformat()
-        await connection.execute(
+        await tx.execute(
             """INSERT INTO users (user_id, created_at, updated_at, notices_on, unreachable_since)
                VALUES (?, ?, ?, 0, ?) ON CONFLICT (user_id) DO NOTHING""",
             (FORGOTTEN_REPORTER, stamp, stamp, stamp),
         )
-        cursor = await connection.execute(
+        voices = await tx.fetch_all(
             """SELECT m.local_path FROM report_media m JOIN reports r ON r.id = m.report_id
                WHERE r.reporter_id = ? AND m.role = 'voice' AND m.local_path IS NOT NULL""",
             (user_id,),
         )
-        files = [row["local_path"] for row in await cursor.fetchall()]
-        await connection.execute(
+        files = [row["local_path"] for row in voices]
+        await tx.execute(
             """DELETE FROM report_media WHERE role = 'voice'
                AND report_id IN (SELECT id FROM reports WHERE reporter_id = ?)""",
             (user_id,),
         )
-        cursor = await connection.execute(
+        cursor = await tx.execute(
             "UPDATE reports SET reporter_id = ? WHERE reporter_id = ?",
             (FORGOTTEN_REPORTER, user_id),
         )
         reports = cursor.rowcount
-        await connection.execute(
-            "UPDATE report_events SET actor_id = NULL WHERE actor_id = ?", (user_id,)
-        )
-        await connection.execute(
+        await tx.execute("UPDATE report_events SET actor_id = NULL WHERE actor_id = ?", (user_id,))
+        await tx.execute(
             """UPDATE outbox SET state = 'dropped', outcome = 'gone', finished_at = ?,
                                  last_error = 'the person asked to be forgotten'
                WHERE chat_id = ? AND state IN ('pending', 'sending')""",
             (stamp, user_id),
         )
-        await connection.execute(
+        await tx.execute(
             "UPDATE outbox SET chat_id = ? WHERE chat_id = ?", (FORGOTTEN_REPORTER, user_id)
         )
-        cursor = await connection.execute("SELECT name, key FROM conversations")
-        for row in await cursor.fetchall():
+        for row in await tx.fetch_all("SELECT name, key FROM conversations"):
             if user_id in json.loads(row["key"]):
-                await connection.execute(
+                await tx.execute(
                     "DELETE FROM conversations WHERE name = ? AND key = ?",
                     (row["name"], row["key"]),
                 )
         for table in ("user_data", "command_menus", "users"):
-            await connection.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+            await tx.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
         return Forgotten(reports=reports, files=files)
 
     # -- retention --------------------------------------------------------------------------
@@ -183,14 +175,14 @@ class PrivacyRepository:
 
     async def forget_files(self, paths: list[str]) -> None:
         """The files are gone from disk: the reports keep Telegram's file ids only."""
-        async with self._db.transaction() as connection:
-            await connection.executemany(
+        async with self._db.transaction() as tx:
+            await tx.executemany(
                 "UPDATE report_media SET local_path = NULL WHERE local_path = ?",
                 [(path,) for path in paths],
             )
 
 
-def _block(row: aiosqlite.Row) -> BlockRow:
+def _block(row: Row) -> BlockRow:
     return BlockRow(
         user_key=row["user_key"],
         reason=row["reason"],

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-
-import aiosqlite
 
 from bot.core.models import FORGOTTEN_REPORTER, Draft, Event, MediaRef, Report, ReportMedia
 from bot.reporting.lifecycle import Action, State
 from storage.database import Database, utc_text
 from storage.keys import AbuseKeys
+from storage.transaction import Row, Transaction
 
 _REPORT_COLUMNS = """
     r.id, r.reporter_id, r.category, r.state, r.latitude, r.longitude, r.location_source,
@@ -22,6 +21,27 @@ _INSERT_EVENT = """INSERT INTO report_events (report_id, at, actor_id, from_stat
                                              action, due_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
 
+UPDATABLE = frozenset(
+    {
+        "state",
+        "hamlet_id",
+        "village_id",
+        "duplicate_of",
+        "assigned_at",
+        "ack_due_at",
+        "fix_due_at",
+        "accepted_by",
+        "fixed_at",
+        "fix_note",
+        "closed_at",
+    }
+)
+"""The columns of a report its life changes (`update`); the rest are set once, on insert."""
+
+
+class UnknownColumn(ValueError):
+    """`ReportRepository.update` was asked to set a column outside `UPDATABLE`."""
+
 
 class ReportRepository:
     def __init__(self, database: Database, keys: AbuseKeys) -> None:
@@ -30,7 +50,7 @@ class ReportRepository:
 
     async def insert(
         self,
-        connection: aiosqlite.Connection,
+        tx: Transaction,
         *,
         reporter_id: int,
         draft: Draft,
@@ -41,7 +61,7 @@ class ReportRepository:
         """Store a confirmed draft in state `submitted`, with its media; returns the id.
         A draft already stored violates the unique `draft_id` (see `made_from`)."""
         location = draft.location
-        cursor = await connection.execute(
+        cursor = await tx.execute(
             """INSERT INTO reports (reporter_id, reporter_key, category, state, latitude,
                    longitude, location_source, hamlet_id, village_id, description, created_at,
                    updated_at, kind, draft_id)
@@ -65,19 +85,19 @@ class ReportRepository:
         )
         report_id = cursor.lastrowid
         assert report_id is not None
-        await self.add_media(connection, report_id, "photo", draft.photos)
+        await self.add_media(tx, report_id, "photo", draft.photos)
         if draft.voice:
-            await self.add_media(connection, report_id, "voice", [draft.voice])
+            await self.add_media(tx, report_id, "voice", [draft.voice])
         return report_id
 
     async def add_media(
         self,
-        connection: aiosqlite.Connection,
+        tx: Transaction,
         report_id: int,
         role: str,
         media: Iterable[MediaRef],
     ) -> None:
-        await connection.executemany(
+        await tx.executemany(
             """INSERT INTO report_media (report_id, role, file_id, file_unique_id, local_path,
                    position, kind) VALUES (?, ?, ?, ?, ?, ?, ?)""",
             [
@@ -95,22 +115,26 @@ class ReportRepository:
         )
 
     async def update(
-        self, connection: aiosqlite.Connection, report_id: int, now: datetime, **fields: object
+        self, tx: Transaction, report_id: int, now: datetime, **fields: object
     ) -> None:
-        """Set columns of one report (names come from the service, never from users)."""
+        """Set columns of one report; only those in `UPDATABLE` (anything else raises
+        `UnknownColumn` before any SQL is built, so no caller's name reaches the statement)."""
+        unknown = sorted(set(fields) - UPDATABLE)
+        if unknown or not fields:
+            raise UnknownColumn(f"reports has no updatable column {unknown or '(none given)'}")
         values = {
             key: value.isoformat() if isinstance(value, datetime) else value
             for key, value in fields.items()
         }
         assignments = ", ".join(f"{key} = :{key}" for key in values)
-        await connection.execute(
+        await tx.execute(
             f"UPDATE reports SET {assignments}, updated_at = :updated_at WHERE id = :id",
             {**values, "updated_at": now.isoformat(), "id": report_id},
         )
 
     async def add_event(
         self,
-        connection: aiosqlite.Connection,
+        tx: Transaction,
         *,
         report_id: int,
         at: datetime,
@@ -122,7 +146,7 @@ class ReportRepository:
         due_at: datetime | None = None,
     ) -> None:
         """Append one step; `due_at` is the fix deadline the step set, if it set one."""
-        await connection.execute(
+        await tx.execute(
             _INSERT_EVENT,
             (
                 report_id,
@@ -136,9 +160,9 @@ class ReportRepository:
             ),
         )
 
-    async def add_events(self, connection: aiosqlite.Connection, events: list[Event]) -> None:
+    async def add_events(self, tx: Transaction, events: list[Event]) -> None:
         """Append many events in one statement (the deadline sweep)."""
-        await connection.executemany(
+        await tx.executemany(
             _INSERT_EVENT,
             [
                 (
@@ -156,10 +180,10 @@ class ReportRepository:
         )
 
     async def set_next_steps(
-        self, connection: aiosqlite.Connection, steps: list[tuple[int, datetime | None]]
+        self, tx: Transaction, steps: list[tuple[int, datetime | None]]
     ) -> None:
         """When the sweep must look at each report next (None: nothing pending)."""
-        await connection.executemany(
+        await tx.executemany(
             "UPDATE reports SET next_step_at = ? WHERE id = ?",
             [(utc_text(when) if when else None, report_id) for report_id, when in steps],
         )
@@ -240,10 +264,10 @@ class ReportRepository:
     async def forgotten_count(self, reporter_id: int) -> int:
         """How many reports this person made before a /forgetme: anonymised, but keyed."""
         row = await self._db.fetch_one(
-            "SELECT COUNT(*) FROM reports WHERE reporter_key = ? AND reporter_id = ?",
+            "SELECT COUNT(*) AS n FROM reports WHERE reporter_key = ? AND reporter_id = ?",
             (self._keys.of(reporter_id), FORGOTTEN_REPORTER),
         )
-        return row[0] if row else 0
+        return int(row["n"]) if row else 0
 
     async def reporter_key(self, report_id: int) -> str | None:
         """The keyed hash of a report's reporter, kept when they are forgotten (None for
@@ -363,7 +387,7 @@ class ReportRepository:
         return [_report(row) for row in rows]
 
 
-def _marks(values: list) -> str:
+def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" * len(values))
 
 
@@ -371,7 +395,7 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _report(row: aiosqlite.Row) -> Report:
+def _report(row: Row) -> Report:
     return Report(
         id=row["id"],
         reporter_id=row["reporter_id"],

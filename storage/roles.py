@@ -7,11 +7,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.people.directory import Grant, Role
 from storage.database import Database
 from storage.keys import AbuseKeys
+from storage.transaction import Row, Transaction
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class RoleRepository:
 
     async def add_grant(
         self,
-        connection: aiosqlite.Connection,
+        tx: Transaction,
         *,
         user_id: int,
         role: Role,
@@ -60,7 +59,7 @@ class RoleRepository:
         now: datetime,
     ) -> Grant | None:
         """Bind a role; None if the person already holds exactly this one."""
-        cursor = await connection.execute(
+        cursor = await tx.execute(
             """INSERT INTO roles (user_id, role, scope, granted_by, granted_at, invitation)
                VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT (user_id, role, scope) WHERE revoked_at IS NULL DO NOTHING""",
@@ -71,11 +70,9 @@ class RoleRepository:
         assert cursor.lastrowid is not None
         return Grant(user_id, role, scope, cursor.lastrowid, now)
 
-    async def revoke(
-        self, connection: aiosqlite.Connection, grant_id: int, by: int, now: datetime
-    ) -> bool:
+    async def revoke(self, tx: Transaction, grant_id: int, by: int, now: datetime) -> bool:
         """End a role; False if it was not active (already revoked, or never existed)."""
-        cursor = await connection.execute(
+        cursor = await tx.execute(
             """UPDATE roles SET revoked_by = ?, revoked_at = ?
                WHERE id = ? AND revoked_at IS NULL""",
             (by, now.isoformat(), grant_id),
@@ -86,7 +83,7 @@ class RoleRepository:
 
     async def add_invitation(
         self,
-        connection: aiosqlite.Connection,
+        tx: Transaction,
         *,
         code_hash: str,
         role: Role,
@@ -95,7 +92,7 @@ class RoleRepository:
         now: datetime,
         expires_at: datetime,
     ) -> int:
-        cursor = await connection.execute(
+        cursor = await tx.execute(
             """INSERT INTO invitations (code_hash, role, scopes, created_by, created_at,
                                         expires_at)
                VALUES (?, ?, ?, ?, ?, ?)""",
@@ -131,10 +128,10 @@ class RoleRepository:
         )
 
     async def use_invitation(
-        self, connection: aiosqlite.Connection, invitation_id: int, user_id: int, now: datetime
+        self, tx: Transaction, invitation_id: int, user_id: int, now: datetime
     ) -> bool:
         """Mark a code used; False if someone used it first (single use, even in a race)."""
-        cursor = await connection.execute(
+        cursor = await tx.execute(
             "UPDATE invitations SET used_by = ?, used_at = ? WHERE id = ? AND used_at IS NULL",
             (user_id, now.isoformat(), invitation_id),
         )
@@ -145,11 +142,9 @@ class RoleRepository:
     async def add_join_failure(self, user_id: int, now: datetime, *, keep_after: datetime) -> None:
         """Count a wrong code under the person's key (so /forgetme does not lift a lockout);
         failures up to `keep_after` no longer matter and are deleted."""
-        async with self._db.transaction() as connection:
-            await connection.execute(
-                "DELETE FROM join_failures WHERE at <= ?", (keep_after.isoformat(),)
-            )
-            await connection.execute(
+        async with self._db.transaction() as tx:
+            await tx.execute("DELETE FROM join_failures WHERE at <= ?", (keep_after.isoformat(),))
+            await tx.execute(
                 "INSERT INTO join_failures (user_key, at) VALUES (?, ?)",
                 (self._keys.of(user_id), now.isoformat()),
             )
@@ -168,18 +163,18 @@ class RoleRepository:
         return {row["user_id"]: row["signature"] for row in rows}
 
     async def set_menu_signature(self, user_id: int, signature: str | None) -> None:
-        async with self._db.transaction() as connection:
+        async with self._db.transaction() as tx:
             if signature is None:
-                await connection.execute("DELETE FROM command_menus WHERE user_id = ?", (user_id,))
+                await tx.execute("DELETE FROM command_menus WHERE user_id = ?", (user_id,))
             else:
-                await connection.execute(
+                await tx.execute(
                     """INSERT INTO command_menus (user_id, signature) VALUES (?, ?)
                        ON CONFLICT (user_id) DO UPDATE SET signature = excluded.signature""",
                     (user_id, signature),
                 )
 
 
-def _grant(row: aiosqlite.Row) -> Grant:
+def _grant(row: Row) -> Grant:
     return Grant(
         user_id=row["user_id"],
         role=Role(row["role"]),

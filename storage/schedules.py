@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage.database import Database
 from storage.database import utc_text as _utc
+from storage.transaction import Row, Transaction
 
 
 @dataclass(frozen=True)
@@ -59,39 +58,15 @@ class ScheduleRepository:
         seed_key: str | None = None,
     ) -> int:
         """A new active schedule; firings count from `now` on."""
-        async with self._db.transaction() as connection:
-            cursor = await connection.execute(
-                """INSERT INTO schedules (seed_key, kind, title, recurrence, reminders, audience,
-                       message, state, checked_until, created_by, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)""",
-                (
-                    seed_key,
-                    definition.kind,
-                    definition.title,
-                    definition.recurrence,
-                    definition.reminders,
-                    definition.audience,
-                    definition.message,
-                    _utc(now),
-                    created_by,
-                    _utc(now),
-                    _utc(now),
-                ),
-            )
-            assert cursor.lastrowid is not None
-            return cursor.lastrowid
+        async with self._db.transaction() as tx:
+            return await _insert(tx, definition, created_by, now, seed_key)
 
     async def seed(self, seed_key: str, definition: Definition, now: datetime) -> None:
         """Insert a configured schedule, or bring its definition up to date — keeping its
-        state, so one the office paused or deleted stays so."""
-        existing = await self._db.fetch_one(
-            "SELECT id FROM schedules WHERE seed_key = ?", (seed_key,)
-        )
-        if existing is None:
-            await self.add(definition, created_by=None, now=now, seed_key=seed_key)
-            return
-        async with self._db.transaction() as connection:
-            await connection.execute(
+        state, so one the office paused or deleted stays so. One unit of work, so two starts
+        at once cannot both insert it."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
                 """UPDATE schedules SET kind = ?, title = ?, recurrence = ?, reminders = ?,
                           audience = ?, message = ?, updated_at = ?
                    WHERE seed_key = ?""",
@@ -106,6 +81,8 @@ class ScheduleRepository:
                     seed_key,
                 ),
             )
+            if changed.rowcount == 0:
+                await _insert(tx, definition, None, now, seed_key)
 
     async def get(self, schedule_id: int) -> ScheduleRow | None:
         row = await self._db.fetch_one("SELECT * FROM schedules WHERE id = ?", (schedule_id,))
@@ -124,8 +101,8 @@ class ScheduleRepository:
     ) -> bool:
         """Change the state (and, on resume, start counting firings afresh); False if the
         schedule is gone or deleted."""
-        async with self._db.transaction() as connection:
-            cursor = await connection.execute(
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
                 """UPDATE schedules SET state = ?, updated_at = ?,
                           checked_until = COALESCE(?, checked_until)
                    WHERE id = ? AND state != 'deleted'""",
@@ -135,7 +112,7 @@ class ScheduleRepository:
 
     async def record_firing(
         self,
-        connection: aiosqlite.Connection,
+        tx: Transaction,
         *,
         schedule_id: int,
         occurrence_at: datetime,
@@ -146,7 +123,7 @@ class ScheduleRepository:
         now: datetime,
     ) -> bool:
         """Record one firing; False if it was recorded before (then it must not be sent)."""
-        cursor = await connection.execute(
+        cursor = await tx.execute(
             """INSERT INTO schedule_firings (schedule_id, occurrence_at, step, due_at, outcome,
                    recipients, handled_at)
                VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -165,14 +142,14 @@ class ScheduleRepository:
 
     async def checked(
         self,
-        connection: aiosqlite.Connection,
+        tx: Transaction,
         schedule_id: int,
         until: datetime,
         *,
         finished: bool,
     ) -> None:
         """Every firing up to `until` is handled; a single-date schedule may be finished."""
-        await connection.execute(
+        await tx.execute(
             """UPDATE schedules SET checked_until = MAX(checked_until, ?),
                       state = CASE WHEN ? AND state = 'active' THEN 'finished' ELSE state END
                WHERE id = ?""",
@@ -204,7 +181,36 @@ class ScheduleRepository:
         ]
 
 
-def _schedule(row: aiosqlite.Row) -> ScheduleRow:
+async def _insert(
+    tx: Transaction,
+    definition: Definition,
+    created_by: int | None,
+    now: datetime,
+    seed_key: str | None,
+) -> int:
+    changed = await tx.execute(
+        """INSERT INTO schedules (seed_key, kind, title, recurrence, reminders, audience,
+               message, state, checked_until, created_by, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)""",
+        (
+            seed_key,
+            definition.kind,
+            definition.title,
+            definition.recurrence,
+            definition.reminders,
+            definition.audience,
+            definition.message,
+            _utc(now),
+            created_by,
+            _utc(now),
+            _utc(now),
+        ),
+    )
+    assert changed.lastrowid is not None
+    return changed.lastrowid
+
+
+def _schedule(row: Row) -> ScheduleRow:
     return ScheduleRow(
         id=row["id"],
         seed_key=row["seed_key"],

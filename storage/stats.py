@@ -11,12 +11,12 @@ import json
 from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
-
-import aiosqlite
+from typing import cast
 
 from bot.reporting.lifecycle import OPEN_STATES, Action, State
-from bot.stats.indicators import TERMINAL_STATES, ClosedSpot, ReportHistory
+from bot.stats.indicators import TERMINAL_STATES, ClosedSpot, LoggedEvent, ReportHistory
 from storage.database import Database
+from storage.transaction import Transaction
 
 _OPEN = ", ".join(f"'{state}'" for state in sorted(OPEN_STATES))
 _FINISHED = ", ".join(f"'{state}'" for state in sorted(TERMINAL_STATES))
@@ -42,14 +42,15 @@ WHERE id IN (SELECT value FROM json_each(?)) AND kind = 'report'"""
 # Each event with its action: rows from before actions were logged are named from states.
 _EVENTS = (
     _CANDIDATES
-    + f"""SELECT e.report_id, e.id, {_POSIX.format("e.at")}, e.from_state, e.to_state,
+    + f"""SELECT e.report_id, e.id, {_POSIX.format("e.at")} AS at, e.from_state, e.to_state,
     COALESCE(e.action, CASE WHEN e.from_state IS NULL THEN '{Action.SUBMIT}'
                             WHEN e.to_state = '{State.ASSIGNED}' THEN '{Action.ASSIGN}'
                             WHEN e.to_state = '{State.REOPENED}' THEN '{Action.REOPEN}'
                             WHEN e.to_state = '{State.SUBMITTED}' THEN '{Action.NOT_MY_AREA}'
-                       END),
-    {_POSIX.format("e.due_at")},
+                       END) AS action,
+    {_POSIX.format("e.due_at")} AS due_at,
     CASE WHEN e.to_state IN ('{State.ACCEPTED}', '{State.FIXED}') THEN e.actor_id END
+        AS worker_id
 FROM candidates c JOIN report_events e ON e.report_id = c.id
 WHERE e.at < :as_at
 ORDER BY e.report_id, e.id"""
@@ -62,24 +63,32 @@ class StatsRepository:
 
     async def histories(self, start: datetime, as_at: datetime) -> list[ReportHistory]:
         """Every report relevant to the period, with its events before `as_at` in order.
-        The rows are already `LoggedEvent`s in shape; they are not copied."""
+        The event rows are plain tuples whose columns the database checked against
+        `LoggedEvent`'s fields, by name: a year of a town's events is not copied again."""
         params = {"start": start.isoformat(), "as_at": as_at.isoformat()}
+        rows = await self._db.fetch_tuples(_EVENTS, params, LoggedEvent._fields)
         events = {
-            report_id: list(rows)
-            for report_id, rows in groupby(await self._tuples(_EVENTS, params), itemgetter(0))
+            report_id: cast(list[LoggedEvent], list(grouped))
+            for report_id, grouped in groupby(rows, itemgetter(0))
         }
-        reports = await self._tuples(_REPORTS, (json.dumps(list(events)),))
-        return [ReportHistory(*row, events=events[row[0]]) for row in reports]
-
-    async def _tuples(self, sql: str, params: dict | tuple) -> list[tuple]:
-        async with self._db.connection.execute(sql, params) as cursor:
-            cursor.row_factory = None
-            return list(await cursor.fetchall())
+        reports = await self._db.fetch_all(_REPORTS, (json.dumps(list(events)),))
+        return [
+            ReportHistory(
+                id=row["id"],
+                category=row["category"],
+                hamlet_id=row["hamlet_id"],
+                village_id=row["village_id"],
+                latitude=row["latitude"],
+                longitude=row["longitude"],
+                events=events[row["id"]],
+            )
+            for row in reports
+        ]
 
     async def last_event_id(self) -> int:
         """The newest event's id (0 with none): a mark for `changed_since`."""
-        row = await self._db.fetch_one("SELECT COALESCE(MAX(id), 0) FROM report_events")
-        return row[0]
+        row = await self._db.fetch_one("SELECT COALESCE(MAX(id), 0) AS id FROM report_events")
+        return int(row["id"]) if row else 0
 
     async def changed_since(self, event_id: int, created_before: datetime) -> bool:
         """Has any report created before `created_before` had a step after event `event_id`?
@@ -94,33 +103,34 @@ class StatsRepository:
     async def known_people(self, user_ids: set[int]) -> int:
         """How many of `user_ids` still have a profile (a /forgetme removes one)."""
         row = await self._db.fetch_one(
-            "SELECT COUNT(*) FROM users WHERE user_id IN (SELECT value FROM json_each(?))",
+            "SELECT COUNT(*) AS n FROM users WHERE user_id IN (SELECT value FROM json_each(?))",
             (json.dumps(sorted(user_ids)),),
         )
-        return row[0]
+        return int(row["n"]) if row else 0
 
     async def closed_spots(self, since: datetime, until: datetime) -> list[ClosedSpot]:
         """Places of reports closed in [since, until), for recurrence."""
         rows = await self._db.fetch_all(
-            f"""SELECT r.latitude, r.longitude, {_POSIX.format("e.at")} FROM report_events e
+            f"""SELECT r.latitude, r.longitude, {_POSIX.format("e.at")} AS closed_at
+               FROM report_events e
                JOIN reports r ON r.id = e.report_id
                WHERE e.to_state = ? AND e.at >= ? AND e.at < ? AND r.latitude IS NOT NULL
                  AND r.kind = 'report'""",
             (State.CLOSED, since.isoformat(), until.isoformat()),
         )
-        return [ClosedSpot(*row) for row in rows]
+        return [ClosedSpot(row["latitude"], row["longitude"], row["closed_at"]) for row in rows]
 
     async def duplicate_counts(self, start: datetime, as_at: datetime) -> dict[int, int]:
         """ "+1"s received before `as_at` on the reports received in [start, as_at)."""
         rows = await self._db.fetch_all(
-            """SELECT d.duplicate_of, COUNT(*) FROM reports d
+            """SELECT d.duplicate_of, COUNT(*) AS n FROM reports d
                JOIN reports r ON r.id = d.duplicate_of
                WHERE r.created_at >= ? AND r.created_at < ? AND d.created_at < ?
                  AND r.kind = 'report'
                GROUP BY d.duplicate_of""",
             (start.isoformat(), as_at.isoformat(), as_at.isoformat()),
         )
-        return {row[0]: row[1] for row in rows}
+        return {row["duplicate_of"]: row["n"] for row in rows}
 
     async def any_report_before(self, moment: datetime) -> bool:
         row = await self._db.fetch_one(
@@ -137,10 +147,10 @@ class StatsRepository:
         return row is not None
 
     async def claim_digest(
-        self, connection: aiosqlite.Connection, kind: str, period_start: str, now: datetime
+        self, tx: Transaction, kind: str, period_start: str, now: datetime
     ) -> bool:
         """Record the period's digest inside the caller's transaction; False if it already was."""
-        cursor = await connection.execute(
+        cursor = await tx.execute(
             """INSERT OR IGNORE INTO stats_digests (period_kind, period_start, queued_at)
                VALUES (?, ?, ?)""",
             (kind, period_start, now.isoformat()),

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from storage.database import Database
+from storage.transaction import Transaction
 
 
 class UserRepository:
@@ -17,8 +16,8 @@ class UserRepository:
         self, user_id: int, first_name: str, username: str | None, now: datetime
     ) -> None:
         """Record (or refresh) a user who just sent us something."""
-        async with self._db.transaction() as connection:
-            await connection.execute(
+        async with self._db.transaction() as tx:
+            await tx.execute(
                 """INSERT INTO users (user_id, first_name, username, created_at, updated_at)
                    VALUES (?, ?, ?, ?, ?)
                    ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,
@@ -26,8 +25,8 @@ class UserRepository:
                 (user_id, first_name, username, now.isoformat(), now.isoformat()),
             )
 
-    async def ensure(self, connection: aiosqlite.Connection, user_id: int, now: datetime) -> None:
-        await connection.execute(
+    async def ensure(self, tx: Transaction, user_id: int, now: datetime) -> None:
+        await tx.execute(
             """INSERT INTO users (user_id, created_at, updated_at) VALUES (?, ?, ?)
                ON CONFLICT (user_id) DO NOTHING""",
             (user_id, now.isoformat(), now.isoformat()),
@@ -45,9 +44,9 @@ class UserRepository:
         return {row["user_id"]: row["language"] for row in rows}
 
     async def set_language(self, user_id: int, language: str, now: datetime) -> None:
-        async with self._db.transaction() as connection:
-            await self.ensure(connection, user_id, now)
-            await connection.execute(
+        async with self._db.transaction() as tx:
+            await self.ensure(tx, user_id, now)
+            await tx.execute(
                 "UPDATE users SET language = ?, updated_at = ? WHERE user_id = ?",
                 (language, now.isoformat(), user_id),
             )
@@ -61,9 +60,9 @@ class UserRepository:
 
     async def set_home(self, user_id: int, hamlet_id: str | None, now: datetime) -> None:
         """Remember where the person lives (None: they preferred not to say)."""
-        async with self._db.transaction() as connection:
-            await self.ensure(connection, user_id, now)
-            await connection.execute(
+        async with self._db.transaction() as tx:
+            await self.ensure(tx, user_id, now)
+            await tx.execute(
                 """UPDATE users SET home_hamlet_id = COALESCE(?, home_hamlet_id), home_asked = 1,
                                     updated_at = ? WHERE user_id = ?""",
                 (hamlet_id, now.isoformat(), user_id),
@@ -74,9 +73,9 @@ class UserRepository:
         return bool(row["notices_on"]) if row else True
 
     async def set_notices_on(self, user_id: int, on: bool, now: datetime) -> None:
-        async with self._db.transaction() as connection:
-            await self.ensure(connection, user_id, now)
-            await connection.execute(
+        async with self._db.transaction() as tx:
+            await self.ensure(tx, user_id, now)
+            await tx.execute(
                 "UPDATE users SET notices_on = ?, updated_at = ? WHERE user_id = ?",
                 (int(on), now.isoformat(), user_id),
             )
@@ -113,9 +112,9 @@ class UserRepository:
 
     async def mark_unreachable(self, user_id: int, now: datetime) -> None:
         """The person blocked the bot: bulk notices skip them until they write again."""
-        async with self._db.transaction() as connection:
-            await self.ensure(connection, user_id, now)
-            await connection.execute(
+        async with self._db.transaction() as tx:
+            await self.ensure(tx, user_id, now)
+            await tx.execute(
                 """UPDATE users SET unreachable_since = COALESCE(unreachable_since, ?)
                    WHERE user_id = ?""",
                 (now.isoformat(), user_id),
@@ -128,20 +127,22 @@ class UserRepository:
             "SELECT unreachable_since FROM users WHERE user_id = ?", (user_id,)
         )
         if row is None or row["unreachable_since"] is None:
-            return False
-        async with self._db.transaction() as connection:
-            await connection.execute(
-                "UPDATE users SET unreachable_since = NULL WHERE user_id = ?", (user_id,)
+            return False  # the usual case, answered without taking the write lock
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                """UPDATE users SET unreachable_since = NULL
+                   WHERE user_id = ? AND unreachable_since IS NOT NULL""",
+                (user_id,),
             )
-        return True
+        return changed.rowcount == 1
 
     async def import_residents(
         self, residents: list[tuple[int, str, str | None]], now: datetime
     ) -> None:
         """Register many villagers at once from a roster: (user id, hamlet id, language)."""
         stamp = now.isoformat()
-        async with self._db.transaction() as connection:
-            await connection.executemany(
+        async with self._db.transaction() as tx:
+            await tx.executemany(
                 """INSERT INTO users (user_id, language, home_hamlet_id, home_asked, created_at,
                                       updated_at)
                    VALUES (?, ?, ?, 1, ?, ?)

@@ -12,8 +12,6 @@ from datetime import datetime
 from gettext import NullTranslations
 from html import escape
 
-import aiosqlite
-
 from bot.core import callbacks
 from bot.core.config import Config
 from bot.core.i18n import I18n
@@ -22,6 +20,7 @@ from bot.delivery.outbox import Button, Notification, Outbox, Part
 from bot.people.directory import People
 from bot.places.grid import Grid
 from bot.reporting.lifecycle import TASK_STATES, Action, State
+from storage.transaction import Transaction
 from storage.users import UserRepository
 
 ACCEPT = "acc"
@@ -79,7 +78,7 @@ class Notifier:
     # -- what the grid member, the office and departments receive ------------------------
 
     async def new_task(
-        self, connection: aiosqlite.Connection, report: Report, media: ReportMedia, *, reason: str
+        self, connection: Transaction, report: Report, media: ReportMedia, *, reason: str
     ) -> None:
         """The task card for everyone who works the report; `reason`: new/reopened/assigned/
         order."""
@@ -112,7 +111,7 @@ class Notifier:
         )
 
     async def office_copy(
-        self, connection: aiosqlite.Connection, report: Report, media: ReportMedia, *, headline: str
+        self, connection: Transaction, report: Report, media: ReportMedia, *, headline: str
     ) -> None:
         """A copy for the office; unrouted reports carry Assign / Reject buttons."""
         for chat_id in self._people.office_recipients():
@@ -145,7 +144,7 @@ class Notifier:
         )
 
     async def returned_to_office(
-        self, connection: aiosqlite.Connection, report: Report, reason: str
+        self, connection: Transaction, report: Report, reason: str
     ) -> None:
         for chat_id in self._people.office_recipients():
             language = await self.language_of(chat_id)
@@ -168,7 +167,7 @@ class Notifier:
                 report=report,
             )
 
-    async def closed_for_office(self, connection: aiosqlite.Connection, report: Report) -> None:
+    async def closed_for_office(self, connection: Transaction, report: Report) -> None:
         """The reporter confirmed the fix: the office, which saw the report come in, sees it
         closed too."""
         for chat_id in self._people.office_recipients():
@@ -181,7 +180,7 @@ class Notifier:
             await self._add(connection, chat_id, (Part("text", text=text),), report=report)
 
     async def department_copy(
-        self, connection: aiosqlite.Connection, report: Report, media: ReportMedia
+        self, connection: Transaction, report: Report, media: ReportMedia
     ) -> None:
         """A copy for the category's department: its group, or else each invited member."""
         category = self._config.categories.get(report.category)
@@ -208,7 +207,7 @@ class Notifier:
 
     async def tell_reporter(
         self,
-        connection: aiosqlite.Connection,
+        connection: Transaction,
         report: Report,
         message: Callable[[Callable[[str], str]], str],
     ) -> None:
@@ -221,7 +220,7 @@ class Notifier:
 
     async def tell(
         self,
-        connection: aiosqlite.Connection,
+        connection: Transaction,
         chat_id: int,
         render: Callable[[str, Callable[[str], str]], str],
     ) -> None:
@@ -231,7 +230,7 @@ class Notifier:
         await self._add(connection, chat_id, (Part("text", text=text),))
 
     async def ask_reporter_to_confirm(
-        self, connection: aiosqlite.Connection, report: Report, media: ReportMedia
+        self, connection: Transaction, report: Report, media: ReportMedia
     ) -> None:
         """The after-photo with "Fixed 👍" / "Still there 👎"."""
         if report.reporter_id == FORGOTTEN_REPORTER:
@@ -345,7 +344,7 @@ class Notifier:
 
     async def deadline_reminder(
         self,
-        connection: aiosqlite.Connection,
+        connection: Transaction,
         report: Report,
         deadline: str,
         chats: list[int],
@@ -372,7 +371,7 @@ class Notifier:
 
     async def overdue(
         self,
-        connection: aiosqlite.Connection,
+        connection: Transaction,
         report: Report,
         deadline: str,
         leads: list[int] | None,
@@ -404,9 +403,7 @@ class Notifier:
                 report=report,
             )
 
-    async def auto_closed(
-        self, connection: aiosqlite.Connection, report: Report, days: float
-    ) -> None:
+    async def auto_closed(self, connection: Transaction, report: Report, days: float) -> None:
         """Closed without the reporter's answer: the office is told, and the villager."""
         for chat_id in self._people.office_recipients():
             language = await self.language_of(chat_id)
@@ -479,7 +476,7 @@ class Notifier:
 
     async def _add(
         self,
-        connection: aiosqlite.Connection,
+        connection: Transaction,
         chat_id: int,
         parts: tuple[Part, ...],
         *,

@@ -16,14 +16,13 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from enum import IntEnum
-from typing import Protocol
-
-import aiosqlite
+from typing import Any, Protocol
 
 from bot.core.clock import Clock
 from bot.delivery.quiet_hours import QuietHours
 from storage.deliveries import DeliveryRepository
 from storage.outbox import NewRow, OutboxRepository, OutboxRow
+from storage.transaction import Transaction
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +64,7 @@ class Part:
     file: sent as a photo made from our copy without EXIF, never as the original."""
 
     @classmethod
-    def from_dict(cls, data: dict) -> Part:
+    def from_dict(cls, data: dict[str, Any]) -> Part:
         return cls(
             kind=data["kind"],
             text=data.get("text"),
@@ -87,7 +86,7 @@ class Notification:
     chat_id: int
     parts: tuple[Part, ...]
     priority: Priority = Priority.INTERACTIVE
-    meta: dict = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
     hold_at_night: bool = False
 
 
@@ -148,17 +147,15 @@ class Outbox:
         self._quiet_hours = quiet_hours
         self.wakeup = asyncio.Event()
 
-    async def add(self, connection: aiosqlite.Connection, notification: Notification) -> None:
-        await self.add_many(connection, [notification])
+    async def add(self, tx: Transaction, notification: Notification) -> None:
+        await self.add_many(tx, [notification])
 
-    async def add_many(
-        self, connection: aiosqlite.Connection, notifications: list[Notification]
-    ) -> None:
+    async def add_many(self, tx: Transaction, notifications: list[Notification]) -> None:
         """Add notifications in one statement (a schedule firing to a whole village)."""
         now = self._clock.now()
         held = self._quiet_hours.release(now) if self._quiet_hours else None
         await self._repository.add_many(
-            connection,
+            tx,
             [
                 NewRow(
                     chat_id=notification.chat_id,
@@ -252,8 +249,8 @@ class DeliveryWorker:
         self._notices = notices
         self._failures = failures
         self._reserved_for_interactive = max(1, concurrency // 8)
-        self._in_flight: set[asyncio.Task] = set()
-        self._task: asyncio.Task | None = None
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._task: asyncio.Task[None] | None = None
         self._paused_until = clock.now()
         self._stopping = False
         self.failed = asyncio.Event()
@@ -307,7 +304,7 @@ class DeliveryWorker:
             task.add_done_callback(self._finished)
         return len(rows)
 
-    def _finished(self, task: asyncio.Task) -> None:
+    def _finished(self, task: asyncio.Task[None]) -> None:
         self._in_flight.discard(task)
         self._outbox.wakeup.set()
 

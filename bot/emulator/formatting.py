@@ -167,7 +167,7 @@ class _HtmlParser:
 
     def _attributes(self, tag: str, offset: int) -> dict[str, str]:
         """Attributes up to the closing `>`; values quoted with " or ' or bare."""
-        text, attributes = self.source, {}
+        text, attributes = self.source, dict[str, str]()
         while True:
             while self.index < len(text) and text[self.index].isspace():
                 self.index += 1

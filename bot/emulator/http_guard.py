@@ -8,12 +8,10 @@ updates or store a file) nor have a stored file run as HTML on a local origin.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from aiohttp import web
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
+from aiohttp.typedefs import Handler, Middleware
 
 LOCAL_NAMES = ("127.0.0.1", "localhost")
 CROSS_SITE = frozenset({"cross-site", "same-site"})

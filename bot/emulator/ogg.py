@@ -22,7 +22,7 @@ def ogg_opus_seconds(data: bytes) -> int | None:
         body_size = sum(data[position + PAGE_HEADER : body_start])
         body = data[body_start : body_start + body_size]
         if pre_skip is None and body.startswith(b"OpusHead") and len(body) >= 12:
-            pre_skip = struct.unpack_from("<H", body, 10)[0]
+            pre_skip = int(struct.unpack_from("<H", body, 10)[0])
         if granule > 0:
             last_granule = granule
         position = body_start + body_size

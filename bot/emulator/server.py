@@ -328,7 +328,7 @@ class BotApiEmulator(MessagingApi):
 
     def post_callback_query(self, user: EmulatedUser, message: Json, data: str) -> Json:
         """`user` pressed a button with `data` under `message`: a `callback_query` update."""
-        query = {
+        query: Json = {
             "id": self.new_id(),
             "from": user.user_dict,
             "chat_instance": f"ci{message['chat']['id']}",

@@ -51,7 +51,7 @@ class Webhook:
         self.deliveries: list[tuple[int, int]] = []
         """(update_id, HTTP status or 0 for no answer) of every POST, in order."""
         self._last_error: tuple[int, str] | None = None
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
     @property

@@ -278,7 +278,8 @@ class Grid:
 
 def _points(projected: list[tuple[int, float, float]]) -> np.ndarray:
     """shapely Points of (position, x, y) triples, made in one vectorised call."""
-    return shapely.points([(x, y) for _, x, y in projected])
+    points: np.ndarray = shapely.points([(x, y) for _, x, y in projected])
+    return points
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -54,8 +54,8 @@ class CellIndex:
         rows = int((north - south) / CELL_M) + 1
         owners = np.full((rows, columns), UNKNOWN, dtype=np.int64)
         size = 1 << COARSEST_LEVEL
-        row, column = np.meshgrid(np.arange(0, rows, size), np.arange(0, columns, size))
-        row, column = row.ravel(), column.ravel()
+        grid_rows, grid_columns = np.meshgrid(np.arange(0, rows, size), np.arange(0, columns, size))
+        row, column = grid_rows.ravel(), grid_columns.ravel()
         while len(row):
             side = size * CELL_M
             left, bottom = west + column * CELL_M, south + row * CELL_M

@@ -26,8 +26,8 @@ from bot.core.config import Config, ConfigError
 from bot.delivery.quiet_hours import QuietHours
 from bot.emulator import BotApiEmulator, EmulatedUser
 from bot.emulator.base import Json
+from bot.emulator.files import MAX_UPLOAD_BYTES
 from bot.emulator.ogg import ogg_opus_seconds
-from bot.emulator.server import MAX_UPLOAD_BYTES
 from bot.places.grid import Grid
 from bot.playground.events import EventHub
 from bot.playground.personas import Persona, build_personas, default_panes, department_groups

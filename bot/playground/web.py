@@ -17,8 +17,9 @@ from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
-from bot.emulator.server import MAX_UPLOAD_BYTES
+from bot.emulator.files import MAX_UPLOAD_BYTES
 from bot.playground.sandbox import SAMPLE_PHOTOS, Playground, PlaygroundError
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ class PlaygroundServer:
     # -- guard -----------------------------------------------------------------------------
 
     @web.middleware
-    async def _same_site_only(self, request: web.Request, handler: Any) -> web.StreamResponse:
+    async def _same_site_only(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         hosts = {f"{HOST}:{self.port}", f"localhost:{self.port}"}
         if request.host not in hosts:
             return _error(403, "this playground answers only on " + self.url)

@@ -17,8 +17,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-import aiosqlite
-
 from bot.core.clock import Clock
 from bot.core.config import DeadlinesConfig
 from bot.core.i18n import N_
@@ -27,7 +25,7 @@ from bot.delivery.notifier import Notifier, assignees_of
 from bot.delivery.outbox import Outbox
 from bot.people.directory import People
 from bot.reporting.lifecycle import TASK_STATES, Action, State, next_state
-from storage import Storage
+from storage import Storage, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -129,18 +127,16 @@ class DeadlineSweep:
             now = self._clock.now()
             # Read inside the write transaction: nobody can accept or fix a report between
             # reading it and acting on it.
-            async with self._storage.database.transaction() as connection:
+            async with self._storage.transaction() as tx:
                 due = await self._reports.due_steps(now, BATCH)
-                taken += await self._act(connection, due, now)
+                taken += await self._act(tx, due, now)
             if len(due) < BATCH:
                 break
         if taken:
             self._outbox.poke()
         return taken
 
-    async def _act(
-        self, connection: aiosqlite.Connection, reports: list[Report], now: datetime
-    ) -> int:
+    async def _act(self, tx: Transaction, reports: list[Report], now: datetime) -> int:
         events: list[Event] = []
         next_steps: list[tuple[int, datetime | None]] = []
         for report in reports:
@@ -149,20 +145,20 @@ class DeadlineSweep:
                 if not report.next_step_at <= step.at <= now:
                     continue
                 if step.action == Action.AUTO_CLOSE:
-                    report = await self._auto_close(connection, report, now)
+                    report = await self._auto_close(tx, report, now)
                     events.append(self._event(report, step, now, from_state=State.FIXED))
-                elif (told := await self._tell(connection, report, step, now)) is not None:
+                elif (told := await self._tell(tx, report, step, now)) is not None:
                     step = replace(step, rung=told)
                     events.append(self._event(report, step, now, from_state=report.state))
             next_steps.append(
                 (report.id, next_step_at(report, self._rules, now, keep_progress=False))
             )
-        await self._reports.add_events(connection, events)
-        await self._reports.set_next_steps(connection, next_steps)
+        await self._reports.add_events(tx, events)
+        await self._reports.set_next_steps(tx, next_steps)
         return len(events)
 
     async def _tell(
-        self, connection: aiosqlite.Connection, report: Report, step: Step, now: datetime
+        self, tx: Transaction, report: Report, step: Step, now: datetime
     ) -> Rung | None:
         """Send one rung's message and say who got it: None when it no longer helps (a
         reminder for a deadline that passed while the bot was down — the escalation says it
@@ -172,25 +168,23 @@ class DeadlineSweep:
             if step.due <= now:
                 return None
             await self._notifier.deadline_reminder(
-                connection, report, step.deadline, assignees_of(report, self._people)
+                tx, report, step.deadline, assignees_of(report, self._people)
             )
             return Rung.MEMBER
         working = assignees_of(report, self._people)
         leads = [lead for lead in self._people.leads_of(report.village_id) if lead not in working]
         if step.rung == Rung.LEAD and leads:
-            await self._notifier.overdue(connection, report, step.deadline, leads, now)
+            await self._notifier.overdue(tx, report, step.deadline, leads, now)
             return Rung.LEAD
-        await self._notifier.overdue(connection, report, step.deadline, None, now)
+        await self._notifier.overdue(tx, report, step.deadline, None, now)
         return Rung.OFFICE
 
-    async def _auto_close(
-        self, connection: aiosqlite.Connection, report: Report, now: datetime
-    ) -> Report:
+    async def _auto_close(self, tx: Transaction, report: Report, now: datetime) -> Report:
         state = next_state(report.state, Action.AUTO_CLOSE)
-        await self._reports.update(connection, report.id, now, state=state, closed_at=now)
+        await self._reports.update(tx, report.id, now, state=state, closed_at=now)
         closed = await self._reports.get(report.id)
         assert closed is not None
-        await self._notifier.auto_closed(connection, closed, self._rules.auto_close_days)
+        await self._notifier.auto_closed(tx, closed, self._rules.auto_close_days)
         return closed
 
     def _event(self, report: Report, step: Step, now: datetime, *, from_state: State) -> Event:

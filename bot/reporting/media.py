@@ -76,6 +76,6 @@ def gps_from_image(path: Path) -> tuple[float, float] | None:
     return latitude, longitude
 
 
-def _degrees(value: tuple) -> float:
+def _degrees(value: tuple[float, ...]) -> float:
     degrees, minutes, seconds = (float(part) for part in value)
     return degrees + minutes / 60 + seconds / 3600

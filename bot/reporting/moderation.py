@@ -86,7 +86,7 @@ class ModerationService:
         if target.user_id == actor_id or target.key in self._office_keys():
             raise CannotBlock(target.subject)
         now = self._clock.now()
-        async with self._storage.database.transaction() as connection:
+        async with self._storage.transaction() as connection:
             if not await self._storage.privacy.add_block(
                 connection, user_key=target.key, reason=reason, by=actor_id, now=now
             ):
@@ -108,7 +108,7 @@ class ModerationService:
     async def unblock(self, actor_id: int, target: Reporter) -> None:
         self._require_office(actor_id)
         now = self._clock.now()
-        async with self._storage.database.transaction() as connection:
+        async with self._storage.transaction() as connection:
             if not await self._storage.privacy.lift_block(
                 connection, user_key=target.key, by=actor_id, now=now
             ):

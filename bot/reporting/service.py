@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
 
-import aiosqlite
-
 from bot.core.audit import AuditLog
 from bot.core.clock import Clock
 from bot.core.config import Config
@@ -25,7 +23,7 @@ from bot.people.limits import quota_free_at
 from bot.places.grid import Grid, distance_m
 from bot.reporting.deadlines import next_step_at
 from bot.reporting.lifecycle import OPEN_STATES, TASK_STATES, Action, State, next_state
-from storage import Storage
+from storage import Storage, Transaction
 
 METRES_PER_DEGREE = 111_000.0
 
@@ -491,7 +489,7 @@ class ReportService:
         return None
 
     async def _start_clock(
-        self, connection: aiosqlite.Connection, report_id: int, now: datetime
+        self, connection: Transaction, report_id: int, now: datetime
     ) -> datetime:
         """Deadlines run from assignment, as in the digital urban-management standard; the
         escalation ladder starts afresh. Returns the fix deadline (the step's event logs it)."""
@@ -516,7 +514,7 @@ class ReportService:
 
     async def _replan(
         self,
-        connection: aiosqlite.Connection,
+        connection: Transaction,
         report_id: int,
         now: datetime,
         *,
@@ -529,7 +527,7 @@ class ReportService:
 
     async def _move(
         self,
-        connection: aiosqlite.Connection,
+        connection: Transaction,
         report_id: int,
         action: Action,
         actor_id: int | None,
@@ -559,7 +557,7 @@ class ReportService:
 
     async def _record(
         self,
-        connection: aiosqlite.Connection,
+        connection: Transaction,
         report_id: int,
         state: State | None,
         action: Action,

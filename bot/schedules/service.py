@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-import aiosqlite
-
 from bot.core.clock import Clock
 from bot.core.config import Config, ConfigError, ScheduleSeedConfig
 from bot.core.i18n import N_, I18n
@@ -39,7 +37,7 @@ from bot.schedules.recurrence import (
     Repeat,
     Timetable,
 )
-from storage import Storage
+from storage import Storage, Transaction
 from storage.schedules import Definition, LastFiring, ScheduleRow
 
 log = logging.getLogger(__name__)
@@ -297,7 +295,7 @@ class ScheduleService:
 
     async def _send(
         self,
-        connection: aiosqlite.Connection,
+        connection: Transaction,
         schedule: Schedule,
         firing: Firing,
         recipients: list[tuple[int, str]],

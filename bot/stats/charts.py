@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from shapely.geometry.base import BaseGeometry
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
@@ -265,7 +266,7 @@ def town_map(picture: TownMap) -> bytes:
             )
         centre = boundary.representative_point()
         axes.text(centre.x, centre.y, name, ha="center", va="center", fontsize=6, fontfamily=family)
-    handles = [
+    handles: list[Artist] = [
         Patch(facecolor=colour, edgecolor="#555555", label=_class_label(low, high))
         for (low, high), colour in zip(classes, colours, strict=True)
     ]

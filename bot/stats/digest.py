@@ -93,7 +93,7 @@ class DigestService:
         if period.kind == PeriodKind.MONTH:
             for chat_id in {*self._people.all_grid_members(), *self._people.all_village_leads()}:
                 people[chat_id] = await self._notifier.language_of(chat_id)
-        async with self._storage.database.transaction() as connection:
+        async with self._storage.transaction() as connection:
             if not await self._storage.stats.claim_digest(
                 connection, period.kind, period.key, self._clock.now()
             ):

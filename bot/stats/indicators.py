@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from bot.reporting.lifecycle import TASK_STATES, Action, State
 
@@ -24,6 +24,9 @@ CLOCK_STARTS = frozenset({Action.ROUTE, Action.ASSIGN, Action.REOPEN})
 HOUR = 3600.0
 METRES_PER_DEGREE = 111_195.0
 """Along a meridian, and along a parallel at the equator (mean Earth radius)."""
+
+K = TypeVar("K")
+"""The key figures are grouped by (`by_key`)."""
 
 
 class LoggedEvent(NamedTuple):
@@ -125,7 +128,7 @@ def replay(
     )
     deadline = clock = None
     was_case = finished_before = last_fix_on_time = False
-    state = State.SUBMITTED
+    state: str = State.SUBMITTED
     for _, _, at, old, new, action, due, worker in events:
         if at >= as_at:
             break
@@ -326,9 +329,9 @@ def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def by_key(facts: Iterable[ReportFacts], key: Callable[[ReportFacts], object]) -> dict:
+def by_key(facts: Iterable[ReportFacts], key: Callable[[ReportFacts], K]) -> dict[K, Figures]:
     """Figures per value of `key` (each report in exactly one group)."""
-    groups: dict[object, Figures] = defaultdict(Figures)
+    groups: dict[K, Figures] = defaultdict(Figures)
     for report in facts:
         groups[key(report)].add(report)
     return groups

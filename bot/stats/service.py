@@ -238,7 +238,7 @@ class StatsService:
             )
             for member in self._people.all_grid_members()
         }
-        categories = by_key(facts, lambda report: report.category)
+        by_category = by_key(facts, lambda report: report.category)
         town = combined(
             places.values(), sum(hamlet.households for hamlet in self._grid.hamlets.values())
         )
@@ -256,6 +256,6 @@ class StatsService:
             villages=villages,
             hamlets=hamlets,
             members=members,
-            categories=dict(categories),
+            categories=dict(by_category),
             ranking=ranking,
         )
