@@ -21,10 +21,11 @@ from telegram.ext import (
 )
 
 from bot.core import callbacks
+from bot.core.errors import Refused
 from bot.core.models import Location, MediaRef
 from bot.delivery.notifier import responsible_for
 from bot.places.grid import Fit
-from bot.reporting.service import NotAllowed, OrderDraft
+from bot.reporting.service import OrderDraft
 from handlers.common import (
     Translate,
     end_flow,
@@ -34,6 +35,8 @@ from handlers.common import (
     services,
     translator,
 )
+from handlers.refusals import wording_for, words
+from handlers.report_steps import attempt
 
 log = logging.getLogger(__name__)
 
@@ -226,15 +229,8 @@ async def issue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         return ConversationHandler.END
     try:
         report = await found.reports.issue_order(user.id, _order(draft))
-    except NotAllowed:
-        await query.edit_message_text(
-            _("Nobody there can receive an order: no grid member and no village lead.")
-        )
-        return ConversationHandler.END
-    except ValueError:
-        await query.edit_message_text(
-            _("The deadline has passed meanwhile. Please start again with /order.")
-        )
+    except Refused as refusal:
+        await query.edit_message_text(words(refusal, _, wording_for(context)))
         return ConversationHandler.END
     log.info("office admin %s issued order %s", user.id, report.number)
     assert report.fix_due_at is not None
@@ -282,10 +278,9 @@ async def list_orders(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     user = update.effective_user
     language = await language_of(update, context)
     _ = found.i18n.translator(language).gettext
-    if user is None or not found.people.is_office(user.id):
-        await update.effective_message.reply_text(_("Sorry, /orders is for the town office."))
+    orders = await attempt(update, context, found.reports.open_orders(user.id))
+    if orders is None:
         return
-    orders = await found.reports.open_orders()
     if not orders:
         await update.effective_message.reply_text(
             _("No open rectification orders. /order issues one.")

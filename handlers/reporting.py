@@ -39,33 +39,33 @@ from telegram.ext import (
 )
 
 from bot.core import callbacks
+from bot.core.errors import Refused
 from bot.core.i18n import N_, I18n
 from bot.core.models import Draft, Location, MediaRef
-from bot.core.text import clean_text, without_identity
-from bot.delivery.notifier import CONFIRM as CONFIRM_FIX
-from bot.delivery.notifier import REOPEN
+from bot.core.text import clean_text
 from bot.places.grid import Fit
+from bot.reporting.buttons import ConfirmFixed, StillThere
 from bot.reporting.lifecycle import State
 from bot.reporting.media import gps_from_image
-from bot.reporting.service import ReportingBlocked, ReportLimitReached
+from bot.reporting.service import Reporter
 from handlers.common import (
     BACK_BUTTON,
     CANCEL_BUTTON,
     REPORT_BUTTON,
     Translate,
-    attempt,
     button_regex,
     drop_buttons,
     grid_markup,
     keep_file,
     language_of,
     main_keyboard,
-    report_id_of,
     services,
     start,
     translator,
     unusable,
 )
+from handlers.refusals import wording_for, words
+from handlers.report_steps import attempt
 
 log = logging.getLogger(__name__)
 
@@ -145,32 +145,12 @@ async def refused(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     assert user is not None
     try:
         await services(context).reports.check_may_report(user.id)
-    except (ReportingBlocked, ReportLimitReached) as refusal:
+    except Refused as refusal:
         _ = await translator(update, context)
         store_draft(context, None)
-        await reply(update, refusal_text(refusal, context, _), main_keyboard(_))
+        await reply(update, words(refusal, _, wording_for(context)), main_keyboard(_))
         return True
     return False
-
-
-def refusal_text(
-    refusal: ReportingBlocked | ReportLimitReached, context: ContextTypes.DEFAULT_TYPE, _: Translate
-) -> str:
-    found = services(context)
-    if isinstance(refusal, ReportingBlocked):
-        return _(
-            "⛔ Sorry, the town office has switched off reporting for your account: {reason}\n"
-            "If you think this is a mistake, please contact the office."
-        ).format(reason=refusal.reason)
-    limits = found.config.limits
-    return _(
-        "🙏 Thank you for all your reports! You have reached the limit for now "
-        "({per_hour} an hour, {per_day} a day). You can report again after {when}."
-    ).format(
-        per_hour=limits.reports_per_hour,
-        per_day=limits.reports_per_day,
-        when=found.notifier.local_time(refusal.until),
-    )
 
 
 async def ask_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -247,7 +227,7 @@ async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
             draft.exif_location = Location(gps[0], gps[1], "exif")
     caption = clean_text(message.caption, found.config.reporting.max_description_chars)
     if caption and not draft.description:
-        draft.description = anonymous(caption, update)
+        draft.description = caption
     store_draft(context, draft)
     if continuing_album:
         return LOCATION
@@ -477,22 +457,9 @@ async def receive_description(update: Update, context: ContextTypes.DEFAULT_TYPE
         )
         return CONFIRM
     draft = load_draft(context)
-    draft.description = anonymous(text, update) or None
+    draft.description = text or None
     store_draft(context, draft)
     return await ask_confirm(update, context)
-
-
-def anonymous(text: str, update: Update) -> str:
-    """The description without the reporter's own name, username or id: it goes to the grid
-    member, who must not learn who reported."""
-    user = update.effective_user
-    assert user is not None
-    return (
-        without_identity(
-            text, [user.first_name, user.last_name, user.full_name, user.username, str(user.id)]
-        )
-        or ""
-    )
 
 
 async def receive_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -529,11 +496,13 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     # The office may need to know who reported (for abuse): name and username as they are now.
     await found.storage.users.seen(user.id, user.first_name, user.username, found.clock.now())
     try:
-        result = await found.reports.submit(user.id, draft)
-    except (ReportingBlocked, ReportLimitReached) as refusal:
+        result = await found.reports.submit(
+            Reporter(user.id, user.first_name, user.last_name, user.username), draft
+        )
+    except Refused as refusal:
         store_draft(context, None)
         await acknowledge(query)
-        await reply(update, refusal_text(refusal, context, _), main_keyboard(_))
+        await reply(update, words(refusal, _, wording_for(context)), main_keyboard(_))
         return ConversationHandler.END
     # Stored and committed: from here on a Telegram failure must not look like a lost report.
     store_draft(context, None)
@@ -684,14 +653,14 @@ async def still_there(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def _answer_fix(update: Update, context: ContextTypes.DEFAULT_TYPE, *, reopen: bool) -> None:
     query = update.callback_query
     user = update.effective_user
-    report_id = report_id_of(update)
     assert query is not None and user is not None
-    if report_id is None:
+    pressed = StillThere.parse(query.data) if reopen else ConfirmFixed.parse(query.data)
+    if pressed is None:
         await acknowledge(query)
         return
     found = services(context)
     action = found.reports.reopen if reopen else found.reports.confirm
-    report = await attempt(update, context, action(report_id, user.id))
+    report = await attempt(update, context, action(pressed.report_id, user.id))
     if report is None:
         return
     _ = await translator(update, context)
@@ -833,6 +802,6 @@ def build(i18n: I18n) -> list:
     )
     return [
         reporting,
-        CallbackQueryHandler(confirm_fixed, pattern=callbacks.pattern(CONFIRM_FIX)),
-        CallbackQueryHandler(still_there, pattern=callbacks.pattern(REOPEN)),
+        CallbackQueryHandler(confirm_fixed, pattern=ConfirmFixed.pattern()),
+        CallbackQueryHandler(still_there, pattern=StillThere.pattern()),
     ]

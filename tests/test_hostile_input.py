@@ -31,7 +31,9 @@ from bot.emulator import EmulatedUser
 from bot.emulator.base import Json
 from bot.emulator.files import SMALL_JPEG
 from bot.people.directory import Role
+from bot.reporting.buttons import AcceptTask, ConfirmFixed, MarkFixed
 from bot.reporting.lifecycle import TRANSITIONS, State
+from bot.reporting.service import Reporter
 from storage import Storage
 from tests.conftest import Town
 from tests.test_report_story import has_buttons
@@ -110,7 +112,7 @@ class Scene:
             hamlet_id=self.town.hamlet_id("那笔坡"),
             category="other",
         )
-        submitted = await services.reports.submit(self.user.user_id, draft)
+        submitted = await services.reports.submit(Reporter(self.user.user_id), draft)
         self.report_id = submitted.report.id
         return self.report_id
 
@@ -303,8 +305,10 @@ async def one_report_from_ten_presses(scene: Scene) -> None:
 
 async def accept_ten_times(scene: Scene) -> None:
     report_id = await scene.report_in_nabi()
-    card = await scene.town.member.wait_for(has_buttons(f"v1:acc:{report_id}"))
-    scene.presses = [scene.town.member.press_raw(card, f"v1:acc:{report_id}") for _ in range(10)]
+    card = await scene.town.member.wait_for(has_buttons(AcceptTask(report_id).pack()))
+    scene.presses = [
+        scene.town.member.press_raw(card, AcceptTask(report_id).pack()) for _ in range(10)
+    ]
 
 
 async def accepted_once(scene: Scene) -> None:
@@ -320,14 +324,14 @@ async def forge_members_fix(scene: Scene) -> None:
     report_id = await scene.report_in_nabi()
     scene.user.send_text("/help")
     own = await scene.user.next_message()
-    scene.presses = [scene.user.press_raw(own, f"v1:fix:{report_id}")]
+    scene.presses = [scene.user.press_raw(own, MarkFixed(report_id).pack())]
 
 
 async def confirm_closed(scene: Scene) -> None:
     report_id = await scene.closed_report()
     scene.user.send_text("/help")
     own = await scene.user.next_message()
-    scene.presses = [scene.user.press_raw(own, f"v1:ok:{report_id}")]
+    scene.presses = [scene.user.press_raw(own, ConfirmFixed(report_id).pack())]
 
 
 async def block_mid_flow(scene: Scene) -> None:
@@ -386,7 +390,7 @@ async def pointer_only_for_the_command(scene: Scene) -> None:
 async def press_in_unknown_group(scene: Scene) -> None:
     group = _stranger_group(scene)
     sent = group.send_text(scene.user, "按钮")
-    scene.presses = [scene.user.press_raw(sent, "v1:acc:1")]
+    scene.presses = [scene.user.press_raw(sent, AcceptTask(1).pack())]
 
 
 async def anonymous_admin(scene: Scene) -> None:
@@ -696,7 +700,7 @@ CASES = [
     Case(
         "a button of a report that does not exist",
         "idle",
-        press("v1:ok:987654", on="own"),
+        press(ConfirmFixed(987654).pack(), on="own"),
         answered("This report no longer exists.", alert=True),
     ),
     Case(

@@ -13,7 +13,9 @@ from PIL import Image
 
 from bot.emulator import BotApiEmulator
 from bot.emulator.files import Upload
+from bot.reporting.buttons import AcceptTask, ConfirmFixed, MarkFixed, StillThere
 from bot.reporting.media import GPS_IFD, gps_from_image
+from handlers.buttons import SkipFixNote
 from tests.conftest import Town
 from tests.test_notices import final_summary, living_in, notices_in, send_now, with_button
 from tests.test_report_story import has_buttons, zh
@@ -57,7 +59,7 @@ async def test_a_report_with_a_picture_sent_as_a_file(town: Town) -> None:
         await town.office.wait_for(lambda m: "photo" in m),
         await town.clean_homes.wait_for(lambda m: "photo" in m),
     ]
-    card = await member.wait_for(has_buttons("v1:acc:1", "v1:fix:1"))
+    card = await member.wait_for(has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack()))
     await town.office.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     await town.clean_homes.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     for photo in photos:
@@ -73,17 +75,17 @@ async def test_a_report_with_a_picture_sent_as_a_file(town: Town) -> None:
     assert Path(media.photos[0].local_path).read_bytes() == WITH_GPS
 
     # The after-photo, sent as a file too, reaches the reporter as a photo without EXIF.
-    member.press(card, "v1:acc:1")
+    member.press(card, AcceptTask(1).pack())
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or "") and "photo" not in m)
-    member.press(card, "v1:fix:1")
+    member.press(card, MarkFixed(1).pack())
     await member.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     member.send_document(WITH_GPS, "after.jpg", "image/jpeg")
-    skip = await member.wait_for(has_buttons("v1:fsk"))
-    member.press(skip, "v1:fsk")
+    skip = await member.wait_for(has_buttons(SkipFixNote().pack()))
+    member.press(skip, SkipFixNote().pack())
     after = await villager.wait_for(lambda m: "photo" in m)
     assert not has_exif(town.emulator.file_bytes(after["photo"][-1]["file_id"]))
-    question = await villager.wait_for(has_buttons("v1:ok:1", "v1:bad:1"))
-    villager.press(question, "v1:ok:1")
+    question = await villager.wait_for(has_buttons(ConfirmFixed(1).pack(), StillThere(1).pack()))
+    villager.press(question, ConfirmFixed(1).pack())
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or "") and m is not question)
     assert (await services.reports.get(1)).state.value == "closed"
 
@@ -106,7 +108,7 @@ async def test_an_order_photo_sent_as_a_file(town: Town) -> None:
     admin.press(preview, "v1:zok")
     photo = await member.wait_for(lambda m: "photo" in m)
     assert not has_exif(town.emulator.file_bytes(photo["photo"][-1]["file_id"]))
-    await member.wait_for(has_buttons("v1:acc:1", "v1:fix:1"))
+    await member.wait_for(has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack()))
     office_photo = await town.office.wait_for(lambda m: "photo" in m)
     assert not has_exif(town.emulator.file_bytes(office_photo["photo"][-1]["file_id"]))
 

@@ -25,6 +25,7 @@ from bot.emulator import EmulatedUser
 from bot.places.grid import Fit
 from bot.playground import Playground, PlaygroundServer
 from bot.playground.personas import DEPARTMENT_GROUP_BASE
+from bot.reporting.buttons import AcceptTask
 from bot.reporting.lifecycle import State
 from tests.playground_setup import playground_config
 
@@ -349,7 +350,9 @@ async def test_fast_forward_moves_the_bots_clock_past_a_pause_and_delivery_resum
     assert status == 200 and clock["offset_hours"] == 2
     assert playground.clock.offset == timedelta(hours=2)
     await chat.wait_for(lambda message: "photo" in message, timeout=WAIT_SECONDS)
-    await user_of(playground, MEMBER).wait_for(has_buttons("v1:acc:1"), timeout=WAIT_SECONDS)
+    await user_of(playground, MEMBER).wait_for(
+        has_buttons(AcceptTask(1).pack()), timeout=WAIT_SECONDS
+    )
 
 
 async def test_reset_starts_clean_chats_database_and_clock(

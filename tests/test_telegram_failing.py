@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from bot.emulator import EmulatedUser
 from bot.emulator.base import Json, Signal
+from bot.reporting.buttons import AcceptTask
 from bot.reporting.lifecycle import State
 from tests.conftest import Town
 from tests.test_report_story import has_buttons, report_at
@@ -89,7 +90,7 @@ async def assert_each_delivered_once(town: Town, reports: dict[EmulatedUser, int
         number = report.number
         member = town.emulator.user(town.bot.people.grid_members_of(report.hamlet_id)[0])
         assert count(villager, mentions(number, "✅")) == 1, villager.messages
-        assert count(member, has_buttons(f"v1:acc:{report_id}")) == 1, member.messages
+        assert count(member, has_buttons(AcceptTask(report_id).pack())) == 1, member.messages
         assert count(member, lambda m: "photo" in m) == 1
         assert count(town.office, mentions(number, "🆕")) == 1
         assert count(town.clean_homes, mentions(number)) == 1
