@@ -38,7 +38,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core import callbacks
 from bot.core.errors import Refused
 from bot.core.i18n import N_, I18n
 from bot.core.models import Draft, Location, MediaRef
@@ -48,6 +47,15 @@ from bot.reporting.buttons import ConfirmFixed, StillThere
 from bot.reporting.lifecycle import State
 from bot.reporting.media import gps_from_image
 from bot.reporting.service import Reporter
+from handlers import pickers
+from handlers.buttons import (
+    ReportBack,
+    ReportCancel,
+    ReportCategory,
+    ReportHamlet,
+    ReportVillage,
+    SubmitReport,
+)
 from handlers.common import (
     BACK_BUTTON,
     CANCEL_BUTTON,
@@ -55,7 +63,6 @@ from handlers.common import (
     Translate,
     button_regex,
     drop_buttons,
-    grid_markup,
     keep_file,
     language_of,
     main_keyboard,
@@ -65,7 +72,7 @@ from handlers.common import (
     unusable,
 )
 from handlers.refusals import wording_for, words
-from handlers.report_steps import attempt
+from handlers.report_steps import attempt, retire_buttons
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +84,11 @@ PICK_HAMLET_BUTTON = N_("🏘 Pick village and hamlet")
 SHARE_LOCATION_BUTTON = N_("📍 Share my location")
 PHOTO_LOCATION_BUTTON = N_("📷 Use the photo's location")
 
-PICK_VILLAGE, PICK_HAMLET, PICK_CATEGORY = "rv", "rh", "rc"
-SUBMIT, GO_BACK, CANCEL = "rs", "rb", "rx"
-
 DRAFT_KEY = "draft"
 ALBUM_KEY = "album"
 TOLD_FULL_KEY = "told_full"
+SUMMARY_KEY = "summary_message"
+"""The summary with ✅ Submit now on screen: retired when a newer one replaces it."""
 
 IMAGE = filters.PHOTO | filters.Document.IMAGE
 
@@ -118,6 +124,7 @@ def store_draft(context: ContextTypes.DEFAULT_TYPE, draft: Draft | None) -> None
         context.user_data.pop(DRAFT_KEY, None)
         context.user_data.pop(ALBUM_KEY, None)
         context.user_data.pop(TOLD_FULL_KEY, None)
+        context.user_data.pop(SUMMARY_KEY, None)
     else:
         context.user_data[DRAFT_KEY] = asdict(draft)
 
@@ -304,14 +311,9 @@ async def ask_village(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
     found = services(context)
     language = await language_of(update, context)
     _ = found.i18n.translator(language).gettext
-    villages = sorted(found.grid.villages.values(), key=lambda village: village.id)
-    buttons = [
-        InlineKeyboardButton(
-            village.label(language), callback_data=callbacks.encode(PICK_VILLAGE, village.id)
-        )
-        for village in villages
-    ]
-    await show(update, _("🏘 Which village?"), _inline(buttons, 3, _, back=True))
+    await show(
+        update, _("🏘 Which village?"), pickers.REPORT_PLACES.villages(found.grid, language, _)
+    )
     return VILLAGE
 
 
@@ -326,25 +328,18 @@ async def village_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     found = services(context)
     query = update.callback_query
     assert query is not None
-    data = callbacks.decode(query.data)
-    village_id = data.str_arg() if data else None
-    if village_id not in found.grid.villages:
-        await acknowledge(query)
-        return VILLAGE
+    pressed = ReportVillage.parse(query.data)
+    village = found.grid.villages.get(pressed.village_id) if pressed else None
     await acknowledge(query)
     language = await language_of(update, context)
     _ = found.i18n.translator(language).gettext
-    buttons = [
-        InlineKeyboardButton(
-            hamlet.label(language), callback_data=callbacks.encode(PICK_HAMLET, hamlet.id)
-        )
-        for hamlet in sorted(found.grid.hamlets_of(village_id), key=lambda hamlet: hamlet.id)
-    ]
-    village = found.grid.villages[village_id]
+    hamlets = (
+        pickers.REPORT_PLACES.hamlets(found.grid, village.id, language, _) if village else None
+    )
+    if village is None or hamlets is None:
+        return VILLAGE
     await show(
-        update,
-        _("🏡 Which hamlet of {village}?").format(village=village.label(language)),
-        _inline(buttons, 2, _, back=True),
+        update, _("🏡 Which hamlet of {village}?").format(village=village.label(language)), hamlets
     )
     return HAMLET
 
@@ -353,8 +348,8 @@ async def hamlet_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     found = services(context)
     query = update.callback_query
     assert query is not None
-    data = callbacks.decode(query.data)
-    hamlet = found.grid.hamlets.get(data.str_arg() or "") if data else None
+    pressed = ReportHamlet.parse(query.data)
+    hamlet = found.grid.hamlets.get(pressed.hamlet_id) if pressed else None
     await acknowledge(query)
     if hamlet is None:
         return HAMLET
@@ -373,12 +368,10 @@ async def ask_category(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     language = await language_of(update, context)
     _ = found.i18n.translator(language).gettext
     buttons = [
-        InlineKeyboardButton(
-            category.label.get(language), callback_data=callbacks.encode(PICK_CATEGORY, key)
-        )
+        pickers.button(category.label.get(language), ReportCategory(key))
         for key, category in found.config.categories.items()
     ]
-    await show(update, _("🗂 What kind of problem is it?"), _inline(buttons, 1, _, back=True))
+    await show(update, _("🗂 What kind of problem is it?"), _inline(buttons, 1, _))
     return CATEGORY
 
 
@@ -386,11 +379,12 @@ async def category_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     found = services(context)
     query = update.callback_query
     assert query is not None
-    data = callbacks.decode(query.data)
-    key = data.str_arg() if data else None
+    pressed = ReportCategory.parse(query.data)
+    key = pressed.category if pressed else None
     await acknowledge(query)
     if key not in found.config.categories:
         return CATEGORY
+    await drop_buttons(update)  # chosen: the category buttons are done with
     draft = load_draft(context)
     draft.category = key
     store_draft(context, draft)
@@ -430,14 +424,22 @@ async def ask_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
     )
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("✅ Submit"), callback_data=callbacks.encode(SUBMIT))],
+            [pickers.button(_("✅ Submit"), SubmitReport())],
             [
-                InlineKeyboardButton(_(BACK_BUTTON), callback_data=callbacks.encode(GO_BACK)),
-                InlineKeyboardButton(_(CANCEL_BUTTON), callback_data=callbacks.encode(CANCEL)),
+                pickers.button(_(BACK_BUTTON), ReportBack()),
+                pickers.button(_(CANCEL_BUTTON), ReportCancel()),
             ],
         ]
     )
-    await show(update, "\n".join(lines), keyboard, parse_mode=ParseMode.HTML, new_message=True)
+    chat = update.effective_chat
+    earlier = (context.user_data or {}).get(SUMMARY_KEY)
+    if chat is not None and isinstance(earlier, int):
+        await retire_buttons(context, chat.id, earlier)  # only the newest summary submits
+    sent = await show(
+        update, "\n".join(lines), keyboard, parse_mode=ParseMode.HTML, new_message=True
+    )
+    if sent is not None and context.user_data is not None:
+        context.user_data[SUMMARY_KEY] = sent.message_id
     return CONFIRM
 
 
@@ -709,8 +711,9 @@ async def show(
     *,
     parse_mode: str | None = None,
     new_message: bool = False,
-) -> None:
-    """Edit the message whose button was pressed (fewer messages), else send a new one."""
+) -> Message | None:
+    """Edit the message whose button was pressed (fewer messages), else send a new one (and
+    return it)."""
     query = update.callback_query
     if query is not None and not new_message and query.message is not None:
         try:
@@ -719,20 +722,19 @@ async def show(
             if NOT_MODIFIED not in str(error):
                 raise
             # Already shown: the press is handled again after a restart.
-    else:
-        await reply(update, text, markup, parse_mode=parse_mode)
+        return None
+    return await reply(update, text, markup, parse_mode=parse_mode)
 
 
 def _inline(
-    buttons: list[InlineKeyboardButton], per_row: int, _: Translate, *, back: bool
+    buttons: list[InlineKeyboardButton], per_row: int, _: Translate
 ) -> InlineKeyboardMarkup:
-    rows = list(grid_markup(buttons, per_row).inline_keyboard)
-    last = [InlineKeyboardButton(_(CANCEL_BUTTON), callback_data=callbacks.encode(CANCEL))]
-    if back:
-        last.insert(
-            0, InlineKeyboardButton(_(BACK_BUTTON), callback_data=callbacks.encode(GO_BACK))
-        )
-    return InlineKeyboardMarkup([*rows, last])
+    """The flow's layout: the choices, then ⬅ Back and ✖ Cancel on a row of their own."""
+    footer = [
+        pickers.button(_(BACK_BUTTON), ReportBack()),
+        pickers.button(_(CANCEL_BUTTON), ReportCancel()),
+    ]
+    return pickers.keyboard(buttons, per_row, footer=footer)
 
 
 # -- the journey as a table ----------------------------------------------------------------------
@@ -769,23 +771,23 @@ def build(i18n: I18n) -> list:
                 MessageHandler(~filters.COMMAND, hint(LOCATION)),
             ],
             VILLAGE: [
-                on_button(village_chosen, pattern=callbacks.pattern(PICK_VILLAGE)),
-                on_button(back_from_villages, pattern=callbacks.pattern(GO_BACK)),
+                on_button(village_chosen, pattern=ReportVillage.pattern()),
+                on_button(back_from_villages, pattern=ReportBack.pattern()),
                 MessageHandler(~filters.COMMAND, hint(VILLAGE)),
             ],
             HAMLET: [
-                on_button(hamlet_chosen, pattern=callbacks.pattern(PICK_HAMLET)),
-                on_button(back_from_hamlets, pattern=callbacks.pattern(GO_BACK)),
+                on_button(hamlet_chosen, pattern=ReportHamlet.pattern()),
+                on_button(back_from_hamlets, pattern=ReportBack.pattern()),
                 MessageHandler(~filters.COMMAND, hint(HAMLET)),
             ],
             CATEGORY: [
-                on_button(category_chosen, pattern=callbacks.pattern(PICK_CATEGORY)),
-                on_button(back, pattern=callbacks.pattern(GO_BACK)),
+                on_button(category_chosen, pattern=ReportCategory.pattern()),
+                on_button(back, pattern=ReportBack.pattern()),
                 MessageHandler(~filters.COMMAND, hint(CATEGORY)),
             ],
             CONFIRM: [
-                on_button(submit, pattern=callbacks.pattern(SUBMIT)),
-                on_button(back, pattern=callbacks.pattern(GO_BACK)),
+                on_button(submit, pattern=SubmitReport.pattern()),
+                on_button(back, pattern=ReportBack.pattern()),
                 MessageHandler(cancel_press, cancel),
                 MessageHandler(filters.TEXT & ~filters.COMMAND, receive_description),
                 MessageHandler(filters.VOICE, receive_voice),
@@ -794,7 +796,7 @@ def build(i18n: I18n) -> list:
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
-            on_button(cancel, pattern=callbacks.pattern(CANCEL)),
+            on_button(cancel, pattern=ReportCancel.pattern()),
             CommandHandler("start", restart),
             CommandHandler("report", begin, filters=private),
             MessageHandler(private & press(REPORT_BUTTON), begin),

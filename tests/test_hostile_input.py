@@ -95,11 +95,11 @@ class Scene:
         if point == "location":
             return
         user.send_location(*self.town.inside("那笔坡"))
-        self.categories = await user.wait_for(has_buttons("v1:rc:"))
+        self.categories = await user.wait_for(has_buttons("v2:rc:"))
         if point == "category":
             return
-        user.press(self.categories, "v1:rc:household")
-        self.summary = await user.wait_for(has_buttons("v1:rs"))
+        user.press(self.categories, "v2:rc:household")
+        self.summary = await user.wait_for(has_buttons("v2:rs"))
 
     async def report_in_nabi(self) -> int:
         """A report by this person, assigned to 那笔坡's grid member (made through the service)."""
@@ -269,7 +269,7 @@ async def edit_after_reply(scene: Scene) -> None:
 async def live_location(scene: Scene) -> None:
     latitude, longitude = scene.town.inside("那笔坡")
     sent = scene.user.send_location(latitude, longitude, live_period=900)
-    await scene.user.wait_for(has_buttons("v1:rc:"))
+    await scene.user.wait_for(has_buttons("v2:rc:"))
     scene.user.edit_location(sent, *BEIJING)
     scene.user.edit_location(sent, 0.0, 0.0)
 
@@ -282,7 +282,7 @@ async def live_location_kept_first_point(scene: Scene) -> None:
 
 async def edited_description(scene: Scene) -> None:
     sent = scene.user.send_text("第一次的说明")
-    scene.summary = await scene.user.wait_for(has_buttons("v1:rs"))
+    scene.summary = await scene.user.wait_for(has_buttons("v2:rs"))
     scene.user.edit_text(sent, "改过的说明")
 
 
@@ -293,7 +293,7 @@ async def description_unchanged(scene: Scene) -> None:
 
 
 async def submit_ten_times(scene: Scene) -> None:
-    scene.presses = [scene.user.press_raw(scene.summary, "v1:rs") for _ in range(10)]
+    scene.presses = [scene.user.press_raw(scene.summary, "v2:rs") for _ in range(10)]
 
 
 async def one_report_from_ten_presses(scene: Scene) -> None:
@@ -350,7 +350,7 @@ async def block_mid_flow(scene: Scene) -> None:
 
 async def continues_after_unblocking(scene: Scene) -> None:
     scene.user.send_location(*scene.town.inside("那笔坡"))
-    await scene.user.wait_for(has_buttons("v1:rc:"))
+    await scene.user.wait_for(has_buttons("v2:rc:"))
 
 
 async def channel_post(scene: Scene) -> None:
@@ -454,7 +454,7 @@ async def contact_not_kept(scene: Scene) -> None:
 
 
 async def summary_shows(scene: Scene, *parts: str, absent: tuple[str, ...] = ()) -> None:
-    summary = await scene.user.wait_for(has_buttons("v1:rs"))
+    summary = await scene.user.wait_for(has_buttons("v2:rs"))
     for part in parts:
         assert part in summary["text"], (part, summary["text"])
     for part in absent:
@@ -634,7 +634,7 @@ CASES = [
     Case(
         "forged category",
         "category",
-        press("v1:rc:../../etc/passwd", on="categories"),
+        press("v2:rc:../../etc/passwd", on="categories"),
         then(answered_quietly(), silent()),
     ),
     Case(
@@ -1008,7 +1008,7 @@ class Driver:
             latitude, longitude = self.town.inside(place)
             user.send_location(latitude + (self.round % 10) * 0.0006, longitude)
         await self.handle()
-        for prefix in ("v1:rv:", "v1:rh:", "v1:rc:", "v1:rs"):
+        for prefix in ("v2:rv:", "v2:rh:", "v2:rc:", "v2:rs"):
             asking = [m for m in user.messages if any(d.startswith(prefix) for d in _data(m))]
             if asking:
                 choice = next(d for d in _data(asking[-1]) if d.startswith(prefix))

@@ -47,10 +47,10 @@ async def test_a_report_with_a_picture_sent_as_a_file(town: Town) -> None:
     villager.send_document(WITH_GPS, "IMG_0001.jpg", "image/jpeg")
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     villager.send_text(zh("📷 Use the photo's location"))
-    categories = await villager.wait_for(has_buttons("v1:rc:"))
-    villager.press(categories, "v1:rc:household")
-    summary = await villager.wait_for(has_buttons("v1:rs"))
-    villager.press(summary, "v1:rs")
+    categories = await villager.wait_for(has_buttons("v2:rc:"))
+    villager.press(categories, "v2:rc:household")
+    summary = await villager.wait_for(has_buttons("v2:rs"))
+    villager.press(summary, "v2:rs")
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
 
     # The grid member, the office and the department each get a photo, then the card.

@@ -92,10 +92,10 @@ async def report_by_clicks(http: aiohttp.ClientSession, playground: Playground) 
         {"latitude": latitude, "longitude": longitude},
     )
     assert status == 200
-    question = await villager.wait_for(has_buttons("v1:rc:"))
-    await press(http, VILLAGER, question, "v1:rc:household")
-    summary = await villager.wait_for(has_buttons("v1:rs"))
-    await press(http, VILLAGER, summary, "v1:rs")
+    question = await villager.wait_for(has_buttons("v2:rc:"))
+    await press(http, VILLAGER, question, "v2:rc:household")
+    summary = await villager.wait_for(has_buttons("v2:rs"))
+    await press(http, VILLAGER, summary, "v2:rs")
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
 
 
@@ -256,7 +256,7 @@ async def test_gps_fails_sends_a_far_fix_and_the_bot_offers_the_hamlet_picker(
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     status, _ = await post(http, f"/api/personas/{VILLAGER}/location", {"gps_fails": True})
     assert status == 200
-    await villager.wait_for(has_buttons("v1:rv:"))
+    await villager.wait_for(has_buttons("v2:rv:"))
     shared = next(m for m in playground.transcript(VILLAGER_CHAT) if "location" in m)
     assert playground.grid.locate(**shared["location"]).fit == Fit.FAR
 
@@ -277,7 +277,7 @@ async def test_a_department_member_writes_in_the_group_but_sends_no_photos_there
 @pytest.mark.parametrize(
     ("path", "body", "error"),
     [
-        (f"/api/personas/{VILLAGER}/press", {"message_id": 99, "data": "v1:rs"}, "no longer"),
+        (f"/api/personas/{VILLAGER}/press", {"message_id": 99, "data": "v2:rs"}, "no longer"),
         (f"/api/personas/{VILLAGER}/text", {"text": "   "}, "empty"),
         (f"/api/personas/{VILLAGER}/location", {"latitude": "north"}, "latitude"),
         (f"/api/personas/{VILLAGER}/location", {"latitude": 95, "longitude": 0}, "Earth"),

@@ -143,8 +143,8 @@ async def test_report_fix_and_confirm_across_three_panes(
     await expect(page.locator("#map-dialog")).to_be_visible()
     await click_on_map(page, "h01")
     await expect(villager.locator(".message.mine .pin")).to_have_count(1)
-    await button(villager, "v1:rc:household").click()
-    await button(villager, "v1:rs").click()
+    await button(villager, "v2:rc:household").click()
+    await button(villager, "v2:rs").click()
     await expect(villager.locator(".message.theirs", has_text="R-000001")).not_to_have_count(0)
 
     # The grid member's pane lights up with the photo, the pin and the task card.
@@ -194,10 +194,10 @@ async def test_gps_fails_an_added_villager_picks_the_hamlet_and_time_moves(
     await villager.locator(".keyboard button", has_text=ZH(SHARE_LOCATION_BUTTON)).click()
     await page.locator("#gps-fails").click()
     village = playground.grid.hamlets["h07"].village_id
-    await button(villager, f"v1:rv:{village}").click()
-    await button(villager, "v1:rh:h07").click()
-    await button(villager, "v1:rc:water").click()
-    await button(villager, "v1:rs").click()
+    await button(villager, f"v2:rv:{village}").click()
+    await button(villager, "v2:rh:h07").click()
+    await button(villager, "v2:rc:water").click()
+    await button(villager, "v2:rs").click()
     await expect(villager.locator(".message.theirs", has_text="R-000001")).not_to_have_count(0)
     report = await playground.bot.application.bot_data["services"].reports.get(1)
     assert report is not None and report.hamlet_id == "h07" and report.latitude is None

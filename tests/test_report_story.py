@@ -58,10 +58,10 @@ async def report_at(
     user.send_photo()
     await user.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     user.send_location(*point)
-    question = await user.wait_for(has_buttons("v1:rc:"))
-    user.press(question, f"v1:rc:{category}")
-    summary = await user.wait_for(has_buttons("v1:rs"))
-    user.press(summary, "v1:rs")
+    question = await user.wait_for(has_buttons("v2:rc:"))
+    user.press(question, f"v2:rc:{category}")
+    summary = await user.wait_for(has_buttons("v2:rs"))
+    user.press(summary, "v2:rs")
     return await user.wait_for(lambda m: "R-0" in (m.get("text") or ""))
 
 
@@ -80,12 +80,12 @@ async def test_report_to_fix_to_confirmation(town: Town) -> None:
     location_button = ask_place["reply_markup"]["keyboard"][0][0]
     assert location_button.get("request_location") is True
     villager.send_location(*town.inside("那笔坡"))
-    category_question = await villager.wait_for(has_buttons("v1:rc:"))
-    assert len([d for d in data_of(category_question) if d.startswith("v1:rc:")]) == 8
-    villager.press(category_question, "v1:rc:household")
-    summary = await villager.wait_for(has_buttons("v1:rs", "v1:rb", "v1:rx"))
+    category_question = await villager.wait_for(has_buttons("v2:rc:"))
+    assert len([d for d in data_of(category_question) if d.startswith("v2:rc:")]) == 8
+    villager.press(category_question, "v2:rc:household")
+    summary = await villager.wait_for(has_buttons("v2:rs", "v2:rb", "v2:rx"))
     assert "路边一大堆垃圾" in summary["text"]
-    villager.press(summary, "v1:rs")
+    villager.press(summary, "v2:rs")
     done = await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     assert villager.reply_keyboard and zh(REPORT_BUTTON) in villager.reply_keyboard[0]
 
@@ -173,19 +173,19 @@ async def test_hamlet_picker_when_gps_fails(town: Town) -> None:
     villager.send_photo()
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     villager.send_text(zh(PICK_HAMLET_BUTTON))
-    villages = await villager.wait_for(has_buttons("v1:rv:"))
+    villages = await villager.wait_for(has_buttons("v2:rv:"))
     nabi = next(h for h in town.bot.grid.hamlets.values() if h.name == "那笔坡")
-    villager.press(villages, f"v1:rv:{nabi.village_id}")
-    hamlets = await villager.wait_for(has_buttons(f"v1:rh:{nabi.id}"))
-    villager.press(hamlets, "v1:rb")  # back to the villages, then forward again
-    villages = await villager.wait_for(has_buttons("v1:rv:"))
-    villager.press(villages, f"v1:rv:{nabi.village_id}")
-    hamlets = await villager.wait_for(has_buttons(f"v1:rh:{nabi.id}"))
-    villager.press(hamlets, f"v1:rh:{nabi.id}")
-    categories = await villager.wait_for(has_buttons("v1:rc:"))
-    villager.press(categories, "v1:rc:piles")
-    summary = await villager.wait_for(has_buttons("v1:rs"))
-    villager.press(summary, "v1:rs")
+    villager.press(villages, f"v2:rv:{nabi.village_id}")
+    hamlets = await villager.wait_for(has_buttons(f"v2:rh:{nabi.id}"))
+    villager.press(hamlets, "v2:rb")  # back to the villages, then forward again
+    villages = await villager.wait_for(has_buttons("v2:rv:"))
+    villager.press(villages, f"v2:rv:{nabi.village_id}")
+    hamlets = await villager.wait_for(has_buttons(f"v2:rh:{nabi.id}"))
+    villager.press(hamlets, f"v2:rh:{nabi.id}")
+    categories = await villager.wait_for(has_buttons("v2:rc:"))
+    villager.press(categories, "v2:rc:piles")
+    summary = await villager.wait_for(has_buttons("v2:rs"))
+    villager.press(summary, "v2:rs")
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     await town.member.wait_for(has_buttons(AcceptTask(1).pack()))
     report = await town.bot.application.bot_data["services"].reports.get(1)
@@ -206,10 +206,10 @@ async def test_location_from_photo_exif(town: Town) -> None:
     ]
     assert zh(PHOTO_LOCATION_BUTTON) in labels
     villager.send_text(zh(PHOTO_LOCATION_BUTTON))
-    categories = await villager.wait_for(has_buttons("v1:rc:"))
-    villager.press(categories, "v1:rc:dead_corner")
-    summary = await villager.wait_for(has_buttons("v1:rs"))
-    villager.press(summary, "v1:rs")
+    categories = await villager.wait_for(has_buttons("v2:rc:"))
+    villager.press(categories, "v2:rc:dead_corner")
+    summary = await villager.wait_for(has_buttons("v2:rs"))
+    villager.press(summary, "v2:rs")
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     report = await town.bot.application.bot_data["services"].reports.get(1)
     assert report.location_source == "exif"
@@ -221,12 +221,12 @@ async def test_voice_note_as_description(town: Town) -> None:
     villager.send_photo()
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     villager.send_location(*town.inside("那笔坡"))
-    categories = await villager.wait_for(has_buttons("v1:rc:"))
-    villager.press(categories, "v1:rc:livestock")
-    await villager.wait_for(has_buttons("v1:rs"))
+    categories = await villager.wait_for(has_buttons("v2:rc:"))
+    villager.press(categories, "v2:rc:livestock")
+    await villager.wait_for(has_buttons("v2:rs"))
     villager.send_voice((SAMPLE / "voice.ogg").read_bytes(), duration=4)
-    summary = await villager.wait_for(lambda m: has_buttons("v1:rs")(m) and "🎤" in m["text"])
-    villager.press(summary, "v1:rs")
+    summary = await villager.wait_for(lambda m: has_buttons("v2:rs")(m) and "🎤" in m["text"])
+    villager.press(summary, "v2:rs")
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     voice = await member.wait_for(lambda m: "voice" in m)
     assert voice["voice"]["file_id"]
@@ -242,14 +242,14 @@ async def test_too_long_description_is_refused_politely(town: Town) -> None:
     villager.send_photo()
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     villager.send_location(*town.inside("那笔坡"))
-    categories = await villager.wait_for(has_buttons("v1:rc:"))
-    villager.press(categories, "v1:rc:household")
-    await villager.wait_for(has_buttons("v1:rs"))
+    categories = await villager.wait_for(has_buttons("v2:rc:"))
+    villager.press(categories, "v2:rc:household")
+    await villager.wait_for(has_buttons("v2:rs"))
     villager.send_text("垃" * 501)
     refusal = await villager.next_message()
     assert "501" in refusal["text"] and "500" in refusal["text"]
     villager.send_text("<b>很多</b> & 垃圾")
-    summary = await villager.wait_for(has_buttons("v1:rs"))
+    summary = await villager.wait_for(has_buttons("v2:rs"))
     assert "<b>很多</b> & 垃圾" in summary["text"]  # escaped in HTML: shown as typed
 
 
@@ -258,7 +258,7 @@ async def test_far_away_location_leads_to_the_hamlet_picker(town: Town) -> None:
     villager.send_photo()
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     villager.send_location(39.9042, 116.4074)  # Beijing
-    await villager.wait_for(has_buttons("v1:rv:"))
+    await villager.wait_for(has_buttons("v2:rv:"))
 
 
 async def test_location_near_the_town_goes_to_the_office_queue(town: Town) -> None:
@@ -365,11 +365,11 @@ async def test_restart_in_the_middle_of_a_report(town: Town) -> None:
     villager.send_photo()
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     villager.send_location(*town.inside("那笔坡"))
-    categories = await villager.wait_for(has_buttons("v1:rc:"))
+    categories = await villager.wait_for(has_buttons("v2:rc:"))
     await town.restart()
-    villager.press(categories, "v1:rc:water")
-    summary = await villager.wait_for(has_buttons("v1:rs"))
-    villager.press(summary, "v1:rs")
+    villager.press(categories, "v2:rc:water")
+    summary = await villager.wait_for(has_buttons("v2:rs"))
+    villager.press(summary, "v2:rs")
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     await town.emulator.group(CLEAN_WATER_CHAT, "经贸站").wait_for(
         lambda m: "R-000001" in (m.get("text") or "")

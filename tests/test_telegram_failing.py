@@ -37,9 +37,9 @@ async def ready_to_submit(town: Town, villager: EmulatedUser, hamlet_id: str) ->
     villager.send_photo()
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     villager.send_location(*town.bot.grid.representative_point(hamlet_id))
-    categories = await villager.wait_for(has_buttons("v1:rc:"))
-    villager.press(categories, "v1:rc:household")
-    return await villager.wait_for(has_buttons("v1:rs"))
+    categories = await villager.wait_for(has_buttons("v2:rc:"))
+    villager.press(categories, "v2:rc:household")
+    return await villager.wait_for(has_buttons("v2:rs"))
 
 
 async def outbox_settled(town: Town) -> bool:
@@ -122,7 +122,7 @@ async def storm(town: Town, villagers: dict[EmulatedUser, Json], lasting: timede
     then the failures stop and the bot is left to catch up on its own."""
     started = town.clock.now()
     for villager, summary in villagers.items():
-        villager.press(summary, "v1:rs")
+        villager.press(summary, "v2:rs")
 
     async def over() -> bool:
         stored = await services(town).storage.database.fetch_all("SELECT id FROM reports")
