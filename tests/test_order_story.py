@@ -27,26 +27,26 @@ async def issue(town: Town, village_id: str, place: str, text: str, days: int = 
     text → a photo → deadline → Issue; returns the admin's confirmation."""
     admin = town.admin
     admin.send_text("/order")
-    villages = await admin.wait_for(has_buttons("v1:zv:"))
-    admin.press(villages, f"v1:zv:{village_id}")
-    hamlets = await admin.wait_for(has_buttons("v1:zw"))
+    villages = await admin.wait_for(has_buttons("v2:zv:"))
+    admin.press(villages, f"v2:zv:{village_id}")
+    hamlets = await admin.wait_for(has_buttons("v2:zw"))
     admin.press(hamlets, place)
-    await admin.wait_for(lambda m: bool(m.get("text")) and not has_buttons("v1:")(m))
+    await admin.wait_for(lambda m: bool(m.get("text")) and not has_buttons("v2:")(m))
     admin.send_text(text)
-    await admin.wait_for(has_buttons("v1:zps"))
+    await admin.wait_for(has_buttons("v2:zps"))
     admin.send_photo()
-    deadlines = await admin.wait_for(has_buttons("v1:zd:"))
-    admin.press(deadlines, f"v1:zd:{days}")
-    preview = await admin.wait_for(has_buttons("v1:zok"))
+    deadlines = await admin.wait_for(has_buttons("v2:zd:"))
+    admin.press(deadlines, f"v2:zd:{days}")
+    preview = await admin.wait_for(has_buttons("v2:zok"))
     assert text in preview["text"]
-    admin.press(preview, "v1:zok")
+    admin.press(preview, "v2:zok")
     return await admin.wait_for(mentions("📜", "R-0"))
 
 
 async def test_a_rectification_order_from_issue_to_close(town: Town) -> None:
     admin, member = town.admin, town.member
     nabi = town.hamlet_id("那笔坡")
-    issued = await issue(town, "v01", f"v1:zh:{nabi}", "河边堆放建筑垃圾，请三天内清运。")
+    issued = await issue(town, "v01", f"v2:zh:{nabi}", "河边堆放建筑垃圾，请三天内清运。")
     assert "R-000001" in issued["text"] and "12-05 18:00" in issued["text"]
 
     await member.wait_for(lambda m: "photo" in m)
@@ -99,7 +99,7 @@ async def test_a_rectification_order_from_issue_to_close(town: Town) -> None:
 
 async def test_an_order_to_a_whole_village_goes_to_its_lead(town: Town) -> None:
     lead = town.emulator.user(NABI_LEAD, "黄秀兰", language_code="zh")
-    await issue(town, "v01", "v1:zw", "村道两旁杂物较多，请组织清理。", days=7)
+    await issue(town, "v01", "v2:zw", "村道两旁杂物较多，请组织清理。", days=7)
     await lead.wait_for(has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack()))
     assert not [m for m in town.member.messages if "R-000001" in (m.get("text") or "")]
     lead.send_text("/tasks")
@@ -131,7 +131,7 @@ async def test_an_order_handed_back_is_assigned_again_with_the_time_first_allowe
     town: Town,
 ) -> None:
     member, admin = town.member, town.admin
-    await issue(town, "v01", f"v1:zh:{town.hamlet_id('那笔坡')}", "塘边垃圾，请清理。", days=7)
+    await issue(town, "v01", f"v2:zh:{town.hamlet_id('那笔坡')}", "塘边垃圾，请清理。", days=7)
     card = await member.wait_for(has_buttons(NotMyArea(1).pack()))
     issued = await town.bot.storage.reports.get(1)
     assert issued is not None and issued.fix_due_at and issued.assigned_at
