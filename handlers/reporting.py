@@ -13,9 +13,11 @@ import contextlib
 import logging
 import mimetypes
 import uuid
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -30,9 +32,9 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -64,13 +66,12 @@ from handlers.common import (
     button_regex,
     drop_buttons,
     keep_file,
-    language_of,
     main_keyboard,
-    services,
     start,
-    translator,
     unusable,
 )
+from handlers.context import BotContext
+from handlers.pickers import ReplyMarkup
 from handlers.refusals import wording_for, words
 from handlers.report_steps import attempt, retire_buttons
 
@@ -96,7 +97,7 @@ IMAGE = filters.PHOTO | filters.Document.IMAGE
 # -- the draft, kept in persisted user data --------------------------------------------------
 
 
-def load_draft(context: ContextTypes.DEFAULT_TYPE) -> Draft:
+def load_draft(context: BotContext) -> Draft:
     data = (context.user_data or {}).get(DRAFT_KEY) or {}
     location = data.get("location")
     exif_location = data.get("exif_location")
@@ -118,7 +119,7 @@ def new_draft() -> Draft:
     return Draft(id=uuid.uuid4().hex)
 
 
-def store_draft(context: ContextTypes.DEFAULT_TYPE, draft: Draft | None) -> None:
+def store_draft(context: BotContext, draft: Draft | None) -> None:
     assert context.user_data is not None
     if draft is None:
         context.user_data.pop(DRAFT_KEY, None)
@@ -132,42 +133,42 @@ def store_draft(context: ContextTypes.DEFAULT_TYPE, draft: Draft | None) -> None
 # -- entry: /report, the big button, or simply a photo --------------------------------------
 
 
-async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def begin(update: Update, context: BotContext) -> int:
     if await refused(update, context):
         return ConversationHandler.END
     store_draft(context, new_draft())
     return await ask_photo(update, context)
 
 
-async def begin_with_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def begin_with_photo(update: Update, context: BotContext) -> int:
     if await refused(update, context):
         return ConversationHandler.END
     store_draft(context, new_draft())
     return await receive_photo(update, context)
 
 
-async def refused(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def refused(update: Update, context: BotContext) -> bool:
     """Blocked by the office, or over the per-person limits: say so before any effort is made."""
     user = update.effective_user
     assert user is not None
     try:
-        await services(context).reports.check_may_report(user.id)
+        await context.services.reports.check_may_report(user.id)
     except Refused as refusal:
-        _ = await translator(update, context)
+        _ = context._
         store_draft(context, None)
         await reply(update, words(refusal, _, wording_for(context)), main_keyboard(_))
         return True
     return False
 
 
-async def ask_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    _ = await translator(update, context)
+async def ask_photo(update: Update, context: BotContext) -> int:
+    _ = context._
     await reply(
         update,
         _(
             "📷 Please send a photo of the problem (up to {count}). "
             "A photo sent as a file works too."
-        ).format(count=services(context).config.reporting.max_photos),
+        ).format(count=context.services.config.reporting.max_photos),
         ReplyKeyboardMarkup([[_(CANCEL_BUTTON)]], resize_keyboard=True),
     )
     return PHOTO
@@ -176,17 +177,19 @@ async def ask_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 # -- photos ------------------------------------------------------------------------------
 
 
-async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def receive_photo(update: Update, context: BotContext) -> int:
     """Add a photo (compressed or an image file) and move on to the place."""
     message = update.effective_message
     assert message is not None
-    found = services(context)
-    _ = await translator(update, context)
+    found = context.services
+    _ = context._
     draft = load_draft(context)
     state = LOCATION if draft.photos else PHOTO
     album = message.media_group_id
-    continuing_album = album is not None and context.user_data.get(ALBUM_KEY) == album
-    context.user_data[ALBUM_KEY] = album
+    user_data = context.user_data
+    assert user_data is not None
+    continuing_album = album is not None and user_data.get(ALBUM_KEY) == album
+    user_data[ALBUM_KEY] = album
     if message.photo:
         size = message.photo[-1]
         file_id, unique_id, file_size, suffix = (
@@ -215,8 +218,8 @@ async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
         return state
     if len(draft.photos) >= found.config.reporting.max_photos:
         batch = album or str(message.message_id)
-        if context.user_data.get(TOLD_FULL_KEY) != batch:
-            context.user_data[TOLD_FULL_KEY] = batch
+        if user_data.get(TOLD_FULL_KEY) != batch:
+            user_data[TOLD_FULL_KEY] = batch
             await reply(
                 update,
                 _("I keep at most {count} photos; the extra ones were left out.").format(
@@ -241,9 +244,7 @@ async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     return await ask_location(update, context, draft, _)
 
 
-async def ask_location(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft, _: Translate
-) -> int:
+async def ask_location(update: Update, context: BotContext, draft: Draft, _: Translate) -> int:
     rows = [[KeyboardButton(_(SHARE_LOCATION_BUTTON), request_location=True)]]
     text = _(
         "📍 Photo {count} received. Now, where is it?\n"
@@ -252,7 +253,10 @@ async def ask_location(
     if draft.exif_location:
         rows.insert(0, [KeyboardButton(_(PHOTO_LOCATION_BUTTON))])
         text += "\n" + _("Your photo carries a location: tap “Use the photo's location” to use it.")
-    rows += [[_(PICK_HAMLET_BUTTON)], [_(BACK_BUTTON), _(CANCEL_BUTTON)]]
+    rows += [
+        [KeyboardButton(_(PICK_HAMLET_BUTTON))],
+        [KeyboardButton(_(BACK_BUTTON)), KeyboardButton(_(CANCEL_BUTTON))],
+    ]
     await reply(update, text, ReplyKeyboardMarkup(rows, resize_keyboard=True))
     return LOCATION
 
@@ -260,7 +264,7 @@ async def ask_location(
 # -- the place -----------------------------------------------------------------------------
 
 
-async def receive_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def receive_location(update: Update, context: BotContext) -> int:
     """A shared location or a venue; far away or unusable points lead to the hamlet picker."""
     message = update.effective_message
     assert message is not None
@@ -270,16 +274,16 @@ async def receive_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     return await place_at(update, context, Location(point.latitude, point.longitude, source))
 
 
-async def use_photo_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def use_photo_location(update: Update, context: BotContext) -> int:
     draft = load_draft(context)
     if draft.exif_location is None:
-        return await ask_location(update, context, draft, await translator(update, context))
+        return await ask_location(update, context, draft, context._)
     return await place_at(update, context, draft.exif_location)
 
 
-async def place_at(update: Update, context: ContextTypes.DEFAULT_TYPE, location: Location) -> int:
-    found = services(context)
-    language = await language_of(update, context)
+async def place_at(update: Update, context: BotContext, location: Location) -> int:
+    found = context.services
+    language = context.person.language
     _ = found.i18n.translator(language).gettext
     match = found.grid.locate(location.latitude, location.longitude)
     if match.fit == Fit.FAR:
@@ -307,9 +311,9 @@ async def place_at(update: Update, context: ContextTypes.DEFAULT_TYPE, location:
     return await ask_category(update, context)
 
 
-async def ask_village(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    found = services(context)
-    language = await language_of(update, context)
+async def ask_village(update: Update, context: BotContext) -> int:
+    found = context.services
+    language = context.person.language
     _ = found.i18n.translator(language).gettext
     await show(
         update, _("🏘 Which village?"), pickers.REPORT_PLACES.villages(found.grid, language, _)
@@ -317,21 +321,21 @@ async def ask_village(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
     return VILLAGE
 
 
-async def pick_hamlet_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def pick_hamlet_button(update: Update, context: BotContext) -> int:
     """The reply-keyboard "pick village and hamlet" press: clear the keyboard first."""
-    _ = await translator(update, context)
+    _ = context._
     await reply(update, _("OK, let's find the place by name."), ReplyKeyboardRemove())
     return await ask_village(update, context)
 
 
-async def village_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    found = services(context)
+async def village_chosen(update: Update, context: BotContext) -> int:
+    found = context.services
     query = update.callback_query
     assert query is not None
     pressed = ReportVillage.parse(query.data)
     village = found.grid.villages.get(pressed.village_id) if pressed else None
     await acknowledge(query)
-    language = await language_of(update, context)
+    language = context.person.language
     _ = found.i18n.translator(language).gettext
     hamlets = (
         pickers.REPORT_PLACES.hamlets(found.grid, village.id, language, _) if village else None
@@ -344,8 +348,8 @@ async def village_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     return HAMLET
 
 
-async def hamlet_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    found = services(context)
+async def hamlet_chosen(update: Update, context: BotContext) -> int:
+    found = context.services
     query = update.callback_query
     assert query is not None
     pressed = ReportHamlet.parse(query.data)
@@ -363,9 +367,9 @@ async def hamlet_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 # -- category ------------------------------------------------------------------------------
 
 
-async def ask_category(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    found = services(context)
-    language = await language_of(update, context)
+async def ask_category(update: Update, context: BotContext) -> int:
+    found = context.services
+    language = context.person.language
     _ = found.i18n.translator(language).gettext
     buttons = [
         pickers.button(category.label.get(language), ReportCategory(key))
@@ -375,8 +379,8 @@ async def ask_category(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     return CATEGORY
 
 
-async def category_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    found = services(context)
+async def category_chosen(update: Update, context: BotContext) -> int:
+    found = context.services
     query = update.callback_query
     assert query is not None
     pressed = ReportCategory.parse(query.data)
@@ -394,10 +398,10 @@ async def category_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 # -- description and confirmation ------------------------------------------------------------
 
 
-async def ask_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def ask_confirm(update: Update, context: BotContext) -> int:
     """The summary with Submit; typing or a voice note adds the optional description."""
-    found = services(context)
-    language = await language_of(update, context)
+    found = context.services
+    language = context.person.language
     _ = found.i18n.translator(language).gettext
     draft = load_draft(context)
     hamlet = found.grid.hamlets.get(draft.hamlet_id or "")
@@ -443,11 +447,11 @@ async def ask_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
     return CONFIRM
 
 
-async def receive_description(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def receive_description(update: Update, context: BotContext) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None
-    found = services(context)
-    _ = await translator(update, context)
+    found = context.services
+    _ = context._
     text = clean_text(message.text)
     limit = found.config.reporting.max_description_chars
     if len(text) > limit:
@@ -464,12 +468,12 @@ async def receive_description(update: Update, context: ContextTypes.DEFAULT_TYPE
     return await ask_confirm(update, context)
 
 
-async def receive_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def receive_voice(update: Update, context: BotContext) -> int:
     message = update.effective_message
     assert message is not None and message.voice is not None
-    found = services(context)
+    found = context.services
     if found.media.too_big(message.voice.file_size):
-        _ = await translator(update, context)
+        _ = context._
         await reply(update, _("That voice note is too long for me. Please keep it short."))
         return CONFIRM
     draft = load_draft(context)
@@ -480,14 +484,14 @@ async def receive_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     return await ask_confirm(update, context)
 
 
-async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def submit(update: Update, context: BotContext) -> int:
     """Store the report (committed before anyone is told) and say what happens next.
     Submitting the same draft again (a re-delivered tap) shows the same number again."""
-    found = services(context)
+    found = context.services
     query = update.callback_query
     user = update.effective_user
     assert query is not None and user is not None
-    language = await language_of(update, context)
+    language = context.person.language
     _ = found.i18n.translator(language).gettext
     draft = load_draft(context)
     if not draft.photos or draft.category is None:
@@ -552,7 +556,7 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 # -- back, cancel and anything unexpected ------------------------------------------------------
 
 
-async def back_to_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def back_to_photo(update: Update, context: BotContext) -> int:
     """Back from the place: start the photos over."""
     draft = load_draft(context)
     draft.photos.clear()
@@ -561,7 +565,7 @@ async def back_to_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     return await ask_photo(update, context)
 
 
-async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def back(update: Update, context: BotContext) -> int:
     """The inline Back button: one step back from wherever the villager is."""
     query = update.callback_query
     assert query is not None
@@ -574,28 +578,28 @@ async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if draft.hamlet_id is not None or draft.location is not None:
         draft.hamlet_id, draft.location = None, None
         store_draft(context, draft)
-        return await ask_location(update, context, draft, await translator(update, context))
-    return await ask_location(update, context, draft, await translator(update, context))
+        return await ask_location(update, context, draft, context._)
+    return await ask_location(update, context, draft, context._)
 
 
-async def back_from_hamlets(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def back_from_hamlets(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None
     await acknowledge(query)
     return await ask_village(update, context)
 
 
-async def back_from_villages(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def back_from_villages(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None
     await acknowledge(query)
     draft = load_draft(context)
-    return await ask_location(update, context, draft, await translator(update, context))
+    return await ask_location(update, context, draft, context._)
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def cancel(update: Update, context: BotContext) -> int:
     store_draft(context, None)
-    _ = await translator(update, context)
+    _ = context._
     if update.callback_query:
         await acknowledge(update.callback_query)
         await drop_buttons(update)
@@ -603,18 +607,18 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-async def restart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def restart(update: Update, context: BotContext) -> int:
     """/start in the middle of a report drops the draft and greets afresh."""
     store_draft(context, None)
     await start(update, context)
     return ConversationHandler.END
 
 
-def hint(state: int) -> object:
+def hint(state: int) -> Callable[[Update, BotContext], Coroutine[Any, Any, int]]:
     """A handler that answers unexpected input in `state` by repeating what is needed."""
 
-    async def explain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-        _ = await translator(update, context)
+    async def explain(update: Update, context: BotContext) -> int:
+        _ = context._
         message = update.effective_message
         specific = unusable(message, _) if message and state in (PHOTO, LOCATION) else None
         text = (
@@ -642,17 +646,17 @@ def hint(state: int) -> object:
 # -- after the fix: the reporter checks ---------------------------------------------------------
 
 
-async def confirm_fixed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def confirm_fixed(update: Update, context: BotContext) -> None:
     """ "Fixed 👍": the report closes."""
     await _answer_fix(update, context, reopen=False)
 
 
-async def still_there(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def still_there(update: Update, context: BotContext) -> None:
     """ "Still there 👎": back to the same grid member with a fresh deadline; the office hears."""
     await _answer_fix(update, context, reopen=True)
 
 
-async def _answer_fix(update: Update, context: ContextTypes.DEFAULT_TYPE, *, reopen: bool) -> None:
+async def _answer_fix(update: Update, context: BotContext, *, reopen: bool) -> None:
     query = update.callback_query
     user = update.effective_user
     assert query is not None and user is not None
@@ -660,12 +664,12 @@ async def _answer_fix(update: Update, context: ContextTypes.DEFAULT_TYPE, *, reo
     if pressed is None:
         await acknowledge(query)
         return
-    found = services(context)
+    found = context.services
     action = found.reports.reopen if reopen else found.reports.confirm
     report = await attempt(update, context, action(pressed.report_id, user.id))
     if report is None:
         return
-    _ = await translator(update, context)
+    _ = context._
     await acknowledge(query)
     await drop_buttons(update)
     if reopen:
@@ -686,10 +690,11 @@ async def _answer_fix(update: Update, context: ContextTypes.DEFAULT_TYPE, *, reo
 async def reply(
     update: Update,
     text: str,
-    markup: object | None = None,
+    markup: ReplyMarkup | None = None,
     *,
     parse_mode: str | None = None,
 ) -> Message:
+    """Send `text` to the chat of the update, with a keyboard if given."""
     chat = update.effective_chat
     assert chat is not None
     return await chat.send_message(text, reply_markup=markup, parse_mode=parse_mode)
@@ -740,14 +745,14 @@ def _inline(
 # -- the journey as a table ----------------------------------------------------------------------
 
 
-def build(i18n: I18n) -> list:
+def build(i18n: I18n) -> list[BaseHandler[Update, BotContext, object]]:
     def press(*labels: str) -> filters.MessageFilter:
         return filters.Regex(button_regex(i18n, *labels))
 
     private = filters.ChatType.PRIVATE
     cancel_press = press(CANCEL_BUTTON)
     on_button = CallbackQueryHandler
-    reporting = ConversationHandler(
+    reporting: ConversationHandler[BotContext] = ConversationHandler(
         name="reporting",
         persistent=True,
         entry_points=[
