@@ -219,6 +219,10 @@ class FixDraft(Draft):
     KEY: ClassVar[str] = "fix_draft"
     report_id: int
     after_photo: StoredFile | None = None
+    card_message_id: int | None = None
+    """The task card whose buttons are retired once the fix is reported."""
+    skip_message_id: int | None = None
+    """The message with "Skip ➡", retired once a note is typed."""
 
 
 class RejectDraft(Draft):
@@ -227,6 +231,8 @@ class RejectDraft(Draft):
 
     KEY: ClassVar[str] = "reject_draft"
     report_id: int
+    card_message_id: int | None = None
+    """The card whose Assign / Reject buttons are retired once it is rejected."""
 
 
 DRAFTS: tuple[type[Draft], ...] = (

@@ -1,54 +1,49 @@
-"""The office routes what nobody could: /queue, Assign (village → hamlet) and Reject (reason)."""
+"""The office routes what nobody could: /queue, Assign (village → hamlet, with ⬅ Back and
+✖ Cancel) and Reject (reason). Whether the office may is `ReportService`'s to say."""
 
 from __future__ import annotations
 
-from telegram import ForceReply, InlineKeyboardButton, Update
+from dataclasses import replace
+
+from telegram import ForceReply, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
-from bot.core import callbacks
 from bot.core.models import Report, format_number
 from bot.core.text import clean_text
-from bot.delivery.notifier import ASSIGN, REJECT
-from bot.reporting.lifecycle import Action, next_state
-from bot.reporting.service import NotAllowed, ReportNotFound
-from handlers.common import (
-    attempt,
-    grid_markup,
-    inline_markup,
-    language_of,
-    report_id_of,
-    services,
-    translator,
-)
+from bot.reporting.buttons import AssignBack, AssignCancel, AssignReport, RejectReport
+from bot.reporting.lifecycle import Action, State
+from handlers import pickers
+from handlers.buttons import AssignHamlet, AssignVillage
+from handlers.common import inline_markup
+from handlers.context import BotContext
+from handlers.drafts import RejectDraft
+from handlers.refusals import NO_LONGER_ACTIVE
+from handlers.report_steps import attempt, retire_buttons
 
 REASON = 0
-ASSIGN_VILLAGE, ASSIGN_HAMLET = "oav", "oah"
-REJECTING = "rejecting"
 
 
-async def show_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_queue(update: Update, context: BotContext) -> None:
     """Reports nobody could be routed to, each with Assign / Reject."""
-    found = services(context)
-    user = update.effective_user
+    found = context.services
     message = update.effective_message
-    assert user is not None and message is not None
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    if not found.people.is_office(user.id):
-        await message.reply_text(_("Sorry, /queue is for the town office."))
+    assert message is not None
+    queue = await attempt(update, context, found.reports.queue(context.person.id))
+    if queue is None:
         return
-    queue = await found.reports.queue()
+    _ = context._
     if not queue:
         await message.reply_text(_("📭 The office queue is empty."))
         return
+    language = context.person.language
     await message.reply_text(
         found.i18n.translator(language)
         .ngettext(
@@ -59,78 +54,105 @@ async def show_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         .format(count=len(queue))
     )
     for report in queue:
+        description = found.notifier.describe(report, language, for_office=True)
         await message.reply_text(
-            f"<b>{report.number}</b>\n{found.notifier.describe(report, language)}",
+            f"<b>{report.number}</b>\n{description}",
             parse_mode=ParseMode.HTML,
             reply_markup=inline_markup(found.notifier.queue_buttons(report.id, language)),
         )
 
 
-async def choose_village(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Assign, step 1: which village (the message's buttons turn into a picker)."""
-    report = await _office_report(update, context, Action.ASSIGN)
-    if report is None:
-        return
-    found = services(context)
-    language = await language_of(update, context)
-    buttons = [
-        InlineKeyboardButton(
-            village.label(language),
-            callback_data=callbacks.encode(ASSIGN_VILLAGE, report.id, village.id),
-        )
-        for village in sorted(found.grid.villages.values(), key=lambda village: village.id)
-    ]
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_reply_markup(grid_markup(buttons, 3))
+def _places(context: BotContext, report_id: int) -> pickers.PlacePicker:
+    """The Assign picker for this report: hamlets with a grid member, ⬅ Back, ✖ Cancel."""
+    people = context.services.people
+    return replace(
+        pickers.assign_places(report_id, lambda hamlet: bool(people.grid_members_of(hamlet.id))),
+        back=AssignBack(report_id),
+        cancel=AssignCancel(report_id),
+        back_from_hamlets=True,
+        own_row=True,
+    )
 
 
-async def choose_hamlet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Assign, step 2: which hamlet of that village (only hamlets with a grid member)."""
-    report = await _office_report(update, context, Action.ASSIGN)
-    if report is None:
-        return
-    found = services(context)
-    language = await language_of(update, context)
-    data = callbacks.decode(update.callback_query.data)
-    village_id = data.str_arg(1) if data else None
-    buttons = [
-        InlineKeyboardButton(
-            hamlet.label(language),
-            callback_data=callbacks.encode(ASSIGN_HAMLET, report.id, hamlet.id),
-        )
-        for hamlet in sorted(found.grid.hamlets_of(village_id or ""), key=lambda hamlet: hamlet.id)
-        if found.people.grid_members_of(hamlet.id)
-    ]
-    _ = found.i18n.translator(language).gettext
-    if not buttons:
-        await update.callback_query.answer(
-            _("No hamlet of that village has a grid member."), show_alert=True
-        )
-        return
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_reply_markup(grid_markup(buttons, 2))
-
-
-async def assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def choose_village(update: Update, context: BotContext) -> None:
+    """Assign, step 1 (and ⬅ Back from step 2): which village; the card's buttons turn into
+    the picker."""
     query = update.callback_query
-    user = update.effective_user
-    data = callbacks.decode(query.data if query else None)
-    assert query is not None and user is not None
-    report_id = data.int_arg(0) if data else None
-    hamlet_id = data.str_arg(1) if data else None
-    if report_id is None or hamlet_id is None:
-        await query.answer()
+    assert query is not None
+    pressed = AssignReport.parse(query.data) or AssignBack.parse(query.data)
+    if pressed is None:
+        await query.answer(context._(NO_LONGER_ACTIVE))
         return
-    found = services(context)
-    report = await attempt(update, context, found.reports.assign(report_id, user.id, hamlet_id))
+    report = await _office_report(update, context, pressed.report_id, Action.ASSIGN)
     if report is None:
         return
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
+    markup = _places(context, report.id).villages(
+        context.services.grid, context.person.language, context._
+    )
+    await query.answer()
+    await query.edit_message_reply_markup(markup)
+
+
+async def choose_hamlet(update: Update, context: BotContext) -> None:
+    """Assign, step 2: which hamlet of that village (only hamlets with a grid member)."""
+    query = update.callback_query
+    assert query is not None
+    pressed = AssignVillage.parse(query.data)
+    if pressed is None:
+        await query.answer(context._(NO_LONGER_ACTIVE))
+        return
+    report = await _office_report(update, context, pressed.report_id, Action.ASSIGN)
+    if report is None:
+        return
+    markup = _places(context, report.id).hamlets(
+        context.services.grid, pressed.village_id, context.person.language, context._
+    )
+    if markup is None:
+        await query.answer(
+            context._("No hamlet of that village has a grid member."), show_alert=True
+        )
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(markup)
+
+
+async def stop_assigning(update: Update, context: BotContext) -> None:
+    """✖ Cancel in the Assign picker: the card shows Assign / Reject again, nothing changed."""
+    query = update.callback_query
+    assert query is not None
+    pressed = AssignCancel.parse(query.data)
+    if pressed is None:
+        await query.answer(context._(NO_LONGER_ACTIVE))
+        return
+    found = context.services
+    report = await found.reports.get(pressed.report_id)
+    waiting = report is not None and report.state == State.SUBMITTED
+    buttons = found.notifier.queue_buttons(pressed.report_id, context.person.language)
+    await query.answer()
+    await query.edit_message_reply_markup(inline_markup(buttons) if waiting else None)
+
+
+async def assign(update: Update, context: BotContext) -> None:
+    """Assign, done: the report goes to the hamlet's grid members."""
+    query = update.callback_query
+    assert query is not None
+    pressed = AssignHamlet.parse(query.data)
+    if pressed is None:
+        await query.answer(context._(NO_LONGER_ACTIVE))
+        return
+    found = context.services
+    report = await attempt(
+        update,
+        context,
+        found.reports.assign(pressed.report_id, context.person.id, pressed.hamlet_id),
+    )
+    if report is None:
+        return
+    _ = context._
     await query.answer(_("Assigned."))
     await query.edit_message_text(
         _("📌 {number} assigned to {place}.").format(
-            number=report.number, place=found.notifier.place(report, language)
+            number=report.number, place=found.notifier.place(report, context.person.language)
         ),
         parse_mode=ParseMode.HTML,
     )
@@ -139,15 +161,28 @@ async def assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 # -- reject ---------------------------------------------------------------------------------------
 
 
-async def ask_reject_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    report = await _office_report(update, context, Action.REJECT)
+async def ask_reject_reason(update: Update, context: BotContext) -> int:
+    """🚫 Reject: ask why (the reporter reads it)."""
+    query = update.callback_query
+    assert query is not None
+    pressed = RejectReport.parse(query.data)
+    if pressed is None:
+        await query.answer(context._(NO_LONGER_ACTIVE))
+        return ConversationHandler.END
+    report = await _office_report(update, context, pressed.report_id, Action.REJECT)
     if report is None:
         return ConversationHandler.END
-    context.user_data[REJECTING] = report.id
-    _ = await translator(update, context)
-    await update.callback_query.answer()
-    await update.effective_chat.send_message(
-        _(
+    card = query.message
+    context.keep(
+        RejectDraft(
+            report_id=report.id, card_message_id=card.message_id if card is not None else None
+        )
+    )
+    await query.answer()
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_message(
+        context._(
             "Why is {number} rejected? The reporter will read this, so please be polite. "
             "(/cancel to stop)"
         ).format(number=report.number),
@@ -156,35 +191,38 @@ async def ask_reject_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     return REASON
 
 
-async def reject(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def reject(update: Update, context: BotContext) -> int:
+    """The reason: the report closes as rejected and the card's buttons go."""
     message = update.effective_message
-    user = update.effective_user
-    assert message is not None and message.text is not None and user is not None
+    assert message is not None and message.text is not None
     reason = clean_text(message.text, 300)
     if not reason:
-        _ = await translator(update, context)
-        await message.reply_text(_("Please write the reason in a few words, or /cancel."))
+        await message.reply_text(context._("Please write the reason in a few words, or /cancel."))
         return REASON
-    report_id = context.user_data.pop(REJECTING, None)
-    if report_id is None:
+    draft = context.draft(RejectDraft)
+    context.drop(RejectDraft)
+    if draft is None:
         return ConversationHandler.END
+    found = context.services
     report = await attempt(
-        update, context, services(context).reports.reject(report_id, user.id, reason)
+        update, context, found.reports.reject(draft.report_id, context.person.id, reason)
     )
     if report is not None:
-        _ = await translator(update, context)
+        await retire_buttons(context, message.chat_id, draft.card_message_id)
         await message.reply_text(
-            _("🚫 {number} rejected; the reporter was told.").format(
-                number=format_number(report_id)
+            context._("🚫 {number} rejected; the reporter was told.").format(
+                number=format_number(report.id)
             )
         )
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    context.user_data.pop(REJECTING, None)
-    _ = await translator(update, context)
-    await update.effective_chat.send_message(_("Stopped. The report is unchanged."))
+async def cancel(update: Update, context: BotContext) -> int:
+    """/cancel while rejecting: nothing changes."""
+    context.drop(RejectDraft)
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_message(context._("Stopped. The report is unchanged."))
     return ConversationHandler.END
 
 
@@ -192,38 +230,30 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 async def _office_report(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action
+    update: Update, context: BotContext, report_id: int, action: Action
 ) -> Report | None:
-    """The pressed report, if the presser is office and the action still applies."""
-    found = services(context)
-    user = update.effective_user
-    report_id = report_id_of(update)
-    assert user is not None
-
-    async def check() -> Report:
-        if not found.people.is_office(user.id):
-            raise NotAllowed()
-        report = await found.reports.get(report_id) if report_id else None
-        if report is None:
-            raise ReportNotFound(report_id)
-        next_state(report.state, action)
-        return report
-
-    return await attempt(update, context, check())
+    """The pressed report, if the service says the office may take this step on it now."""
+    found = context.services
+    return await attempt(
+        update, context, found.reports.check_office_action(context.person.id, report_id, action)
+    )
 
 
-def build() -> list:
-    rejecting = ConversationHandler(
+def build() -> list[BaseHandler[Update, BotContext, object]]:
+    """The office's handlers: the reject conversation, /queue and the Assign picker."""
+    rejecting: ConversationHandler[BotContext] = ConversationHandler(
         name="rejecting",
         persistent=True,
-        entry_points=[CallbackQueryHandler(ask_reject_reason, pattern=callbacks.pattern(REJECT))],
+        entry_points=[CallbackQueryHandler(ask_reject_reason, pattern=RejectReport.pattern())],
         states={REASON: [MessageHandler(filters.TEXT & ~filters.COMMAND, reject)]},
         fallbacks=[CommandHandler("cancel", cancel)],
     )
     return [
         rejecting,
         CommandHandler("queue", show_queue),
-        CallbackQueryHandler(choose_village, pattern=callbacks.pattern(ASSIGN)),
-        CallbackQueryHandler(choose_hamlet, pattern=callbacks.pattern(ASSIGN_VILLAGE)),
-        CallbackQueryHandler(assign, pattern=callbacks.pattern(ASSIGN_HAMLET)),
+        CallbackQueryHandler(choose_village, pattern=AssignReport.pattern()),
+        CallbackQueryHandler(choose_village, pattern=AssignBack.pattern()),
+        CallbackQueryHandler(choose_hamlet, pattern=AssignVillage.pattern()),
+        CallbackQueryHandler(stop_assigning, pattern=AssignCancel.pattern()),
+        CallbackQueryHandler(assign, pattern=AssignHamlet.pattern()),
     ]

@@ -1,48 +1,51 @@
 """Rectification orders (整改函): an office admin issues one with /order (place → what must be
 put right → optional photo → deadline → preview → issue); it becomes a task for the hamlet's
-grid members, or the village lead, with the usual buttons. /orders lists the open ones."""
+grid members, or the village lead, with the usual buttons. /orders lists the open ones.
+Whether the office may, and whether the order can go out, is `ReportService`'s to say."""
 
 from __future__ import annotations
 
 import html
 import logging
-from dataclasses import asdict
-from datetime import date, datetime, time, timedelta
+from collections.abc import Callable, Coroutine
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
 
 from telegram import InlineKeyboardButton, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
-from bot.core import callbacks
-from bot.core.models import Location, MediaRef
+from bot.core.errors import Reason, Refused
 from bot.delivery.notifier import responsible_for
 from bot.places.grid import Fit
-from bot.reporting.service import NotAllowed, OrderDraft
-from handlers.common import (
-    Translate,
-    end_flow,
-    grid_markup,
-    keep_picture,
-    language_of,
-    services,
-    translator,
+from bot.reporting.service import OrderDraft as Order
+from handlers import pickers
+from handlers.buttons import (
+    IssueOrder,
+    OrderAbandon,
+    OrderDeadline,
+    OrderHamlet,
+    OrderSkipPhoto,
+    OrderVillage,
+    OrderWholeVillage,
 )
+from handlers.common import keep_picture
+from handlers.context import BotContext
+from handlers.drafts import OrderDraft, StoredFile
+from handlers.refusals import wording_for, words
+from handlers.report_steps import attempt
 
 log = logging.getLogger(__name__)
 
 VILLAGE, HAMLET, TEXT, PHOTO, DEADLINE, CONFIRM = range(6)
 
-PICK_VILLAGE, PICK_HAMLET, WHOLE_VILLAGE = "zv", "zh", "zw"
-SKIP_PHOTO, PICK_DEADLINE, ISSUE, ABANDON = "zps", "zd", "zok", "zxx"
-
-DRAFT = "order_draft"
 MAX_TEXT = 1000
 DEADLINE_DAYS = (3, 7, 15, 30)
 DUE_TIME = time(18, 0)
@@ -50,105 +53,106 @@ DUE_TIME = time(18, 0)
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
-async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def begin(update: Update, context: BotContext) -> int:
     """Step 1: where — a village (then a hamlet, or the whole village), or a location pin."""
-    found = services(context)
-    user = update.effective_user
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    if user is None or not found.people.is_office(user.id):
-        await update.effective_message.reply_text(_("Sorry, /order is for the town office."))
+    message = update.effective_message
+    assert message is not None
+    _ = context._
+    if not context.person.is_office:  # a fast path: issue_order refuses anyone else too
+        await _refuse(update, context, Refused(Reason.OFFICE_ONLY, command="order"))
         return ConversationHandler.END
-    context.user_data[DRAFT] = {}
-    buttons = [
-        InlineKeyboardButton(
-            village.label(language), callback_data=callbacks.encode(PICK_VILLAGE, village.id)
-        )
-        for village in sorted(found.grid.villages.values(), key=lambda village: village.id)
-    ]
-    await update.effective_message.reply_text(
+    context.keep(OrderDraft())
+    found = context.services
+    await message.reply_text(
         _(
             "📜 New rectification order. Which village is it for? "
             "You can also send the place as a location pin. (/cancel to stop)"
         ),
-        reply_markup=grid_markup([*buttons, _abandon_button(_)], 3),
+        reply_markup=pickers.ORDER_PLACES.villages(found.grid, context.person.language, _),
     )
     return VILLAGE
 
 
-async def village_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def village_chosen(update: Update, context: BotContext) -> int:
+    """Step 1b: which hamlet of the village, or the whole village."""
     query = update.callback_query
-    data = callbacks.decode(query.data)
-    found = services(context)
-    village_id = data.str_arg() if data else None
+    assert query is not None
+    pressed = OrderVillage.parse(query.data)
+    found = context.services
     await query.answer()
-    if village_id not in found.grid.villages:
+    draft = context.draft(OrderDraft)
+    if draft is None:
+        return await _lost(update, context)
+    if pressed is None or pressed.village_id not in found.grid.villages:
         return VILLAGE
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    context.user_data[DRAFT]["village_id"] = village_id
-    buttons = [
-        InlineKeyboardButton(
-            hamlet.label(language), callback_data=callbacks.encode(PICK_HAMLET, hamlet.id)
-        )
-        for hamlet in sorted(found.grid.hamlets_of(village_id), key=lambda hamlet: hamlet.id)
-    ]
-    whole = InlineKeyboardButton(
-        _("🏘 The whole village (to the village lead)"),
-        callback_data=callbacks.encode(WHOLE_VILLAGE),
-    )
-    await query.edit_message_text(
-        _("Which hamlet? Or the whole village."),
-        reply_markup=grid_markup([*buttons, whole, _abandon_button(_)], 2),
-    )
+    _ = context._
+    draft.village_id = pressed.village_id
+    context.keep(draft)
+    whole = pickers.button(_("🏘 The whole village (to the village lead)"), OrderWholeVillage())
+    markup = pickers.ORDER_PLACES.hamlets(
+        found.grid, pressed.village_id, context.person.language, _, extra=[whole]
+    ) or pickers.keyboard([whole, pickers.button(_(pickers.CANCEL), OrderAbandon())], 2)
+    await query.edit_message_text(_("Which hamlet? Or the whole village."), reply_markup=markup)
     return HAMLET
 
 
-async def hamlet_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def hamlet_chosen(update: Update, context: BotContext) -> int:
+    """Step 1c: a hamlet of the chosen village."""
     query = update.callback_query
-    data = callbacks.decode(query.data)
-    found = services(context)
-    hamlet = found.grid.hamlets.get(data.str_arg() if data else "")
+    assert query is not None
+    pressed = OrderHamlet.parse(query.data)
+    hamlet = context.services.grid.hamlets.get(pressed.hamlet_id) if pressed else None
     await query.answer()
-    draft = context.user_data[DRAFT]
-    if hamlet is None or hamlet.village_id != draft.get("village_id"):
+    draft = context.draft(OrderDraft)
+    if draft is None:
+        return await _lost(update, context)
+    if hamlet is None or hamlet.village_id != draft.village_id:
         return HAMLET
-    draft["hamlet_id"] = hamlet.id
-    return await _place_set(update, context)
+    draft.hamlet_id = hamlet.id
+    context.keep(draft)
+    return await _place_set(update, context, draft)
 
 
-async def whole_village(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    await update.callback_query.answer()
-    context.user_data[DRAFT]["hamlet_id"] = None
-    return await _place_set(update, context)
+async def whole_village(update: Update, context: BotContext) -> int:
+    """Step 1c: the whole village, worked by its lead."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    draft = context.draft(OrderDraft)
+    if draft is None:
+        return await _lost(update, context)
+    draft.hamlet_id = None
+    context.keep(draft)
+    return await _place_set(update, context, draft)
 
 
-async def location_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def location_received(update: Update, context: BotContext) -> int:
     """A pin: the hamlet it falls in (or snaps to), with the pin kept for the task card."""
     message = update.effective_message
-    found = services(context)
-    _ = await translator(update, context)
+    assert message is not None
     point = message.venue.location if message.venue else message.location
-    match = found.grid.locate(point.latitude, point.longitude)
+    assert point is not None
+    match = context.services.grid.locate(point.latitude, point.longitude)
     if match.fit not in (Fit.INSIDE, Fit.NEAR) or match.hamlet is None:
         await message.reply_text(
-            _("That point is not in any hamlet of the town. Please pick the village above.")
+            context._("That point is not in any hamlet of the town. Please pick the village above.")
         )
         return VILLAGE
-    draft = context.user_data[DRAFT]
-    draft.update(
-        village_id=match.hamlet.village_id,
-        hamlet_id=match.hamlet.id,
-        latitude=point.latitude,
-        longitude=point.longitude,
-    )
-    return await _place_set(update, context)
+    draft = context.draft(OrderDraft)
+    if draft is None:
+        return await _lost(update, context)
+    draft.village_id = match.hamlet.village_id
+    draft.hamlet_id = match.hamlet.id
+    draft.latitude, draft.longitude = point.latitude, point.longitude
+    context.keep(draft)
+    return await _place_set(update, context, draft)
 
 
-async def text_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def text_received(update: Update, context: BotContext) -> int:
     """Step 3: an optional photo of the problem."""
     message = update.effective_message
-    _ = await translator(update, context)
+    assert message is not None and message.text is not None
+    _ = context._
     text = message.text.strip()
     if len(text) > MAX_TEXT:
         await message.reply_text(
@@ -157,86 +161,92 @@ async def text_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
             )
         )
         return TEXT
-    context.user_data[DRAFT]["text"] = text
+    draft = context.draft(OrderDraft)
+    if draft is None:
+        return await _lost(update, context)
+    draft.text = text
+    context.keep(draft)
     await message.reply_text(
         _("Send a photo of the problem, or tap Skip."),
-        reply_markup=grid_markup(
-            [
-                InlineKeyboardButton(_("Skip ➡"), callback_data=callbacks.encode(SKIP_PHOTO)),
-                _abandon_button(_),
-            ],
-            2,
+        reply_markup=pickers.keyboard(
+            [pickers.button(_("Skip ➡"), OrderSkipPhoto()), _abandon_button(context)], 2
         ),
     )
     return PHOTO
 
 
-async def photo_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def photo_received(update: Update, context: BotContext) -> int:
+    """Step 4: the photo, kept."""
     message = update.effective_message
-    ref = await keep_picture(context, message)
-    context.user_data[DRAFT]["photo"] = asdict(ref)
+    assert message is not None
+    draft = context.draft(OrderDraft)
+    if draft is None:
+        return await _lost(update, context)
+    draft.photo = StoredFile.of(await keep_picture(context, message))
+    context.keep(draft)
     return await _ask_deadline(update, context)
 
 
-async def skip_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    await update.callback_query.answer()
-    return await _ask_deadline(update, context)
-
-
-async def deadline_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def skip_photo(update: Update, context: BotContext) -> int:
+    """Step 4: no photo."""
     query = update.callback_query
-    data = callbacks.decode(query.data)
-    days = data.int_arg() if data else None
+    assert query is not None
     await query.answer()
-    if days not in DEADLINE_DAYS:
+    return await _ask_deadline(update, context)
+
+
+async def deadline_chosen(update: Update, context: BotContext) -> int:
+    """Step 5: a deadline in days (18:00 that day)."""
+    query = update.callback_query
+    assert query is not None
+    pressed = OrderDeadline.parse(query.data)
+    await query.answer()
+    if pressed is None or pressed.days not in DEADLINE_DAYS:
         return DEADLINE
-    today = services(context).clock.now().astimezone(_zone(context)).date()
+    zone = _zone(context)
+    today = context.services.clock.now().astimezone(zone).date()
     return await _deadline_set(
-        update, context, datetime.combine(today + timedelta(days=days), DUE_TIME, _zone(context))
+        update, context, datetime.combine(today + timedelta(days=pressed.days), DUE_TIME, zone)
     )
 
 
-async def deadline_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def deadline_typed(update: Update, context: BotContext) -> int:
+    """Step 5: a deadline written as a date (18:00 that day) or a date and time."""
     message = update.effective_message
-    _ = await translator(update, context)
+    assert message is not None and message.text is not None
     typed = message.text.strip()
+    zone = _zone(context)
     try:
-        fix_by = datetime.strptime(typed, TIME_FORMAT).replace(tzinfo=_zone(context))
+        fix_by = datetime.strptime(typed, TIME_FORMAT).replace(tzinfo=zone)
     except ValueError:
         try:
-            fix_by = datetime.combine(date.fromisoformat(typed), DUE_TIME, _zone(context))
+            fix_by = datetime.combine(date.fromisoformat(typed), DUE_TIME, zone)
         except ValueError:
             await message.reply_text(
-                _("Sorry, I could not read that. Please write a date like 2026-12-20.")
+                context._("Sorry, I could not read that. Please write a date like 2026-12-20.")
             )
             return DEADLINE
     return await _deadline_set(update, context, fix_by)
 
 
-async def issue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def issue(update: Update, context: BotContext) -> int:
     """Step 6: the order is stored and goes out as a task."""
-    found = services(context)
+    found = context.services
     query = update.callback_query
-    user = update.effective_user
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
+    assert query is not None
+    _ = context._
     await query.answer()
-    draft = context.user_data.pop(DRAFT, None)
-    if draft is None:
+    draft = context.draft(OrderDraft)
+    context.drop(OrderDraft)
+    order = _order(draft) if draft is not None else None
+    if order is None:
         return ConversationHandler.END
     try:
-        report = await found.reports.issue_order(user.id, _order(draft))
-    except NotAllowed:
-        await query.edit_message_text(
-            _("Nobody there can receive an order: no grid member and no village lead.")
-        )
+        report = await found.reports.issue_order(context.person.id, order)
+    except Refused as refusal:
+        await query.edit_message_text(words(refusal, _, wording_for(context)))
         return ConversationHandler.END
-    except ValueError:
-        await query.edit_message_text(
-            _("The deadline has passed meanwhile. Please start again with /order.")
-        )
-        return ConversationHandler.END
-    log.info("office admin %s issued order %s", user.id, report.number)
+    log.info("office admin %s issued order %s", context.person.id, report.number)
     assert report.fix_due_at is not None
     await query.edit_message_text(
         _(
@@ -244,7 +254,7 @@ async def issue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
             "/orders shows where it stands."
         ).format(
             number=report.number,
-            place=found.notifier.place(report, language),
+            place=found.notifier.place(report, context.person.language),
             when=found.notifier.local_time(report.fix_due_at),
         ),
         parse_mode=ParseMode.HTML,
@@ -252,16 +262,17 @@ async def issue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-async def abandon(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    _ = await translator(update, context)
-    return await end_flow(update, context, DRAFT, _("Stopped. No order was issued."))
+async def abandon(update: Update, context: BotContext) -> int:
+    """/cancel or ✖ Cancel: nothing is issued."""
+    context.drop(OrderDraft)
+    return await pickers.end_wizard(update, context._("Stopped. No order was issued."))
 
 
-def hint(state: int):
+def hint(state: int) -> Callable[[Update, BotContext], Coroutine[Any, Any, int]]:
     """Input that does not fit the step: say what is needed, stay at the step."""
 
-    async def remind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-        _ = await translator(update, context)
+    async def remind(update: Update, context: BotContext) -> int:
+        _ = context._
         texts = {
             VILLAGE: _("Please tap a village above, or send a location pin."),
             HAMLET: _("Please tap a hamlet above, or the whole village."),
@@ -270,26 +281,26 @@ def hint(state: int):
             DEADLINE: _("Please tap a deadline above, or write a date like 2026-12-20."),
             CONFIRM: _("Please tap ✅ Issue or ✖ Cancel above."),
         }
-        await update.effective_message.reply_text(texts[state])
+        message = update.effective_message
+        assert message is not None
+        await message.reply_text(texts[state])
         return state
 
     return remind
 
 
-async def list_orders(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def list_orders(update: Update, context: BotContext) -> None:
     """/orders: open rectification orders, nearest deadline first, with where each stands."""
-    found = services(context)
-    user = update.effective_user
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    if user is None or not found.people.is_office(user.id):
-        await update.effective_message.reply_text(_("Sorry, /orders is for the town office."))
+    found = context.services
+    message = update.effective_message
+    assert message is not None
+    language = context.person.language
+    _ = context._
+    orders = await attempt(update, context, found.reports.open_orders(context.person.id))
+    if orders is None:
         return
-    orders = await found.reports.open_orders()
     if not orders:
-        await update.effective_message.reply_text(
-            _("No open rectification orders. /order issues one.")
-        )
+        await message.reply_text(_("No open rectification orders. /order issues one."))
         return
     now = found.clock.now()
     lines = [_("📜 Open rectification orders ({count}):").format(count=len(orders))]
@@ -304,24 +315,25 @@ async def list_orders(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         if order.fix_due_at < now:
             line += " · " + found.notifier.overdue_label(order.fix_due_at, now, language)
         lines.append(line)
-    await update.effective_message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
 
 
 # -- helpers --------------------------------------------------------------------------------------
 
 
-async def _place_set(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def _place_set(update: Update, context: BotContext, draft: OrderDraft) -> int:
     """Step 2: what must be put right (if anybody there can receive it)."""
-    found = services(context)
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    draft = context.user_data[DRAFT]
-    place = found.notifier.place_name(draft.get("hamlet_id"), draft["village_id"], language)
+    found = context.services
+    language = context.person.language
+    _ = context._
+    chat = update.effective_chat
+    assert chat is not None and draft.village_id is not None
+    place = found.notifier.place_name(draft.hamlet_id, draft.village_id, language)
     names = found.notifier.names_of(
-        responsible_for(found.people, draft.get("hamlet_id"), draft["village_id"], order=True)
+        responsible_for(found.people, draft.hamlet_id, draft.village_id, order=True)
     )
     if not names:
-        await update.effective_chat.send_message(
+        await chat.send_message(
             _("Nobody there can receive an order: no grid member and no village lead.")
             + "\n"
             + _("Please pick another place above, or /cancel."),
@@ -330,127 +342,137 @@ async def _place_set(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     text = _("To: {place} ({names}).\n\nWhat must be put right? Write it as text.").format(
         place=place, names=html.escape(", ".join(names))
     )
-    await update.effective_chat.send_message(text, parse_mode=ParseMode.HTML)
+    await chat.send_message(text, parse_mode=ParseMode.HTML)
     return TEXT
 
 
-async def _ask_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    _ = await translator(update, context)
-    buttons = [
-        InlineKeyboardButton(
-            _("{days} days").format(days=days), callback_data=callbacks.encode(PICK_DEADLINE, days)
-        )
-        for days in DEADLINE_DAYS
-    ]
-    await update.effective_chat.send_message(
+async def _ask_deadline(update: Update, context: BotContext) -> int:
+    """Step 5's question: a few deadlines in days, or a typed date."""
+    _ = context._
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_message(
         _("By when must it be fixed? Tap, or write a date like 2026-12-20 (18:00 that day)."),
-        reply_markup=grid_markup([*buttons, _abandon_button(_)], 4),
+        reply_markup=pickers.deadline_keyboard(_, DEADLINE_DAYS, OrderDeadline, OrderAbandon()),
     )
     return DEADLINE
 
 
-async def _deadline_set(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, fix_by: datetime
-) -> int:
+async def _deadline_set(update: Update, context: BotContext, fix_by: datetime) -> int:
     """Step 5: the order as the grid member will see it, then Issue."""
-    found = services(context)
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
+    found = context.services
+    language = context.person.language
+    _ = context._
+    chat = update.effective_chat
+    assert chat is not None
     if fix_by <= found.clock.now():
-        await update.effective_chat.send_message(
-            _("That time has already passed. Please send a later one.")
-        )
+        await chat.send_message(_("That time has already passed. Please send a later one."))
         return DEADLINE
-    draft = context.user_data[DRAFT]
-    draft["fix_by"] = fix_by.isoformat()
-    photo = draft.get("photo")
-    if photo and photo.get("kind") == "document":  # the office's own file: re-sent as one
-        await update.effective_chat.send_document(photo["file_id"])
-    elif photo:
-        await update.effective_chat.send_photo(photo["file_id"])
-    place = found.notifier.place_name(draft.get("hamlet_id"), draft["village_id"], language)
+    draft = context.draft(OrderDraft)
+    if draft is None or draft.village_id is None or draft.text is None:
+        return await _lost(update, context)
+    draft.fix_by = fix_by
+    context.keep(draft)
+    photo = draft.photo
+    if photo is not None and photo.kind == "document":  # the office's own file: re-sent as one
+        await chat.send_document(photo.file_id)
+    elif photo is not None:
+        await chat.send_photo(photo.file_id)
+    place = found.notifier.place_name(draft.hamlet_id, draft.village_id, language)
     text = "\n".join(
         [
             "<b>" + _("Preview — the task card will say:") + "</b>",
             _("📜 Rectification order from the town office"),
             _("Place: {place}").format(place=place),
-            _("Description: {text}").format(text=html.escape(draft["text"])),
+            _("Description: {text}").format(text=html.escape(draft.text)),
             _("Fix by: {when}").format(when=found.notifier.local_time(fix_by)),
         ]
     )
-    buttons = [
-        InlineKeyboardButton(_("✅ Issue"), callback_data=callbacks.encode(ISSUE)),
-        _abandon_button(_),
-    ]
-    await update.effective_chat.send_message(
-        text, parse_mode=ParseMode.HTML, reply_markup=grid_markup(buttons, 2)
+    buttons = [pickers.button(_("✅ Issue"), IssueOrder()), _abandon_button(context)]
+    await chat.send_message(
+        text, parse_mode=ParseMode.HTML, reply_markup=pickers.keyboard(buttons, 2)
     )
     return CONFIRM
 
 
-def _abandon_button(_: Translate) -> InlineKeyboardButton:
-    return InlineKeyboardButton(_("✖ Cancel"), callback_data=callbacks.encode(ABANDON))
+async def _lost(update: Update, context: BotContext) -> int:
+    """The draft is gone (finished elsewhere, or from before a change): start again."""
+    return await pickers.end_wizard(update, context._("Stopped. No order was issued.") + " /order")
 
 
-def _zone(context: ContextTypes.DEFAULT_TYPE):
-    return services(context).config.general.tz
+async def _refuse(update: Update, context: BotContext, refusal: Refused) -> None:
+    """Answer a refusal the handler knows of before asking the service."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(words(refusal, context._, wording_for(context)))
 
 
-def _order(draft: dict) -> OrderDraft:
-    photo = draft.get("photo")
-    location = (
-        Location(draft["latitude"], draft["longitude"], "gps") if "latitude" in draft else None
+def _abandon_button(context: BotContext) -> InlineKeyboardButton:
+    """✖ Cancel."""
+    return pickers.button(context._(pickers.CANCEL), OrderAbandon())
+
+
+def _zone(context: BotContext) -> tzinfo:
+    """The town's time zone (deadlines are local)."""
+    zone: tzinfo = context.services.config.general.tz
+    return zone
+
+
+def _order(draft: OrderDraft) -> Order | None:
+    """The order the service issues, if every step was answered."""
+    if draft.text is None or draft.fix_by is None or draft.village_id is None:
+        return None
+    return Order(
+        text=draft.text,
+        fix_by=draft.fix_by,
+        village_id=draft.village_id,
+        hamlet_id=draft.hamlet_id,
+        photo=draft.photo.ref() if draft.photo else None,
+        location=draft.pin(),
     )
-    return OrderDraft(
-        text=draft["text"],
-        fix_by=datetime.fromisoformat(draft["fix_by"]),
-        village_id=draft["village_id"],
-        hamlet_id=draft.get("hamlet_id"),
-        photo=MediaRef(**photo) if photo else None,
-        location=location,
-    )
 
 
-def build() -> list:
+def build() -> list[BaseHandler[Update, BotContext, object]]:
+    """The /order conversation and /orders."""
     private = filters.ChatType.PRIVATE
     on_button = CallbackQueryHandler
     text = filters.TEXT & ~filters.COMMAND
     not_command = ~filters.COMMAND
     photo = filters.PHOTO | filters.Document.IMAGE
-    issuing = ConversationHandler(
+    issuing: ConversationHandler[BotContext] = ConversationHandler(
         name="order",
         persistent=True,
         entry_points=[CommandHandler("order", begin, filters=private)],
         states={
             VILLAGE: [
-                on_button(village_chosen, pattern=callbacks.pattern(PICK_VILLAGE)),
+                on_button(village_chosen, pattern=OrderVillage.pattern()),
                 MessageHandler(filters.LOCATION | filters.VENUE, location_received),
                 MessageHandler(not_command, hint(VILLAGE)),
             ],
             HAMLET: [
-                on_button(hamlet_chosen, pattern=callbacks.pattern(PICK_HAMLET)),
-                on_button(whole_village, pattern=callbacks.pattern(WHOLE_VILLAGE)),
+                on_button(hamlet_chosen, pattern=OrderHamlet.pattern()),
+                on_button(whole_village, pattern=OrderWholeVillage.pattern()),
                 MessageHandler(not_command, hint(HAMLET)),
             ],
             TEXT: [MessageHandler(text, text_received), MessageHandler(not_command, hint(TEXT))],
             PHOTO: [
                 MessageHandler(photo, photo_received),
-                on_button(skip_photo, pattern=callbacks.pattern(SKIP_PHOTO)),
+                on_button(skip_photo, pattern=OrderSkipPhoto.pattern()),
                 MessageHandler(not_command, hint(PHOTO)),
             ],
             DEADLINE: [
-                on_button(deadline_chosen, pattern=callbacks.pattern(PICK_DEADLINE)),
+                on_button(deadline_chosen, pattern=OrderDeadline.pattern()),
                 MessageHandler(text, deadline_typed),
                 MessageHandler(not_command, hint(DEADLINE)),
             ],
             CONFIRM: [
-                on_button(issue, pattern=callbacks.pattern(ISSUE)),
+                on_button(issue, pattern=IssueOrder.pattern()),
                 MessageHandler(not_command, hint(CONFIRM)),
             ],
         },
         fallbacks=[
             CommandHandler("cancel", abandon),
-            on_button(abandon, pattern=callbacks.pattern(ABANDON)),
+            on_button(abandon, pattern=OrderAbandon.pattern()),
         ],
     )
     return [issuing, CommandHandler("orders", list_orders)]

@@ -41,6 +41,11 @@ OFFICE_COMMANDS = {
 }
 """OFFICE_ONLY from a command: each command has its own sentence today."""
 
+MEMBER_COMMANDS = {
+    "tasks": N_("/tasks is for grid members. To report a problem, tap 📷 Report dumping."),
+}
+"""NOT_YOURS from a command for grid members: its own sentence, as today."""
+
 SCHEDULE_CANNOT_WORK = N_(
     "This schedule cannot work as it is: {problem}. Please start again with /newschedule."
 )
@@ -93,6 +98,8 @@ def words(refusal: Refused, _: Translate, wording: Wording) -> str:
     reason = refusal.reason
     if reason is Reason.OFFICE_ONLY and refusal.command in OFFICE_COMMANDS:
         return _(OFFICE_COMMANDS[refusal.command])
+    if reason is Reason.NOT_YOURS and refusal.command in MEMBER_COMMANDS:
+        return _(MEMBER_COMMANDS[refusal.command])
     if reason in PLAIN:
         return _(PLAIN[reason])
     if reason in SCHEDULE_PROBLEMS:

@@ -13,9 +13,11 @@ import contextlib
 import logging
 import mimetypes
 import uuid
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -30,42 +32,48 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
-from bot.core import callbacks
+from bot.core.errors import Refused
 from bot.core.i18n import N_, I18n
 from bot.core.models import Draft, Location, MediaRef
-from bot.core.text import clean_text, without_identity
-from bot.delivery.notifier import CONFIRM as CONFIRM_FIX
-from bot.delivery.notifier import REOPEN
+from bot.core.text import clean_text
 from bot.places.grid import Fit
+from bot.reporting.buttons import ConfirmFixed, StillThere
 from bot.reporting.lifecycle import State
 from bot.reporting.media import gps_from_image
-from bot.reporting.service import ReportingBlocked, ReportLimitReached
+from bot.reporting.service import Reporter
+from handlers import pickers
+from handlers.buttons import (
+    ReportBack,
+    ReportCancel,
+    ReportCategory,
+    ReportHamlet,
+    ReportVillage,
+    SubmitReport,
+)
 from handlers.common import (
     BACK_BUTTON,
     CANCEL_BUTTON,
     REPORT_BUTTON,
     Translate,
-    attempt,
     button_regex,
     drop_buttons,
-    grid_markup,
     keep_file,
-    language_of,
     main_keyboard,
-    report_id_of,
-    services,
     start,
-    translator,
     unusable,
 )
+from handlers.context import BotContext
+from handlers.pickers import ReplyMarkup
+from handlers.refusals import wording_for, words
+from handlers.report_steps import attempt, retire_buttons
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +85,11 @@ PICK_HAMLET_BUTTON = N_("🏘 Pick village and hamlet")
 SHARE_LOCATION_BUTTON = N_("📍 Share my location")
 PHOTO_LOCATION_BUTTON = N_("📷 Use the photo's location")
 
-PICK_VILLAGE, PICK_HAMLET, PICK_CATEGORY = "rv", "rh", "rc"
-SUBMIT, GO_BACK, CANCEL = "rs", "rb", "rx"
-
 DRAFT_KEY = "draft"
 ALBUM_KEY = "album"
 TOLD_FULL_KEY = "told_full"
+SUMMARY_KEY = "summary_message"
+"""The summary with ✅ Submit now on screen: retired when a newer one replaces it."""
 
 IMAGE = filters.PHOTO | filters.Document.IMAGE
 
@@ -90,7 +97,7 @@ IMAGE = filters.PHOTO | filters.Document.IMAGE
 # -- the draft, kept in persisted user data --------------------------------------------------
 
 
-def load_draft(context: ContextTypes.DEFAULT_TYPE) -> Draft:
+def load_draft(context: BotContext) -> Draft:
     data = (context.user_data or {}).get(DRAFT_KEY) or {}
     location = data.get("location")
     exif_location = data.get("exif_location")
@@ -112,12 +119,13 @@ def new_draft() -> Draft:
     return Draft(id=uuid.uuid4().hex)
 
 
-def store_draft(context: ContextTypes.DEFAULT_TYPE, draft: Draft | None) -> None:
+def store_draft(context: BotContext, draft: Draft | None) -> None:
     assert context.user_data is not None
     if draft is None:
         context.user_data.pop(DRAFT_KEY, None)
         context.user_data.pop(ALBUM_KEY, None)
         context.user_data.pop(TOLD_FULL_KEY, None)
+        context.user_data.pop(SUMMARY_KEY, None)
     else:
         context.user_data[DRAFT_KEY] = asdict(draft)
 
@@ -125,62 +133,42 @@ def store_draft(context: ContextTypes.DEFAULT_TYPE, draft: Draft | None) -> None
 # -- entry: /report, the big button, or simply a photo --------------------------------------
 
 
-async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def begin(update: Update, context: BotContext) -> int:
     if await refused(update, context):
         return ConversationHandler.END
     store_draft(context, new_draft())
     return await ask_photo(update, context)
 
 
-async def begin_with_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def begin_with_photo(update: Update, context: BotContext) -> int:
     if await refused(update, context):
         return ConversationHandler.END
     store_draft(context, new_draft())
     return await receive_photo(update, context)
 
 
-async def refused(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def refused(update: Update, context: BotContext) -> bool:
     """Blocked by the office, or over the per-person limits: say so before any effort is made."""
     user = update.effective_user
     assert user is not None
     try:
-        await services(context).reports.check_may_report(user.id)
-    except (ReportingBlocked, ReportLimitReached) as refusal:
-        _ = await translator(update, context)
+        await context.services.reports.check_may_report(user.id)
+    except Refused as refusal:
+        _ = context._
         store_draft(context, None)
-        await reply(update, refusal_text(refusal, context, _), main_keyboard(_))
+        await reply(update, words(refusal, _, wording_for(context)), main_keyboard(_))
         return True
     return False
 
 
-def refusal_text(
-    refusal: ReportingBlocked | ReportLimitReached, context: ContextTypes.DEFAULT_TYPE, _: Translate
-) -> str:
-    found = services(context)
-    if isinstance(refusal, ReportingBlocked):
-        return _(
-            "⛔ Sorry, the town office has switched off reporting for your account: {reason}\n"
-            "If you think this is a mistake, please contact the office."
-        ).format(reason=refusal.reason)
-    limits = found.config.limits
-    return _(
-        "🙏 Thank you for all your reports! You have reached the limit for now "
-        "({per_hour} an hour, {per_day} a day). You can report again after {when}."
-    ).format(
-        per_hour=limits.reports_per_hour,
-        per_day=limits.reports_per_day,
-        when=found.notifier.local_time(refusal.until),
-    )
-
-
-async def ask_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    _ = await translator(update, context)
+async def ask_photo(update: Update, context: BotContext) -> int:
+    _ = context._
     await reply(
         update,
         _(
             "📷 Please send a photo of the problem (up to {count}). "
             "A photo sent as a file works too."
-        ).format(count=services(context).config.reporting.max_photos),
+        ).format(count=context.services.config.reporting.max_photos),
         ReplyKeyboardMarkup([[_(CANCEL_BUTTON)]], resize_keyboard=True),
     )
     return PHOTO
@@ -189,17 +177,19 @@ async def ask_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 # -- photos ------------------------------------------------------------------------------
 
 
-async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def receive_photo(update: Update, context: BotContext) -> int:
     """Add a photo (compressed or an image file) and move on to the place."""
     message = update.effective_message
     assert message is not None
-    found = services(context)
-    _ = await translator(update, context)
+    found = context.services
+    _ = context._
     draft = load_draft(context)
     state = LOCATION if draft.photos else PHOTO
     album = message.media_group_id
-    continuing_album = album is not None and context.user_data.get(ALBUM_KEY) == album
-    context.user_data[ALBUM_KEY] = album
+    user_data = context.user_data
+    assert user_data is not None
+    continuing_album = album is not None and user_data.get(ALBUM_KEY) == album
+    user_data[ALBUM_KEY] = album
     if message.photo:
         size = message.photo[-1]
         file_id, unique_id, file_size, suffix = (
@@ -228,8 +218,8 @@ async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
         return state
     if len(draft.photos) >= found.config.reporting.max_photos:
         batch = album or str(message.message_id)
-        if context.user_data.get(TOLD_FULL_KEY) != batch:
-            context.user_data[TOLD_FULL_KEY] = batch
+        if user_data.get(TOLD_FULL_KEY) != batch:
+            user_data[TOLD_FULL_KEY] = batch
             await reply(
                 update,
                 _("I keep at most {count} photos; the extra ones were left out.").format(
@@ -247,16 +237,14 @@ async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
             draft.exif_location = Location(gps[0], gps[1], "exif")
     caption = clean_text(message.caption, found.config.reporting.max_description_chars)
     if caption and not draft.description:
-        draft.description = anonymous(caption, update)
+        draft.description = caption
     store_draft(context, draft)
     if continuing_album:
         return LOCATION
     return await ask_location(update, context, draft, _)
 
 
-async def ask_location(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft, _: Translate
-) -> int:
+async def ask_location(update: Update, context: BotContext, draft: Draft, _: Translate) -> int:
     rows = [[KeyboardButton(_(SHARE_LOCATION_BUTTON), request_location=True)]]
     text = _(
         "📍 Photo {count} received. Now, where is it?\n"
@@ -265,7 +253,10 @@ async def ask_location(
     if draft.exif_location:
         rows.insert(0, [KeyboardButton(_(PHOTO_LOCATION_BUTTON))])
         text += "\n" + _("Your photo carries a location: tap “Use the photo's location” to use it.")
-    rows += [[_(PICK_HAMLET_BUTTON)], [_(BACK_BUTTON), _(CANCEL_BUTTON)]]
+    rows += [
+        [KeyboardButton(_(PICK_HAMLET_BUTTON))],
+        [KeyboardButton(_(BACK_BUTTON)), KeyboardButton(_(CANCEL_BUTTON))],
+    ]
     await reply(update, text, ReplyKeyboardMarkup(rows, resize_keyboard=True))
     return LOCATION
 
@@ -273,7 +264,7 @@ async def ask_location(
 # -- the place -----------------------------------------------------------------------------
 
 
-async def receive_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def receive_location(update: Update, context: BotContext) -> int:
     """A shared location or a venue; far away or unusable points lead to the hamlet picker."""
     message = update.effective_message
     assert message is not None
@@ -283,16 +274,16 @@ async def receive_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     return await place_at(update, context, Location(point.latitude, point.longitude, source))
 
 
-async def use_photo_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def use_photo_location(update: Update, context: BotContext) -> int:
     draft = load_draft(context)
     if draft.exif_location is None:
-        return await ask_location(update, context, draft, await translator(update, context))
+        return await ask_location(update, context, draft, context._)
     return await place_at(update, context, draft.exif_location)
 
 
-async def place_at(update: Update, context: ContextTypes.DEFAULT_TYPE, location: Location) -> int:
-    found = services(context)
-    language = await language_of(update, context)
+async def place_at(update: Update, context: BotContext, location: Location) -> int:
+    found = context.services
+    language = context.person.language
     _ = found.i18n.translator(language).gettext
     match = found.grid.locate(location.latitude, location.longitude)
     if match.fit == Fit.FAR:
@@ -320,61 +311,49 @@ async def place_at(update: Update, context: ContextTypes.DEFAULT_TYPE, location:
     return await ask_category(update, context)
 
 
-async def ask_village(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    found = services(context)
-    language = await language_of(update, context)
+async def ask_village(update: Update, context: BotContext) -> int:
+    found = context.services
+    language = context.person.language
     _ = found.i18n.translator(language).gettext
-    villages = sorted(found.grid.villages.values(), key=lambda village: village.id)
-    buttons = [
-        InlineKeyboardButton(
-            village.label(language), callback_data=callbacks.encode(PICK_VILLAGE, village.id)
-        )
-        for village in villages
-    ]
-    await show(update, _("🏘 Which village?"), _inline(buttons, 3, _, back=True))
+    await show(
+        update, _("🏘 Which village?"), pickers.REPORT_PLACES.villages(found.grid, language, _)
+    )
     return VILLAGE
 
 
-async def pick_hamlet_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def pick_hamlet_button(update: Update, context: BotContext) -> int:
     """The reply-keyboard "pick village and hamlet" press: clear the keyboard first."""
-    _ = await translator(update, context)
+    _ = context._
     await reply(update, _("OK, let's find the place by name."), ReplyKeyboardRemove())
     return await ask_village(update, context)
 
 
-async def village_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    found = services(context)
+async def village_chosen(update: Update, context: BotContext) -> int:
+    found = context.services
     query = update.callback_query
     assert query is not None
-    data = callbacks.decode(query.data)
-    village_id = data.str_arg() if data else None
-    if village_id not in found.grid.villages:
-        await acknowledge(query)
-        return VILLAGE
+    pressed = ReportVillage.parse(query.data)
+    village = found.grid.villages.get(pressed.village_id) if pressed else None
     await acknowledge(query)
-    language = await language_of(update, context)
+    language = context.person.language
     _ = found.i18n.translator(language).gettext
-    buttons = [
-        InlineKeyboardButton(
-            hamlet.label(language), callback_data=callbacks.encode(PICK_HAMLET, hamlet.id)
-        )
-        for hamlet in sorted(found.grid.hamlets_of(village_id), key=lambda hamlet: hamlet.id)
-    ]
-    village = found.grid.villages[village_id]
+    hamlets = (
+        pickers.REPORT_PLACES.hamlets(found.grid, village.id, language, _) if village else None
+    )
+    if village is None or hamlets is None:
+        return VILLAGE
     await show(
-        update,
-        _("🏡 Which hamlet of {village}?").format(village=village.label(language)),
-        _inline(buttons, 2, _, back=True),
+        update, _("🏡 Which hamlet of {village}?").format(village=village.label(language)), hamlets
     )
     return HAMLET
 
 
-async def hamlet_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    found = services(context)
+async def hamlet_chosen(update: Update, context: BotContext) -> int:
+    found = context.services
     query = update.callback_query
     assert query is not None
-    data = callbacks.decode(query.data)
-    hamlet = found.grid.hamlets.get(data.str_arg() or "") if data else None
+    pressed = ReportHamlet.parse(query.data)
+    hamlet = found.grid.hamlets.get(pressed.hamlet_id) if pressed else None
     await acknowledge(query)
     if hamlet is None:
         return HAMLET
@@ -388,29 +367,28 @@ async def hamlet_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 # -- category ------------------------------------------------------------------------------
 
 
-async def ask_category(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    found = services(context)
-    language = await language_of(update, context)
+async def ask_category(update: Update, context: BotContext) -> int:
+    found = context.services
+    language = context.person.language
     _ = found.i18n.translator(language).gettext
     buttons = [
-        InlineKeyboardButton(
-            category.label.get(language), callback_data=callbacks.encode(PICK_CATEGORY, key)
-        )
+        pickers.button(category.label.get(language), ReportCategory(key))
         for key, category in found.config.categories.items()
     ]
-    await show(update, _("🗂 What kind of problem is it?"), _inline(buttons, 1, _, back=True))
+    await show(update, _("🗂 What kind of problem is it?"), _inline(buttons, 1, _))
     return CATEGORY
 
 
-async def category_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    found = services(context)
+async def category_chosen(update: Update, context: BotContext) -> int:
+    found = context.services
     query = update.callback_query
     assert query is not None
-    data = callbacks.decode(query.data)
-    key = data.str_arg() if data else None
+    pressed = ReportCategory.parse(query.data)
+    key = pressed.category if pressed else None
     await acknowledge(query)
     if key not in found.config.categories:
         return CATEGORY
+    await drop_buttons(update)  # chosen: the category buttons are done with
     draft = load_draft(context)
     draft.category = key
     store_draft(context, draft)
@@ -420,10 +398,10 @@ async def category_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 # -- description and confirmation ------------------------------------------------------------
 
 
-async def ask_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def ask_confirm(update: Update, context: BotContext) -> int:
     """The summary with Submit; typing or a voice note adds the optional description."""
-    found = services(context)
-    language = await language_of(update, context)
+    found = context.services
+    language = context.person.language
     _ = found.i18n.translator(language).gettext
     draft = load_draft(context)
     hamlet = found.grid.hamlets.get(draft.hamlet_id or "")
@@ -450,22 +428,30 @@ async def ask_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
     )
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("✅ Submit"), callback_data=callbacks.encode(SUBMIT))],
+            [pickers.button(_("✅ Submit"), SubmitReport())],
             [
-                InlineKeyboardButton(_(BACK_BUTTON), callback_data=callbacks.encode(GO_BACK)),
-                InlineKeyboardButton(_(CANCEL_BUTTON), callback_data=callbacks.encode(CANCEL)),
+                pickers.button(_(BACK_BUTTON), ReportBack()),
+                pickers.button(_(CANCEL_BUTTON), ReportCancel()),
             ],
         ]
     )
-    await show(update, "\n".join(lines), keyboard, parse_mode=ParseMode.HTML, new_message=True)
+    chat = update.effective_chat
+    earlier = (context.user_data or {}).get(SUMMARY_KEY)
+    if chat is not None and isinstance(earlier, int):
+        await retire_buttons(context, chat.id, earlier)  # only the newest summary submits
+    sent = await show(
+        update, "\n".join(lines), keyboard, parse_mode=ParseMode.HTML, new_message=True
+    )
+    if sent is not None and context.user_data is not None:
+        context.user_data[SUMMARY_KEY] = sent.message_id
     return CONFIRM
 
 
-async def receive_description(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def receive_description(update: Update, context: BotContext) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None
-    found = services(context)
-    _ = await translator(update, context)
+    found = context.services
+    _ = context._
     text = clean_text(message.text)
     limit = found.config.reporting.max_description_chars
     if len(text) > limit:
@@ -477,30 +463,17 @@ async def receive_description(update: Update, context: ContextTypes.DEFAULT_TYPE
         )
         return CONFIRM
     draft = load_draft(context)
-    draft.description = anonymous(text, update) or None
+    draft.description = text or None
     store_draft(context, draft)
     return await ask_confirm(update, context)
 
 
-def anonymous(text: str, update: Update) -> str:
-    """The description without the reporter's own name, username or id: it goes to the grid
-    member, who must not learn who reported."""
-    user = update.effective_user
-    assert user is not None
-    return (
-        without_identity(
-            text, [user.first_name, user.last_name, user.full_name, user.username, str(user.id)]
-        )
-        or ""
-    )
-
-
-async def receive_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def receive_voice(update: Update, context: BotContext) -> int:
     message = update.effective_message
     assert message is not None and message.voice is not None
-    found = services(context)
+    found = context.services
     if found.media.too_big(message.voice.file_size):
-        _ = await translator(update, context)
+        _ = context._
         await reply(update, _("That voice note is too long for me. Please keep it short."))
         return CONFIRM
     draft = load_draft(context)
@@ -511,14 +484,14 @@ async def receive_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     return await ask_confirm(update, context)
 
 
-async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def submit(update: Update, context: BotContext) -> int:
     """Store the report (committed before anyone is told) and say what happens next.
     Submitting the same draft again (a re-delivered tap) shows the same number again."""
-    found = services(context)
+    found = context.services
     query = update.callback_query
     user = update.effective_user
     assert query is not None and user is not None
-    language = await language_of(update, context)
+    language = context.person.language
     _ = found.i18n.translator(language).gettext
     draft = load_draft(context)
     if not draft.photos or draft.category is None:
@@ -529,11 +502,13 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     # The office may need to know who reported (for abuse): name and username as they are now.
     await found.storage.users.seen(user.id, user.first_name, user.username, found.clock.now())
     try:
-        result = await found.reports.submit(user.id, draft)
-    except (ReportingBlocked, ReportLimitReached) as refusal:
+        result = await found.reports.submit(
+            Reporter(user.id, user.first_name, user.last_name, user.username), draft
+        )
+    except Refused as refusal:
         store_draft(context, None)
         await acknowledge(query)
-        await reply(update, refusal_text(refusal, context, _), main_keyboard(_))
+        await reply(update, words(refusal, _, wording_for(context)), main_keyboard(_))
         return ConversationHandler.END
     # Stored and committed: from here on a Telegram failure must not look like a lost report.
     store_draft(context, None)
@@ -581,7 +556,7 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 # -- back, cancel and anything unexpected ------------------------------------------------------
 
 
-async def back_to_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def back_to_photo(update: Update, context: BotContext) -> int:
     """Back from the place: start the photos over."""
     draft = load_draft(context)
     draft.photos.clear()
@@ -590,7 +565,7 @@ async def back_to_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     return await ask_photo(update, context)
 
 
-async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def back(update: Update, context: BotContext) -> int:
     """The inline Back button: one step back from wherever the villager is."""
     query = update.callback_query
     assert query is not None
@@ -603,28 +578,28 @@ async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if draft.hamlet_id is not None or draft.location is not None:
         draft.hamlet_id, draft.location = None, None
         store_draft(context, draft)
-        return await ask_location(update, context, draft, await translator(update, context))
-    return await ask_location(update, context, draft, await translator(update, context))
+        return await ask_location(update, context, draft, context._)
+    return await ask_location(update, context, draft, context._)
 
 
-async def back_from_hamlets(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def back_from_hamlets(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None
     await acknowledge(query)
     return await ask_village(update, context)
 
 
-async def back_from_villages(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def back_from_villages(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None
     await acknowledge(query)
     draft = load_draft(context)
-    return await ask_location(update, context, draft, await translator(update, context))
+    return await ask_location(update, context, draft, context._)
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def cancel(update: Update, context: BotContext) -> int:
     store_draft(context, None)
-    _ = await translator(update, context)
+    _ = context._
     if update.callback_query:
         await acknowledge(update.callback_query)
         await drop_buttons(update)
@@ -632,18 +607,18 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-async def restart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def restart(update: Update, context: BotContext) -> int:
     """/start in the middle of a report drops the draft and greets afresh."""
     store_draft(context, None)
     await start(update, context)
     return ConversationHandler.END
 
 
-def hint(state: int) -> object:
+def hint(state: int) -> Callable[[Update, BotContext], Coroutine[Any, Any, int]]:
     """A handler that answers unexpected input in `state` by repeating what is needed."""
 
-    async def explain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-        _ = await translator(update, context)
+    async def explain(update: Update, context: BotContext) -> int:
+        _ = context._
         message = update.effective_message
         specific = unusable(message, _) if message and state in (PHOTO, LOCATION) else None
         text = (
@@ -671,30 +646,30 @@ def hint(state: int) -> object:
 # -- after the fix: the reporter checks ---------------------------------------------------------
 
 
-async def confirm_fixed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def confirm_fixed(update: Update, context: BotContext) -> None:
     """ "Fixed 👍": the report closes."""
     await _answer_fix(update, context, reopen=False)
 
 
-async def still_there(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def still_there(update: Update, context: BotContext) -> None:
     """ "Still there 👎": back to the same grid member with a fresh deadline; the office hears."""
     await _answer_fix(update, context, reopen=True)
 
 
-async def _answer_fix(update: Update, context: ContextTypes.DEFAULT_TYPE, *, reopen: bool) -> None:
+async def _answer_fix(update: Update, context: BotContext, *, reopen: bool) -> None:
     query = update.callback_query
     user = update.effective_user
-    report_id = report_id_of(update)
     assert query is not None and user is not None
-    if report_id is None:
+    pressed = StillThere.parse(query.data) if reopen else ConfirmFixed.parse(query.data)
+    if pressed is None:
         await acknowledge(query)
         return
-    found = services(context)
+    found = context.services
     action = found.reports.reopen if reopen else found.reports.confirm
-    report = await attempt(update, context, action(report_id, user.id))
+    report = await attempt(update, context, action(pressed.report_id, user.id))
     if report is None:
         return
-    _ = await translator(update, context)
+    _ = context._
     await acknowledge(query)
     await drop_buttons(update)
     if reopen:
@@ -715,10 +690,11 @@ async def _answer_fix(update: Update, context: ContextTypes.DEFAULT_TYPE, *, reo
 async def reply(
     update: Update,
     text: str,
-    markup: object | None = None,
+    markup: ReplyMarkup | None = None,
     *,
     parse_mode: str | None = None,
 ) -> Message:
+    """Send `text` to the chat of the update, with a keyboard if given."""
     chat = update.effective_chat
     assert chat is not None
     return await chat.send_message(text, reply_markup=markup, parse_mode=parse_mode)
@@ -740,8 +716,9 @@ async def show(
     *,
     parse_mode: str | None = None,
     new_message: bool = False,
-) -> None:
-    """Edit the message whose button was pressed (fewer messages), else send a new one."""
+) -> Message | None:
+    """Edit the message whose button was pressed (fewer messages), else send a new one (and
+    return it)."""
     query = update.callback_query
     if query is not None and not new_message and query.message is not None:
         try:
@@ -750,33 +727,32 @@ async def show(
             if NOT_MODIFIED not in str(error):
                 raise
             # Already shown: the press is handled again after a restart.
-    else:
-        await reply(update, text, markup, parse_mode=parse_mode)
+        return None
+    return await reply(update, text, markup, parse_mode=parse_mode)
 
 
 def _inline(
-    buttons: list[InlineKeyboardButton], per_row: int, _: Translate, *, back: bool
+    buttons: list[InlineKeyboardButton], per_row: int, _: Translate
 ) -> InlineKeyboardMarkup:
-    rows = list(grid_markup(buttons, per_row).inline_keyboard)
-    last = [InlineKeyboardButton(_(CANCEL_BUTTON), callback_data=callbacks.encode(CANCEL))]
-    if back:
-        last.insert(
-            0, InlineKeyboardButton(_(BACK_BUTTON), callback_data=callbacks.encode(GO_BACK))
-        )
-    return InlineKeyboardMarkup([*rows, last])
+    """The flow's layout: the choices, then ⬅ Back and ✖ Cancel on a row of their own."""
+    footer = [
+        pickers.button(_(BACK_BUTTON), ReportBack()),
+        pickers.button(_(CANCEL_BUTTON), ReportCancel()),
+    ]
+    return pickers.keyboard(buttons, per_row, footer=footer)
 
 
 # -- the journey as a table ----------------------------------------------------------------------
 
 
-def build(i18n: I18n) -> list:
+def build(i18n: I18n) -> list[BaseHandler[Update, BotContext, object]]:
     def press(*labels: str) -> filters.MessageFilter:
         return filters.Regex(button_regex(i18n, *labels))
 
     private = filters.ChatType.PRIVATE
     cancel_press = press(CANCEL_BUTTON)
     on_button = CallbackQueryHandler
-    reporting = ConversationHandler(
+    reporting: ConversationHandler[BotContext] = ConversationHandler(
         name="reporting",
         persistent=True,
         entry_points=[
@@ -800,23 +776,23 @@ def build(i18n: I18n) -> list:
                 MessageHandler(~filters.COMMAND, hint(LOCATION)),
             ],
             VILLAGE: [
-                on_button(village_chosen, pattern=callbacks.pattern(PICK_VILLAGE)),
-                on_button(back_from_villages, pattern=callbacks.pattern(GO_BACK)),
+                on_button(village_chosen, pattern=ReportVillage.pattern()),
+                on_button(back_from_villages, pattern=ReportBack.pattern()),
                 MessageHandler(~filters.COMMAND, hint(VILLAGE)),
             ],
             HAMLET: [
-                on_button(hamlet_chosen, pattern=callbacks.pattern(PICK_HAMLET)),
-                on_button(back_from_hamlets, pattern=callbacks.pattern(GO_BACK)),
+                on_button(hamlet_chosen, pattern=ReportHamlet.pattern()),
+                on_button(back_from_hamlets, pattern=ReportBack.pattern()),
                 MessageHandler(~filters.COMMAND, hint(HAMLET)),
             ],
             CATEGORY: [
-                on_button(category_chosen, pattern=callbacks.pattern(PICK_CATEGORY)),
-                on_button(back, pattern=callbacks.pattern(GO_BACK)),
+                on_button(category_chosen, pattern=ReportCategory.pattern()),
+                on_button(back, pattern=ReportBack.pattern()),
                 MessageHandler(~filters.COMMAND, hint(CATEGORY)),
             ],
             CONFIRM: [
-                on_button(submit, pattern=callbacks.pattern(SUBMIT)),
-                on_button(back, pattern=callbacks.pattern(GO_BACK)),
+                on_button(submit, pattern=SubmitReport.pattern()),
+                on_button(back, pattern=ReportBack.pattern()),
                 MessageHandler(cancel_press, cancel),
                 MessageHandler(filters.TEXT & ~filters.COMMAND, receive_description),
                 MessageHandler(filters.VOICE, receive_voice),
@@ -825,7 +801,7 @@ def build(i18n: I18n) -> list:
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
-            on_button(cancel, pattern=callbacks.pattern(CANCEL)),
+            on_button(cancel, pattern=ReportCancel.pattern()),
             CommandHandler("start", restart),
             CommandHandler("report", begin, filters=private),
             MessageHandler(private & press(REPORT_BUTTON), begin),
@@ -833,6 +809,6 @@ def build(i18n: I18n) -> list:
     )
     return [
         reporting,
-        CallbackQueryHandler(confirm_fixed, pattern=callbacks.pattern(CONFIRM_FIX)),
-        CallbackQueryHandler(still_there, pattern=callbacks.pattern(REOPEN)),
+        CallbackQueryHandler(confirm_fixed, pattern=ConfirmFixed.pattern()),
+        CallbackQueryHandler(still_there, pattern=StillThere.pattern()),
     ]

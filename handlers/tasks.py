@@ -1,60 +1,46 @@
 """A grid member works a report: /tasks, Accept, Not my area (with a reason), Fixed (with an
-after-photo and an optional note)."""
+after-photo and an optional note). Who may do what is `ReportService`'s to say."""
 
 from __future__ import annotations
-
-from dataclasses import asdict
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
-from bot.core import callbacks
-from bot.core.models import MediaRef, Report, format_number
+from bot.core.models import Report, format_number
 from bot.core.text import clean_text
-from bot.delivery.notifier import ACCEPT, FIXED, NOT_MY_AREA
-from bot.reporting.lifecycle import TASK_STATES, Action, TransitionNotAllowed, next_state
-from bot.reporting.service import NotAllowed, ReportNotFound
-from handlers.common import (
-    attempt,
-    drop_buttons,
-    inline_markup,
-    keep_picture,
-    language_of,
-    report_id_of,
-    services,
-    translator,
-)
+from bot.reporting.buttons import AcceptTask, MarkFixed, NotMyArea
+from bot.reporting.lifecycle import Action
+from handlers.buttons import SkipFixNote
+from handlers.common import drop_buttons, inline_markup, keep_picture
+from handlers.context import BotContext
+from handlers.drafts import FixDraft, StoredFile
+from handlers.refusals import NO_LONGER_ACTIVE
+from handlers.report_steps import attempt, retire_buttons, without
 
 REASON, AFTER_PHOTO, NOTE = range(3)
-SKIP_NOTE = "fsk"
-WORKING_ON = "working_on"
 
 
-async def list_tasks(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def list_tasks(update: Update, context: BotContext) -> None:
     """Open assignments, nearest deadline first, each with its buttons."""
-    found = services(context)
-    user = update.effective_user
+    found = context.services
     message = update.effective_message
-    assert user is not None and message is not None
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    if not found.people.is_grid_member(user.id) and not found.reports.villages_led_by(user.id):
-        await message.reply_text(
-            _("/tasks is for grid members. To report a problem, tap 📷 Report dumping.")
-        )
+    assert message is not None
+    tasks = await attempt(update, context, found.reports.tasks_for(context.person.id))
+    if tasks is None:
         return
-    tasks = await found.reports.tasks_for(user.id)
+    _ = context._
     if not tasks:
         await message.reply_text(_("🎉 No open tasks in your hamlets."))
         return
+    language = context.person.language
     await message.reply_text(
         found.i18n.translator(language)
         .ngettext(
@@ -66,28 +52,25 @@ async def list_tasks(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     )
     for report in tasks[:20]:
         await message.reply_text(
-            await card(report, language, context),
+            await card(report, context),
             parse_mode=ParseMode.HTML,
             reply_markup=inline_markup(found.notifier.task_buttons(report.id, language)),
         )
 
 
-async def list_overdue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def list_overdue(update: Update, context: BotContext) -> None:
     """/overdue, for the office: work past its deadlines, with how far up the grid it went."""
-    found = services(context)
-    user = update.effective_user
+    found = context.services
     message = update.effective_message
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    if user is None or not found.people.is_office(user.id):
-        await message.reply_text(_("Sorry, /overdue is for the town office."))
+    assert message is not None
+    overdue = await attempt(update, context, found.reports.overdue(context.person.id))
+    if overdue is None:
         return
-    overdue = await found.reports.overdue()
     if not overdue:
-        await message.reply_text(_("🎉 Nothing is overdue."))
+        await message.reply_text(context._("🎉 Nothing is overdue."))
         return
     await message.reply_text(
-        found.i18n.translator(language)
+        found.i18n.translator(context.person.language)
         .ngettext(
             "{count} report past a deadline, the longest overdue first:",
             "{count} reports past a deadline, the longest overdue first:",
@@ -96,31 +79,37 @@ async def list_overdue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         .format(count=len(overdue))
     )
     for report in overdue:
-        await message.reply_text(await card(report, language, context), parse_mode=ParseMode.HTML)
+        await message.reply_text(
+            await card(report, context, for_office=True), parse_mode=ParseMode.HTML
+        )
 
 
-async def card(report: Report, language: str, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def card(report: Report, context: BotContext, *, for_office: bool = False) -> str:
     """The report as a task: status, what and where, deadlines, overdue and escalation."""
-    found = services(context)
+    found = context.services
+    language = context.person.language
     lines = [f"<b>{report.number}</b> · {found.notifier.status_label(report.state, language)}"]
-    lines.append(found.notifier.describe(report, language))
+    lines.append(found.notifier.describe(report, language, for_office=for_office))
     events = await found.reports.events(report.id)
     lines += found.notifier.deadline_status(report, events, found.clock.now(), language)
     return "\n".join(lines)
 
 
-async def accept(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def accept(update: Update, context: BotContext) -> None:
+    """✅ Accept: the report is theirs now, and the button goes (the others stay)."""
     query = update.callback_query
-    user = update.effective_user
-    report_id = report_id_of(update)
-    assert query is not None and user is not None
-    if report_id is None:
-        await query.answer()
+    assert query is not None
+    pressed = AcceptTask.parse(query.data)
+    if pressed is None:
+        await query.answer(context._(NO_LONGER_ACTIVE))
         return
-    report = await attempt(update, context, services(context).reports.accept(report_id, user.id))
+    found = context.services
+    report = await attempt(
+        update, context, found.reports.accept(pressed.report_id, context.person.id)
+    )
     if report is None:
         return
-    _ = await translator(update, context)
+    _ = context._
     await query.answer(_("Accepted. The reporter has been told someone is on it."))
     await _append_line(update, _("✅ Accepted by you."))
 
@@ -128,36 +117,48 @@ async def accept(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 # -- not my area ------------------------------------------------------------------------------
 
 
-async def ask_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    if not await _may_start(update, context, Action.NOT_MY_AREA):
+async def ask_reason(update: Update, context: BotContext) -> int:
+    """🙅 Not my area: ask why, once the service says this person may hand it back."""
+    query = update.callback_query
+    assert query is not None
+    pressed = NotMyArea.parse(query.data)
+    if pressed is None or not await _may_start(
+        update, context, pressed.report_id, Action.NOT_MY_AREA
+    ):
         return ConversationHandler.END
-    _ = await translator(update, context)
-    await update.callback_query.answer()
-    await update.effective_chat.send_message(
-        _("In a few words: why is {number} not your area? (/cancel to stop)").format(
-            number=_number(context)
+    await query.answer()
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_message(
+        context._("In a few words: why is {number} not your area? (/cancel to stop)").format(
+            number=format_number(pressed.report_id)
         ),
         reply_markup=ForceReply(selective=True),
     )
     return REASON
 
 
-async def receive_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def receive_reason(update: Update, context: BotContext) -> int:
+    """The reason: the report goes back to the office."""
     message = update.effective_message
-    user = update.effective_user
-    assert message is not None and message.text is not None and user is not None
-    _ = await translator(update, context)
+    assert message is not None and message.text is not None
+    _ = context._
     reason = clean_text(message.text, 300)
     if not reason:
         await message.reply_text(_("Please write the reason in a few words, or /cancel."))
         return REASON
-    report_id = context.user_data.pop(WORKING_ON, None)
-    if report_id is None:
+    draft = context.draft(FixDraft)
+    context.drop(FixDraft)
+    if draft is None:
         return ConversationHandler.END
+    found = context.services
     report = await attempt(
-        update, context, services(context).reports.not_my_area(report_id, user.id, reason)
+        update,
+        context,
+        found.reports.not_my_area(draft.report_id, context.person.id, reason),
     )
     if report is not None:
+        await retire_buttons(context, message.chat_id, draft.card_message_id)
         await message.reply_text(
             _("Thank you. {number} went back to the town office, which will route it.").format(
                 number=report.number
@@ -169,51 +170,69 @@ async def receive_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 # -- fixed --------------------------------------------------------------------------------------
 
 
-async def ask_after_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    if not await _may_start(update, context, Action.FIX):
+async def ask_after_photo(update: Update, context: BotContext) -> int:
+    """🧹 Fixed: ask for the after-photo, once the service says the fix may be reported."""
+    query = update.callback_query
+    assert query is not None
+    pressed = MarkFixed.parse(query.data)
+    if pressed is None or not await _may_start(update, context, pressed.report_id, Action.FIX):
         return ConversationHandler.END
-    _ = await translator(update, context)
-    await update.callback_query.answer()
-    await update.effective_chat.send_message(
-        _(
+    await query.answer()
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_message(
+        context._(
             "📷 Please send one photo of the place now that it is clean ({number}). "
             "/cancel to stop."
-        ).format(number=_number(context)),
+        ).format(number=format_number(pressed.report_id)),
         reply_markup=ForceReply(selective=True),
     )
     return AFTER_PHOTO
 
 
-async def receive_after_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def receive_after_photo(update: Update, context: BotContext) -> int:
+    """The after-photo, kept; a note may follow, or Skip."""
     message = update.effective_message
     assert message is not None
+    draft = context.draft(FixDraft)
+    if draft is None:
+        return await cancel(update, context)
     ref = await keep_picture(context, message)
-    context.user_data["after_photo"] = asdict(ref)
-    _ = await translator(update, context)
-    await message.reply_text(
+    _ = context._
+    asked = await message.reply_text(
         _("Got the photo. Add a short note if you like (what was done), or tap Skip."),
         reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton(_("Skip ➡"), callback_data=callbacks.encode(SKIP_NOTE))]]
+            [[InlineKeyboardButton(_("Skip ➡"), callback_data=SkipFixNote().pack())]]
         ),
     )
+    draft.after_photo = StoredFile.of(ref)
+    draft.skip_message_id = asked.message_id
+    context.keep(draft)
     return NOTE
 
 
-async def need_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    _ = await translator(update, context)
-    await update.effective_message.reply_text(
-        _("A photo of the cleaned place is required. Please send one, or /cancel.")
+async def need_photo(update: Update, context: BotContext) -> int:
+    """Anything but a photo while one is needed."""
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(
+        context._("A photo of the cleaned place is required. Please send one, or /cancel.")
     )
     return AFTER_PHOTO
 
 
-async def receive_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def receive_note(update: Update, context: BotContext) -> int:
+    """A typed note: the Skip button is no longer needed."""
     message = update.effective_message
     assert message is not None and message.text is not None
+    draft = context.draft(FixDraft)
+    if draft is not None:
+        await retire_buttons(context, message.chat_id, draft.skip_message_id)
     return await _finish_fix(update, context, clean_text(message.text, 500) or None)
 
 
-async def skip_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def skip_note(update: Update, context: BotContext) -> int:
+    """Skip ➡: no note."""
     query = update.callback_query
     assert query is not None
     await query.answer()
@@ -221,91 +240,89 @@ async def skip_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return await _finish_fix(update, context, None)
 
 
-async def _finish_fix(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str | None) -> int:
-    user = update.effective_user
-    assert user is not None
-    report_id = context.user_data.pop(WORKING_ON, None)
-    photo = context.user_data.pop("after_photo", None)
-    if report_id is None or photo is None:
+async def _finish_fix(update: Update, context: BotContext, note: str | None) -> int:
+    """Report the fix; the task card's buttons go, as there is nothing left to press."""
+    draft = context.draft(FixDraft)
+    context.drop(FixDraft)
+    if draft is None or draft.after_photo is None:
         return ConversationHandler.END
+    found = context.services
     report = await attempt(
-        update, context, services(context).reports.fix(report_id, user.id, MediaRef(**photo), note)
+        update,
+        context,
+        found.reports.fix(draft.report_id, context.person.id, draft.after_photo.ref(), note),
     )
-    if report is not None:
-        _ = await translator(update, context)
-        await update.effective_chat.send_message(
-            _("🧹 Thank you! {number} is marked fixed; the reporter is asked to confirm.").format(
-                number=report.number
-            )
+    chat = update.effective_chat
+    if report is not None and chat is not None:
+        await retire_buttons(context, chat.id, draft.card_message_id)
+        await chat.send_message(
+            context._(
+                "🧹 Thank you! {number} is marked fixed; the reporter is asked to confirm."
+            ).format(number=report.number)
         )
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    context.user_data.pop(WORKING_ON, None)
-    context.user_data.pop("after_photo", None)
-    _ = await translator(update, context)
-    await update.effective_chat.send_message(_("Stopped. The task is unchanged."))
+async def cancel(update: Update, context: BotContext) -> int:
+    """/cancel: nothing changes."""
+    context.drop(FixDraft)
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_message(context._("Stopped. The task is unchanged."))
     return ConversationHandler.END
 
 
 # -- helpers -------------------------------------------------------------------------------------
 
 
-async def _may_start(update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action) -> bool:
-    """Check person and state before asking for anything, so nobody types a reason in vain."""
-    found = services(context)
-    query = update.callback_query
-    user = update.effective_user
-    report_id = report_id_of(update)
-    assert query is not None and user is not None
-
-    async def check() -> Report:
-        report = await found.reports.get(report_id) if report_id else None
-        if report is None:
-            raise ReportNotFound(report_id)
-        if not found.reports.may_handle(report, user.id):
-            raise NotAllowed()
-        if report.state not in TASK_STATES:
-            raise TransitionNotAllowed(report.state, action)
-        next_state(report.state, action)
-        return report
-
-    report = await attempt(update, context, check())
+async def _may_start(update: Update, context: BotContext, report_id: int, action: Action) -> bool:
+    """Ask the service before asking for anything, so nobody types a reason in vain; keeps
+    the report and the card pressed in the person's `FixDraft`."""
+    found = context.services
+    report = await attempt(
+        update, context, found.reports.check_task(context.person.id, report_id, action)
+    )
     if report is None:
         return False
-    context.user_data[WORKING_ON] = report.id
+    query = update.callback_query
+    card_message = query.message if query is not None else None
+    context.keep(
+        FixDraft(
+            report_id=report.id,
+            card_message_id=card_message.message_id if card_message is not None else None,
+        )
+    )
     return True
 
 
-def _number(context: ContextTypes.DEFAULT_TYPE) -> str:
-    return format_number(context.user_data[WORKING_ON])
-
-
 async def _append_line(update: Update, line: str) -> None:
+    """Add a line to the pressed task card and take its Accept button away."""
     query = update.callback_query
     message = query.message if query else None
-    if message is None or not getattr(message, "text_html", None):
+    text_html = getattr(message, "text_html", None)
+    if query is None or message is None or not text_html:
         return
     await query.edit_message_text(
-        f"{message.text_html}\n{line}", parse_mode=ParseMode.HTML, reply_markup=message.reply_markup
+        f"{text_html}\n{line}",
+        parse_mode=ParseMode.HTML,
+        reply_markup=without(getattr(message, "reply_markup", None), AcceptTask),
     )
 
 
-def build() -> list:
+def build() -> list[BaseHandler[Update, BotContext, object]]:
     """The grid member's handlers: two short conversations and the Accept button."""
     photo = filters.PHOTO | filters.Document.IMAGE
-    reason = ConversationHandler(
+    reason: ConversationHandler[BotContext] = ConversationHandler(
         name="not_my_area",
         persistent=True,
-        entry_points=[CallbackQueryHandler(ask_reason, pattern=callbacks.pattern(NOT_MY_AREA))],
+        entry_points=[CallbackQueryHandler(ask_reason, pattern=NotMyArea.pattern())],
         states={REASON: [MessageHandler(filters.TEXT & ~filters.COMMAND, receive_reason)]},
         fallbacks=[CommandHandler("cancel", cancel)],
     )
-    fixing = ConversationHandler(
+    fixing: ConversationHandler[BotContext] = ConversationHandler(
         name="fixing",
         persistent=True,
-        entry_points=[CallbackQueryHandler(ask_after_photo, pattern=callbacks.pattern(FIXED))],
+        entry_points=[CallbackQueryHandler(ask_after_photo, pattern=MarkFixed.pattern())],
         states={
             AFTER_PHOTO: [
                 MessageHandler(photo, receive_after_photo),
@@ -313,7 +330,7 @@ def build() -> list:
             ],
             NOTE: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, receive_note),
-                CallbackQueryHandler(skip_note, pattern=callbacks.pattern(SKIP_NOTE)),
+                CallbackQueryHandler(skip_note, pattern=SkipFixNote.pattern()),
             ],
         },
         fallbacks=[CommandHandler("cancel", cancel)],
@@ -323,5 +340,5 @@ def build() -> list:
         fixing,
         CommandHandler("tasks", list_tasks),
         CommandHandler("overdue", list_overdue),
-        CallbackQueryHandler(accept, pattern=callbacks.pattern(ACCEPT)),
+        CallbackQueryHandler(accept, pattern=AcceptTask.pattern()),
     ]

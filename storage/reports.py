@@ -15,7 +15,8 @@ _REPORT_COLUMNS = """
     r.id, r.reporter_id, r.category, r.state, r.latitude, r.longitude, r.location_source,
     r.hamlet_id, r.village_id, r.description, r.duplicate_of, r.created_at, r.assigned_at,
     r.ack_due_at, r.fix_due_at, r.accepted_by, r.fixed_at, r.fix_note, r.closed_at, r.kind,
-    r.next_step_at, (SELECT COUNT(*) FROM reports d WHERE d.duplicate_of = r.id) AS duplicates
+    r.next_step_at, r.public_description,
+    (SELECT COUNT(*) FROM reports d WHERE d.duplicate_of = r.id) AS duplicates
 """
 _INSERT_EVENT = """INSERT INTO report_events (report_id, at, actor_id, from_state, to_state, note,
                                              action, due_at)
@@ -57,6 +58,7 @@ class ReportRepository:
         village_id: str | None,
         now: datetime,
         kind: str = "report",
+        public_description: str | None = None,
     ) -> int:
         """Store a confirmed draft in state `submitted`, with its media; returns the id.
         A draft already stored violates the unique `draft_id` (see `made_from`)."""
@@ -64,8 +66,8 @@ class ReportRepository:
         cursor = await tx.execute(
             """INSERT INTO reports (reporter_id, reporter_key, category, state, latitude,
                    longitude, location_source, hamlet_id, village_id, description, created_at,
-                   updated_at, kind, draft_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   updated_at, kind, draft_id, public_description)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 reporter_id,
                 self._keys.of(reporter_id),
@@ -81,6 +83,7 @@ class ReportRepository:
                 now.isoformat(),
                 kind,
                 draft.id,
+                public_description,
             ),
         )
         report_id = cursor.lastrowid
@@ -419,4 +422,5 @@ def _report(row: Row) -> Report:
         duplicates=row["duplicates"],
         kind=row["kind"],
         next_step_at=_when(row["next_step_at"]),
+        public_description=row["public_description"],
     )

@@ -17,6 +17,7 @@ import pytest
 import handlers.common
 from bot.core.models import FORGOTTEN_REPORTER, Draft, Location, MediaRef
 from bot.emulator import EmulatedUser
+from bot.reporting.service import Reporter
 from storage import Storage
 from storage.database import _migrations, _split_statements
 from storage.keys import SecretMismatch
@@ -44,7 +45,7 @@ async def submit_directly(town: Town, user: EmulatedUser, count: int) -> None:
             hamlet_id=town.hamlet_id("那笔坡"),
             category="other",
         )
-        await services(town).reports.submit(user.user_id, draft)
+        await services(town).reports.submit(Reporter(user.user_id), draft)
 
 
 # -- end to end ---------------------------------------------------------------------------------

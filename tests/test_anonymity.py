@@ -5,6 +5,15 @@ the reporter — in its text, caption, buttons or links — and nothing is forwa
 from __future__ import annotations
 
 from bot.emulator.base import Json
+from bot.reporting.buttons import (
+    AcceptTask,
+    AssignReport,
+    ConfirmFixed,
+    MarkFixed,
+    NotMyArea,
+    StillThere,
+)
+from handlers.buttons import AssignHamlet, AssignVillage, SkipFixNote
 from tests.conftest import OFFICE_ADMIN, OFFICE_CHAT, Town
 from tests.test_report_story import SAMPLE, has_buttons
 from tests.test_roles import containing, invite, join, nabi_village
@@ -39,37 +48,39 @@ async def test_no_identifier_of_the_reporter_reaches_anyone_but_the_office(town:
     villager.send_photo(caption="我家门口看到的 —— 王阿婆 @Wang_Apo 555001")
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     villager.send_location(*town.inside("那笔坡"))
-    categories = await villager.wait_for(has_buttons("v1:rc:"))
-    villager.press(categories, "v1:rc:fields")
-    await villager.wait_for(has_buttons("v1:rs"))
+    categories = await villager.wait_for(has_buttons("v2:rc:"))
+    villager.press(categories, "v2:rc:fields")
+    await villager.wait_for(has_buttons("v2:rs"))
     villager.send_voice((SAMPLE / "voice.ogg").read_bytes())
-    summary = await villager.wait_for(lambda m: has_buttons("v1:rs")(m) and "🎤" in m["text"])
-    villager.press(summary, "v1:rs")
+    summary = await villager.wait_for(lambda m: has_buttons("v2:rs")(m) and "🎤" in m["text"])
+    villager.press(summary, "v2:rs")
     await villager.wait_for(containing("R-000001"))
-    card = await member.wait_for(has_buttons("v1:nma:1"))
-    member.press(card, "v1:acc:1")
-    member.press(card, "v1:nma:1")
+    card = await member.wait_for(has_buttons(NotMyArea(1).pack()))
+    member.press(card, AcceptTask(1).pack())
+    member.press(card, NotMyArea(1).pack())
     await member.wait_for(containing("R-000001", "/cancel"))
     member.send_text("隔壁坡的")
     await member.wait_for(containing("R-000001", "退回"))
     # The office routes it back to the same hamlet; the member fixes it; the villager reopens.
     admin.send_text("/queue")
-    item = await admin.wait_for(has_buttons("v1:asg:1"))
-    admin.press(item, "v1:asg:1")
+    item = await admin.wait_for(has_buttons(AssignReport(1).pack()))
+    admin.press(item, AssignReport(1).pack())
     nabi = town.hamlet_id("那笔坡")
-    villages = await admin.wait_for(has_buttons(f"v1:oav:1:{nabi_village(town)}"))
-    admin.press(villages, f"v1:oav:1:{nabi_village(town)}")
-    hamlets = await admin.wait_for(has_buttons(f"v1:oah:1:{nabi}"))
-    admin.press(hamlets, f"v1:oah:1:{nabi}")
+    villages = await admin.wait_for(has_buttons(AssignVillage(1, nabi_village(town)).pack()))
+    admin.press(villages, AssignVillage(1, nabi_village(town)).pack())
+    hamlets = await admin.wait_for(has_buttons(AssignHamlet(1, nabi).pack()))
+    admin.press(hamlets, AssignHamlet(1, nabi).pack())
     for attempt in range(2):
-        card = await member.wait_for(has_buttons("v1:fix:1"))
-        member.press(card, "v1:fix:1")
+        card = await member.wait_for(has_buttons(MarkFixed(1).pack()))
+        member.press(card, MarkFixed(1).pack())
         await member.wait_for(containing("R-000001", "📷"))
         member.send_photo()
-        await member.wait_for(has_buttons("v1:fsk"))
+        await member.wait_for(has_buttons(SkipFixNote().pack()))
         member.send_text("清理好了")
-        question = await villager.wait_for(has_buttons("v1:ok:1", "v1:bad:1"))
-        villager.press(question, "v1:bad:1" if attempt == 0 else "v1:ok:1")
+        question = await villager.wait_for(
+            has_buttons(ConfirmFixed(1).pack(), StillThere(1).pack())
+        )
+        villager.press(question, StillThere(1).pack() if attempt == 0 else ConfirmFixed(1).pack())
     await villager.wait_for(containing("R-000001", "🎉"))
     await town.office.wait_for(containing("R-000001", "✅"))
     # Everyone looks at their lists.

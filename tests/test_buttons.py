@@ -18,6 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 ROW = re.compile(
     r"^\| `v1:(?P<code>[a-z0-9]+)[^`]*` \| `(?P<constant>[\w.]+)` \| `(?P<cls>[\w.]+)\("
 )
+NEW_ROW = re.compile(
+    r"^\| new in v2 \| `(?P<module>[\w.]+)` \| `(?P<cls>[\w.]+)\(.*\| `v2:(?P<code>[a-z0-9]+)"
+)
 
 
 def mapped() -> list[tuple[str, str, str]]:
@@ -30,6 +33,16 @@ def mapped() -> list[tuple[str, str, str]]:
     ]
 
 
+MAP_MODULES = {"bot.reporting.buttons": "report_buttons"}
+"""How the map names a module whose last part is ambiguous."""
+
+
+def new_in_v2() -> set[str]:
+    """The codes of buttons that have no v1 code (the map's "new in v2" rows)."""
+    text = (ROOT / "docs" / "callback-map.md").read_text(encoding="utf-8")
+    return {match["code"] for line in text.splitlines() if (match := NEW_ROW.match(line))}
+
+
 def test_the_map_names_each_v1_constant_and_its_class() -> None:
     rows = mapped()
     assert len(rows) == 79
@@ -37,9 +50,12 @@ def test_the_map_names_each_v1_constant_and_its_class() -> None:
         module_name, _, attribute = constant.rpartition(".")
         if not module_name.startswith("bot."):
             module_name = f"handlers.{module_name}"
-        assert getattr(importlib.import_module(module_name), attribute) == code, constant
+        module = importlib.import_module(module_name)
+        if hasattr(module, attribute):  # a migrated module no longer defines its v1 code
+            assert getattr(module, attribute) == code, constant
         declared = CallbackData.registry[code]
-        assert f"{declared.__module__.rpartition('.')[2]}.{declared.__name__}" == name
+        short = MAP_MODULES.get(declared.__module__, declared.__module__.rpartition(".")[2])
+        assert f"{short}.{declared.__name__}" == name
 
 
 def test_every_declared_button_is_in_the_map() -> None:
@@ -48,7 +64,7 @@ def test_every_declared_button_is_in_the_map() -> None:
         for prefix, cls in CallbackData.registry.items()
         if cls.__module__ in ("handlers.buttons", "bot.reporting.buttons")
     }
-    assert declared == {code for code, _, _ in mapped()}
+    assert declared == {code for code, _, _ in mapped()} | new_in_v2()
 
 
 def test_no_handler_module_defines_a_code_the_map_lacks() -> None:
@@ -64,7 +80,7 @@ def test_no_handler_module_defines_a_code_the_map_lacks() -> None:
                 if name not in ("ON", "OFF"):
                     assert value in codes, f"{path.name}: {name} = {value!r}"
                     seen.add(value)
-    assert len(seen) == 79 - 7  # the seven report-card codes live in bot.reporting.buttons
+    assert seen <= codes  # migrated modules no longer define theirs
 
 
 def realistic(annotation: Any, name: str) -> Any:

@@ -75,13 +75,13 @@ async def photo_and_place(villager: EmulatedUser, point: tuple[float, float]) ->
     sent = villager.send_photo()
     await villager.wait_for(asks_for_place, STEP_SECONDS)
     villager.send_location(*point)
-    question = await villager.wait_for(has_buttons("v1:rc:"), STEP_SECONDS)
+    question = await villager.wait_for(has_buttons("v2:rc:"), STEP_SECONDS)
     return sent["photo"][-1]["file_unique_id"], question
 
 
 async def to_summary(villager: EmulatedUser, question: Json) -> Json:
-    villager.press(question, "v1:rc:household")
-    return await villager.wait_for(has_buttons("v1:rs"), STEP_SECONDS)
+    villager.press(question, "v2:rc:household")
+    return await villager.wait_for(has_buttons("v2:rs"), STEP_SECONDS)
 
 
 @pytest.mark.parametrize("kill", ["at the reply", "once stored"])
@@ -123,9 +123,9 @@ async def test_a_place_shared_just_before_a_crash_stays_with_the_report(
         STEP_SECONDS,
         lambda: "A's photo was never stored",
     )
-    killed = town.kill_when(to(a, has_buttons("v1:rc:"))) if kill == "at the reply" else None
+    killed = town.kill_when(to(a, has_buttons("v2:rc:"))) if kill == "at the reply" else None
     a.send_location(*point)
-    question = await a.wait_for(has_buttons("v1:rc:"), STEP_SECONDS)
+    question = await a.wait_for(has_buttons("v2:rc:"), STEP_SECONDS)
     if killed is not None:
         await until(killed.is_set, STEP_SECONDS, lambda: "the bot was not killed")
     else:
@@ -142,7 +142,7 @@ async def test_a_place_shared_just_before_a_crash_stays_with_the_report(
 
     summary = await to_summary(a, question)
     assert "那笔坡" in summary["text"]
-    a.press(summary, "v1:rs")
+    a.press(summary, "v2:rs")
     number = number_in(await a.wait_for(lambda m: number_in(m) is not None, STEP_SECONDS))
     assert number is not None
     (row,) = town.query("SELECT * FROM reports")
@@ -150,7 +150,7 @@ async def test_a_place_shared_just_before_a_crash_stays_with_the_report(
     filed = Filed(a.user_id, sent["photo"][-1]["file_unique_id"], hamlet_id, point, number)
     await until(lambda: reached(town, filed), STEP_SECONDS, lambda: f"{number} not delivered")
     # Handled once after the restart: at most the one question sent again, then nothing more.
-    questions = [m for m in a.messages if has_buttons("v1:rc:")(m)]
+    questions = [m for m in a.messages if has_buttons("v2:rc:")(m)]
     assert len(questions) <= 2
     assert not town.query("SELECT update_id FROM inbox WHERE handled = 0")
 
@@ -168,14 +168,14 @@ async def test_b_a_submit_handled_again_after_a_restart_makes_one_report(
     photo, question = await photo_and_place(a, point)
     summary = await to_summary(a, question)
     killed = town.kill_when(to(a, lambda m: number_in(m) is not None))
-    a.press(summary, "v1:rs")
+    a.press(summary, "v2:rs")
     first = number_in(await a.wait_for(lambda m: number_in(m) is not None, STEP_SECONDS))
     await until(killed.is_set, STEP_SECONDS, lambda: "the bot was not killed")
     await town.bot.crash_and_restart()
 
     again = number_in(await a.wait_for(lambda m: number_in(m) is not None, STEP_SECONDS))
     assert again == first
-    tap = a.press_raw(summary, "v1:rs")
+    tap = a.press_raw(summary, "v2:rs")
     await a.answer_to(tap, STEP_SECONDS)
     await outbox_done(town)
     (row,) = town.query("SELECT id, duplicate_of FROM reports")
@@ -203,7 +203,7 @@ async def test_c_a_submitted_draft_never_comes_back_nor_its_photo(
     summary = await to_summary(a, question)
     if kill == "at the confirmation":
         killed = town.kill_when(to(a, lambda m: number_in(m) is not None))
-    a.press(summary, "v1:rs")
+    a.press(summary, "v2:rs")
     first = number_in(await a.wait_for(lambda m: number_in(m) is not None, STEP_SECONDS))
     if kill == "at the confirmation":
         await until(killed.is_set, STEP_SECONDS, lambda: "the bot was not killed")
@@ -219,7 +219,7 @@ async def test_c_a_submitted_draft_never_comes_back_nor_its_photo(
     second_photo, question = await photo_and_place(a, second_point)
     summary = await to_summary(a, question)
     assert "📷 照片：1 张" in summary["text"] and "南塘坡" in summary["text"]
-    a.press(summary, "v1:rs")
+    a.press(summary, "v2:rs")
     second = await a.wait_for(lambda m: number_in(m) not in (None, first), STEP_SECONDS)
     second_number = number_in(second)
     assert second_number is not None

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.reporting.buttons import AcceptTask, ConfirmFixed, MarkFixed
 from bot.reporting.deadlines import AUTO_CLOSE_NOTE
 from bot.reporting.lifecycle import Action, State
+from handlers.buttons import SkipFixNote
 from tests.conftest import Town
 from tests.test_recurrence import SANTANG
 from tests.test_report_story import data_of, has_buttons, report_at, zh
@@ -33,13 +35,13 @@ async def test_the_escalation_ladder_of_a_report(town: Town) -> None:
     member, office = town.member, town.office
     lead = town.emulator.user(NABI_LEAD, "黄秀兰", language_code="zh")
     await report_at(town, town.villager, town.inside("那笔坡"))
-    card = await member.wait_for(has_buttons("v1:acc:1"))
+    card = await member.wait_for(has_buttons(AcceptTask(1).pack()))
 
     await at(town, 2, 18, 59)
     assert await town.bot.sweep_now() == 0
     await at(town, 2, 19)  # 75 % of the 12 hours: the grid member is reminded, with buttons
     reminder = await member.wait_for(mentions("⏰", "R-000001"))
-    assert has_buttons("v1:acc:1", "v1:fix:1")(reminder)
+    assert has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack())(reminder)
 
     await at(town, 2, 22)  # not accepted in 12 h: the lead — but it is 22:00, quiet hours
     held = await town.bot.storage.database.fetch_one(
@@ -56,10 +58,10 @@ async def test_the_escalation_ladder_of_a_report(town: Town) -> None:
     await office.wait_for(mentions("⚠️", "R-000001"))
 
     member.send_text("/tasks")
-    task = await member.wait_for(has_buttons("v1:acc:1"))
+    task = await member.wait_for(has_buttons(AcceptTask(1).pack()))
     assert zh("overdue {hours} h").format(hours=24) in task["text"]
     assert "📣" in task["text"]  # the office was told
-    member.press(card, "v1:acc:1")
+    member.press(card, AcceptTask(1).pack())
     await member.wait_for(lambda m: m is not task and "R-000001" in (m.get("text") or ""))
 
     # Fix by Saturday 10:00: reminded Friday 16:00, the lead at 10:00, the office a day later.
@@ -69,7 +71,7 @@ async def test_the_escalation_ladder_of_a_report(town: Town) -> None:
     await lead.wait_for(mentions("⚠️", "R-000001", "12-05 10:00"))
     await at(town, 5, 15)
     member.send_text("/tasks")
-    late = await member.wait_for(has_buttons("v1:fix:1"))
+    late = await member.wait_for(has_buttons(MarkFixed(1).pack()))
     assert zh("overdue {hours} h").format(hours=5) in late["text"]
     await at(town, 6, 10)
     await office.wait_for(mentions("⚠️", "R-000001", "12-05 10:00"))
@@ -94,7 +96,7 @@ async def test_a_long_outage_escalates_but_does_not_remind_too_late(town: Town) 
     reminder of a deadline that has passed is not sent."""
     member, lead = town.member, town.emulator.user(NABI_LEAD, "黄秀兰", language_code="zh")
     await report_at(town, town.villager, town.inside("那笔坡"))
-    await member.wait_for(has_buttons("v1:acc:1"))
+    await member.wait_for(has_buttons(AcceptTask(1).pack()))
     await town.restart(down_until=datetime(2026, 12, 4, 12, 0, tzinfo=SANTANG))
     await town.office.wait_for(mentions("⚠️", "R-000001"))
     await lead.wait_for(mentions("⚠️", "R-000001"))
@@ -110,13 +112,13 @@ async def test_a_long_outage_escalates_but_does_not_remind_too_late(town: Town) 
 async def test_a_fix_nobody_confirms_closes_by_itself(town: Town) -> None:
     villager, member = town.villager, town.member
     await report_at(town, villager, town.inside("那笔坡"))
-    card = await member.wait_for(has_buttons("v1:fix:1"))
-    member.press(card, "v1:fix:1")
+    card = await member.wait_for(has_buttons(MarkFixed(1).pack()))
+    member.press(card, MarkFixed(1).pack())
     await member.wait_for(mentions("R-000001"))
     member.send_photo()
-    skip = await member.wait_for(has_buttons("v1:fsk"))
-    member.press(skip, "v1:fsk")
-    question = await villager.wait_for(has_buttons("v1:ok:1"))
+    skip = await member.wait_for(has_buttons(SkipFixNote().pack()))
+    member.press(skip, SkipFixNote().pack())
+    question = await villager.wait_for(has_buttons(ConfirmFixed(1).pack()))
 
     fixed_at = (await town.bot.storage.reports.get(1)).fixed_at
     town.clock.set(fixed_at + timedelta(days=3) - timedelta(minutes=1))
@@ -130,6 +132,6 @@ async def test_a_fix_nobody_confirms_closes_by_itself(town: Town) -> None:
     assert (last.action, last.note, last.actor_id) == (Action.AUTO_CLOSE, AUTO_CLOSE_NOTE, None)
     await town.office.wait_for(mentions("✅", "R-000001"))
     await villager.wait_for(lambda m: m is not question and "R-000001" in (m.get("text") or ""))
-    late = villager.press_raw(question, "v1:ok:1")
+    late = villager.press_raw(question, ConfirmFixed(1).pack())
     assert (await villager.answer_to(late))["show_alert"]  # already closed: nothing changes
     assert data_of(question)

@@ -10,6 +10,7 @@ import pytest
 
 from bot.emulator import BotApiEmulator
 from bot.emulator.checks import ApiError
+from bot.reporting.buttons import AcceptTask, MarkFixed
 from tests.conftest import NABI_MEMBER, OFFICE_CHAT, VILLAGER, Town
 from tests.test_report_story import has_buttons, report_at
 
@@ -41,7 +42,7 @@ async def test_a_refused_photo_does_not_cost_the_task_card(town: Town) -> None:
     refuse_once(town.emulator, "sendphoto", NABI_MEMBER, REFUSAL)
     await report_at(town, town.villager, town.inside("那笔坡"))
     pin = await member.wait_for(lambda m: "location" in m)
-    card = await member.wait_for(has_buttons("v1:acc:1", "v1:fix:1"))
+    card = await member.wait_for(has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack()))
     assert pin and card and not [m for m in member.messages if "photo" in m]
 
     admin.send_text("/deliveries")
@@ -62,7 +63,7 @@ async def test_a_refused_photo_does_not_cost_the_task_card(town: Town) -> None:
     photo = await member.wait_for(lambda m: "photo" in m)
     assert photo["photo"][-1]["file_id"]
     # Only the photo was sent again, not the pin and the card.
-    assert len([m for m in member.messages if has_buttons("v1:acc:1")(m)]) == 1
+    assert len([m for m in member.messages if has_buttons(AcceptTask(1).pack())(m)]) == 1
     admin.send_text("/deliveries")
     await admin.wait_for(lambda m: "✅" in (m.get("text") or ""))
     entries = await services(town).audit.recent()

@@ -18,6 +18,8 @@ from bot.emulator.checks import MAX_CAPTION as TELEGRAM_MAX_CAPTION
 from bot.emulator.checks import MAX_TEXT as TELEGRAM_MAX_TEXT
 from bot.emulator.formatting import parse
 from bot.notices.service import MAX_CAPTION, MAX_TEXT, Content, ContentKind
+from bot.reporting.buttons import AcceptTask, ConfirmFixed, MarkFixed, StillThere
+from handlers.buttons import SkipFixNote
 from handlers.reporting import PHOTO_LOCATION_BUTTON
 from tests.conftest import Town
 from tests.test_report_story import has_buttons, report_at, zh
@@ -33,11 +35,11 @@ async def test_a_photo_sent_as_a_file_reaches_the_grid_member_as_a_photo(town: T
     villager.send_document(data, "IMG_0001.jpg", "image/jpeg")
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     villager.send_text(zh(PHOTO_LOCATION_BUTTON))
-    villager.press(await villager.wait_for(has_buttons("v1:rc:")), "v1:rc:dead_corner")
-    villager.press(await villager.wait_for(has_buttons("v1:rs")), "v1:rs")
+    villager.press(await villager.wait_for(has_buttons("v2:rc:")), "v2:rc:dead_corner")
+    villager.press(await villager.wait_for(has_buttons("v2:rs")), "v2:rs")
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     photo = await member.wait_for(lambda m: "photo" in m)
-    await member.wait_for(has_buttons("v1:acc:1"))
+    await member.wait_for(has_buttons(AcceptTask(1).pack()))
     received = town.emulator.file_bytes(photo["photo"][-1]["file_id"])
     with Image.open(io.BytesIO(received)) as image:
         assert not image.getexif()  # the reporter's GPS and camera stay with the office
@@ -46,9 +48,11 @@ async def test_a_photo_sent_as_a_file_reaches_the_grid_member_as_a_photo(town: T
 async def test_an_accepted_task_card_keeps_its_formatting(town: Town) -> None:
     member = town.member
     await report_at(town, town.villager, town.inside("那笔坡"))
-    card = copy.deepcopy(await member.wait_for(has_buttons("v1:acc:1")))  # edits change it
+    card = copy.deepcopy(
+        await member.wait_for(has_buttons(AcceptTask(1).pack()))
+    )  # edits change it
     assert card["entities"][0] == {**card["entities"][0], "type": "bold", "offset": 0}
-    member.press(card, "v1:acc:1")
+    member.press(card, AcceptTask(1).pack())
     edited = await member.wait_for(
         lambda m: m["message_id"] == card["message_id"] and "edit_date" in m
     )
@@ -74,14 +78,14 @@ async def test_a_notice_of_the_longest_allowed_text_fits_telegrams_limits(
 async def test_an_after_photo_sent_as_a_file_still_asks_the_reporter(town: Town) -> None:
     villager, member = town.villager, town.member
     await report_at(town, villager, town.inside("那笔坡"))
-    card = await member.wait_for(has_buttons("v1:acc:1", "v1:fix:1"))
-    member.press(card, "v1:acc:1")
-    member.press(card, "v1:fix:1")
+    card = await member.wait_for(has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack()))
+    member.press(card, AcceptTask(1).pack())
+    member.press(card, MarkFixed(1).pack())
     await member.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     data = (SAMPLE / "photos/with_gps.jpg").read_bytes()
     member.send_document(data, "IMG_0002.jpg", "image/jpeg")
-    member.press(await member.wait_for(has_buttons("v1:fsk")), "v1:fsk")
+    member.press(await member.wait_for(has_buttons(SkipFixNote().pack())), SkipFixNote().pack())
     after = await villager.wait_for(lambda m: "photo" in m)
-    await villager.wait_for(has_buttons("v1:ok:1", "v1:bad:1"))
+    await villager.wait_for(has_buttons(ConfirmFixed(1).pack(), StillThere(1).pack()))
     with Image.open(io.BytesIO(town.emulator.file_bytes(after["photo"][-1]["file_id"]))) as image:
         assert not image.getexif()

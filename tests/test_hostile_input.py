@@ -31,7 +31,9 @@ from bot.emulator import EmulatedUser
 from bot.emulator.base import Json
 from bot.emulator.files import SMALL_JPEG
 from bot.people.directory import Role
+from bot.reporting.buttons import AcceptTask, ConfirmFixed, MarkFixed
 from bot.reporting.lifecycle import TRANSITIONS, State
+from bot.reporting.service import Reporter
 from storage import Storage
 from tests.conftest import Town
 from tests.test_report_story import has_buttons
@@ -93,11 +95,11 @@ class Scene:
         if point == "location":
             return
         user.send_location(*self.town.inside("那笔坡"))
-        self.categories = await user.wait_for(has_buttons("v1:rc:"))
+        self.categories = await user.wait_for(has_buttons("v2:rc:"))
         if point == "category":
             return
-        user.press(self.categories, "v1:rc:household")
-        self.summary = await user.wait_for(has_buttons("v1:rs"))
+        user.press(self.categories, "v2:rc:household")
+        self.summary = await user.wait_for(has_buttons("v2:rs"))
 
     async def report_in_nabi(self) -> int:
         """A report by this person, assigned to 那笔坡's grid member (made through the service)."""
@@ -110,7 +112,7 @@ class Scene:
             hamlet_id=self.town.hamlet_id("那笔坡"),
             category="other",
         )
-        submitted = await services.reports.submit(self.user.user_id, draft)
+        submitted = await services.reports.submit(Reporter(self.user.user_id), draft)
         self.report_id = submitted.report.id
         return self.report_id
 
@@ -267,7 +269,7 @@ async def edit_after_reply(scene: Scene) -> None:
 async def live_location(scene: Scene) -> None:
     latitude, longitude = scene.town.inside("那笔坡")
     sent = scene.user.send_location(latitude, longitude, live_period=900)
-    await scene.user.wait_for(has_buttons("v1:rc:"))
+    await scene.user.wait_for(has_buttons("v2:rc:"))
     scene.user.edit_location(sent, *BEIJING)
     scene.user.edit_location(sent, 0.0, 0.0)
 
@@ -280,7 +282,7 @@ async def live_location_kept_first_point(scene: Scene) -> None:
 
 async def edited_description(scene: Scene) -> None:
     sent = scene.user.send_text("第一次的说明")
-    scene.summary = await scene.user.wait_for(has_buttons("v1:rs"))
+    scene.summary = await scene.user.wait_for(has_buttons("v2:rs"))
     scene.user.edit_text(sent, "改过的说明")
 
 
@@ -291,7 +293,7 @@ async def description_unchanged(scene: Scene) -> None:
 
 
 async def submit_ten_times(scene: Scene) -> None:
-    scene.presses = [scene.user.press_raw(scene.summary, "v1:rs") for _ in range(10)]
+    scene.presses = [scene.user.press_raw(scene.summary, "v2:rs") for _ in range(10)]
 
 
 async def one_report_from_ten_presses(scene: Scene) -> None:
@@ -303,8 +305,10 @@ async def one_report_from_ten_presses(scene: Scene) -> None:
 
 async def accept_ten_times(scene: Scene) -> None:
     report_id = await scene.report_in_nabi()
-    card = await scene.town.member.wait_for(has_buttons(f"v1:acc:{report_id}"))
-    scene.presses = [scene.town.member.press_raw(card, f"v1:acc:{report_id}") for _ in range(10)]
+    card = await scene.town.member.wait_for(has_buttons(AcceptTask(report_id).pack()))
+    scene.presses = [
+        scene.town.member.press_raw(card, AcceptTask(report_id).pack()) for _ in range(10)
+    ]
 
 
 async def accepted_once(scene: Scene) -> None:
@@ -320,14 +324,14 @@ async def forge_members_fix(scene: Scene) -> None:
     report_id = await scene.report_in_nabi()
     scene.user.send_text("/help")
     own = await scene.user.next_message()
-    scene.presses = [scene.user.press_raw(own, f"v1:fix:{report_id}")]
+    scene.presses = [scene.user.press_raw(own, MarkFixed(report_id).pack())]
 
 
 async def confirm_closed(scene: Scene) -> None:
     report_id = await scene.closed_report()
     scene.user.send_text("/help")
     own = await scene.user.next_message()
-    scene.presses = [scene.user.press_raw(own, f"v1:ok:{report_id}")]
+    scene.presses = [scene.user.press_raw(own, ConfirmFixed(report_id).pack())]
 
 
 async def block_mid_flow(scene: Scene) -> None:
@@ -346,7 +350,7 @@ async def block_mid_flow(scene: Scene) -> None:
 
 async def continues_after_unblocking(scene: Scene) -> None:
     scene.user.send_location(*scene.town.inside("那笔坡"))
-    await scene.user.wait_for(has_buttons("v1:rc:"))
+    await scene.user.wait_for(has_buttons("v2:rc:"))
 
 
 async def channel_post(scene: Scene) -> None:
@@ -386,7 +390,7 @@ async def pointer_only_for_the_command(scene: Scene) -> None:
 async def press_in_unknown_group(scene: Scene) -> None:
     group = _stranger_group(scene)
     sent = group.send_text(scene.user, "按钮")
-    scene.presses = [scene.user.press_raw(sent, "v1:acc:1")]
+    scene.presses = [scene.user.press_raw(sent, AcceptTask(1).pack())]
 
 
 async def anonymous_admin(scene: Scene) -> None:
@@ -450,7 +454,7 @@ async def contact_not_kept(scene: Scene) -> None:
 
 
 async def summary_shows(scene: Scene, *parts: str, absent: tuple[str, ...] = ()) -> None:
-    summary = await scene.user.wait_for(has_buttons("v1:rs"))
+    summary = await scene.user.wait_for(has_buttons("v2:rs"))
     for part in parts:
         assert part in summary["text"], (part, summary["text"])
     for part in absent:
@@ -630,7 +634,7 @@ CASES = [
     Case(
         "forged category",
         "category",
-        press("v1:rc:../../etc/passwd", on="categories"),
+        press("v2:rc:../../etc/passwd", on="categories"),
         then(answered_quietly(), silent()),
     ),
     Case(
@@ -696,7 +700,7 @@ CASES = [
     Case(
         "a button of a report that does not exist",
         "idle",
-        press("v1:ok:987654", on="own"),
+        press(ConfirmFixed(987654).pack(), on="own"),
         answered("This report no longer exists.", alert=True),
     ),
     Case(
@@ -1004,7 +1008,7 @@ class Driver:
             latitude, longitude = self.town.inside(place)
             user.send_location(latitude + (self.round % 10) * 0.0006, longitude)
         await self.handle()
-        for prefix in ("v1:rv:", "v1:rh:", "v1:rc:", "v1:rs"):
+        for prefix in ("v2:rv:", "v2:rh:", "v2:rc:", "v2:rs"):
             asking = [m for m in user.messages if any(d.startswith(prefix) for d in _data(m))]
             if asking:
                 choice = next(d for d in _data(asking[-1]) if d.startswith(prefix))

@@ -13,7 +13,9 @@ from PIL import Image
 
 from bot.emulator import BotApiEmulator
 from bot.emulator.files import Upload
+from bot.reporting.buttons import AcceptTask, ConfirmFixed, MarkFixed, StillThere
 from bot.reporting.media import GPS_IFD, gps_from_image
+from handlers.buttons import SkipFixNote
 from tests.conftest import Town
 from tests.test_notices import final_summary, living_in, notices_in, send_now, with_button
 from tests.test_report_story import has_buttons, zh
@@ -45,10 +47,10 @@ async def test_a_report_with_a_picture_sent_as_a_file(town: Town) -> None:
     villager.send_document(WITH_GPS, "IMG_0001.jpg", "image/jpeg")
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     villager.send_text(zh("📷 Use the photo's location"))
-    categories = await villager.wait_for(has_buttons("v1:rc:"))
-    villager.press(categories, "v1:rc:household")
-    summary = await villager.wait_for(has_buttons("v1:rs"))
-    villager.press(summary, "v1:rs")
+    categories = await villager.wait_for(has_buttons("v2:rc:"))
+    villager.press(categories, "v2:rc:household")
+    summary = await villager.wait_for(has_buttons("v2:rs"))
+    villager.press(summary, "v2:rs")
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
 
     # The grid member, the office and the department each get a photo, then the card.
@@ -57,7 +59,7 @@ async def test_a_report_with_a_picture_sent_as_a_file(town: Town) -> None:
         await town.office.wait_for(lambda m: "photo" in m),
         await town.clean_homes.wait_for(lambda m: "photo" in m),
     ]
-    card = await member.wait_for(has_buttons("v1:acc:1", "v1:fix:1"))
+    card = await member.wait_for(has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack()))
     await town.office.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     await town.clean_homes.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     for photo in photos:
@@ -73,17 +75,17 @@ async def test_a_report_with_a_picture_sent_as_a_file(town: Town) -> None:
     assert Path(media.photos[0].local_path).read_bytes() == WITH_GPS
 
     # The after-photo, sent as a file too, reaches the reporter as a photo without EXIF.
-    member.press(card, "v1:acc:1")
+    member.press(card, AcceptTask(1).pack())
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or "") and "photo" not in m)
-    member.press(card, "v1:fix:1")
+    member.press(card, MarkFixed(1).pack())
     await member.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     member.send_document(WITH_GPS, "after.jpg", "image/jpeg")
-    skip = await member.wait_for(has_buttons("v1:fsk"))
-    member.press(skip, "v1:fsk")
+    skip = await member.wait_for(has_buttons(SkipFixNote().pack()))
+    member.press(skip, SkipFixNote().pack())
     after = await villager.wait_for(lambda m: "photo" in m)
     assert not has_exif(town.emulator.file_bytes(after["photo"][-1]["file_id"]))
-    question = await villager.wait_for(has_buttons("v1:ok:1", "v1:bad:1"))
-    villager.press(question, "v1:ok:1")
+    question = await villager.wait_for(has_buttons(ConfirmFixed(1).pack(), StillThere(1).pack()))
+    villager.press(question, ConfirmFixed(1).pack())
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or "") and m is not question)
     assert (await services.reports.get(1)).state.value == "closed"
 
@@ -91,22 +93,22 @@ async def test_a_report_with_a_picture_sent_as_a_file(town: Town) -> None:
 async def test_an_order_photo_sent_as_a_file(town: Town) -> None:
     admin, member = town.admin, town.member
     admin.send_text("/order")
-    admin.press(await admin.wait_for(has_buttons("v1:zv:")), "v1:zv:v01")
-    hamlets = await admin.wait_for(has_buttons("v1:zw"))
-    admin.press(hamlets, f"v1:zh:{town.hamlet_id('那笔坡')}")
-    await admin.wait_for(lambda m: bool(m.get("text")) and not has_buttons("v1:")(m))
+    admin.press(await admin.wait_for(has_buttons("v2:zv:")), "v2:zv:v01")
+    hamlets = await admin.wait_for(has_buttons("v2:zw"))
+    admin.press(hamlets, f"v2:zh:{town.hamlet_id('那笔坡')}")
+    await admin.wait_for(lambda m: bool(m.get("text")) and not has_buttons("v2:")(m))
     admin.send_text("河边堆放建筑垃圾，请三天内清运。")
-    await admin.wait_for(has_buttons("v1:zps"))
+    await admin.wait_for(has_buttons("v2:zps"))
     admin.send_document(WITH_GPS, "order.jpg", "image/jpeg")
-    deadlines = await admin.wait_for(has_buttons("v1:zd:"))
-    admin.press(deadlines, "v1:zd:3")
-    preview = await admin.wait_for(has_buttons("v1:zok"))
+    deadlines = await admin.wait_for(has_buttons("v2:zd:"))
+    admin.press(deadlines, "v2:zd:3")
+    preview = await admin.wait_for(has_buttons("v2:zok"))
     # The admin's preview shows their own file again, by the right method.
     assert any("document" in message for message in admin.messages)
-    admin.press(preview, "v1:zok")
+    admin.press(preview, "v2:zok")
     photo = await member.wait_for(lambda m: "photo" in m)
     assert not has_exif(town.emulator.file_bytes(photo["photo"][-1]["file_id"]))
-    await member.wait_for(has_buttons("v1:acc:1", "v1:fix:1"))
+    await member.wait_for(has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack()))
     office_photo = await town.office.wait_for(lambda m: "photo" in m)
     assert not has_exif(town.emulator.file_bytes(office_photo["photo"][-1]["file_id"]))
 

@@ -106,7 +106,7 @@ async def test_a_flooding_villager_slows_nobody_else(town: Town) -> None:
     assert len(stray_replies) == 20  # the first 20 were answered, then one "slow down"
     assert len([m for m in flooder.messages if "慢一点" in (m.get("text") or "")]) == 1
     neighbour.send_location(*town.inside("那笔坡"))
-    await neighbour.wait_for(has_buttons("v1:rc:"))
+    await neighbour.wait_for(has_buttons("v2:rc:"))
     # Every update the flooder sent has been handled (the muted ones dropped) before the clock
     # moves on; otherwise the rest would be heard after the minute instead.
     inbox = town.bot.application.bot_data["services"].storage.conversations

@@ -326,7 +326,7 @@ async def test_a_report_is_not_stuck_behind_a_town_wide_notice(town: Town) -> No
     await town.admin.wait_for(lambda m: "正在发送第 1 号通知" in (m.get("text") or ""), 10)
 
     await report_at(town, town.villager, town.inside("那笔坡"))
-    await town.member.wait_for(with_button("v1:acc:"), timeout=10)
+    await town.member.wait_for(with_button("v2:acc:"), timeout=10)
     progress = await town.bot.notices.progress(1)
     assert progress.counts.waiting > 0, "the task card arrived while the notice was going out"
     town.emulator.set_delay(0)

@@ -6,8 +6,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.reporting.buttons import (
+    AcceptTask,
+    AssignReport,
+    ConfirmFixed,
+    MarkFixed,
+    NotMyArea,
+    StillThere,
+)
 from bot.reporting.lifecycle import Action, State
-from tests.conftest import TOWN_START, Town
+from handlers.buttons import AssignHamlet, AssignVillage, SkipFixNote
+from tests.conftest import Town
 from tests.test_deadline_story import NABI_LEAD, at, mentions
 from tests.test_recurrence import SANTANG
 from tests.test_report_story import has_buttons
@@ -18,30 +27,32 @@ async def issue(town: Town, village_id: str, place: str, text: str, days: int = 
     text → a photo → deadline → Issue; returns the admin's confirmation."""
     admin = town.admin
     admin.send_text("/order")
-    villages = await admin.wait_for(has_buttons("v1:zv:"))
-    admin.press(villages, f"v1:zv:{village_id}")
-    hamlets = await admin.wait_for(has_buttons("v1:zw"))
+    villages = await admin.wait_for(has_buttons("v2:zv:"))
+    admin.press(villages, f"v2:zv:{village_id}")
+    hamlets = await admin.wait_for(has_buttons("v2:zw"))
     admin.press(hamlets, place)
-    await admin.wait_for(lambda m: bool(m.get("text")) and not has_buttons("v1:")(m))
+    await admin.wait_for(lambda m: bool(m.get("text")) and not has_buttons("v2:")(m))
     admin.send_text(text)
-    await admin.wait_for(has_buttons("v1:zps"))
+    await admin.wait_for(has_buttons("v2:zps"))
     admin.send_photo()
-    deadlines = await admin.wait_for(has_buttons("v1:zd:"))
-    admin.press(deadlines, f"v1:zd:{days}")
-    preview = await admin.wait_for(has_buttons("v1:zok"))
+    deadlines = await admin.wait_for(has_buttons("v2:zd:"))
+    admin.press(deadlines, f"v2:zd:{days}")
+    preview = await admin.wait_for(has_buttons("v2:zok"))
     assert text in preview["text"]
-    admin.press(preview, "v1:zok")
+    admin.press(preview, "v2:zok")
     return await admin.wait_for(mentions("📜", "R-0"))
 
 
 async def test_a_rectification_order_from_issue_to_close(town: Town) -> None:
     admin, member = town.admin, town.member
     nabi = town.hamlet_id("那笔坡")
-    issued = await issue(town, "v01", f"v1:zh:{nabi}", "河边堆放建筑垃圾，请三天内清运。")
+    issued = await issue(town, "v01", f"v2:zh:{nabi}", "河边堆放建筑垃圾，请三天内清运。")
     assert "R-000001" in issued["text"] and "12-05 18:00" in issued["text"]
 
     await member.wait_for(lambda m: "photo" in m)
-    card = await member.wait_for(has_buttons("v1:acc:1", "v1:nma:1", "v1:fix:1"))
+    card = await member.wait_for(
+        has_buttons(AcceptTask(1).pack(), NotMyArea(1).pack(), MarkFixed(1).pack())
+    )
     assert "📜" in card["text"] and "河边堆放建筑垃圾" in card["text"]
     await town.office.wait_for(mentions("📜", "R-000001"))
 
@@ -49,23 +60,23 @@ async def test_a_rectification_order_from_issue_to_close(town: Town) -> None:
     listed = await admin.wait_for(mentions("R-000001", "12-05 18:00"))
     assert "那笔坡" in listed["text"]
 
-    member.press(card, "v1:acc:1")
+    member.press(card, AcceptTask(1).pack())
     await admin.wait_for(mentions("👷", "R-000001"))  # the issuer hears it is being handled
     # 75 % of the 80 hours allowed is Friday 22:00: quiet hours, so the reminder waits.
     await at(town, 4, 22, 30)
     assert not [m for m in member.messages if "⏰" in (m.get("text") or "")]
     await at(town, 5, 7)
     await member.wait_for(mentions("⏰", "R-000001"))
-    member.press(card, "v1:fix:1")
+    member.press(card, MarkFixed(1).pack())
     await member.wait_for(mentions("R-000001"))
     member.send_photo()
-    skip = await member.wait_for(has_buttons("v1:fsk"))
-    member.press(skip, "v1:fsk")
+    skip = await member.wait_for(has_buttons(SkipFixNote().pack()))
+    member.press(skip, SkipFixNote().pack())
 
     after = await admin.wait_for(lambda m: "photo" in m)
     assert after["photo"][-1]["file_id"]
-    question = await admin.wait_for(has_buttons("v1:ok:1", "v1:bad:1"))
-    admin.press(question, "v1:ok:1")
+    question = await admin.wait_for(has_buttons(ConfirmFixed(1).pack(), StillThere(1).pack()))
+    admin.press(question, ConfirmFixed(1).pack())
     await town.office.wait_for(mentions("✅", "R-000001"))
 
     order = await town.bot.storage.reports.get(1)
@@ -88,11 +99,11 @@ async def test_a_rectification_order_from_issue_to_close(town: Town) -> None:
 
 async def test_an_order_to_a_whole_village_goes_to_its_lead(town: Town) -> None:
     lead = town.emulator.user(NABI_LEAD, "黄秀兰", language_code="zh")
-    await issue(town, "v01", "v1:zw", "村道两旁杂物较多，请组织清理。", days=7)
-    await lead.wait_for(has_buttons("v1:acc:1", "v1:fix:1"))
+    await issue(town, "v01", "v2:zw", "村道两旁杂物较多，请组织清理。", days=7)
+    await lead.wait_for(has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack()))
     assert not [m for m in town.member.messages if "R-000001" in (m.get("text") or "")]
     lead.send_text("/tasks")
-    await lead.wait_for(lambda m: has_buttons("v1:fix:1")(m) and "那笔村" in m["text"])
+    await lead.wait_for(lambda m: has_buttons(MarkFixed(1).pack())(m) and "那笔村" in m["text"])
 
     # Overdue: nobody above the lead in the village, so the office hears of it at once.
     town.clock.set(datetime(2026, 12, 9, 18, 0, 1, tzinfo=SANTANG))
@@ -120,12 +131,16 @@ async def test_an_order_handed_back_is_assigned_again_with_the_time_first_allowe
     town: Town,
 ) -> None:
     member, admin = town.member, town.admin
-    await issue(town, "v01", f"v1:zh:{town.hamlet_id('那笔坡')}", "塘边垃圾，请清理。", days=7)
-    card = await member.wait_for(has_buttons("v1:nma:1"))
-    member.press(card, "v1:nma:1")
+    await issue(town, "v01", f"v2:zh:{town.hamlet_id('那笔坡')}", "塘边垃圾，请清理。", days=7)
+    card = await member.wait_for(has_buttons(NotMyArea(1).pack()))
+    issued = await town.bot.storage.reports.get(1)
+    assert issued is not None and issued.fix_due_at and issued.assigned_at
+    allowed = issued.fix_due_at - issued.assigned_at  # the time first allowed
+    assert abs(issued.fix_due_at - datetime(2026, 12, 9, 18, 0, tzinfo=SANTANG)) < timedelta(0, 1)
+    member.press(card, NotMyArea(1).pack())
     await member.wait_for(mentions("R-000001"))
     member.send_text("这是隔壁坡的塘")
-    queued = await town.office.wait_for(has_buttons("v1:asg:1"))
+    queued = await town.office.wait_for(has_buttons(AssignReport(1).pack()))
     assert "这是隔壁坡的塘" in queued["text"]
     other = next(
         h.id
@@ -134,15 +149,14 @@ async def test_an_order_handed_back_is_assigned_again_with_the_time_first_allowe
     )
     town.clock.advance(timedelta(days=1))
     admin.send_text("/queue")
-    item = await admin.wait_for(has_buttons("v1:asg:1"))
-    admin.press(item, "v1:asg:1")
-    villages = await admin.wait_for(has_buttons("v1:oav:1:v01"))
-    admin.press(villages, "v1:oav:1:v01")
-    hamlets = await admin.wait_for(has_buttons(f"v1:oah:1:{other}"))
-    admin.press(hamlets, f"v1:oah:1:{other}")
+    item = await admin.wait_for(has_buttons(AssignReport(1).pack()))
+    admin.press(item, AssignReport(1).pack())
+    villages = await admin.wait_for(has_buttons(AssignVillage(1, "v01").pack()))
+    admin.press(villages, AssignVillage(1, "v01").pack())
+    hamlets = await admin.wait_for(has_buttons(AssignHamlet(1, other).pack()))
+    admin.press(hamlets, AssignHamlet(1, other).pack())
     new_member = town.emulator.user(town.bot.people.grid_members_of(other)[0], "黄网格")
-    await new_member.wait_for(has_buttons("v1:acc:1", "v1:fix:1"))
+    await new_member.wait_for(has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack()))
     order = await town.bot.storage.reports.get(1)
     assert order.state == State.ASSIGNED and order.is_order
-    allowed = datetime(2026, 12, 9, 18, 0, tzinfo=SANTANG) - TOWN_START
-    assert abs(order.fix_due_at - order.assigned_at - allowed) < timedelta(seconds=1)
+    assert order.fix_due_at - order.assigned_at == allowed

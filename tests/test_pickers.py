@@ -19,7 +19,7 @@ from bot.core.i18n import I18n
 from bot.delivery.audiences import AudienceKind
 from bot.places.grid import Grid
 from bot.schedules.recurrence import LAST_DAY
-from handlers import buttons, common, pickers, reporting
+from handlers import buttons, common, pickers
 
 ROOT = Path(__file__).resolve().parent.parent
 GRID = Grid.load(ROOT / "bot" / "sample" / "santang_grid.geojson")
@@ -260,27 +260,3 @@ def test_the_place_picker_builds_the_keyboard_common_builds_today(language: str)
         3,
     )
     assert as_rows(pickers.HOME_PLACES.villages(GRID, language, _, extra=[skip])) == as_v2(today)
-
-
-@pytest.mark.parametrize("language", ["zh", "en"])
-def test_the_place_picker_builds_the_keyboards_the_report_flow_builds_today(language: str) -> None:
-    """`handlers.reporting._inline` (Back and Cancel on a row of their own) against the picker."""
-    _ = I18N.translator(language).gettext
-    villages = [
-        InlineKeyboardButton(
-            village.label(language), callback_data=callbacks.encode("rv", village.id)
-        )
-        for village in sorted(GRID.villages.values(), key=lambda village: village.id)
-    ]
-    hamlets = [
-        InlineKeyboardButton(
-            hamlet.label(language), callback_data=callbacks.encode("rh", hamlet.id)
-        )
-        for hamlet in sorted(GRID.hamlets_of("v07"), key=lambda hamlet: hamlet.id)
-    ]
-    assert as_rows(REPORT_PLACES.villages(GRID, language, _)) == as_v2(
-        reporting._inline(villages, 3, _, back=True)
-    )
-    assert as_rows(REPORT_PLACES.hamlets(GRID, "v07", language, _)) == as_v2(
-        reporting._inline(hamlets, 2, _, back=True)
-    )

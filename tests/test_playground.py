@@ -25,6 +25,7 @@ from bot.emulator import EmulatedUser
 from bot.places.grid import Fit
 from bot.playground import Playground, PlaygroundServer
 from bot.playground.personas import DEPARTMENT_GROUP_BASE
+from bot.reporting.buttons import AcceptTask
 from bot.reporting.lifecycle import State
 from tests.playground_setup import playground_config
 
@@ -91,10 +92,10 @@ async def report_by_clicks(http: aiohttp.ClientSession, playground: Playground) 
         {"latitude": latitude, "longitude": longitude},
     )
     assert status == 200
-    question = await villager.wait_for(has_buttons("v1:rc:"))
-    await press(http, VILLAGER, question, "v1:rc:household")
-    summary = await villager.wait_for(has_buttons("v1:rs"))
-    await press(http, VILLAGER, summary, "v1:rs")
+    question = await villager.wait_for(has_buttons("v2:rc:"))
+    await press(http, VILLAGER, question, "v2:rc:household")
+    summary = await villager.wait_for(has_buttons("v2:rs"))
+    await press(http, VILLAGER, summary, "v2:rs")
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
 
 
@@ -255,7 +256,7 @@ async def test_gps_fails_sends_a_far_fix_and_the_bot_offers_the_hamlet_picker(
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     status, _ = await post(http, f"/api/personas/{VILLAGER}/location", {"gps_fails": True})
     assert status == 200
-    await villager.wait_for(has_buttons("v1:rv:"))
+    await villager.wait_for(has_buttons("v2:rv:"))
     shared = next(m for m in playground.transcript(VILLAGER_CHAT) if "location" in m)
     assert playground.grid.locate(**shared["location"]).fit == Fit.FAR
 
@@ -276,7 +277,7 @@ async def test_a_department_member_writes_in_the_group_but_sends_no_photos_there
 @pytest.mark.parametrize(
     ("path", "body", "error"),
     [
-        (f"/api/personas/{VILLAGER}/press", {"message_id": 99, "data": "v1:rs"}, "no longer"),
+        (f"/api/personas/{VILLAGER}/press", {"message_id": 99, "data": "v2:rs"}, "no longer"),
         (f"/api/personas/{VILLAGER}/text", {"text": "   "}, "empty"),
         (f"/api/personas/{VILLAGER}/location", {"latitude": "north"}, "latitude"),
         (f"/api/personas/{VILLAGER}/location", {"latitude": 95, "longitude": 0}, "Earth"),
@@ -349,7 +350,9 @@ async def test_fast_forward_moves_the_bots_clock_past_a_pause_and_delivery_resum
     assert status == 200 and clock["offset_hours"] == 2
     assert playground.clock.offset == timedelta(hours=2)
     await chat.wait_for(lambda message: "photo" in message, timeout=WAIT_SECONDS)
-    await user_of(playground, MEMBER).wait_for(has_buttons("v1:acc:1"), timeout=WAIT_SECONDS)
+    await user_of(playground, MEMBER).wait_for(
+        has_buttons(AcceptTask(1).pack()), timeout=WAIT_SECONDS
+    )
 
 
 async def test_reset_starts_clean_chats_database_and_clock(

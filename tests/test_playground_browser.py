@@ -20,7 +20,9 @@ from bot.core.config import load_config
 from bot.core.i18n import I18n
 from bot.delivery.outbox import Notification, Part
 from bot.playground import Playground, PlaygroundServer
+from bot.reporting.buttons import AcceptTask, ConfirmFixed, MarkFixed
 from bot.reporting.lifecycle import State
+from handlers.buttons import SkipFixNote
 from handlers.reporting import SHARE_LOCATION_BUTTON
 from tests.playground_setup import playground_config
 
@@ -141,8 +143,8 @@ async def test_report_fix_and_confirm_across_three_panes(
     await expect(page.locator("#map-dialog")).to_be_visible()
     await click_on_map(page, "h01")
     await expect(villager.locator(".message.mine .pin")).to_have_count(1)
-    await button(villager, "v1:rc:household").click()
-    await button(villager, "v1:rs").click()
+    await button(villager, "v2:rc:household").click()
+    await button(villager, "v2:rs").click()
     await expect(villager.locator(".message.theirs", has_text="R-000001")).not_to_have_count(0)
 
     # The grid member's pane lights up with the photo, the pin and the task card.
@@ -151,23 +153,23 @@ async def test_report_fix_and_confirm_across_three_panes(
     await expect(member.locator(".message.theirs img.photo")).to_have_count(1)
     await expect(member.locator(".message.theirs .pin")).to_have_count(1)
     await expect(office.locator(".message.theirs", has_text="R-000001")).to_have_count(1)
-    await button(member, "v1:acc:1").click()
+    await button(member, AcceptTask(1).pack()).click()
     await expect(villager.locator(".message.theirs", has_text="R-000001")).to_have_count(2)
-    await button(member, "v1:fix:1").click()
+    await button(member, MarkFixed(1).pack()).click()
     ask_photo = ZH(
         "📷 Please send one photo of the place now that it is clean ({number}). /cancel to stop."
     ).format(number="R-000001")
     await expect(member.locator(".message.theirs", has_text=ask_photo)).to_have_count(1)
     await send_sample_photo(page, member, "cleaned_up")
-    await button(member, "v1:fsk").click()
+    await button(member, SkipFixNote().pack()).click()
 
     # The villager sees the after-photo and confirms; the office sees the report closed.
     await expect(villager.locator(".message.theirs img.photo")).to_have_count(1)
-    await expect(button(villager, "v1:ok:1")).to_be_visible()
+    await expect(button(villager, ConfirmFixed(1).pack())).to_be_visible()
     OUTPUT.mkdir(exist_ok=True)
     await expect(page.locator(".toast:visible")).to_have_count(0)  # a clean picture
     await page.screenshot(path=OUTPUT / "playground-mid-story.png")
-    await button(villager, "v1:ok:1").click()
+    await button(villager, ConfirmFixed(1).pack()).click()
     closed = ZH("✅ {number} is closed: the reporter confirmed the fix").format(number="R-000001")
     await expect(office.locator(".message.theirs", has_text=closed)).to_have_count(1)
     await page.screenshot(path=OUTPUT / "playground.png")
@@ -192,10 +194,10 @@ async def test_gps_fails_an_added_villager_picks_the_hamlet_and_time_moves(
     await villager.locator(".keyboard button", has_text=ZH(SHARE_LOCATION_BUTTON)).click()
     await page.locator("#gps-fails").click()
     village = playground.grid.hamlets["h07"].village_id
-    await button(villager, f"v1:rv:{village}").click()
-    await button(villager, "v1:rh:h07").click()
-    await button(villager, "v1:rc:water").click()
-    await button(villager, "v1:rs").click()
+    await button(villager, f"v2:rv:{village}").click()
+    await button(villager, "v2:rh:h07").click()
+    await button(villager, "v2:rc:water").click()
+    await button(villager, "v2:rs").click()
     await expect(villager.locator(".message.theirs", has_text="R-000001")).not_to_have_count(0)
     report = await playground.bot.application.bot_data["services"].reports.get(1)
     assert report is not None and report.hamlet_id == "h07" and report.latitude is None

@@ -165,20 +165,20 @@ async def test_a_four_second_voice_note_reaches_the_grid_member_as_four_seconds(
     await post(
         http, f"/api/personas/{VILLAGER}/location", {"latitude": latitude, "longitude": longitude}
     )
-    question = await villager.wait_for(has_buttons("v1:rc:"))
+    question = await villager.wait_for(has_buttons("v2:rc:"))
     await post(
         http,
         f"/api/personas/{VILLAGER}/press",
-        {"message_id": question["message_id"], "data": "v1:rc:household"},
+        {"message_id": question["message_id"], "data": "v2:rc:household"},
     )
-    await villager.wait_for(has_buttons("v1:rs"))
+    await villager.wait_for(has_buttons("v2:rs"))
     assert await post(http, f"/api/personas/{VILLAGER}/voice", {}) == 200
     assert playground.transcript(villager.chat_id)[-1]["voice"]["duration"] == 4
-    summary = await villager.wait_for(has_buttons("v1:rs"))
+    summary = await villager.wait_for(has_buttons("v2:rs"))
     await post(
         http,
         f"/api/personas/{VILLAGER}/press",
-        {"message_id": summary["message_id"], "data": "v1:rs"},
+        {"message_id": summary["message_id"], "data": "v2:rs"},
     )
     forwarded = await member.wait_for(lambda message: "voice" in message, 20)
     assert forwarded["voice"]["duration"] == 4

@@ -8,7 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.core.models import FORGOTTEN_REPORTER, Draft, Location, MediaRef
+from bot.reporting.buttons import MarkFixed
 from bot.reporting.lifecycle import State
+from bot.reporting.service import Reporter
+from handlers.buttons import SkipFixNote
 from tests.conftest import Town
 from tests.test_report_story import SAMPLE, has_buttons, report_at
 from tests.test_roles import containing, services
@@ -32,12 +35,12 @@ async def test_forgetme_erases_the_person_and_keeps_their_reports_anonymous(town
     villager.send_photo()
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     villager.send_location(*town.inside("那笔坡"))
-    categories = await villager.wait_for(has_buttons("v1:rc:"))
-    villager.press(categories, "v1:rc:household")
-    await villager.wait_for(has_buttons("v1:rs"))
+    categories = await villager.wait_for(has_buttons("v2:rc:"))
+    villager.press(categories, "v2:rc:household")
+    await villager.wait_for(has_buttons("v2:rs"))
     villager.send_voice((SAMPLE / "voice.ogg").read_bytes())
-    summary = await villager.wait_for(lambda m: has_buttons("v1:rs")(m) and "🎤" in m["text"])
-    villager.press(summary, "v1:rs")
+    summary = await villager.wait_for(lambda m: has_buttons("v2:rs")(m) and "🎤" in m["text"])
+    villager.press(summary, "v2:rs")
     await villager.wait_for(containing("R-000001"))
     found = services(town)
     voice = (await found.storage.reports.media(1)).voice
@@ -73,12 +76,12 @@ async def test_forgetme_erases_the_person_and_keeps_their_reports_anonymous(town
     assert all(str(villager.user_id) not in row["key"] for row in conversations)
 
     # The report goes on without them: the fix asks nobody to confirm, nothing breaks.
-    card = await member.wait_for(has_buttons("v1:fix:1"))
-    member.press(card, "v1:fix:1")
+    card = await member.wait_for(has_buttons(MarkFixed(1).pack()))
+    member.press(card, MarkFixed(1).pack())
     await member.wait_for(containing("R-000001"))
     member.send_photo()
-    skip = await member.wait_for(has_buttons("v1:fsk"))
-    member.press(skip, "v1:fsk")
+    skip = await member.wait_for(has_buttons(SkipFixNote().pack()))
+    member.press(skip, SkipFixNote().pack())
     await member.wait_for(containing("R-000001", "🧹"))
     assert (await found.reports.get(1)).state == State.FIXED
     # Writing again starts afresh: no conversation from before is still waiting.
@@ -139,7 +142,7 @@ async def test_report_limits_per_hour_and_per_day(town: Town) -> None:
                 hamlet_id=town.hamlet_id("那笔坡"),
                 category="other",
             )
-            await found.reports.submit(villager.user_id, draft)
+            await found.reports.submit(Reporter(villager.user_id), draft)
 
     await submit_directly(10)
     villager.send_text("/report")

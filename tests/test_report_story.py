@@ -11,7 +11,17 @@ from pathlib import Path
 
 from bot.core.i18n import I18n
 from bot.emulator import EmulatedUser
+from bot.reporting.buttons import (
+    AcceptTask,
+    AssignReport,
+    ConfirmFixed,
+    MarkFixed,
+    NotMyArea,
+    RejectReport,
+    StillThere,
+)
 from bot.reporting.lifecycle import State
+from handlers.buttons import AssignHamlet, AssignVillage, SkipFixNote
 from handlers.common import MY_REPORTS_BUTTON, REPORT_BUTTON
 from handlers.reporting import PHOTO_LOCATION_BUTTON, PICK_HAMLET_BUTTON
 from tests.conftest import CLEAN_HOMES_CHAT, CLEAN_WATER_CHAT, OFFICE_CHAT, Town
@@ -48,10 +58,10 @@ async def report_at(
     user.send_photo()
     await user.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     user.send_location(*point)
-    question = await user.wait_for(has_buttons("v1:rc:"))
-    user.press(question, f"v1:rc:{category}")
-    summary = await user.wait_for(has_buttons("v1:rs"))
-    user.press(summary, "v1:rs")
+    question = await user.wait_for(has_buttons("v2:rc:"))
+    user.press(question, f"v2:rc:{category}")
+    summary = await user.wait_for(has_buttons("v2:rs"))
+    user.press(summary, "v2:rs")
     return await user.wait_for(lambda m: "R-0" in (m.get("text") or ""))
 
 
@@ -70,12 +80,12 @@ async def test_report_to_fix_to_confirmation(town: Town) -> None:
     location_button = ask_place["reply_markup"]["keyboard"][0][0]
     assert location_button.get("request_location") is True
     villager.send_location(*town.inside("那笔坡"))
-    category_question = await villager.wait_for(has_buttons("v1:rc:"))
-    assert len([d for d in data_of(category_question) if d.startswith("v1:rc:")]) == 8
-    villager.press(category_question, "v1:rc:household")
-    summary = await villager.wait_for(has_buttons("v1:rs", "v1:rb", "v1:rx"))
+    category_question = await villager.wait_for(has_buttons("v2:rc:"))
+    assert len([d for d in data_of(category_question) if d.startswith("v2:rc:")]) == 8
+    villager.press(category_question, "v2:rc:household")
+    summary = await villager.wait_for(has_buttons("v2:rs", "v2:rb", "v2:rx"))
     assert "路边一大堆垃圾" in summary["text"]
-    villager.press(summary, "v1:rs")
+    villager.press(summary, "v2:rs")
     done = await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     assert villager.reply_keyboard and zh(REPORT_BUTTON) in villager.reply_keyboard[0]
 
@@ -87,7 +97,9 @@ async def test_report_to_fix_to_confirmation(town: Town) -> None:
     photo = await member.wait_for(lambda m: "photo" in m)
     pin = await member.wait_for(lambda m: "location" in m)
     assert abs(pin["location"]["latitude"] - town.inside("那笔坡")[0]) < 1e-5
-    card = await member.wait_for(has_buttons("v1:acc:1", "v1:nma:1", "v1:fix:1"))
+    card = await member.wait_for(
+        has_buttons(AcceptTask(1).pack(), NotMyArea(1).pack(), MarkFixed(1).pack())
+    )
     assert "R-000001" in card["text"] and "路边一大堆垃圾" in card["text"]
     assert photo["photo"][-1]["file_id"]
 
@@ -95,21 +107,21 @@ async def test_report_to_fix_to_confirmation(town: Town) -> None:
     assert not data_of(office_card)  # routed: nothing for the office to do
     await town.clean_homes.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
 
-    member.press(card, "v1:acc:1")
+    member.press(card, AcceptTask(1).pack())
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or "") and m is not done)
-    member.press(card, "v1:fix:1")
+    member.press(card, MarkFixed(1).pack())
     await member.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     member.send_text("not a photo")
     await member.next_message()  # a photo is required
     member.send_photo()
-    skip = await member.wait_for(has_buttons("v1:fsk"))
-    member.press(skip, "v1:fsk")
+    skip = await member.wait_for(has_buttons(SkipFixNote().pack()))
+    member.press(skip, SkipFixNote().pack())
     await member.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
 
     after = await villager.wait_for(lambda m: "photo" in m)
     assert after["photo"][-1]["file_id"]
-    question = await villager.wait_for(has_buttons("v1:ok:1", "v1:bad:1"))
-    villager.press(question, "v1:ok:1")
+    question = await villager.wait_for(has_buttons(ConfirmFixed(1).pack(), StillThere(1).pack()))
+    villager.press(question, ConfirmFixed(1).pack())
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
 
     services = town.bot.application.bot_data["services"]
@@ -136,19 +148,19 @@ async def test_report_to_fix_to_confirmation(town: Town) -> None:
 async def test_still_there_reopens_to_the_same_member_and_tells_the_office(town: Town) -> None:
     villager, member = town.villager, town.member
     await report_at(town, villager, town.inside("那笔坡"))
-    card = await member.wait_for(has_buttons("v1:fix:1"))
+    card = await member.wait_for(has_buttons(MarkFixed(1).pack()))
     first_deadline = (await town.bot.application.bot_data["services"].reports.get(1)).fix_due_at
-    member.press(card, "v1:fix:1")
+    member.press(card, MarkFixed(1).pack())
     await member.next_message()
     member.send_photo()
-    skip = await member.wait_for(has_buttons("v1:fsk"))
+    skip = await member.wait_for(has_buttons(SkipFixNote().pack()))
     member.send_text("清理干净了")
-    question = await villager.wait_for(has_buttons("v1:bad:1"))
+    question = await villager.wait_for(has_buttons(StillThere(1).pack()))
     assert "清理干净了" in question["text"]
     assert skip
     town.clock.advance(__import__("datetime").timedelta(hours=5))
-    villager.press(question, "v1:bad:1")
-    reopened = await member.wait_for(has_buttons("v1:acc:1", "v1:fix:1"))
+    villager.press(question, StillThere(1).pack())
+    reopened = await member.wait_for(has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack()))
     assert "R-000001" in reopened["text"]
     await town.office.wait_for(lambda m: "R-000001" in (m.get("text") or "") and "🔁" in m["text"])
     report = await town.bot.application.bot_data["services"].reports.get(1)
@@ -161,21 +173,21 @@ async def test_hamlet_picker_when_gps_fails(town: Town) -> None:
     villager.send_photo()
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     villager.send_text(zh(PICK_HAMLET_BUTTON))
-    villages = await villager.wait_for(has_buttons("v1:rv:"))
+    villages = await villager.wait_for(has_buttons("v2:rv:"))
     nabi = next(h for h in town.bot.grid.hamlets.values() if h.name == "那笔坡")
-    villager.press(villages, f"v1:rv:{nabi.village_id}")
-    hamlets = await villager.wait_for(has_buttons(f"v1:rh:{nabi.id}"))
-    villager.press(hamlets, "v1:rb")  # back to the villages, then forward again
-    villages = await villager.wait_for(has_buttons("v1:rv:"))
-    villager.press(villages, f"v1:rv:{nabi.village_id}")
-    hamlets = await villager.wait_for(has_buttons(f"v1:rh:{nabi.id}"))
-    villager.press(hamlets, f"v1:rh:{nabi.id}")
-    categories = await villager.wait_for(has_buttons("v1:rc:"))
-    villager.press(categories, "v1:rc:piles")
-    summary = await villager.wait_for(has_buttons("v1:rs"))
-    villager.press(summary, "v1:rs")
+    villager.press(villages, f"v2:rv:{nabi.village_id}")
+    hamlets = await villager.wait_for(has_buttons(f"v2:rh:{nabi.id}"))
+    villager.press(hamlets, "v2:rb")  # back to the villages, then forward again
+    villages = await villager.wait_for(has_buttons("v2:rv:"))
+    villager.press(villages, f"v2:rv:{nabi.village_id}")
+    hamlets = await villager.wait_for(has_buttons(f"v2:rh:{nabi.id}"))
+    villager.press(hamlets, f"v2:rh:{nabi.id}")
+    categories = await villager.wait_for(has_buttons("v2:rc:"))
+    villager.press(categories, "v2:rc:piles")
+    summary = await villager.wait_for(has_buttons("v2:rs"))
+    villager.press(summary, "v2:rs")
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
-    await town.member.wait_for(has_buttons("v1:acc:1"))
+    await town.member.wait_for(has_buttons(AcceptTask(1).pack()))
     report = await town.bot.application.bot_data["services"].reports.get(1)
     assert report.hamlet_id == nabi.id and report.latitude is None
 
@@ -194,10 +206,10 @@ async def test_location_from_photo_exif(town: Town) -> None:
     ]
     assert zh(PHOTO_LOCATION_BUTTON) in labels
     villager.send_text(zh(PHOTO_LOCATION_BUTTON))
-    categories = await villager.wait_for(has_buttons("v1:rc:"))
-    villager.press(categories, "v1:rc:dead_corner")
-    summary = await villager.wait_for(has_buttons("v1:rs"))
-    villager.press(summary, "v1:rs")
+    categories = await villager.wait_for(has_buttons("v2:rc:"))
+    villager.press(categories, "v2:rc:dead_corner")
+    summary = await villager.wait_for(has_buttons("v2:rs"))
+    villager.press(summary, "v2:rs")
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     report = await town.bot.application.bot_data["services"].reports.get(1)
     assert report.location_source == "exif"
@@ -209,12 +221,12 @@ async def test_voice_note_as_description(town: Town) -> None:
     villager.send_photo()
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     villager.send_location(*town.inside("那笔坡"))
-    categories = await villager.wait_for(has_buttons("v1:rc:"))
-    villager.press(categories, "v1:rc:livestock")
-    await villager.wait_for(has_buttons("v1:rs"))
+    categories = await villager.wait_for(has_buttons("v2:rc:"))
+    villager.press(categories, "v2:rc:livestock")
+    await villager.wait_for(has_buttons("v2:rs"))
     villager.send_voice((SAMPLE / "voice.ogg").read_bytes(), duration=4)
-    summary = await villager.wait_for(lambda m: has_buttons("v1:rs")(m) and "🎤" in m["text"])
-    villager.press(summary, "v1:rs")
+    summary = await villager.wait_for(lambda m: has_buttons("v2:rs")(m) and "🎤" in m["text"])
+    villager.press(summary, "v2:rs")
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     voice = await member.wait_for(lambda m: "voice" in m)
     assert voice["voice"]["file_id"]
@@ -230,14 +242,14 @@ async def test_too_long_description_is_refused_politely(town: Town) -> None:
     villager.send_photo()
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     villager.send_location(*town.inside("那笔坡"))
-    categories = await villager.wait_for(has_buttons("v1:rc:"))
-    villager.press(categories, "v1:rc:household")
-    await villager.wait_for(has_buttons("v1:rs"))
+    categories = await villager.wait_for(has_buttons("v2:rc:"))
+    villager.press(categories, "v2:rc:household")
+    await villager.wait_for(has_buttons("v2:rs"))
     villager.send_text("垃" * 501)
     refusal = await villager.next_message()
     assert "501" in refusal["text"] and "500" in refusal["text"]
     villager.send_text("<b>很多</b> & 垃圾")
-    summary = await villager.wait_for(has_buttons("v1:rs"))
+    summary = await villager.wait_for(has_buttons("v2:rs"))
     assert "<b>很多</b> & 垃圾" in summary["text"]  # escaped in HTML: shown as typed
 
 
@@ -246,14 +258,14 @@ async def test_far_away_location_leads_to_the_hamlet_picker(town: Town) -> None:
     villager.send_photo()
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     villager.send_location(39.9042, 116.4074)  # Beijing
-    await villager.wait_for(has_buttons("v1:rv:"))
+    await villager.wait_for(has_buttons("v2:rv:"))
 
 
 async def test_location_near_the_town_goes_to_the_office_queue(town: Town) -> None:
     villager = town.villager
     point = town.bot.grid.point_outside(1000)
     await report_at(town, villager, point)
-    queued = await town.office.wait_for(has_buttons("v1:asg:1", "v1:rej:1"))
+    queued = await town.office.wait_for(has_buttons(AssignReport(1).pack(), RejectReport(1).pack()))
     assert "R-000001" in queued["text"]
     report = await town.bot.application.bot_data["services"].reports.get(1)
     assert report.state == State.SUBMITTED and report.hamlet_id is None
@@ -263,7 +275,7 @@ async def test_duplicate_counts_as_plus_one(town: Town) -> None:
     first, second = town.villager, town.emulator.user(555002, "李大叔", language_code="zh")
     latitude, longitude = town.inside("那笔坡")
     await report_at(town, first, (latitude, longitude))
-    await town.member.wait_for(has_buttons("v1:acc:1"))
+    await town.member.wait_for(has_buttons(AcceptTask(1).pack()))
     done = await report_at(town, second, (latitude + 0.0002, longitude))  # ~22 m away
     assert "R-000001" in done["text"] and "R-000002" in done["text"]
     services = town.bot.application.bot_data["services"]
@@ -271,37 +283,37 @@ async def test_duplicate_counts_as_plus_one(town: Town) -> None:
     assert duplicate.state == State.DUPLICATE and duplicate.duplicate_of == 1
     assert original.duplicates == 1
     town.member.send_text("/tasks")
-    task = await town.member.wait_for(has_buttons("v1:acc:1"))
+    task = await town.member.wait_for(has_buttons(AcceptTask(1).pack()))
     assert "+1" in task["text"]
-    assert not [m for m in town.member.messages if has_buttons("v1:acc:2")(m)]
+    assert not [m for m in town.member.messages if has_buttons(AcceptTask(2).pack())(m)]
 
 
 async def test_not_my_area_then_the_office_assigns(town: Town) -> None:
     villager, member, admin = town.villager, town.member, town.admin
     await report_at(town, villager, town.inside("那笔坡"))
-    card = await member.wait_for(has_buttons("v1:nma:1"))
-    member.press(card, "v1:nma:1")
+    card = await member.wait_for(has_buttons(NotMyArea(1).pack()))
+    member.press(card, NotMyArea(1).pack())
     await member.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     member.send_text("这是隔壁坡的地")
     await member.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
-    queued = await town.office.wait_for(has_buttons("v1:asg:1"))
+    queued = await town.office.wait_for(has_buttons(AssignReport(1).pack()))
     assert "这是隔壁坡的地" in queued["text"]
 
     admin.send_text("/queue")
-    item = await admin.wait_for(has_buttons("v1:asg:1"))
-    admin.press(item, "v1:asg:1")
+    item = await admin.wait_for(has_buttons(AssignReport(1).pack()))
+    admin.press(item, AssignReport(1).pack())
     other = next(
         h
         for h in town.bot.grid.hamlets.values()
         if town.bot.people.grid_members_of(h.id) and h.name != "那笔坡"
     )
-    villages = await admin.wait_for(has_buttons(f"v1:oav:1:{other.village_id}"))
-    admin.press(villages, f"v1:oav:1:{other.village_id}")
-    hamlets = await admin.wait_for(has_buttons(f"v1:oah:1:{other.id}"))
-    admin.press(hamlets, f"v1:oah:1:{other.id}")
+    villages = await admin.wait_for(has_buttons(AssignVillage(1, other.village_id).pack()))
+    admin.press(villages, AssignVillage(1, other.village_id).pack())
+    hamlets = await admin.wait_for(has_buttons(AssignHamlet(1, other.id).pack()))
+    admin.press(hamlets, AssignHamlet(1, other.id).pack())
     await admin.wait_for(lambda m: "R-000001" in (m.get("text") or "") and not data_of(m))
     new_member = town.emulator.user(town.bot.people.grid_members_of(other.id)[0], "覃网格")
-    await new_member.wait_for(has_buttons("v1:acc:1"))
+    await new_member.wait_for(has_buttons(AcceptTask(1).pack()))
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or "") and "📌" in m["text"])
     report = await town.bot.application.bot_data["services"].reports.get(1)
     assert report.state == State.ASSIGNED and report.hamlet_id == other.id
@@ -311,8 +323,8 @@ async def test_office_rejects_with_a_reason(town: Town) -> None:
     villager, admin = town.villager, town.admin
     await report_at(town, villager, town.bot.grid.point_outside(1000))
     admin.send_text("/queue")
-    item = await admin.wait_for(has_buttons("v1:rej:1"))
-    admin.press(item, "v1:rej:1")
+    item = await admin.wait_for(has_buttons(RejectReport(1).pack()))
+    admin.press(item, RejectReport(1).pack())
     await admin.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     admin.send_text("这是私人院子，不属于公共区域")
     await admin.wait_for(lambda m: "R-000001" in (m.get("text") or "") and "🚫" in m["text"])
@@ -325,19 +337,23 @@ async def test_office_rejects_with_a_reason(town: Town) -> None:
 async def test_stale_and_repeated_buttons_change_nothing(town: Town) -> None:
     villager, member = town.villager, town.member
     await report_at(town, villager, town.inside("那笔坡"))
-    card = await member.wait_for(has_buttons("v1:acc:1"))
-    first = member.press(card, "v1:acc:1")
+    card = await member.wait_for(has_buttons(AcceptTask(1).pack()))
+    first = member.press(card, AcceptTask(1).pack())
     assert not (await member.answer_to(first))["show_alert"]
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
-    again = member.press_raw(card, "v1:acc:1")  # pressed twice
+    again = member.press_raw(card, AcceptTask(1).pack())  # pressed twice
     assert (await member.answer_to(again))["show_alert"]
-    forged = villager.press_raw(card, "v1:acc:1")  # a villager forging the member's button
+    forged = villager.press_raw(
+        card, AcceptTask(1).pack()
+    )  # a villager forging the member's button
     assert (await villager.answer_to(forged))["show_alert"]
-    missing = villager.press_raw(card, "v1:ok:999")  # a report that does not exist
+    missing = villager.press_raw(card, ConfirmFixed(999).pack())  # a report that does not exist
     assert (await villager.answer_to(missing))["text"]
     garbage = villager.press_raw(card, "garbage")
     assert (await villager.answer_to(garbage))["text"]
-    not_yet = villager.press_raw(card, "v1:ok:1")  # confirming before anything was fixed
+    not_yet = villager.press_raw(
+        card, ConfirmFixed(1).pack()
+    )  # confirming before anything was fixed
     assert (await villager.answer_to(not_yet))["show_alert"]
     services = town.bot.application.bot_data["services"]
     events = await services.storage.reports.events(1)
@@ -349,11 +365,11 @@ async def test_restart_in_the_middle_of_a_report(town: Town) -> None:
     villager.send_photo()
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     villager.send_location(*town.inside("那笔坡"))
-    categories = await villager.wait_for(has_buttons("v1:rc:"))
+    categories = await villager.wait_for(has_buttons("v2:rc:"))
     await town.restart()
-    villager.press(categories, "v1:rc:water")
-    summary = await villager.wait_for(has_buttons("v1:rs"))
-    villager.press(summary, "v1:rs")
+    villager.press(categories, "v2:rc:water")
+    summary = await villager.wait_for(has_buttons("v2:rs"))
+    villager.press(summary, "v2:rs")
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     await town.emulator.group(CLEAN_WATER_CHAT, "经贸站").wait_for(
         lambda m: "R-000001" in (m.get("text") or "")
@@ -366,7 +382,7 @@ async def test_notifications_survive_telegram_errors_and_a_restart(town: Town) -
     town.emulator.fail_next("sendLocation", 429, retry_after=1)
     await report_at(town, villager, town.inside("那笔坡"))
     await town.restart()
-    card = await member.wait_for(has_buttons("v1:acc:1"), timeout=15)
+    card = await member.wait_for(has_buttons(AcceptTask(1).pack()), timeout=15)
     await town.office.wait_for(lambda m: "R-000001" in (m.get("text") or ""), timeout=15)
     await town.clean_homes.wait_for(lambda m: "R-000001" in (m.get("text") or ""), timeout=15)
     assert card
@@ -399,14 +415,14 @@ async def test_the_grid_member_never_learns_who_reported(town: Town) -> None:
     """Every message to a non-office chat during the story is free of the reporter's identity."""
     villager, member = town.villager, town.member
     await report_at(town, villager, town.inside("那笔坡"))
-    card = await member.wait_for(has_buttons("v1:fix:1"))
-    member.press(card, "v1:acc:1")
-    member.press(card, "v1:fix:1")
+    card = await member.wait_for(has_buttons(MarkFixed(1).pack()))
+    member.press(card, AcceptTask(1).pack())
+    member.press(card, MarkFixed(1).pack())
     await member.wait_for(lambda m: "R-000001" in (m.get("text") or "") and not data_of(m))
     member.send_photo()
-    skip = await member.wait_for(has_buttons("v1:fsk"))
-    member.press(skip, "v1:fsk")
-    await villager.wait_for(has_buttons("v1:ok:1"))
+    skip = await member.wait_for(has_buttons(SkipFixNote().pack()))
+    member.press(skip, SkipFixNote().pack())
+    await villager.wait_for(has_buttons(ConfirmFixed(1).pack()))
     identifiers = [str(villager.user_id), "王阿婆", "wang_apo"]
     for message in town.emulator.sent:
         if message["chat"]["id"] in (villager.user_id, OFFICE_CHAT):

@@ -15,6 +15,7 @@ from bot.emulator import EmulatedUser
 from bot.people.directory import Grant, People, Role
 from bot.people.roles import hash_code, new_code, normalise_code
 from bot.places.grid import Grid
+from bot.reporting.buttons import AcceptTask, AssignReport, MarkFixed, RejectReport
 from bot.reporting.lifecycle import State
 from tests.conftest import OFFICE_CHAT, ROOT, Town
 from tests.test_report_story import has_buttons, report_at
@@ -123,8 +124,8 @@ async def test_a_grid_member_is_invited_joins_works_and_is_revoked(town: Town) -
 
     # Reports of the hamlet now reach the new member too, and they can act on them.
     await report_at(town, villager, town.inside("那笔坡"))
-    card = await newcomer.wait_for(has_buttons("v1:acc:1"))
-    first = newcomer.press(card, "v1:acc:1")
+    card = await newcomer.wait_for(has_buttons(AcceptTask(1).pack()))
+    first = newcomer.press(card, AcceptTask(1).pack())
     assert not (await newcomer.answer_to(first))["show_alert"]
 
     # /team lists them with a Revoke button per hamlet; revoking needs a second tap.
@@ -145,7 +146,7 @@ async def test_a_grid_member_is_invited_joins_works_and_is_revoked(town: Town) -
     assert "tasks" not in chat_menu(town, newcomer.user_id)  # the chat menu went back
 
     # A button from before the revoke is refused on the server, and logged.
-    fix = newcomer.press_raw(card, "v1:fix:1")
+    fix = newcomer.press_raw(card, MarkFixed(1).pack())
     assert (await newcomer.answer_to(fix))["show_alert"]
     newcomer.send_text("/tasks")
     assert "/tasks" in (await newcomer.next_message())["text"]
@@ -229,7 +230,14 @@ async def test_non_office_people_are_refused_and_logged(
     assert (await member.next_message())["text"]
     villager.send_text("/help")
     own = await villager.next_message()  # any message of the bot: the data is what is forged
-    for data in ("v1:ivr:grid_member", "v1:ivd", "v1:rvy:1", "v1:rvk:1", "v1:asg:1", "v1:rej:1"):
+    for data in (
+        "v1:ivr:grid_member",
+        "v1:ivd",
+        "v1:rvy:1",
+        "v1:rvk:1",
+        AssignReport(1).pack(),
+        RejectReport(1).pack(),
+    ):
         pressed = villager.press_raw(own, data)
         assert (await villager.answer_to(pressed))["text"], data
     refused = [r for r in caplog.records if r.name == "bot.security"]
@@ -272,14 +280,16 @@ async def test_command_menus_per_role_and_language(town: Town) -> None:
 async def test_the_office_group_is_served_and_its_members_act_as_themselves(town: Town) -> None:
     admin, office = town.admin, town.office
     await report_at(town, town.villager, town.bot.grid.point_outside(1000))
-    await office.wait_for(has_buttons("v1:asg:1"))
+    await office.wait_for(has_buttons(AssignReport(1).pack()))
     office.send_text(admin, "/queue")
-    queued = await office.wait_for(has_buttons("v1:rej:1"))
+    queued = await office.wait_for(has_buttons(RejectReport(1).pack()))
     bystander = town.emulator.user(700300, "办事员", language_code="zh")
-    refused = bystander.press_raw(queued, "v1:rej:1")  # a group member who is not an admin
+    refused = bystander.press_raw(
+        queued, RejectReport(1).pack()
+    )  # a group member who is not an admin
     assert (await bystander.answer_to(refused))["show_alert"]
     office.send_text(bystander, "大家好")  # ordinary talk in the group is left alone
-    admin.press(queued, "v1:rej:1")
+    admin.press(queued, RejectReport(1).pack())
     await office.wait_for(containing("R-000001", "/cancel"))
     office.send_text(admin, "不在镇范围内")
     await office.wait_for(containing("R-000001", "🚫"))

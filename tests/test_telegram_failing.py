@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from bot.emulator import EmulatedUser
 from bot.emulator.base import Json, Signal
+from bot.reporting.buttons import AcceptTask
 from bot.reporting.lifecycle import State
 from tests.conftest import Town
 from tests.test_report_story import has_buttons, report_at
@@ -36,9 +37,9 @@ async def ready_to_submit(town: Town, villager: EmulatedUser, hamlet_id: str) ->
     villager.send_photo()
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     villager.send_location(*town.bot.grid.representative_point(hamlet_id))
-    categories = await villager.wait_for(has_buttons("v1:rc:"))
-    villager.press(categories, "v1:rc:household")
-    return await villager.wait_for(has_buttons("v1:rs"))
+    categories = await villager.wait_for(has_buttons("v2:rc:"))
+    villager.press(categories, "v2:rc:household")
+    return await villager.wait_for(has_buttons("v2:rs"))
 
 
 async def outbox_settled(town: Town) -> bool:
@@ -89,7 +90,7 @@ async def assert_each_delivered_once(town: Town, reports: dict[EmulatedUser, int
         number = report.number
         member = town.emulator.user(town.bot.people.grid_members_of(report.hamlet_id)[0])
         assert count(villager, mentions(number, "✅")) == 1, villager.messages
-        assert count(member, has_buttons(f"v1:acc:{report_id}")) == 1, member.messages
+        assert count(member, has_buttons(AcceptTask(report_id).pack())) == 1, member.messages
         assert count(member, lambda m: "photo" in m) == 1
         assert count(town.office, mentions(number, "🆕")) == 1
         assert count(town.clean_homes, mentions(number)) == 1
@@ -121,7 +122,7 @@ async def storm(town: Town, villagers: dict[EmulatedUser, Json], lasting: timede
     then the failures stop and the bot is left to catch up on its own."""
     started = town.clock.now()
     for villager, summary in villagers.items():
-        villager.press(summary, "v1:rs")
+        villager.press(summary, "v2:rs")
 
     async def over() -> bool:
         stored = await services(town).storage.database.fetch_all("SELECT id FROM reports")

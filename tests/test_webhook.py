@@ -17,7 +17,9 @@ from bot.core.clock import OffsetClock
 from bot.core.config import load_config
 from bot.emulator import BotApiEmulator
 from bot.emulator.webhook import CONFLICT, SECRET_HEADER
+from bot.reporting.buttons import AcceptTask, ConfirmFixed, MarkFixed, StillThere
 from bot.reporting.lifecycle import State
+from handlers.buttons import SkipFixNote
 from tests.conftest import (
     CLEAN_HOMES_CHAT,
     NABI_MEMBER,
@@ -88,16 +90,16 @@ async def test_the_core_story_by_webhook(webhook_town: Town) -> None:
     assert info["url"].endswith("/hook") and town.emulator.webhook.secret_token == SECRET
     villager, member = town.villager, town.member
     await report_at(town, villager, town.inside("那笔坡"))
-    card = await member.wait_for(has_buttons("v1:acc:1", "v1:fix:1"))
-    member.press(card, "v1:acc:1")
+    card = await member.wait_for(has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack()))
+    member.press(card, AcceptTask(1).pack())
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or "") and "👷" in m["text"])
-    member.press(card, "v1:fix:1")
+    member.press(card, MarkFixed(1).pack())
     await member.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     member.send_photo()
-    member.press(await member.wait_for(has_buttons("v1:fsk")), "v1:fsk")
+    member.press(await member.wait_for(has_buttons(SkipFixNote().pack())), SkipFixNote().pack())
     await villager.wait_for(lambda m: "photo" in m)
-    question = await villager.wait_for(has_buttons("v1:ok:1", "v1:bad:1"))
-    villager.press(question, "v1:ok:1")
+    question = await villager.wait_for(has_buttons(ConfirmFixed(1).pack(), StillThere(1).pack()))
+    villager.press(question, ConfirmFixed(1).pack())
     await town.office.wait_for(lambda m: "✅" in (m.get("text") or ""))
     assert (await town.bot.storage.reports.get(1)).state == State.CLOSED
     # Every update went by webhook, each taken at the first try.

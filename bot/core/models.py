@@ -72,6 +72,8 @@ class Report:
     duplicates: int = 0
     kind: str = "report"
     next_step_at: datetime | None = None
+    public_description: str | None = None
+    """The description scrubbed for everyone but the office (None: stored before 0011)."""
 
     @property
     def number(self) -> str:

@@ -12,24 +12,25 @@ from datetime import datetime
 from gettext import NullTranslations
 from html import escape
 
-from bot.core import callbacks
 from bot.core.config import Config
 from bot.core.i18n import I18n
 from bot.core.models import FORGOTTEN_REPORTER, Event, MediaRef, Report, ReportMedia
 from bot.delivery.outbox import Button, Notification, Outbox, Part
 from bot.people.directory import People
 from bot.places.grid import Grid
+from bot.reporting.buttons import (
+    AcceptTask,
+    AssignReport,
+    ConfirmFixed,
+    MarkFixed,
+    NotMyArea,
+    RejectReport,
+    StillThere,
+)
 from bot.reporting.lifecycle import TASK_STATES, Action, State
+from bot.reporting.redact import localise_placeholders, redact
 from storage.transaction import Transaction
 from storage.users import UserRepository
-
-ACCEPT = "acc"
-NOT_MY_AREA = "nma"
-FIXED = "fix"
-CONFIRM = "ok"
-REOPEN = "bad"
-ASSIGN = "asg"
-REJECT = "rej"
 
 
 def assignees_of(report: Report, people: People) -> list[int]:
@@ -104,10 +105,10 @@ class Notifier:
         _ = self.translator(language).gettext
         return (
             (
-                Button(_("✅ Accept"), callbacks.encode(ACCEPT, report_id)),
-                Button(_("🙅 Not my area"), callbacks.encode(NOT_MY_AREA, report_id)),
+                Button(_("✅ Accept"), AcceptTask(report_id).pack()),
+                Button(_("🙅 Not my area"), NotMyArea(report_id).pack()),
             ),
-            (Button(_("🧹 Fixed"), callbacks.encode(FIXED, report_id)),),
+            (Button(_("🧹 Fixed"), MarkFixed(report_id).pack()),),
         )
 
     async def office_copy(
@@ -123,7 +124,7 @@ class Notifier:
                 "reopened": _("🔁 {number} was reopened by the reporter"),
                 "order": _("📜 Rectification order {number} issued"),
             }[headline].format(number=report.number)
-            text = "\n".join([f"<b>{title}</b>", self.describe(report, language)])
+            text = "\n".join([f"<b>{title}</b>", self.describe(report, language, for_office=True)])
             buttons = (
                 self.queue_buttons(report.id, language) if report.state == State.SUBMITTED else ()
             )
@@ -138,8 +139,8 @@ class Notifier:
         _ = self.translator(language).gettext
         return (
             (
-                Button(_("📌 Assign"), callbacks.encode(ASSIGN, report_id)),
-                Button(_("🚫 Reject"), callbacks.encode(REJECT, report_id)),
+                Button(_("📌 Assign"), AssignReport(report_id).pack()),
+                Button(_("🚫 Reject"), RejectReport(report_id).pack()),
             ),
         )
 
@@ -157,7 +158,7 @@ class Notifier:
                     )
                     + "</b>",
                     _("Reason: {reason}").format(reason=escape(reason)),
-                    self.describe(report, language),
+                    self.describe(report, language, for_office=True),
                 ]
             )
             await self._add(
@@ -176,7 +177,8 @@ class Notifier:
             title = _("✅ {number} is closed: the reporter confirmed the fix").format(
                 number=report.number
             )
-            text = "\n".join([f"<b>{title}</b>", self.describe(report, language, deadlines=False)])
+            description = self.describe(report, language, deadlines=False, for_office=True)
+            text = "\n".join([f"<b>{title}</b>", description])
             await self._add(connection, chat_id, (Part("text", text=text),), report=report)
 
     async def department_copy(
@@ -250,8 +252,8 @@ class Notifier:
             )
         buttons = (
             (
-                Button(_("Fixed 👍"), callbacks.encode(CONFIRM, report.id)),
-                Button(_("Still there 👎"), callbacks.encode(REOPEN, report.id)),
+                Button(_("Fixed 👍"), ConfirmFixed(report.id).pack()),
+                Button(_("Still there 👎"), StillThere(report.id).pack()),
             ),
         )
         parts = tuple(_photos("photo", media.after_photos[-1:]))
@@ -264,8 +266,11 @@ class Notifier:
 
     # -- shared rendering ---------------------------------------------------------------
 
-    def describe(self, report: Report, language: str, *, deadlines: bool = True) -> str:
-        """Category, place, description and deadlines: never the reporter."""
+    def describe(
+        self, report: Report, language: str, *, deadlines: bool = True, for_office: bool = False
+    ) -> str:
+        """Category, place, description and deadlines: never the reporter. The office reads
+        the description as written; everyone else its public form (see `public_text`)."""
         _ = self.translator(language).gettext
         if report.is_order:
             lines = [_("📜 Rectification order from the town office")]
@@ -276,8 +281,9 @@ class Notifier:
                 )
             ]
         lines.append(_("Place: {place}").format(place=self.place(report, language)))
-        if report.description:
-            lines.append(_("Description: {text}").format(text=escape(report.description)))
+        text = report.description if for_office else self.public_text(report, language)
+        if text:
+            lines.append(_("Description: {text}").format(text=escape(text)))
         if report.duplicates:
             lines.append(
                 _("👥 +{count} more villagers reported this").format(count=report.duplicates)
@@ -291,6 +297,15 @@ class Notifier:
                 lines.append(_("Accept by: {when}").format(when=self.local_time(report.ack_due_at)))
             lines.append(_("Fix by: {when}").format(when=self.local_time(report.fix_due_at)))
         return "\n".join(lines)
+
+    def public_text(self, report: Report, language: str) -> str | None:
+        """The description as anyone but the office reads it: scrubbed at submission of phone
+        and ID numbers and the reporter's name, the placeholders in the reader's words (a
+        report stored before that scrubbing is scrubbed of numbers here)."""
+        _ = self.translator(language).gettext
+        if report.public_description is not None:
+            return localise_placeholders(report.public_description, _)
+        return redact(report.description, None, _) if report.description else None
 
     def status_label(self, state: State, language: str) -> str:
         _ = self.translator(language).gettext
@@ -394,7 +409,7 @@ class Notifier:
             names = self.names_of(assignees_of(report, self._people))
             if names:
                 lines.append(_("Responsible: {names}").format(names=escape(", ".join(names))))
-            lines.append(self.describe(report, language))
+            lines.append(self.describe(report, language, for_office=not leads))
             await self._add(
                 connection,
                 chat_id,
@@ -412,7 +427,7 @@ class Notifier:
             text = "\n".join(
                 [
                     "<b>" + title.format(number=report.number, days=days) + "</b>",
-                    self.describe(report, language, deadlines=False),
+                    self.describe(report, language, deadlines=False, for_office=True),
                 ]
             )
             await self._add(connection, chat_id, (Part("text", text=text),), report=report)

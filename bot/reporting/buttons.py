@@ -49,3 +49,15 @@ class RejectReport(CallbackData, prefix="rej"):
     """The office rejects a report; a reason follows (was `v1:rej:<report>`)."""
 
     report_id: int
+
+
+class AssignBack(CallbackData, prefix="oab"):
+    """The office's Assign picker, from the hamlets back to the villages (new in v2)."""
+
+    report_id: int
+
+
+class AssignCancel(CallbackData, prefix="oax"):
+    """The office's Assign picker closes: the card gets its Assign / Reject back (new in v2)."""
+
+    report_id: int

@@ -15,6 +15,7 @@ from html import escape
 from bot.core.audit import AuditLog
 from bot.core.clock import Clock
 from bot.core.config import Config
+from bot.core.errors import Reason, Refused
 from bot.core.models import ORDER, Draft, Event, Location, MediaRef, Report
 from bot.delivery.notifier import Notifier, assignees_of
 from bot.delivery.outbox import Outbox
@@ -22,18 +23,27 @@ from bot.people.directory import People
 from bot.people.limits import quota_free_at
 from bot.places.grid import Grid, distance_m
 from bot.reporting.deadlines import next_step_at
-from bot.reporting.lifecycle import OPEN_STATES, TASK_STATES, Action, State, next_state
+from bot.reporting.lifecycle import (
+    OPEN_STATES,
+    TASK_STATES,
+    Action,
+    State,
+    TransitionNotAllowed,
+    next_state,
+)
+from bot.reporting.redact import Identity, redact
 from storage import Storage, Transaction
 
 METRES_PER_DEGREE = 111_000.0
 
 
 class NotAllowed(Exception):
-    """This person may not do this to this report."""
+    """This person may not do this (still raised by moderation and roles; this service raises
+    `Refused`)."""
 
 
 class ReportNotFound(Exception):
-    pass
+    """No such report (still raised by moderation; this service raises `Refused`)."""
 
 
 class ReportingBlocked(Exception):
@@ -53,7 +63,24 @@ class ReportLimitReached(Exception):
 
 
 @dataclass(frozen=True)
+class Reporter:
+    """Who submits, as Telegram names them (plain data, no `telegram`): the id and name parts
+    the public description is scrubbed of."""
+
+    id: int
+    first_name: str = ""
+    last_name: str | None = None
+    username: str | None = None
+
+    def identity(self) -> Identity:
+        """The reporter as `bot.reporting.redact` knows them."""
+        return Identity(self.id, self.first_name, self.last_name, self.username)
+
+
+@dataclass(frozen=True)
 class Submitted:
+    """What a submission gave: the report, and the open report it duplicates, if any."""
+
     report: Report
     duplicate_of: Report | None
 
@@ -72,6 +99,9 @@ class OrderDraft:
 
 
 class ReportService:
+    """Every rule about reports and orders: who may act, which step is allowed, and what
+    each person is told; refusals are `Refused`, raised before anything changes."""
+
     def __init__(
         self,
         *,
@@ -97,10 +127,10 @@ class ReportService:
     # -- villager -------------------------------------------------------------------------
 
     async def check_may_report(self, reporter_id: int) -> None:
-        """Raise ReportingBlocked or ReportLimitReached if this person may not report now."""
+        """Refuse (REPORTING_BLOCKED, REPORT_LIMIT) if this person may not report now."""
         block = await self._storage.privacy.active_block(reporter_id)
         if block is not None:
-            raise ReportingBlocked(block.reason)
+            raise Refused(Reason.REPORTING_BLOCKED, detail=block.reason, subject="reporting")
         limits = self._config.limits
         now = self._clock.now()
         day = timedelta(days=1)
@@ -111,19 +141,28 @@ class ReportService:
             [(limits.reports_per_hour, timedelta(hours=1)), (limits.reports_per_day, day)],
         )
         if free_at is not None:
-            raise ReportLimitReached(free_at)
+            raise Refused(Reason.REPORT_LIMIT, until=free_at, subject="reporting")
 
-    async def submit(self, reporter_id: int, draft: Draft) -> Submitted:
+    async def submit(self, reporter: Reporter, draft: Draft) -> Submitted:
         """Store a confirmed draft, link it as a duplicate or route it, and notify.
 
-        Once per draft: a draft submitted again (an update handled twice after a crash, a
-        second tap) gives back the report it made, with nothing stored or sent twice.
+        The description is kept as written for the office and, scrubbed of phone and ID
+        numbers and the reporter's own name, for everyone else (nothing a neighbour receives
+        identifies the reporter). Once per draft: a draft submitted again (an update handled
+        twice after a crash, a second tap) gives back the report it made, with nothing stored
+        or sent twice.
         """
         if draft.category not in self._config.categories:
-            raise ValueError(f"unknown category {draft.category!r}")
+            raise Refused(Reason.UNKNOWN_CHOICE, subject=f"category {draft.category!r}")
         if (made := await self._made_from(draft)) is not None:
             return made
+        reporter_id = reporter.id
         await self.check_may_report(reporter_id)
+        public = (
+            redact(draft.description, reporter.identity(), lambda placeholder: placeholder)
+            if draft.description
+            else None
+        )
         now = self._clock.now()
         original = await self._find_duplicate(draft, now)
         hamlet = self._grid.hamlets.get(draft.hamlet_id or "")
@@ -137,6 +176,7 @@ class ReportService:
                 draft=draft,
                 village_id=hamlet.village_id if hamlet else None,
                 now=now,
+                public_description=public,
             )
             await self._record(connection, report_id, None, Action.SUBMIT, reporter_id, now)
             if original is not None:
@@ -291,9 +331,21 @@ class ReportService:
         self._outbox.poke()
         return report
 
+    async def check_task(self, actor_id: int, report_id: int, action: Action) -> Report:
+        """The report, if `actor_id` may take this step on it as a task now (checked before
+        asking for a reason or a photo, so nobody types in vain; the step re-checks)."""
+        report = await self._require(report_id)
+        self._require_responsible(report, actor_id)
+        if report.state not in TASK_STATES:
+            raise Refused(Reason.ALREADY_DONE, state=report.state, subject=report.number)
+        self._next(report, action)
+        return report
+
     async def tasks_for(self, user_id: int) -> list[Report]:
         """Open assignments in the member's hamlets (for a village lead: the orders to the
-        whole village), nearest deadline first."""
+        whole village), nearest deadline first; refused to anyone who is neither."""
+        if not self._people.is_grid_member(user_id) and not self.villages_led_by(user_id):
+            raise Refused(Reason.NOT_YOURS, command="tasks", subject="tasks")
         return await self._reports.in_states_for_hamlets(
             TASK_STATES, self._people.hamlets_of_member(user_id), self.villages_led_by(user_id)
         )
@@ -336,15 +388,25 @@ class ReportService:
 
     # -- office -----------------------------------------------------------------------------
 
-    async def queue(self) -> list[Report]:
+    async def queue(self, actor_id: int) -> list[Report]:
+        """The reports nobody could be routed to, for the office."""
+        self._require_office(actor_id, command="queue")
         return await self._reports.in_state(State.SUBMITTED)
+
+    async def check_office_action(self, actor_id: int, report_id: int, action: Action) -> Report:
+        """The report, if the office may take this step on it now (checked before asking
+        for a place or a reason; the step re-checks)."""
+        self._require_office(actor_id)
+        report = await self._require(report_id)
+        self._next(report, action)
+        return report
 
     async def assign(self, report_id: int, actor_id: int, hamlet_id: str) -> Report:
         """The office routes a report by hand to a hamlet's grid members."""
         self._require_office(actor_id)
         hamlet = self._grid.hamlets.get(hamlet_id)
         if hamlet is None or not self._people.grid_members_of(hamlet_id):
-            raise NotAllowed(f"hamlet {hamlet_id!r} has no grid member")
+            raise Refused(Reason.NO_GRID_MEMBER, subject=f"hamlet {hamlet_id!r}")
         report = await self._require(report_id)
         now = self._clock.now()
         async with self._storage.database.transaction() as connection:
@@ -380,16 +442,16 @@ class ReportService:
     async def issue_order(self, actor_id: int, order: OrderDraft) -> Report:
         """The office issues a rectification order: a task for the hamlet's grid members (or
         the village lead), tracked with the same buttons, reminders and escalation."""
-        self._require_office(actor_id)
+        self._require_office(actor_id, command="order")
         now = self._clock.now()
         hamlet = self._grid.hamlets.get(order.hamlet_id or "")
         if order.village_id not in self._grid.villages or (
             order.hamlet_id is not None
             and (hamlet is None or hamlet.village_id != order.village_id)
         ):
-            raise ValueError("unknown village or hamlet")
+            raise Refused(Reason.UNKNOWN_CHOICE, subject="order place")
         if order.fix_by <= now:
-            raise ValueError("the deadline has passed")
+            raise Refused(Reason.DEADLINE_PASSED, subject="order")
         draft = Draft(
             photos=[order.photo] if order.photo else [],
             location=order.location,
@@ -406,6 +468,7 @@ class ReportService:
                 village_id=order.village_id,
                 now=now,
                 kind=ORDER,
+                public_description=order.text,
             )
             await self._reports.update(
                 connection,
@@ -420,18 +483,21 @@ class ReportService:
             await self._replan(connection, report_id, now, keep_progress=False)
             report = await self._require(report_id)
             if not assignees_of(report, self._people):
-                raise NotAllowed("nobody in that place can receive an order")
+                raise Refused(Reason.NO_RECIPIENT, subject="order")
             media = await self._reports.media(report_id)
             await self._notifier.new_task(connection, report, media, reason="order")
             await self._notifier.office_copy(connection, report, media, headline="order")
         self._outbox.poke()
         return report
 
-    async def open_orders(self) -> list[Report]:
+    async def open_orders(self, actor_id: int) -> list[Report]:
+        """The office's orders still open."""
+        self._require_office(actor_id, command="orders")
         return await self._reports.orders_in_states(OPEN_STATES)
 
-    async def overdue(self) -> list[Report]:
-        """Work past its accept-by or fix-by deadline, the longest overdue first."""
+    async def overdue(self, actor_id: int) -> list[Report]:
+        """Work past its accept-by or fix-by deadline, the longest overdue first (office)."""
+        self._require_office(actor_id, command="overdue")
         return await self._reports.overdue(TASK_STATES, self._clock.now(), limit=30)
 
     async def events(self, report_id: int) -> list[Event]:
@@ -540,7 +606,7 @@ class ReportService:
         """Apply one transition from the state read inside the transaction, and log it
         (with the fix deadline `due_at` if the step set one)."""
         current = await self._require(report_id)
-        target = next_state(current.state, action)
+        target = self._next(current, action)
         await self._reports.update(connection, report_id, now, state=target, **fields)
         await self._reports.add_event(
             connection,
@@ -575,21 +641,35 @@ class ReportService:
         )
 
     async def _require(self, report_id: int) -> Report:
+        """The report, or `Refused(REPORT_GONE)`."""
         report = await self._reports.get(report_id)
         if report is None:
-            raise ReportNotFound(report_id)
+            raise Refused(Reason.REPORT_GONE, subject=f"report {report_id}")
         return report
 
+    @staticmethod
+    def _next(report: Report, action: Action) -> State:
+        """The state `action` leads to, or `Refused(ALREADY_DONE)` with the state it is in."""
+        try:
+            return next_state(report.state, action)
+        except TransitionNotAllowed:
+            raise Refused(
+                Reason.ALREADY_DONE, state=report.state, subject=f"{report.number} {action}"
+            ) from None
+
     def _require_reporter(self, report: Report, actor_id: int) -> None:
+        """Only the reporter (for an order: the office) confirms or reopens."""
         if report.reporter_id != actor_id and not (
             report.is_order and self._people.is_office(actor_id)
         ):
-            raise NotAllowed("only the reporter can confirm or reopen")
+            raise Refused(Reason.NOT_YOURS, subject=report.number)
 
     def _require_responsible(self, report: Report, actor_id: int) -> None:
+        """Only an assignee (see `may_handle`) or the office works a task."""
         if not self.may_handle(report, actor_id):
-            raise NotAllowed("only the hamlet's grid member or the office can do this")
+            raise Refused(Reason.NOT_YOURS, subject=report.number)
 
-    def _require_office(self, actor_id: int) -> None:
+    def _require_office(self, actor_id: int, *, command: str | None = None) -> None:
+        """Only the office; `command` names the command refused, for its own words."""
         if not self._people.is_office(actor_id):
-            raise NotAllowed("only the office can do this")
+            raise Refused(Reason.OFFICE_ONLY, command=command, subject=command)
