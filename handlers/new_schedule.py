@@ -22,6 +22,7 @@ from telegram.ext import (
 )
 
 from bot.core import callbacks
+from bot.core.errors import Reason, Refused
 from bot.core.i18n import N_
 from bot.delivery.audiences import Audience, AudienceKind
 from bot.schedules.recurrence import EVENT, LAST_DAY, MAX_DAY, Advance, Firing, Recurrence, Repeat
@@ -32,7 +33,9 @@ from bot.schedules.service import (
     NewSchedule,
     ScheduleKind,
 )
+from handlers.buttons import NewSchedule as NewScheduleButton
 from handlers.common import Translate, end_flow, grid_markup, language_of, services, translator
+from handlers.refusals import wording_for, words
 
 log = logging.getLogger(__name__)
 
@@ -447,9 +450,9 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     try:
         schedule = _schedule(context.user_data[DRAFT], found.i18n.default_language)
         found.schedules.check(schedule)
-    except ValueError as error:
-        log.info("schedule draft refused: %s", error)
-        await update.effective_chat.send_message(_cannot_work(error, _))
+    except Refused as refusal:
+        log.info("schedule draft refused: %s", refusal)
+        await update.effective_chat.send_message(words(refusal, _, wording_for(context)))
         context.user_data.pop(DRAFT, None)
         return ConversationHandler.END
     events = found.schedules.upcoming(schedule, 3)
@@ -483,17 +486,16 @@ async def save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     language = await language_of(update, context)
     _ = found.i18n.translator(language).gettext
     draft = context.user_data.pop(DRAFT, None)
-    if draft is None or not found.people.is_office(user.id):
+    if draft is None:
         await update.callback_query.edit_message_text(_("Sorry, this is not yours to do."))
         return ConversationHandler.END
     try:
         schedule = await found.schedules.create(
             user.id, _schedule(draft, found.i18n.default_language)
         )
-    except ValueError as error:
-        await update.callback_query.edit_message_text(_cannot_work(error, _))
+    except Refused as refusal:
+        await update.callback_query.edit_message_text(words(refusal, _, wording_for(context)))
         return ConversationHandler.END
-    await found.audit.record(user.id, "schedule_create", f"#{schedule.id}", schedule.kind)
     upcoming = found.schedules.next_event(schedule)
     await update.callback_query.edit_message_text(
         _("✅ Saved as #{id}. Next: {when}. /schedules lists it, with Pause and Delete.").format(
@@ -706,7 +708,8 @@ def _weekday_toggles(chosen: list[int], _: Translate) -> InlineKeyboardMarkup:
 
 
 def _schedule(draft: dict, default_language: str) -> NewSchedule:
-    """The draft as a schedule (ValueError when a part is missing or does not fit)."""
+    """The draft as a schedule (`Refused(STEP_MISSING)` when a part is missing or does not
+    fit, or what the recurrence refuses)."""
     try:
         recurrence = Recurrence(
             repeat=Repeat(draft["repeat"]),
@@ -726,21 +729,8 @@ def _schedule(draft: dict, default_language: str) -> NewSchedule:
             ),
             message=dict(draft["message"]),
         )
-    except KeyError as error:
-        raise ValueError(f"{error.args[0]} is missing") from error
-
-
-def _cannot_work(error: ValueError, _: Translate) -> str:
-    """What to tell the admin about a schedule that cannot work."""
-    if "passed" in str(error):
-        problem = _("that date and time has already passed")
-    elif "reminder" in str(error):
-        problem = _("a reminder would come after the event")
-    else:
-        problem = _("a step is missing")
-    return _(
-        "This schedule cannot work as it is: {problem}. Please start again with /newschedule."
-    ).format(problem=problem)
+    except (KeyError, ValueError) as error:
+        raise Refused(Reason.STEP_MISSING, subject=f"{error} in the draft") from error
 
 
 def _abandon_button(_: Translate) -> InlineKeyboardButton:
@@ -762,6 +752,7 @@ def build() -> list:
         entry_points=[
             CommandHandler("newschedule", begin, filters=private),
             on_button(begin, pattern=callbacks.pattern(NEW)),
+            on_button(begin, pattern=NewScheduleButton.pattern()),
         ],
         states={
             KIND: [on_button(kind_chosen, pattern=callbacks.pattern(PICK_KIND))],

@@ -37,7 +37,9 @@ def test_the_map_names_each_v1_constant_and_its_class() -> None:
         module_name, _, attribute = constant.rpartition(".")
         if not module_name.startswith("bot."):
             module_name = f"handlers.{module_name}"
-        assert getattr(importlib.import_module(module_name), attribute) == code, constant
+        module = importlib.import_module(module_name)
+        # a migrated module has deleted its v1 constant; one still there must match the map
+        assert getattr(module, attribute, code) == code, constant
         declared = CallbackData.registry[code]
         assert f"{declared.__module__.rpartition('.')[2]}.{declared.__name__}" == name
 
@@ -64,7 +66,7 @@ def test_no_handler_module_defines_a_code_the_map_lacks() -> None:
                 if name not in ("ON", "OFF"):
                     assert value in codes, f"{path.name}: {name} = {value!r}"
                     seen.add(value)
-    assert len(seen) == 79 - 7  # the seven report-card codes live in bot.delivery.notifier
+    assert seen, "no handler module defines a v1 code any more: delete this test with v1"
 
 
 def realistic(annotation: Any, name: str) -> Any:

@@ -9,6 +9,14 @@ from datetime import datetime, time
 from bot.delivery.audiences import Audience, AudienceKind
 from bot.schedules.recurrence import Recurrence, Repeat
 from bot.schedules.service import NewSchedule, ScheduleKind
+from handlers.buttons import (
+    DeleteSchedule,
+    DeleteScheduleYes,
+    PauseSchedule,
+    ResumeSchedule,
+)
+from handlers.buttons import NewSchedule as NewScheduleButton
+from tests.buttons import has_button, no_buttons, press
 from tests.conftest import OFFICE_ADMIN, OFFICE_CHAT, Town
 from tests.test_notices import living_in
 from tests.test_recurrence import SANTANG
@@ -44,8 +52,8 @@ async def test_the_office_builds_a_cleanup_day_and_it_reaches_that_village_only(
     elsewhere = await living_in(town, 620002, "那笔坡")
 
     admin.send_text("/schedules")
-    listing = await admin.wait_for(has_buttons("v1:sn"))
-    admin.press(listing, "v1:sn")
+    listing = await admin.wait_for(has_button(NewScheduleButton))
+    press(admin, listing, NewScheduleButton())
     kinds = await admin.wait_for(has_buttons("v1:sk:"))
     admin.press(kinds, "v1:sk:cleanup")
     repeats = await admin.wait_for(has_buttons("v1:sr:"))
@@ -95,15 +103,17 @@ async def test_the_office_builds_a_cleanup_day_and_it_reaches_that_village_only(
 
     admin.send_text("/schedules")
     card = await admin.wait_for(
-        lambda m: "#4" in (m.get("text") or "") and has_buttons("v1:sp:4")(m)
+        lambda m: "#4" in (m.get("text") or "") and has_button(PauseSchedule(4))(m)
     )
     assert "12月12日 周六 08:00" in card["text"]  # the next run
-    admin.press(card, "v1:sp:4")
-    paused = await admin.wait_for(has_buttons("v1:su:4"))
-    admin.press(paused, "v1:sdl:4")
-    confirm = await admin.wait_for(has_buttons("v1:sdy:4"))
-    admin.press(confirm, "v1:sdy:4")
-    await admin.wait_for(lambda m: "🗑" in (m.get("text") or "") and not has_buttons("v1:")(m))
+    press(admin, card, PauseSchedule(4))
+    paused = await admin.wait_for(has_button(ResumeSchedule(4)))
+    press(admin, paused, DeleteSchedule(4))
+    confirm = await admin.wait_for(has_button(DeleteScheduleYes(4)))
+    press(admin, confirm, DeleteScheduleYes(4))
+    await admin.wait_for(lambda m: "🗑" in (m.get("text") or "") and no_buttons(m))
+    stale = admin.press_raw(card, "v1:sp:4")  # a button from before typed buttons
+    assert (await admin.answer_to(stale))["text"] == "这个按钮已经失效了。"
     assert not town.bot.application.job_queue.get_jobs_by_name("schedule-4")
     assert [s.id for s in await town.bot.schedules.listed()] == [1, 2, 3]
     audit = town.bot.application.bot_data["services"].audit
@@ -120,7 +130,7 @@ async def test_schedules_are_for_the_office_only(town: Town) -> None:
     villager.send_text("/newschedule")
     await villager.next_message()
     assert not [m for m in villager.messages if has_buttons("v1:sk:")(m)]
-    forged = villager.press_raw(refusal, "v1:sdy:1")
+    forged = villager.press_raw(refusal, DeleteScheduleYes(1).pack())
     assert (await villager.answer_to(forged))["show_alert"]
     assert len(await town.bot.schedules.listed()) == 3  # the seeded ones, untouched
 
