@@ -11,6 +11,8 @@ from benchmarks.notice_blast import blast
 from bot.core.i18n import I18n
 from bot.delivery.audiences import Audience, AudienceKind
 from bot.emulator import EmulatedUser
+from handlers.buttons import HomeHamlet, HomeVillage, SkipHome, SwitchNotices
+from tests.buttons import has_button, press
 from tests.conftest import Town
 from tests.test_report_story import report_at
 
@@ -95,11 +97,11 @@ async def the_final_result_is_shown_once(town: Town) -> None:
 async def test_villagers_are_asked_once_where_they_live(town: Town) -> None:
     villager = town.villager
     villager.send_text("/start")
-    question = await villager.wait_for(with_button("v1:hv:"))
+    question = await villager.wait_for(has_button(HomeVillage))
     village_id = town.bot.grid.hamlets[town.hamlet_id("那笔坡")].village_id
-    villager.press(question, f"v1:hv:{village_id}")
-    hamlets = await villager.wait_for(with_button("v1:hh:"))
-    villager.press(hamlets, f"v1:hh:{town.hamlet_id('那笔坡')}")
+    press(villager, question, HomeVillage(village_id))
+    hamlets = await villager.wait_for(has_button(HomeHamlet))
+    press(villager, hamlets, HomeHamlet(town.hamlet_id("那笔坡")))
     saved = await villager.wait_for(lambda m: "已保存" in (m.get("text") or ""))
     assert "那笔坡" in saved["text"]
     home, asked = await town.bot.storage.users.home(villager.chat_id)
@@ -108,12 +110,12 @@ async def test_villagers_are_asked_once_where_they_live(town: Town) -> None:
     villager.send_text("/start")
     await villager.next_message()
     await asyncio.sleep(0.3)
-    assert not any(with_button("v1:hv:")(message) for message in villager.messages[-2:])
+    assert not any(has_button(HomeVillage)(message) for message in villager.messages[-2:])
 
     other = town.emulator.user(555777, "李叔")
     other.send_text("/start")
-    question = await other.wait_for(with_button("v1:hsk"))
-    other.press(question, "v1:hsk")
+    question = await other.wait_for(has_button(SkipHome))
+    press(other, question, SkipHome())
     await other.wait_for(lambda m: "/home" in (m.get("text") or ""))
     assert await town.bot.storage.users.home(555777) == (None, True)
 
@@ -300,8 +302,8 @@ async def test_news_shows_the_notices_a_villager_received(town: Town) -> None:
     await resident.wait_for(lambda m: "已关闭" in (m.get("text") or ""))
     assert not await town.bot.storage.users.notices_on(660001)
     resident.send_text("/notices")
-    switch = await resident.wait_for(with_button("v1:nsw:on"))
-    resident.press(switch, "v1:nsw:on")
+    switch = await resident.wait_for(has_button(SwitchNotices(on=True)))
+    press(resident, switch, SwitchNotices(on=True))
     await resident.wait_for(lambda m: "已打开" in (m.get("text") or ""))
     assert await town.bot.storage.users.notices_on(660001)
 
