@@ -11,7 +11,23 @@ from benchmarks.notice_blast import blast
 from bot.core.i18n import I18n
 from bot.delivery.audiences import Audience, AudienceKind
 from bot.emulator import EmulatedUser
-from handlers.buttons import HomeHamlet, HomeVillage, SkipHome, SwitchNotices
+from handlers.buttons import (
+    CancelNotice,
+    HomeHamlet,
+    HomeVillage,
+    NoticeAddLanguage,
+    NoticeAudience,
+    NoticeConfirm,
+    NoticeHamlet,
+    NoticeHamletVillage,
+    NoticePreview,
+    NoticeSendLater,
+    NoticeSendNow,
+    NoticeToggleVillage,
+    NoticeVillagesDone,
+    SkipHome,
+    SwitchNotices,
+)
 from tests.buttons import has_button, press
 from tests.conftest import Town
 from tests.test_report_story import report_at
@@ -55,28 +71,28 @@ async def compose(
     """The admin walks /notice up to the preview; returns the message with Send now/later."""
     admin = town.admin
     admin.send_text("/notice")
-    question = await admin.wait_for(with_button("v1:na:"))
-    admin.press(question, f"v1:na:{audience}")
+    question = await admin.wait_for(has_button(NoticeAudience))
+    press(admin, question, NoticeAudience(AudienceKind(audience)))
     if pick is not None:
         await pick(admin)
     await admin.wait_for(lambda m: "发送对象" in (m.get("text") or ""))
     admin.send_text(text)
-    languages = await admin.wait_for(with_button("v1:ntd"))
+    languages = await admin.wait_for(has_button(NoticePreview))
     if english is not None:
-        admin.press(languages, "v1:ntl:en")
-        await admin.wait_for(lambda m: "English" in (m.get("text") or ""))
+        press(admin, languages, NoticeAddLanguage("en"))
+        await admin.wait_for(lambda m: "英语" in (m.get("text") or ""))  # named in 中文
         admin.send_text(english)
-        languages = await admin.wait_for(with_button("v1:ntd"))
-    admin.press(languages, "v1:ntd")
-    return await admin.wait_for(with_button("v1:nsn"))
+        languages = await admin.wait_for(has_button(NoticePreview))
+    press(admin, languages, NoticePreview())
+    return await admin.wait_for(has_button(NoticeSendNow))
 
 
 async def send_now(town: Town, preview: dict, before_confirm=None) -> None:
-    town.admin.press(preview, "v1:nsn")
-    confirm = await town.admin.wait_for(with_button("v1:nok"))
+    press(town.admin, preview, NoticeSendNow())
+    confirm = await town.admin.wait_for(has_button(NoticeConfirm))
     if before_confirm is not None:
         before_confirm()
-    town.admin.press(confirm, "v1:nok")
+    press(town.admin, confirm, NoticeConfirm())
 
 
 async def final_summary(town: Town) -> dict:
@@ -137,10 +153,10 @@ async def test_a_village_notice_reaches_exactly_that_village(town: Town) -> None
     blocked.block_bot()
 
     async def pick_village(admin: EmulatedUser) -> None:
-        toggles = await admin.wait_for(with_button("v1:nv:"))
-        admin.press(toggles, f"v1:nv:{nabi_village}")
+        toggles = await admin.wait_for(has_button(NoticeToggleVillage))
+        press(admin, toggles, NoticeToggleVillage(nabi_village))
         await asyncio.sleep(0.2)
-        admin.press(toggles, "v1:nvd")
+        press(admin, toggles, NoticeVillagesDone())
 
     preview = await compose(
         town,
@@ -181,19 +197,21 @@ async def test_photo_and_pdf_notices(town: Town) -> None:
     resident = await living_in(town, 620001, "那笔坡")
 
     async def pick_hamlet(admin: EmulatedUser) -> None:
-        villages = await admin.wait_for(with_button("v1:nhv:"))
-        admin.press(villages, f"v1:nhv:{village_id}")
-        hamlets = await admin.wait_for(with_button("v1:nh:"))
-        admin.press(hamlets, f"v1:nh:{hamlet_id}")
+        villages = await admin.wait_for(has_button(NoticeHamletVillage))
+        press(admin, villages, NoticeHamletVillage(village_id))
+        hamlets = await admin.wait_for(has_button(NoticeHamlet))
+        press(admin, hamlets, NoticeHamlet(hamlet_id))
 
     admin = town.admin
     admin.send_text("/notice")
-    admin.press(await admin.wait_for(with_button("v1:na:")), "v1:na:hamlet")
+    press(
+        admin, await admin.wait_for(has_button(NoticeAudience)), NoticeAudience(AudienceKind.HAMLET)
+    )
     await pick_hamlet(admin)
     await admin.wait_for(lambda m: "发送对象" in (m.get("text") or ""))
     admin.send_photo(caption="这里不许倒垃圾")
-    admin.press(await admin.wait_for(with_button("v1:ntd")), "v1:ntd")
-    preview = await admin.wait_for(with_button("v1:nsn"))
+    press(admin, await admin.wait_for(has_button(NoticePreview)), NoticePreview())
+    preview = await admin.wait_for(has_button(NoticeSendNow))
     assert any("photo" in message for message in admin.messages), "the preview shows the photo"
     await send_now(town, preview)
     await final_summary(town)
@@ -202,11 +220,15 @@ async def test_photo_and_pdf_notices(town: Town) -> None:
 
     member = town.member
     admin.send_text("/notice")
-    admin.press(await admin.wait_for(with_button("v1:na:")), "v1:na:grid_members")
+    press(
+        admin,
+        await admin.wait_for(has_button(NoticeAudience)),
+        NoticeAudience(AudienceKind.GRID_MEMBERS),
+    )
     await admin.wait_for(lambda m: "发送对象" in (m.get("text") or ""))
     admin.send_document(b"%PDF-1.4 sample", "检查表.pdf", "application/pdf", caption="月度检查表")
-    admin.press(await admin.wait_for(with_button("v1:ntd")), "v1:ntd")
-    await send_now(town, await admin.wait_for(with_button("v1:nsn")))
+    press(admin, await admin.wait_for(has_button(NoticePreview)), NoticePreview())
+    await send_now(town, await admin.wait_for(has_button(NoticeSendNow)))
     summary = await admin.wait_for(lambda m: "第 2 号通知已发送完毕" in (m.get("text") or ""), 15)
     grid_members = len(town.config.grid_members)
     # Only one sample grid member has a chat with the bot; the others count as "chat gone".
@@ -223,20 +245,20 @@ async def test_a_notice_sent_later_and_one_cancelled_before_its_time(town: Town)
     admin = town.admin
     for text in ("明天大扫除", "取消的通知"):
         preview = await compose(town, "everyone", text)
-        admin.press(preview, "v1:nsl")
+        press(admin, preview, NoticeSendLater())
         await admin.wait_for(lambda m: "本地时间" in (m.get("text") or ""))
         when = (town.clock.now() + timedelta(hours=2)).astimezone(zone)
         admin.send_text(when.strftime("%Y-%m-%d %H:%M"))
-        confirm = await admin.wait_for(with_button("v1:nok"))
+        confirm = await admin.wait_for(has_button(NoticeConfirm))
         assert when.strftime("%Y-%m-%d %H:%M") in confirm["text"]
-        admin.press(confirm, "v1:nok")
+        press(admin, confirm, NoticeConfirm())
         await admin.wait_for(lambda m: "将于" in (m.get("text") or ""))
 
     admin.send_text("/notices")
     listed = await admin.wait_for(
-        lambda m: "第 2 号通知" in (m.get("text") or "") and with_button("v1:ncx:")(m)
+        lambda m: "第 2 号通知" in (m.get("text") or "") and has_button(CancelNotice)(m)
     )
-    admin.press(listed, "v1:ncx:2")
+    press(admin, listed, CancelNotice(2))
     await admin.wait_for(lambda m: "第 2 号通知已取消" in (m.get("text") or ""))
     await asyncio.sleep(0.5)
     assert notices_in(resident) == [], "nothing goes out before its time"
@@ -272,10 +294,10 @@ async def test_cancelling_a_notice_while_it_is_sending(town: Town) -> None:
     await send_now(town, preview)
     under_way = re.compile(r"正在发送第 1 号通知… [1-9][0-9]* / 300")
     sending = await town.admin.wait_for(
-        lambda m: bool(under_way.search(m.get("text") or "")) and with_button("v1:ncx:1")(m),
+        lambda m: bool(under_way.search(m.get("text") or "")) and has_button(CancelNotice(1))(m),
         timeout=10,
     )
-    town.admin.press(sending, "v1:ncx:1")
+    press(town.admin, sending, CancelNotice(1))
     cancelled = await town.admin.wait_for(
         lambda m: "第 1 号通知已取消" in (m.get("text") or ""), timeout=10
     )
