@@ -566,6 +566,13 @@ async def _lost(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
+async def _retire(update: Update) -> None:
+    """The next question comes as a new message: the pressed one's buttons stop being live."""
+    if update.callback_query is not None:
+        with contextlib.suppress(BadRequest):
+            await update.callback_query.edit_message_reply_markup(None)
+
+
 async def _edit(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     """Turn the pressed message into the next question (its old buttons go)."""
     if update.callback_query is not None:
@@ -614,6 +621,7 @@ async def _ask_day(update: Update, context: BotContext) -> int:
 
 async def _ask_time(update: Update, context: BotContext) -> int:
     """Step 3: the time of day, tapped or typed."""
+    await _retire(update)
     if update.effective_chat is not None:
         await update.effective_chat.send_message(
             context._("At what time (local)? Tap one, or send another like 08:30."),
@@ -671,6 +679,7 @@ async def _audience_set(
 
 async def _title_set(update: Update, context: BotContext, draft: ScheduleDraft, title: str) -> int:
     """Step 6: the message (or the kind's standard text)."""
+    await _retire(update)
     chat = update.effective_chat
     if chat is None or draft.kind is None:
         return await _lost(update, context)
@@ -691,6 +700,7 @@ async def _title_set(update: Update, context: BotContext, draft: ScheduleDraft, 
 
 async def _ask_reminders(update: Update, context: BotContext, draft: ScheduleDraft) -> int:
     """Step 7: advance reminders, if any."""
+    await _retire(update)
     if update.effective_chat is not None:
         await update.effective_chat.send_message(
             context._(
