@@ -28,7 +28,7 @@ from handlers.buttons import (
     SkipHome,
     SwitchNotices,
 )
-from tests.buttons import has_button, press
+from tests.buttons import has_button, no_buttons, press
 from tests.conftest import Town
 from tests.test_report_story import report_at
 
@@ -90,6 +90,7 @@ async def compose(
 async def send_now(town: Town, preview: dict, before_confirm=None) -> None:
     press(town.admin, preview, NoticeSendNow())
     confirm = await town.admin.wait_for(has_button(NoticeConfirm))
+    assert no_buttons(town.emulator.current(preview))  # Send now / later are used up
     if before_confirm is not None:
         before_confirm()
     press(town.admin, confirm, NoticeConfirm())

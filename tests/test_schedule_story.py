@@ -74,6 +74,7 @@ async def test_the_office_builds_a_cleanup_day_and_it_reaches_that_village_only(
     days = await admin.wait_for(lambda m: "✅" in str(m.get("reply_markup")))
     press(admin, days, ScheduleWeekdaysDone())
     times = await admin.wait_for(has_button(ScheduleTime))
+    assert no_buttons(town.emulator.current(days))  # a used step is no longer live
     admin.send_text("8 点")  # not a time: asked again, politely
     await admin.wait_for(lambda m: "08:30" in (m.get("text") or ""))
     press(admin, times, ScheduleTime("0800"))
