@@ -73,6 +73,7 @@ async def seed(config: Config, residents: int) -> int:
             clock.now(),
         )
         i18n = I18n(config.general.default_language)
+        people = People(config, grid)
         notices = NoticeService(
             storage=storage,
             config=config,
@@ -80,12 +81,9 @@ async def seed(config: Config, residents: int) -> int:
             outbox=Outbox(storage.outbox, clock),
             clock=clock,
             audiences=Audiences(
-                config=config,
-                grid=grid,
-                people=People(config, grid),
-                i18n=i18n,
-                users=storage.users,
+                config=config, grid=grid, people=people, i18n=i18n, users=storage.users
             ),
+            people=people,
         )
         text = "本周六上午 8 点全镇大扫除，请各户清理门前三包区域。"
         notice = await notices.create(

@@ -211,6 +211,7 @@ class CleanVillageBot:
             outbox=outbox,
             clock=self.clock,
             audiences=audiences,
+            people=self.people,
         )
         schedule_service = self.schedules = ScheduleService(
             storage=storage,

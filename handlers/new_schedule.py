@@ -1,40 +1,66 @@
-"""The office adds a reminder that runs itself (➕ under /schedules, or /newschedule), all with
+"""The office adds a schedule by answering questions, almost all of them with inline
 buttons: kind → recurrence → time → audience → title → message → advance reminders → preview
-→ save."""
+→ save. The draft (`ScheduleDraft`) lives in persisted user data, so a restart mid-way
+continues where it was; whether the office may save it, and its audit entry, are
+`ScheduleService.create`'s (`handlers.schedule_draft` turns the draft into a schedule)."""
 
 from __future__ import annotations
 
 import contextlib
 import html
 import logging
+from collections.abc import Callable, Coroutine
 from datetime import date, datetime, time
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
 from bot.core import callbacks
-from bot.core.i18n import N_
+from bot.core.callbacks import CallbackData
+from bot.core.errors import Reason, Refused
 from bot.delivery.audiences import Audience, AudienceKind
-from bot.schedules.recurrence import EVENT, LAST_DAY, MAX_DAY, Advance, Firing, Recurrence, Repeat
-from bot.schedules.service import (
-    MAX_MESSAGE,
-    MAX_TITLE,
-    WEEKDAY_LABELS,
-    NewSchedule,
-    ScheduleKind,
+from bot.schedules.recurrence import EVENT, LAST_DAY, MAX_DAY, Firing, Repeat
+from bot.schedules.service import MAX_MESSAGE, MAX_TITLE, ScheduleKind
+from handlers import buttons as b
+from handlers.context import BotContext
+from handlers.drafts import ScheduleDraft, StoredAudience
+from handlers.pickers import (
+    CANCEL,
+    COMMON_TIMES,
+    SCHEDULE_AUDIENCES,
+    SCHEDULE_HAMLET_PLACES,
+    audience_keyboard,
+    button,
+    day_keyboard,
+    department_keyboard,
+    end_wizard,
+    keyboard,
+    month_keyboard,
+    quarter_month_keyboard,
+    schedule_village_places,
+    ticked,
+    time_keyboard,
+    weekday_toggles,
 )
-from handlers.common import Translate, end_flow, grid_markup, language_of, services, translator
+from handlers.refusals import NO_LONGER_ACTIVE, wording_for, words
+from handlers.schedule_draft import OFFERED_REMINDERS, STANDARD_MESSAGES, schedule_of
 
 log = logging.getLogger(__name__)
+
+Step = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
+"""A step of the wizard: handles one update and says which state comes next."""
+Pressed = TypeVar("Pressed", bound=CallbackData)
 
 (
     KIND,
@@ -54,72 +80,45 @@ log = logging.getLogger(__name__)
 ) = range(14)
 
 NEW = "sn"
-PICK_KIND, PICK_REPEAT = "sk", "sr"
-TOGGLE_WEEKDAY, WEEKDAYS_DONE = "sw", "swd"
-PICK_QUARTER_MONTH, PICK_MONTH, PICK_DAY, PICK_TIME = "sq", "smo", "sd", "st"
-PICK_AUDIENCE, PICK_VILLAGE, PICK_HAMLET_VILLAGE, PICK_HAMLET, PICK_DEPARTMENT = (
-    "sa",
-    "sv",
-    "shv",
-    "sh",
-    "sdp",
-)
-SUGGESTED_TITLE, STANDARD_MESSAGE = "sts", "ssm"
-TOGGLE_REMINDER, REMINDERS_DONE = "srm", "srd"
-SAVE, ABANDON = "ssv", "sxx"
-
-DRAFT = "schedule_draft"
-COMMON_TIMES = ("07:00", "08:00", "09:00", "10:00", "14:00", "16:00", "18:00", "20:00")
-OFFERED_REMINDERS = (
-    Advance(days_before=1, at=time(18, 0)),
-    Advance(minutes_before=120),
-    Advance(minutes_before=60),
-)
-STANDARD_MESSAGES = {
-    ScheduleKind.CLEANUP: N_(
-        "Today is cleanup day: please clean the area in front of your door and take the rubbish "
-        "to the collection point. Thank you!"
-    ),
-    ScheduleKind.INSPECTION: N_(
-        "Inspection is due: please check every hamlet you are responsible for, and report or "
-        "fix what you find."
-    ),
-}
+"""The v1 code of ➕ New schedule, still taken while old /schedules lists are in chats."""
 
 
-async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Step 1: what kind of reminder."""
-    found = services(context)
-    user = update.effective_user
-    _ = await translator(update, context)
+async def begin(update: Update, context: BotContext) -> int:
+    """Step 1: what kind of reminder (the office only: asking others would be in vain)."""
+    chat = update.effective_chat
     if update.callback_query is not None:
         await update.callback_query.answer()
-    if user is None or not found.people.is_office(user.id):
-        await update.effective_chat.send_message(_("Sorry, /schedules is for the town office."))
+    if chat is None:
         return ConversationHandler.END
-    context.user_data[DRAFT] = {"weekdays": [], "reminders": []}
-    language = await language_of(update, context)
-    buttons = [
-        InlineKeyboardButton(
-            found.schedules.kind_label(kind, language),
-            callback_data=callbacks.encode(PICK_KIND, kind),
+    _ = context._
+    if not context.person.is_office:
+        await chat.send_message(
+            words(Refused(Reason.OFFICE_ONLY, command="schedules"), _, wording_for(context))
+        )
+        return ConversationHandler.END
+    context.keep(ScheduleDraft())
+    kinds = [
+        button(
+            context.services.schedules.kind_label(kind, context.person.language),
+            b.ScheduleKindChosen(kind),
         )
         for kind in ScheduleKind
     ]
-    await update.effective_chat.send_message(
+    await chat.send_message(
         _("🗓 New schedule. What kind? (/cancel to stop)"),
-        reply_markup=grid_markup([*buttons, _abandon_button(_)], 1),
+        reply_markup=keyboard([*kinds, _abandon(context)], 1),
     )
     return KIND
 
 
-async def kind_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def kind_chosen(update: Update, context: BotContext) -> int:
     """Step 2: how often."""
-    value = await _pressed_value(update)
-    if value not in set(ScheduleKind):
-        return KIND
-    context.user_data[DRAFT]["kind"] = value
-    _ = await translator(update, context)
+    pressed, draft = await _pressed(update, context, b.ScheduleKindChosen)
+    if pressed is None or draft is None:
+        return await _lost(update, context)
+    draft.kind = pressed.kind
+    context.keep(draft)
+    _ = context._
     labels = {
         Repeat.DAILY: _("Every day"),
         Repeat.WEEKLY: _("Weekly, on chosen days"),
@@ -128,336 +127,342 @@ async def kind_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
         Repeat.YEARLY: _("Yearly"),
         Repeat.ONCE: _("Once, on a date"),
     }
-    buttons = [
-        InlineKeyboardButton(label, callback_data=callbacks.encode(PICK_REPEAT, repeat))
-        for repeat, label in labels.items()
-    ]
-    await update.callback_query.edit_message_text(
-        _("How often?"), reply_markup=grid_markup([*buttons, _abandon_button(_)], 2)
-    )
+    repeats = [button(label, b.ScheduleRepeat(repeat)) for repeat, label in labels.items()]
+    await _edit(update, _("How often?"), keyboard([*repeats, _abandon(context)], 2))
     return REPEAT
 
 
-async def repeat_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    value = await _pressed_value(update)
-    if value not in set(Repeat):
-        return REPEAT
-    draft = context.user_data[DRAFT]
-    draft["repeat"] = value
-    _ = await translator(update, context)
-    query = update.callback_query
-    match Repeat(value):
+async def repeat_chosen(update: Update, context: BotContext) -> int:
+    """How often: weekdays, a day, a month or a date, as the recurrence needs."""
+    pressed, draft = await _pressed(update, context, b.ScheduleRepeat)
+    if pressed is None or draft is None:
+        return await _lost(update, context)
+    draft.repeat = pressed.repeat
+    context.keep(draft)
+    _, cancel = context._, b.ScheduleAbandon()
+    match pressed.repeat:
         case Repeat.DAILY:
             return await _ask_time(update, context)
         case Repeat.WEEKLY:
-            await query.edit_message_text(
+            await _edit(
+                update,
                 _("Tap the days (tap again to remove), then Done."),
-                reply_markup=_weekday_toggles(draft["weekdays"], _),
+                _weekdays(context, draft),
             )
             return WEEKDAYS
         case Repeat.MONTHLY:
             return await _ask_day(update, context)
         case Repeat.QUARTERLY:
-            buttons = [
-                InlineKeyboardButton(
-                    label, callback_data=callbacks.encode(PICK_QUARTER_MONTH, month)
-                )
-                for month, label in (
-                    (1, _("1st month (Jan, Apr, Jul, Oct)")),
-                    (2, _("2nd month (Feb, May, Aug, Nov)")),
-                    (3, _("3rd month (Mar, Jun, Sep, Dec)")),
-                )
-            ]
-            await query.edit_message_text(
+            await _edit(
+                update,
                 _("In which month of each quarter?"),
-                reply_markup=grid_markup([*buttons, _abandon_button(_)], 1),
+                quarter_month_keyboard(_, b.ScheduleQuarterMonth, cancel),
             )
             return QUARTER_MONTH
         case Repeat.YEARLY:
-            buttons = [
-                InlineKeyboardButton(str(month), callback_data=callbacks.encode(PICK_MONTH, month))
-                for month in range(1, 13)
-            ]
-            await query.edit_message_text(
-                _("In which month?"), reply_markup=grid_markup([*buttons, _abandon_button(_)], 4)
-            )
+            await _edit(update, _("In which month?"), month_keyboard(_, b.ScheduleMonth, cancel))
             return MONTH
         case Repeat.ONCE:
-            tomorrow = services(context).clock.now().astimezone(_zone(context)).date()
-            await query.edit_message_text(
+            today = context.services.clock.now().astimezone(_zone(context)).date()
+            await _edit(
+                update,
                 _("On which date? Send it like {example}.").format(
-                    example=date.fromordinal(tomorrow.toordinal() + 1).isoformat()
-                )
+                    example=date.fromordinal(today.toordinal() + 1).isoformat()
+                ),
             )
             return DATE
 
 
-async def weekday_toggled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    value = await _pressed_value(update)
-    chosen: list[int] = context.user_data[DRAFT]["weekdays"]
-    if value is not None and value.isdigit() and int(value) < 7:
-        day = int(value)
-        if day in chosen:
-            chosen.remove(day)
+async def weekday_toggled(update: Update, context: BotContext) -> int:
+    """Tick or untick a weekday."""
+    pressed, draft = await _pressed(update, context, b.ScheduleToggleWeekday)
+    if pressed is None or draft is None:
+        return await _lost(update, context)
+    if 0 <= pressed.weekday < 7:
+        if pressed.weekday in draft.weekdays:
+            draft.weekdays.remove(pressed.weekday)
         else:
-            chosen.append(day)
-    _ = await translator(update, context)
-    with contextlib.suppress(BadRequest):
-        await update.callback_query.edit_message_reply_markup(_weekday_toggles(chosen, _))
+            draft.weekdays.append(pressed.weekday)
+        context.keep(draft)
+    if update.callback_query is not None:
+        with contextlib.suppress(BadRequest):
+            await update.callback_query.edit_message_reply_markup(_weekdays(context, draft))
     return WEEKDAYS
 
 
-async def weekdays_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    _ = await translator(update, context)
-    if not context.user_data[DRAFT]["weekdays"]:
-        await update.callback_query.answer(_("Tap at least one day first."), show_alert=True)
+async def weekdays_done(update: Update, context: BotContext) -> int:
+    """Done with the weekdays (at least one)."""
+    query, draft = update.callback_query, context.draft(ScheduleDraft)
+    if query is None or draft is None:
+        return await _lost(update, context)
+    if not draft.weekdays:
+        await query.answer(context._("Tap at least one day first."), show_alert=True)
         return WEEKDAYS
-    await update.callback_query.answer()
+    await query.answer()
     return await _ask_time(update, context)
 
 
-async def quarter_month_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    value = await _pressed_value(update)
-    if value not in ("1", "2", "3"):
+async def quarter_month_chosen(update: Update, context: BotContext) -> int:
+    """Which month of each quarter (1–3)."""
+    pressed, draft = await _pressed(update, context, b.ScheduleQuarterMonth)
+    if pressed is None or draft is None:
+        return await _lost(update, context)
+    if pressed.month not in (1, 2, 3):
         return QUARTER_MONTH
-    context.user_data[DRAFT]["month"] = int(value)
+    draft.month = pressed.month
+    context.keep(draft)
     return await _ask_day(update, context)
 
 
-async def month_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    value = await _pressed_value(update)
-    if value is None or not value.isdigit() or not 1 <= int(value) <= 12:
+async def month_chosen(update: Update, context: BotContext) -> int:
+    """Which month of the year."""
+    pressed, draft = await _pressed(update, context, b.ScheduleMonth)
+    if pressed is None or draft is None:
+        return await _lost(update, context)
+    if not 1 <= pressed.month <= 12:
         return MONTH
-    context.user_data[DRAFT]["month"] = int(value)
+    draft.month = pressed.month
+    context.keep(draft)
     return await _ask_day(update, context)
 
 
-async def day_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    value = await _pressed_value(update)
-    with contextlib.suppress(TypeError, ValueError):
-        day = int(value or "")
-        if day == LAST_DAY or 1 <= day <= MAX_DAY:
-            context.user_data[DRAFT]["day"] = day
-            return await _ask_time(update, context)
-    return DAY
+async def day_chosen(update: Update, context: BotContext) -> int:
+    """Which day of the month (the recurrence checks it when the preview builds it)."""
+    pressed, draft = await _pressed(update, context, b.ScheduleDay)
+    if pressed is None or draft is None:
+        return await _lost(update, context)
+    if not (pressed.day == LAST_DAY or 1 <= pressed.day <= MAX_DAY):
+        return DAY
+    draft.day = pressed.day
+    context.keep(draft)
+    return await _ask_time(update, context)
 
 
-async def date_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    message = update.effective_message
-    _ = await translator(update, context)
+async def date_received(update: Update, context: BotContext) -> int:
+    """A single date, typed, not in the past."""
+    message, draft = update.effective_message, context.draft(ScheduleDraft)
+    if message is None or draft is None:
+        return await _lost(update, context)
+    _ = context._
     try:
-        on = date.fromisoformat(message.text.strip())
+        on = date.fromisoformat((message.text or "").strip())
     except ValueError:
         await message.reply_text(
             _("Sorry, I could not read that date. Please write it like 2026-12-05.")
         )
         return DATE
-    if on < services(context).clock.now().astimezone(_zone(context)).date():
+    if on < context.services.clock.now().astimezone(_zone(context)).date():
         await message.reply_text(_("That date has already passed. Please send a later one."))
         return DATE
-    context.user_data[DRAFT]["on"] = on.isoformat()
+    draft.on = on
+    context.keep(draft)
     return await _ask_time(update, context)
 
 
-async def time_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    value = await _pressed_value(update)
-    offered = {at.replace(":", ""): at for at in COMMON_TIMES}  # ":" separates button fields
-    if value not in offered:
+async def time_chosen(update: Update, context: BotContext) -> int:
+    """A common time of day, tapped (the payload carries HHMM)."""
+    pressed, draft = await _pressed(update, context, b.ScheduleTime)
+    if pressed is None or draft is None:
+        return await _lost(update, context)
+    offered = {at.replace(":", ""): at for at in COMMON_TIMES}
+    if pressed.at not in offered:
         return TIME
-    return await _time_set(update, context, time.fromisoformat(offered[value]))
+    return await _time_set(update, context, draft, time.fromisoformat(offered[pressed.at]))
 
 
-async def time_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    message = update.effective_message
-    _ = await translator(update, context)
+async def time_received(update: Update, context: BotContext) -> int:
+    """Another time of day, typed (hours and minutes)."""
+    message, draft = update.effective_message, context.draft(ScheduleDraft)
+    if message is None or draft is None:
+        return await _lost(update, context)
     try:
-        at = time.fromisoformat(message.text.strip())
+        at: time | None = time.fromisoformat((message.text or "").strip())
     except ValueError:
         at = None
     if at is None or at.second or at.microsecond or at.tzinfo:
         await message.reply_text(
-            _("Sorry, I could not read that time. Please write it like 08:30.")
+            context._("Sorry, I could not read that time. Please write it like 08:30.")
         )
         return TIME
-    return await _time_set(update, context, at)
+    return await _time_set(update, context, draft, at)
 
 
-async def audience_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    value = await _pressed_value(update)
-    if value not in set(AudienceKind):
-        return AUDIENCE
-    found = services(context)
-    _ = await translator(update, context)
-    language = await language_of(update, context)
-    kind = AudienceKind(value)
-    query = update.callback_query
-    if kind in (AudienceKind.VILLAGES, AudienceKind.VILLAGE_STAFF, AudienceKind.HAMLET):
-        # A village's people or its staff: the village button carries which of the two.
-        buttons = [
-            InlineKeyboardButton(
-                village.label(language),
-                callback_data=callbacks.encode(PICK_HAMLET_VILLAGE, village.id)
-                if kind == AudienceKind.HAMLET
-                else callbacks.encode(PICK_VILLAGE, kind, village.id),
-            )
-            for village in sorted(found.grid.villages.values(), key=lambda village: village.id)
-        ]
-        question = (
-            _("Which village is the hamlet in?")
-            if kind == AudienceKind.HAMLET
-            else _("Which village?")
-        )
-        await query.edit_message_text(
-            question, reply_markup=grid_markup([*buttons, _abandon_button(_)], 3)
-        )
+async def audience_chosen(update: Update, context: BotContext) -> int:
+    """Who receives it: a village (its people or its staff), a hamlet, a department ask
+    which; the others are set at once."""
+    pressed, draft = await _pressed(update, context, b.ScheduleAudience)
+    if pressed is None or draft is None:
+        return await _lost(update, context)
+    found, _, language, kind = context.services, context._, context.person.language, pressed.kind
+    if kind in (AudienceKind.VILLAGES, AudienceKind.VILLAGE_STAFF):
+        places = schedule_village_places(kind).villages(found.grid, language, _)
+        await _edit(update, _("Which village?"), places)
+        return PLACE
+    if kind == AudienceKind.HAMLET:
+        places = SCHEDULE_HAMLET_PLACES.villages(found.grid, language, _)
+        await _edit(update, _("Which village is the hamlet in?"), places)
         return PLACE
     if kind == AudienceKind.DEPARTMENT:
-        buttons = [
-            InlineKeyboardButton(
-                found.config.departments[key].name.get(language),
-                callback_data=callbacks.encode(PICK_DEPARTMENT, key),
-            )
+        departments = [
+            (key, found.config.departments[key].name.get(language))
             for key in found.people.department_chats
         ]
-        if not buttons:
-            await query.answer(
-                _("No department has a group chat in the configuration."), show_alert=True
-            )
+        choices = department_keyboard(_, departments, b.ScheduleDepartment, b.ScheduleAbandon())
+        if choices is None:
+            if update.callback_query is not None:
+                await update.callback_query.answer(
+                    _("No department has a group chat in the configuration."), show_alert=True
+                )
             return AUDIENCE
-        await query.edit_message_text(
-            _("Which department?"), reply_markup=grid_markup([*buttons, _abandon_button(_)], 1)
-        )
+        await _edit(update, _("Which department?"), choices)
         return PLACE
-    return await _audience_set(update, context, Audience(kind))
+    return await _audience_set(update, context, draft, Audience(kind))
 
 
-async def village_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    kind = await _pressed_value(update)
-    data = callbacks.decode(update.callback_query.data)
-    village_id = data.str_arg(1) if data else None
-    if kind not in (AudienceKind.VILLAGES, AudienceKind.VILLAGE_STAFF) or (
-        village_id not in services(context).grid.villages
+async def village_chosen(update: Update, context: BotContext) -> int:
+    """The village whose people (or staff) receive it."""
+    pressed, draft = await _pressed(update, context, b.ScheduleVillage)
+    if pressed is None or draft is None:
+        return await _lost(update, context)
+    if pressed.kind not in (AudienceKind.VILLAGES, AudienceKind.VILLAGE_STAFF) or (
+        pressed.village_id not in context.services.grid.villages
     ):
         return PLACE
-    return await _audience_set(update, context, Audience(AudienceKind(kind), (village_id,)))
+    audience = Audience(pressed.kind, (pressed.village_id,))
+    return await _audience_set(update, context, draft, audience)
 
 
-async def hamlet_village_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    value = await _pressed_value(update)
-    found = services(context)
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    buttons = [
-        InlineKeyboardButton(
-            hamlet.label(language), callback_data=callbacks.encode(PICK_HAMLET, hamlet.id)
-        )
-        for hamlet in sorted(found.grid.hamlets_of(value or ""), key=lambda hamlet: hamlet.id)
-    ]
-    if not buttons:
-        return PLACE
-    await update.callback_query.edit_message_text(
-        _("Which hamlet?"), reply_markup=grid_markup([*buttons, _abandon_button(_)], 2)
+async def hamlet_village_chosen(update: Update, context: BotContext) -> int:
+    """The hamlet's village: its hamlets."""
+    pressed, draft = await _pressed(update, context, b.ScheduleHamletVillage)
+    if pressed is None or draft is None:
+        return await _lost(update, context)
+    hamlets = SCHEDULE_HAMLET_PLACES.hamlets(
+        context.services.grid, pressed.village_id, context.person.language, context._
     )
+    if hamlets is None:
+        return PLACE
+    await _edit(update, context._("Which hamlet?"), hamlets)
     return PLACE
 
 
-async def hamlet_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    value = await _pressed_value(update)
-    if value not in services(context).grid.hamlets:
+async def hamlet_chosen(update: Update, context: BotContext) -> int:
+    """The one hamlet that receives it."""
+    pressed, draft = await _pressed(update, context, b.ScheduleHamlet)
+    if pressed is None or draft is None:
+        return await _lost(update, context)
+    if pressed.hamlet_id not in context.services.grid.hamlets:
         return PLACE
-    return await _audience_set(update, context, Audience(AudienceKind.HAMLET, (value,)))
+    audience = Audience(AudienceKind.HAMLET, (pressed.hamlet_id,))
+    return await _audience_set(update, context, draft, audience)
 
 
-async def department_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    value = await _pressed_value(update)
-    if value not in services(context).people.department_chats:
+async def department_chosen(update: Update, context: BotContext) -> int:
+    """The department whose group chat receives it."""
+    pressed, draft = await _pressed(update, context, b.ScheduleDepartment)
+    if pressed is None or draft is None:
+        return await _lost(update, context)
+    if pressed.department not in context.services.people.department_chats:
         return PLACE
-    return await _audience_set(update, context, Audience(AudienceKind.DEPARTMENT, (value,)))
+    audience = Audience(AudienceKind.DEPARTMENT, (pressed.department,))
+    return await _audience_set(update, context, draft, audience)
 
 
-async def suggested_title(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    await _pressed_value(update)
-    draft = context.user_data[DRAFT]
-    return await _title_set(update, context, draft["suggested_title"])
+async def suggested_title(update: Update, context: BotContext) -> int:
+    """The suggested title, tapped."""
+    pressed, draft = await _pressed(update, context, b.ScheduleSuggestedTitle)
+    if pressed is None or draft is None or draft.suggested_title is None:
+        return await _lost(update, context)
+    return await _title_set(update, context, draft, draft.suggested_title)
 
 
-async def title_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    message = update.effective_message
-    _ = await translator(update, context)
-    title = " ".join(message.text.split())
+async def title_received(update: Update, context: BotContext) -> int:
+    """A title, typed (spaces tidied; at most MAX_TITLE characters)."""
+    message, draft = update.effective_message, context.draft(ScheduleDraft)
+    if message is None or draft is None:
+        return await _lost(update, context)
+    title = " ".join((message.text or "").split())
     if len(title) > MAX_TITLE:
         await message.reply_text(
-            _("Please keep the title to {limit} characters (this one has {length}).").format(
-                limit=MAX_TITLE, length=len(title)
-            )
+            context._(
+                "Please keep the title to {limit} characters (this one has {length})."
+            ).format(limit=MAX_TITLE, length=len(title))
         )
         return TITLE
-    return await _title_set(update, context, title)
+    return await _title_set(update, context, draft, title)
 
 
-async def standard_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def standard_message(update: Update, context: BotContext) -> int:
     """The kind's standard text, in every language the bot speaks."""
-    await _pressed_value(update)
-    found = services(context)
-    text = STANDARD_MESSAGES[ScheduleKind(context.user_data[DRAFT]["kind"])]
-    context.user_data[DRAFT]["message"] = {
-        language: found.i18n.translator(language).gettext(text) for language in found.i18n.languages
+    pressed, draft = await _pressed(update, context, b.ScheduleStandardMessage)
+    if pressed is None or draft is None or draft.kind not in STANDARD_MESSAGES:
+        return await _lost(update, context)
+    i18n = context.services.i18n
+    text = STANDARD_MESSAGES[draft.kind]
+    draft.message = {
+        language: i18n.translator(language).gettext(text) for language in i18n.languages
     }
-    return await _ask_reminders(update, context)
+    context.keep(draft)
+    return await _ask_reminders(update, context, draft)
 
 
-async def message_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    message = update.effective_message
-    _ = await translator(update, context)
-    text = message.text.strip()
+async def message_received(update: Update, context: BotContext) -> int:
+    """The message, typed (in the default language)."""
+    message, draft = update.effective_message, context.draft(ScheduleDraft)
+    if message is None or draft is None:
+        return await _lost(update, context)
+    text = (message.text or "").strip()
     if len(text) > MAX_MESSAGE:
         await message.reply_text(
-            _(
+            context._(
                 "That is {length:,} characters; a reminder can have at most {limit:,}. "
                 "Please shorten it and send it again."
             ).format(length=len(text), limit=MAX_MESSAGE)
         )
         return MESSAGE
-    context.user_data[DRAFT]["message"] = {services(context).i18n.default_language: text}
-    return await _ask_reminders(update, context)
+    draft.message = {context.services.i18n.default_language: text}
+    context.keep(draft)
+    return await _ask_reminders(update, context, draft)
 
 
-async def reminder_toggled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    value = await _pressed_value(update)
-    chosen: list[int] = context.user_data[DRAFT]["reminders"]
-    if value is not None and value.isdigit() and int(value) < len(OFFERED_REMINDERS):
-        index = int(value)
-        if index in chosen:
-            chosen.remove(index)
+async def reminder_toggled(update: Update, context: BotContext) -> int:
+    """Tick or untick an advance reminder."""
+    pressed, draft = await _pressed(update, context, b.ScheduleToggleReminder)
+    if pressed is None or draft is None:
+        return await _lost(update, context)
+    if 0 <= pressed.index < len(OFFERED_REMINDERS):
+        if pressed.index in draft.reminders:
+            draft.reminders.remove(pressed.index)
         else:
-            chosen.append(index)
-    with contextlib.suppress(BadRequest):
-        await update.callback_query.edit_message_reply_markup(
-            await _reminder_toggles(update, context)
-        )
+            draft.reminders.append(pressed.index)
+        context.keep(draft)
+    if update.callback_query is not None:
+        with contextlib.suppress(BadRequest):
+            await update.callback_query.edit_message_reply_markup(_reminders(context, draft))
     return REMINDERS
 
 
-async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def preview(update: Update, context: BotContext) -> int:
     """The message exactly as people will get it, what it is, who gets it, the next runs."""
-    await _pressed_value(update)
-    found = services(context)
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
+    pressed, draft = await _pressed(update, context, b.ScheduleRemindersDone)
+    chat = update.effective_chat
+    if pressed is None or draft is None or chat is None:
+        return await _lost(update, context)
+    found, _, language = context.services, context._, context.person.language
     try:
-        schedule = _schedule(context.user_data[DRAFT], found.i18n.default_language)
+        schedule = schedule_of(draft, found.i18n.default_language)
         found.schedules.check(schedule)
-    except ValueError as error:
-        log.info("schedule draft refused: %s", error)
-        await update.effective_chat.send_message(_cannot_work(error, _))
-        context.user_data.pop(DRAFT, None)
+    except Refused as refusal:
+        log.info("schedule draft refused: %s", refusal)
+        await chat.send_message(words(refusal, _, wording_for(context)))
+        context.drop(ScheduleDraft)
         return ConversationHandler.END
     events = found.schedules.upcoming(schedule, 3)
     upcoming = [found.schedules.local_time(moment, language) for moment in events]
-    await update.callback_query.edit_message_text(_("Preview — this is what people will get:"))
+    await _edit(update, _("Preview — this is what people will get:"))
     sample = Firing(events[0], events[0], EVENT)
     for part in found.schedules.render(schedule, sample, language):
-        await update.effective_chat.send_message(part.text, parse_mode=ParseMode.HTML)
+        await chat.send_message(part.text or "", parse_mode=ParseMode.HTML)
     recipients = len(await found.schedules.recipients(schedule))
     lines = [
         found.schedules.describe(schedule, language),
@@ -466,347 +471,310 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     ]
     if not recipients:
         lines.append(_("Nobody can receive it yet; it will reach whoever is registered by then."))
-    buttons = [
-        InlineKeyboardButton(_("✅ Save"), callback_data=callbacks.encode(SAVE)),
-        _abandon_button(_),
-    ]
-    await update.effective_chat.send_message(
-        "\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup([buttons])
+    choices = [button(_("✅ Save"), b.SaveSchedule()), _abandon(context)]
+    await chat.send_message(
+        "\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup([choices])
     )
     return PREVIEW
 
 
-async def save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    await _pressed_value(update)
-    found = services(context)
-    user = update.effective_user
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    draft = context.user_data.pop(DRAFT, None)
-    if draft is None or not found.people.is_office(user.id):
-        await update.callback_query.edit_message_text(_("Sorry, this is not yours to do."))
-        return ConversationHandler.END
+async def save(update: Update, context: BotContext) -> int:
+    """✅ Save: the service checks the right and the schedule, stores it and audits it."""
+    query, draft = update.callback_query, context.draft(ScheduleDraft)
+    if query is None or draft is None:
+        return await _lost(update, context)
+    await query.answer()
+    found, _, language = context.services, context._, context.person.language
+    context.drop(ScheduleDraft)
     try:
         schedule = await found.schedules.create(
-            user.id, _schedule(draft, found.i18n.default_language)
+            context.person.id, schedule_of(draft, found.i18n.default_language)
         )
-    except ValueError as error:
-        await update.callback_query.edit_message_text(_cannot_work(error, _))
+    except Refused as refusal:
+        await _edit(update, words(refusal, _, wording_for(context)))
         return ConversationHandler.END
-    await found.audit.record(user.id, "schedule_create", f"#{schedule.id}", schedule.kind)
     upcoming = found.schedules.next_event(schedule)
-    await update.callback_query.edit_message_text(
+    await _edit(
+        update,
         _("✅ Saved as #{id}. Next: {when}. /schedules lists it, with Pause and Delete.").format(
             id=schedule.id,
             when=found.schedules.local_time(upcoming, language) if upcoming else "—",
-        )
+        ),
     )
     return ConversationHandler.END
 
 
-async def abandon(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    _ = await translator(update, context)
-    return await end_flow(update, context, DRAFT, _("Stopped. No schedule was saved."))
+async def abandon(update: Update, context: BotContext) -> int:
+    """/cancel or ✖ Cancel: the draft is dropped and nothing is saved."""
+    context.drop(ScheduleDraft)
+    return await end_wizard(update, context._("Stopped. No schedule was saved."))
 
 
-def hint(state: int):
+def hint(state: int) -> Step:
     """A message that does not fit the current step gets a reminder of what is expected."""
 
-    async def remind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-        _ = await translator(update, context)
+    async def remind(update: Update, context: BotContext) -> int:
+        _ = context._
         texts = {
             DATE: _("Please send the date like 2026-12-05, or /cancel."),
             TIME: _("Please tap a time above, or send one like 08:30."),
             TITLE: _("Please send a short title as text, or tap the suggestion above."),
             MESSAGE: _("Please send the message as text."),
         }
-        await update.effective_message.reply_text(texts[state])
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(texts[state])
         return state
 
     return remind
 
 
-async def use_the_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def use_the_buttons(update: Update, context: BotContext) -> None:
     """Typing where a button is expected: say so, and stay at the same step."""
-    _ = await translator(update, context)
-    await update.effective_message.reply_text(_("Please use the buttons above, or /cancel."))
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            context._("Please use the buttons above, or /cancel.")
+        )
 
 
 # -- helpers --------------------------------------------------------------------------------------
 
 
-async def _pressed_value(update: Update) -> str | None:
-    """Answer the pressed button and return its argument (None for a typed message)."""
+async def _pressed(
+    update: Update, context: BotContext, kind: type[Pressed]
+) -> tuple[Pressed | None, ScheduleDraft | None]:
+    """The pressed button as `kind` (answered) and the draft; None where either is missing."""
     query = update.callback_query
     if query is None:
-        return None
-    await query.answer()
-    data = callbacks.decode(query.data)
-    return data.str_arg() if data else None
+        return None, None
+    pressed = kind.parse(query.data)
+    if pressed is not None:
+        await query.answer()
+    return pressed, context.draft(ScheduleDraft)
 
 
-async def _ask_day(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    _ = await translator(update, context)
-    buttons = [
-        InlineKeyboardButton(str(day), callback_data=callbacks.encode(PICK_DAY, day))
-        for day in range(1, MAX_DAY + 1)
-    ]
-    buttons.append(
-        InlineKeyboardButton(_("Last day"), callback_data=callbacks.encode(PICK_DAY, LAST_DAY))
+async def _lost(update: Update, context: BotContext) -> int:
+    """A button or message the wizard can no longer use (its draft is gone, or the data is not
+    a button of this step): say so and end the wizard."""
+    context.drop(ScheduleDraft)
+    text = context._(NO_LONGER_ACTIVE)
+    query = update.callback_query
+    if query is not None:
+        with contextlib.suppress(BadRequest):
+            await query.answer(text, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+    return ConversationHandler.END
+
+
+async def _retire(update: Update) -> None:
+    """The next question comes as a new message: the pressed one's buttons stop being live."""
+    if update.callback_query is not None:
+        with contextlib.suppress(BadRequest):
+            await update.callback_query.edit_message_reply_markup(None)
+
+
+async def _edit(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Turn the pressed message into the next question (its old buttons go)."""
+    if update.callback_query is not None:
+        await update.callback_query.edit_message_text(text, reply_markup=markup)
+
+
+def _abandon(context: BotContext) -> InlineKeyboardButton:
+    """✖ Cancel, the last button of every step."""
+    return button(context._(CANCEL), b.ScheduleAbandon())
+
+
+def _weekdays(context: BotContext, draft: ScheduleDraft) -> InlineKeyboardMarkup:
+    """Monday to Sunday as toggles, Done (n) and ✖ Cancel."""
+    return weekday_toggles(
+        context._,
+        draft.weekdays,
+        b.ScheduleToggleWeekday,
+        b.ScheduleWeekdaysDone(),
+        b.ScheduleAbandon(),
     )
-    await update.callback_query.edit_message_text(
-        _("On which day of the month?"), reply_markup=grid_markup([*buttons, _abandon_button(_)], 7)
+
+
+def _reminders(context: BotContext, draft: ScheduleDraft) -> InlineKeyboardMarkup:
+    """The offered reminders as toggles, then 👀 Preview and ✖ Cancel."""
+    schedules, language = context.services.schedules, context.person.language
+    toggles = [
+        button(
+            ticked(schedules.reminder_text(advance, language), index in draft.reminders),
+            b.ScheduleToggleReminder(index),
+        )
+        for index, advance in enumerate(OFFERED_REMINDERS)
+    ]
+    done = button(context._("👀 Preview"), b.ScheduleRemindersDone())
+    return keyboard([*toggles, done, _abandon(context)], 1)
+
+
+async def _ask_day(update: Update, context: BotContext) -> int:
+    """Step 3b: the day of the month (1–28 or the last)."""
+    await _edit(
+        update,
+        context._("On which day of the month?"),
+        day_keyboard(context._, b.ScheduleDay, b.ScheduleAbandon()),
     )
     return DAY
 
 
-async def _ask_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    _ = await translator(update, context)
-    buttons = [
-        InlineKeyboardButton(at, callback_data=callbacks.encode(PICK_TIME, at.replace(":", "")))
-        for at in COMMON_TIMES
-    ]
-    await update.effective_chat.send_message(
-        _("At what time (local)? Tap one, or send another like 08:30."),
-        reply_markup=grid_markup([*buttons, _abandon_button(_)], 4),
-    )
+async def _ask_time(update: Update, context: BotContext) -> int:
+    """Step 3: the time of day, tapped or typed."""
+    await _retire(update)
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(
+            context._("At what time (local)? Tap one, or send another like 08:30."),
+            reply_markup=time_keyboard(context._, b.ScheduleTime, b.ScheduleAbandon()),
+        )
     return TIME
 
 
-async def _time_set(update: Update, context: ContextTypes.DEFAULT_TYPE, at: time) -> int:
+async def _time_set(update: Update, context: BotContext, draft: ScheduleDraft, at: time) -> int:
     """Step 4: who receives it (a single date must still be ahead)."""
-    found = services(context)
-    draft = context.user_data[DRAFT]
-    _ = await translator(update, context)
-    if draft["repeat"] == Repeat.ONCE:
-        moment = datetime.combine(date.fromisoformat(draft["on"]), at, tzinfo=_zone(context))
-        if moment <= found.clock.now():
-            await update.effective_chat.send_message(
-                _("That time has already passed. Please send a later one.")
-            )
+    chat = update.effective_chat
+    if chat is None:
+        return await _lost(update, context)
+    _ = context._
+    if draft.repeat == Repeat.ONCE and draft.on is not None:
+        moment = datetime.combine(draft.on, at, tzinfo=_zone(context))
+        if moment <= context.services.clock.now():
+            await chat.send_message(_("That time has already passed. Please send a later one."))
             return TIME
-    draft["at"] = at.strftime("%H:%M")
-    labels = [
-        (AudienceKind.EVERYONE, _("👥 Everyone registered")),
-        (AudienceKind.VILLAGES, _("🏘 A village")),
-        (AudienceKind.HAMLET, _("🏠 One hamlet")),
-        (AudienceKind.GRID_MEMBERS, _("🧹 All grid members")),
-        (AudienceKind.VILLAGE_LEADS, _("🧑‍🌾 Village leads")),
-        (AudienceKind.VILLAGE_STAFF, _("🔍 Grid members and lead of a village")),
-        (AudienceKind.DEPARTMENT, _("🏢 A department")),
-    ]
-    buttons = [
-        InlineKeyboardButton(label, callback_data=callbacks.encode(PICK_AUDIENCE, kind))
-        for kind, label in labels
-    ]
-    await update.effective_chat.send_message(
-        _("Who should receive it?"), reply_markup=grid_markup([*buttons, _abandon_button(_)], 2)
+    draft.at = at.strftime("%H:%M")
+    context.keep(draft)
+    await chat.send_message(
+        _("Who should receive it?"),
+        reply_markup=audience_keyboard(
+            _, SCHEDULE_AUDIENCES, b.ScheduleAudience, b.ScheduleAbandon()
+        ),
     )
     return AUDIENCE
 
 
 async def _audience_set(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, audience: Audience
+    update: Update, context: BotContext, draft: ScheduleDraft, audience: Audience
 ) -> int:
     """Step 5: a title, with a suggestion to tap."""
-    found = services(context)
-    draft = context.user_data[DRAFT]
-    draft["audience"] = {"kind": audience.kind, "ids": list(audience.ids)}
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
+    found, _, language = context.services, context._, context.person.language
+    if draft.kind is None:
+        return await _lost(update, context)
+    draft.audience = StoredAudience.of(audience)
     described = found.schedules.describe_audience(audience, language)
-    suggestion = (
-        f"{found.schedules.kind_label(ScheduleKind(draft['kind']), language)} · {described}"
-    )
-    draft["suggested_title"] = suggestion[:MAX_TITLE]
-    await update.callback_query.edit_message_text(
-        _(
-            "To: {audience}\n\nSend a short title for the list (at most {limit} characters), "
-            "or tap:"
-        ).format(audience=described, limit=MAX_TITLE),
-        reply_markup=grid_markup(
-            [
-                InlineKeyboardButton(
-                    draft["suggested_title"], callback_data=callbacks.encode(SUGGESTED_TITLE)
-                ),
-                _abandon_button(_),
-            ],
-            1,
-        ),
-    )
+    draft.suggested_title = f"{found.schedules.kind_label(draft.kind, language)} · {described}"[
+        :MAX_TITLE
+    ]
+    context.keep(draft)
+    choices = [button(draft.suggested_title, b.ScheduleSuggestedTitle()), _abandon(context)]
+    if update.callback_query is not None:
+        await update.callback_query.edit_message_text(
+            _(
+                "To: {audience}\n\nSend a short title for the list (at most {limit} characters), "
+                "or tap:"
+            ).format(audience=described, limit=MAX_TITLE),
+            reply_markup=keyboard(choices, 1),
+        )
     return TITLE
 
 
-async def _title_set(update: Update, context: ContextTypes.DEFAULT_TYPE, title: str) -> int:
-    """Step 6: the message."""
-    draft = context.user_data[DRAFT]
-    draft["title"] = title
-    _ = await translator(update, context)
-    buttons = [_abandon_button(_)]
-    kind = ScheduleKind(draft["kind"])
+async def _title_set(update: Update, context: BotContext, draft: ScheduleDraft, title: str) -> int:
+    """Step 6: the message (or the kind's standard text)."""
+    await _retire(update)
+    chat = update.effective_chat
+    if chat is None or draft.kind is None:
+        return await _lost(update, context)
+    _ = context._
+    draft.title = title
+    context.keep(draft)
+    choices = [_abandon(context)]
     text = _("Now send the message people will receive (up to {limit:,} characters).").format(
         limit=MAX_MESSAGE
     )
-    if kind in STANDARD_MESSAGES:
-        text += (
-            "\n\n" + _("Or use the standard text:") + "\n" + html.escape(_(STANDARD_MESSAGES[kind]))
-        )
-        buttons.insert(
-            0,
-            InlineKeyboardButton(
-                _("Use the standard text"), callback_data=callbacks.encode(STANDARD_MESSAGE)
-            ),
-        )
-    await update.effective_chat.send_message(text, reply_markup=grid_markup(buttons, 1))
+    if draft.kind in STANDARD_MESSAGES:
+        standard = html.escape(_(STANDARD_MESSAGES[draft.kind]))
+        text += "\n\n" + _("Or use the standard text:") + "\n" + standard
+        choices.insert(0, button(_("Use the standard text"), b.ScheduleStandardMessage()))
+    await chat.send_message(text, reply_markup=keyboard(choices, 1))
     return MESSAGE
 
 
-async def _ask_reminders(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def _ask_reminders(update: Update, context: BotContext, draft: ScheduleDraft) -> int:
     """Step 7: advance reminders, if any."""
-    _ = await translator(update, context)
-    await update.effective_chat.send_message(
-        _("Remind people beforehand as well? Tap any (tap again to remove), then Preview."),
-        reply_markup=await _reminder_toggles(update, context),
-    )
+    await _retire(update)
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(
+            context._(
+                "Remind people beforehand as well? Tap any (tap again to remove), then Preview."
+            ),
+            reply_markup=_reminders(context, draft),
+        )
     return REMINDERS
 
 
-async def _reminder_toggles(
-    update: Update, context: ContextTypes.DEFAULT_TYPE
-) -> InlineKeyboardMarkup:
-    found = services(context)
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    chosen = context.user_data[DRAFT]["reminders"]
-    buttons = [
-        InlineKeyboardButton(
-            ("✅ " if index in chosen else "") + found.schedules.reminder_text(advance, language),
-            callback_data=callbacks.encode(TOGGLE_REMINDER, index),
-        )
-        for index, advance in enumerate(OFFERED_REMINDERS)
-    ]
-    buttons.append(
-        InlineKeyboardButton(_("👀 Preview"), callback_data=callbacks.encode(REMINDERS_DONE))
-    )
-    return grid_markup([*buttons, _abandon_button(_)], 1)
+def _zone(context: BotContext) -> ZoneInfo:
+    return context.services.config.general.tz
 
 
-def _weekday_toggles(chosen: list[int], _: Translate) -> InlineKeyboardMarkup:
-    buttons = [
-        InlineKeyboardButton(
-            ("✅ " if index in chosen else "") + _(label),
-            callback_data=callbacks.encode(TOGGLE_WEEKDAY, index),
-        )
-        for index, label in enumerate(WEEKDAY_LABELS)
-    ]
-    done = InlineKeyboardButton(
-        _("Done ({count})").format(count=len(chosen)), callback_data=callbacks.encode(WEEKDAYS_DONE)
-    )
-    return grid_markup([*buttons, done, _abandon_button(_)], 4)
+def _on(kind: type[CallbackData], callback: Step) -> BaseHandler[Update, BotContext, Any]:
+    """A button step: `callback` for presses of `kind`."""
+    return CallbackQueryHandler(callback, pattern=kind.pattern())
 
 
-def _schedule(draft: dict, default_language: str) -> NewSchedule:
-    """The draft as a schedule (ValueError when a part is missing or does not fit)."""
-    try:
-        recurrence = Recurrence(
-            repeat=Repeat(draft["repeat"]),
-            at=time.fromisoformat(draft["at"]),
-            weekdays=tuple(sorted(draft.get("weekdays") or ())),
-            day=draft.get("day"),
-            month=draft.get("month"),
-            on=date.fromisoformat(draft["on"]) if draft.get("on") else None,
-        )
-        return NewSchedule(
-            kind=ScheduleKind(draft["kind"]),
-            title={default_language: draft["title"]},
-            recurrence=recurrence,
-            reminders=tuple(OFFERED_REMINDERS[index] for index in sorted(draft["reminders"])),
-            audience=Audience(
-                AudienceKind(draft["audience"]["kind"]), tuple(draft["audience"]["ids"])
-            ),
-            message=dict(draft["message"]),
-        )
-    except KeyError as error:
-        raise ValueError(f"{error.args[0]} is missing") from error
-
-
-def _cannot_work(error: ValueError, _: Translate) -> str:
-    """What to tell the admin about a schedule that cannot work."""
-    if "passed" in str(error):
-        problem = _("that date and time has already passed")
-    elif "reminder" in str(error):
-        problem = _("a reminder would come after the event")
-    else:
-        problem = _("a step is missing")
-    return _(
-        "This schedule cannot work as it is: {problem}. Please start again with /newschedule."
-    ).format(problem=problem)
-
-
-def _abandon_button(_: Translate) -> InlineKeyboardButton:
-    return InlineKeyboardButton(_("✖ Cancel"), callback_data=callbacks.encode(ABANDON))
-
-
-def _zone(context: ContextTypes.DEFAULT_TYPE):
-    return services(context).config.general.tz
-
-
-def build() -> list:
+def build() -> list[BaseHandler[Update, BotContext, Any]]:
+    """/newschedule (and ➕ under /schedules), the wizard's steps, /cancel."""
     private = filters.ChatType.PRIVATE
-    on_button = CallbackQueryHandler
     text = filters.TEXT & ~filters.COMMAND
     not_command = ~filters.COMMAND
-    adding = ConversationHandler(
+    adding: ConversationHandler[BotContext] = ConversationHandler(
         name="new_schedule",
         persistent=True,
         entry_points=[
             CommandHandler("newschedule", begin, filters=private),
-            on_button(begin, pattern=callbacks.pattern(NEW)),
+            CallbackQueryHandler(begin, pattern=callbacks.pattern(NEW)),
+            _on(b.NewSchedule, begin),
         ],
         states={
-            KIND: [on_button(kind_chosen, pattern=callbacks.pattern(PICK_KIND))],
-            REPEAT: [on_button(repeat_chosen, pattern=callbacks.pattern(PICK_REPEAT))],
+            KIND: [_on(b.ScheduleKindChosen, kind_chosen)],
+            REPEAT: [_on(b.ScheduleRepeat, repeat_chosen)],
             WEEKDAYS: [
-                on_button(weekday_toggled, pattern=callbacks.pattern(TOGGLE_WEEKDAY)),
-                on_button(weekdays_done, pattern=callbacks.pattern(WEEKDAYS_DONE)),
+                _on(b.ScheduleToggleWeekday, weekday_toggled),
+                _on(b.ScheduleWeekdaysDone, weekdays_done),
             ],
-            QUARTER_MONTH: [
-                on_button(quarter_month_chosen, pattern=callbacks.pattern(PICK_QUARTER_MONTH))
-            ],
-            MONTH: [on_button(month_chosen, pattern=callbacks.pattern(PICK_MONTH))],
-            DAY: [on_button(day_chosen, pattern=callbacks.pattern(PICK_DAY))],
+            QUARTER_MONTH: [_on(b.ScheduleQuarterMonth, quarter_month_chosen)],
+            MONTH: [_on(b.ScheduleMonth, month_chosen)],
+            DAY: [_on(b.ScheduleDay, day_chosen)],
             DATE: [MessageHandler(text, date_received), MessageHandler(not_command, hint(DATE))],
             TIME: [
-                on_button(time_chosen, pattern=callbacks.pattern(PICK_TIME)),
+                _on(b.ScheduleTime, time_chosen),
                 MessageHandler(text, time_received),
                 MessageHandler(not_command, hint(TIME)),
             ],
-            AUDIENCE: [on_button(audience_chosen, pattern=callbacks.pattern(PICK_AUDIENCE))],
+            AUDIENCE: [_on(b.ScheduleAudience, audience_chosen)],
             PLACE: [
-                on_button(village_chosen, pattern=callbacks.pattern(PICK_VILLAGE)),
-                on_button(hamlet_village_chosen, pattern=callbacks.pattern(PICK_HAMLET_VILLAGE)),
-                on_button(hamlet_chosen, pattern=callbacks.pattern(PICK_HAMLET)),
-                on_button(department_chosen, pattern=callbacks.pattern(PICK_DEPARTMENT)),
+                _on(b.ScheduleVillage, village_chosen),
+                _on(b.ScheduleHamletVillage, hamlet_village_chosen),
+                _on(b.ScheduleHamlet, hamlet_chosen),
+                _on(b.ScheduleDepartment, department_chosen),
             ],
             TITLE: [
-                on_button(suggested_title, pattern=callbacks.pattern(SUGGESTED_TITLE)),
+                _on(b.ScheduleSuggestedTitle, suggested_title),
                 MessageHandler(text, title_received),
                 MessageHandler(not_command, hint(TITLE)),
             ],
             MESSAGE: [
-                on_button(standard_message, pattern=callbacks.pattern(STANDARD_MESSAGE)),
+                _on(b.ScheduleStandardMessage, standard_message),
                 MessageHandler(text, message_received),
                 MessageHandler(not_command, hint(MESSAGE)),
             ],
             REMINDERS: [
-                on_button(reminder_toggled, pattern=callbacks.pattern(TOGGLE_REMINDER)),
-                on_button(preview, pattern=callbacks.pattern(REMINDERS_DONE)),
+                _on(b.ScheduleToggleReminder, reminder_toggled),
+                _on(b.ScheduleRemindersDone, preview),
             ],
-            PREVIEW: [on_button(save, pattern=callbacks.pattern(SAVE))],
+            PREVIEW: [_on(b.SaveSchedule, save)],
         },
         fallbacks=[
             CommandHandler("cancel", abandon),
-            on_button(abandon, pattern=callbacks.pattern(ABANDON)),
+            _on(b.ScheduleAbandon, abandon),
             MessageHandler(not_command, use_the_buttons),
         ],
     )

@@ -1,136 +1,127 @@
 """The office's reminders that run themselves: /schedules lists them with their next run and
-last firing, with Pause / Resume / Delete buttons, and ➕ to add one (`handlers.new_schedule`)."""
+last firing, with Pause / Resume / Delete buttons, and ➕ to add one (`handlers.new_schedule`).
+
+Who may change a schedule, and the audit entry, are `ScheduleService`'s: this module parses the
+button, calls the service and renders its answer (a `Refused` through `answer_refusal`)."""
 
 from __future__ import annotations
 
 import contextlib
 import html
+from typing import TypeVar
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-)
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.core import callbacks
-from bot.schedules.service import Schedule, ScheduleNotFound, ScheduleState
-from handlers.common import Translate, language_of, services, translator
-from handlers.new_schedule import NEW
+from bot.core.callbacks import CallbackData
+from bot.core.errors import Refused
+from bot.schedules.service import Schedule, ScheduleState
+from handlers import buttons
+from handlers.context import BotContext, Translate
+from handlers.pickers import button
+from handlers.refusals import NO_LONGER_ACTIVE, answer_refusal
 
-PAUSE, RESUME, DELETE, DELETE_YES, DELETE_NO = "sp", "su", "sdl", "sdy", "sdn"
+Pressed = TypeVar("Pressed", bound=CallbackData)
 
 
-async def list_schedules(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def list_schedules(update: Update, context: BotContext) -> None:
     """/schedules: each schedule with its next run, last firing and buttons; then ➕."""
-    found = services(context)
-    user = update.effective_user
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    if user is None or not found.people.is_office(user.id):
-        await update.effective_message.reply_text(_("Sorry, /schedules is for the town office."))
+    message = update.effective_message
+    if message is None:
+        return
+    found, _ = context.services, context._
+    try:
+        found.schedules.require_office(context.person.id, "schedules")
+    except Refused as refusal:
+        await answer_refusal(update, context, refusal)
         return
     for schedule in await found.schedules.listed():
-        await update.effective_message.reply_text(
-            await _card(context, schedule, language),
+        await message.reply_text(
+            await _card(context, schedule),
             parse_mode=ParseMode.HTML,
             reply_markup=_card_buttons(schedule, _),
         )
-    add = InlineKeyboardButton(_("➕ New schedule"), callback_data=callbacks.encode(NEW))
-    await update.effective_message.reply_text(
+    add = button(_("➕ New schedule"), buttons.NewSchedule())
+    await message.reply_text(
         _("Cleanup days, inspections and other reminders go out by themselves."),
         reply_markup=InlineKeyboardMarkup([[add]]),
     )
 
 
-async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _change(update, context, PAUSE)
-
-
-async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _change(update, context, RESUME)
-
-
-async def ask_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    schedule = await _pressed_schedule(update, context)
-    if schedule is None:
+async def ask_delete(update: Update, context: BotContext) -> None:
+    """🗑: ask before deleting (the schedule must still be there, and the presser office)."""
+    query = update.callback_query
+    pressed = await _pressed(update, context, buttons.DeleteSchedule)
+    if query is None or pressed is None:
         return
-    _ = await translator(update, context)
-    await update.callback_query.answer()
-    buttons = [
-        InlineKeyboardButton(
-            _("🗑 Yes, delete it"), callback_data=callbacks.encode(DELETE_YES, schedule.id)
-        ),
-        InlineKeyboardButton(_("Keep it"), callback_data=callbacks.encode(DELETE_NO, schedule.id)),
+    try:
+        context.services.schedules.require_office(context.person.id)
+        schedule = await context.services.schedules.get(pressed.schedule_id)
+    except Refused as refusal:
+        await answer_refusal(update, context, refusal)
+        return
+    _ = context._
+    await query.answer()
+    choice = [
+        button(_("🗑 Yes, delete it"), buttons.DeleteScheduleYes(schedule.id)),
+        button(_("Keep it"), buttons.DeleteScheduleNo(schedule.id)),
     ]
     with contextlib.suppress(BadRequest):
-        await update.callback_query.edit_message_reply_markup(InlineKeyboardMarkup([buttons]))
+        await query.edit_message_reply_markup(InlineKeyboardMarkup([choice]))
 
 
-async def delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _change(update, context, DELETE_YES)
-
-
-async def keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _change(update, context, DELETE_NO)
-
-
-async def _change(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> None:
+async def change(update: Update, context: BotContext) -> None:
     """Pause, resume, delete or keep the pressed schedule, and show its card as it is now."""
-    schedule = await _pressed_schedule(update, context)
-    if schedule is None:
-        return
-    found = services(context)
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    operations = {
-        PAUSE: (found.schedules.pause, _("Paused.")),
-        RESUME: (found.schedules.resume, _("Running again.")),
-        DELETE_YES: (found.schedules.delete, _("Deleted.")),
-        DELETE_NO: (found.schedules.get, None),
-    }
-    operation, answer = operations[action]
-    schedule = await operation(schedule.id)
-    if answer is not None:
-        await found.audit.record(
-            update.effective_user.id, f"schedule_{schedule.state}", f"#{schedule.id}"
-        )
-    await update.callback_query.answer(answer)
-    if schedule.state == ScheduleState.DELETED:
-        text = _("🗑 Deleted: {title}").format(
-            title=html.escape(found.schedules.title(schedule, language))
-        )
-        markup = None
-    else:
-        text, markup = await _card(context, schedule, language), _card_buttons(schedule, _)
-    with contextlib.suppress(BadRequest):
-        await update.callback_query.edit_message_text(
-            text, parse_mode=ParseMode.HTML, reply_markup=markup
-        )
-
-
-async def _pressed_schedule(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Schedule | None:
-    """The schedule the button names, if the presser is office and it still exists."""
-    found = services(context)
     query = update.callback_query
-    data = callbacks.decode(query.data)
-    schedule_id = data.int_arg() if data else None
-    _ = await translator(update, context)
-    if not found.people.is_office(update.effective_user.id):
-        await query.answer(_("Sorry, this is not yours to do."), show_alert=True)
-        return None
+    pressed = await _pressed(update, context, CallbackData)
+    if query is None or pressed is None:
+        return
+    found, _, actor = context.services, context._, context.person.id
+    answer: str | None
     try:
-        return await found.schedules.get(schedule_id or 0)
-    except ScheduleNotFound:
-        await query.answer(_("This schedule no longer exists."), show_alert=True)
+        match pressed:
+            case buttons.PauseSchedule(schedule_id=schedule_id):
+                schedule, answer = await found.schedules.pause(actor, schedule_id), _("Paused.")
+            case buttons.ResumeSchedule(schedule_id=schedule_id):
+                schedule = await found.schedules.resume(actor, schedule_id)
+                answer = _("Running again.")
+            case buttons.DeleteScheduleYes(schedule_id=schedule_id):
+                schedule, answer = await found.schedules.delete(actor, schedule_id), _("Deleted.")
+            case buttons.DeleteScheduleNo(schedule_id=schedule_id):
+                found.schedules.require_office(actor)
+                schedule, answer = await found.schedules.get(schedule_id), None
+            case _:
+                await query.answer(_(NO_LONGER_ACTIVE), show_alert=True)
+                return
+    except Refused as refusal:
+        await answer_refusal(update, context, refusal)
+        return
+    await query.answer(answer)
+    if schedule.state == ScheduleState.DELETED:
+        title = found.schedules.title(schedule, context.person.language)
+        text, markup = _("🗑 Deleted: {title}").format(title=html.escape(title)), None
+    else:
+        text, markup = await _card(context, schedule), _card_buttons(schedule, _)
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def _pressed(update: Update, context: BotContext, kind: type[Pressed]) -> Pressed | None:
+    """The pressed button as `kind`, or None after answering "no longer active"."""
+    query = update.callback_query
+    if query is None:
         return None
+    pressed = kind.parse(query.data)
+    if pressed is None:
+        await query.answer(context._(NO_LONGER_ACTIVE), show_alert=True)
+    return pressed
 
 
-async def _card(context: ContextTypes.DEFAULT_TYPE, schedule: Schedule, language: str) -> str:
-    found = services(context)
-    _ = found.i18n.translator(language).gettext
+async def _card(context: BotContext, schedule: Schedule) -> str:
+    """A schedule's card: number, state, what and when, its next run and its last firing."""
+    found, _, language = context.services, context._, context.person.language
     schedules = found.schedules
     state = {
         ScheduleState.ACTIVE: _("▶ running"),
@@ -160,28 +151,26 @@ async def _card(context: ContextTypes.DEFAULT_TYPE, schedule: Schedule, language
 
 
 def _card_buttons(schedule: Schedule, _: Translate) -> InlineKeyboardMarkup:
+    """⏸ or ▶ as the state allows, and 🗑."""
     row = []
     if schedule.state == ScheduleState.ACTIVE:
-        row.append(
-            InlineKeyboardButton(_("⏸ Pause"), callback_data=callbacks.encode(PAUSE, schedule.id))
-        )
+        row.append(button(_("⏸ Pause"), buttons.PauseSchedule(schedule.id)))
     elif schedule.state == ScheduleState.PAUSED:
-        row.append(
-            InlineKeyboardButton(_("▶ Resume"), callback_data=callbacks.encode(RESUME, schedule.id))
-        )
-    row.append(
-        InlineKeyboardButton(_("🗑 Delete"), callback_data=callbacks.encode(DELETE, schedule.id))
-    )
+        row.append(button(_("▶ Resume"), buttons.ResumeSchedule(schedule.id)))
+    row.append(button(_("🗑 Delete"), buttons.DeleteSchedule(schedule.id)))
     return InlineKeyboardMarkup([row])
 
 
-def build() -> list:
-    on_button = CallbackQueryHandler
+def build() -> list[BaseHandler[Update, BotContext, None]]:
+    """/schedules and its card buttons."""
+    changes = (
+        buttons.PauseSchedule,
+        buttons.ResumeSchedule,
+        buttons.DeleteScheduleYes,
+        buttons.DeleteScheduleNo,
+    )
     return [
         CommandHandler("schedules", list_schedules),
-        on_button(pause, pattern=callbacks.pattern(PAUSE)),
-        on_button(resume, pattern=callbacks.pattern(RESUME)),
-        on_button(ask_delete, pattern=callbacks.pattern(DELETE)),
-        on_button(delete, pattern=callbacks.pattern(DELETE_YES)),
-        on_button(keep, pattern=callbacks.pattern(DELETE_NO)),
+        CallbackQueryHandler(ask_delete, pattern=buttons.DeleteSchedule.pattern()),
+        *(CallbackQueryHandler(change, pattern=kind.pattern()) for kind in changes),
     ]

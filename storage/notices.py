@@ -55,16 +55,30 @@ class NoticeRepository:
         texts: str,
         send_at: datetime,
         now: datetime,
+        connection: Transaction | None = None,
     ) -> int:
-        async with self._db.transaction() as tx:
-            cursor = await tx.execute(
-                """INSERT INTO notices (author_id, audience, kind, file_id, texts, state,
-                                        send_at, created_at)
-                   VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?)""",
-                (author_id, audience, kind, file_id, texts, _utc(send_at), _utc(now)),
-            )
-            assert cursor.lastrowid is not None
-            return cursor.lastrowid
+        """A scheduled notice (inside the caller's transaction when `connection` is given, so
+        its audit entry commits with it)."""
+        if connection is None:
+            async with self._db.transaction() as own:
+                return await self.add(
+                    author_id=author_id,
+                    audience=audience,
+                    kind=kind,
+                    file_id=file_id,
+                    texts=texts,
+                    send_at=send_at,
+                    now=now,
+                    connection=own,
+                )
+        cursor = await connection.execute(
+            """INSERT INTO notices (author_id, audience, kind, file_id, texts, state,
+                                    send_at, created_at)
+               VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?)""",
+            (author_id, audience, kind, file_id, texts, _utc(send_at), _utc(now)),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
 
     async def get(self, notice_id: int) -> NoticeRow | None:
         row = await self._db.fetch_one("SELECT * FROM notices WHERE id = ?", (notice_id,))

@@ -56,10 +56,16 @@ class ScheduleRepository:
         created_by: int | None,
         now: datetime,
         seed_key: str | None = None,
+        connection: Transaction | None = None,
     ) -> int:
-        """A new active schedule; firings count from `now` on."""
-        async with self._db.transaction() as tx:
-            return await _insert(tx, definition, created_by, now, seed_key)
+        """A new active schedule; firings count from `now` on (inside the caller's transaction
+        when `connection` is given, so its audit entry commits with it)."""
+        if connection is None:
+            async with self._db.transaction() as own:
+                return await self.add(
+                    definition, created_by=created_by, now=now, seed_key=seed_key, connection=own
+                )
+        return await _insert(connection, definition, created_by, now, seed_key)
 
     async def seed(self, seed_key: str, definition: Definition, now: datetime) -> None:
         """Insert a configured schedule, or bring its definition up to date — keeping its
@@ -97,18 +103,28 @@ class ScheduleRepository:
         return [_schedule(row) for row in rows]
 
     async def set_state(
-        self, schedule_id: int, state: str, now: datetime, *, checked_until: datetime | None
+        self,
+        schedule_id: int,
+        state: str,
+        now: datetime,
+        *,
+        checked_until: datetime | None,
+        connection: Transaction | None = None,
     ) -> bool:
         """Change the state (and, on resume, start counting firings afresh); False if the
-        schedule is gone or deleted."""
-        async with self._db.transaction() as tx:
-            cursor = await tx.execute(
-                """UPDATE schedules SET state = ?, updated_at = ?,
-                          checked_until = COALESCE(?, checked_until)
-                   WHERE id = ? AND state != 'deleted'""",
-                (state, _utc(now), checked_until and _utc(checked_until), schedule_id),
-            )
-            return cursor.rowcount == 1
+        schedule is gone or deleted. Inside the caller's transaction when `connection` is given."""
+        if connection is None:
+            async with self._db.transaction() as own:
+                return await self.set_state(
+                    schedule_id, state, now, checked_until=checked_until, connection=own
+                )
+        cursor = await connection.execute(
+            """UPDATE schedules SET state = ?, updated_at = ?,
+                      checked_until = COALESCE(?, checked_until)
+               WHERE id = ? AND state != 'deleted'""",
+            (state, _utc(now), checked_until and _utc(checked_until), schedule_id),
+        )
+        return cursor.rowcount == 1
 
     async def record_firing(
         self,

@@ -11,13 +11,15 @@ from pathlib import Path
 
 from PIL import Image
 
+from bot.delivery.audiences import AudienceKind
 from bot.emulator import BotApiEmulator
 from bot.emulator.files import Upload
 from bot.reporting.buttons import AcceptTask, ConfirmFixed, MarkFixed, StillThere
 from bot.reporting.media import GPS_IFD, gps_from_image
-from handlers.buttons import SkipFixNote
+from handlers.buttons import NoticeAudience, NoticePreview, NoticeSendNow, SkipFixNote
+from tests.buttons import has_button, press
 from tests.conftest import Town
-from tests.test_notices import final_summary, living_in, notices_in, send_now, with_button
+from tests.test_notices import final_summary, living_in, notices_in, send_now
 from tests.test_report_story import has_buttons, zh
 
 SAMPLE = Path(__file__).parent.parent / "bot/sample"
@@ -117,13 +119,17 @@ async def test_a_notice_photo_sent_as_a_file(town: Town) -> None:
     admin = town.admin
     resident = await living_in(town, 620001, "那笔坡")
     admin.send_text("/notice")
-    admin.press(await admin.wait_for(with_button("v1:na:")), "v1:na:everyone")
+    press(
+        admin,
+        await admin.wait_for(has_button(NoticeAudience)),
+        NoticeAudience(AudienceKind.EVERYONE),
+    )
     await admin.wait_for(lambda m: "发送对象" in (m.get("text") or ""))
     admin.send_document(WITH_GPS, "poster.jpg", "image/jpeg", caption="周六大扫除")
     shown = await admin.wait_for(lambda m: "photo" in m)
     assert not has_exif(town.emulator.file_bytes(shown["photo"][-1]["file_id"]))
-    admin.press(await admin.wait_for(with_button("v1:ntd")), "v1:ntd")
-    await send_now(town, await admin.wait_for(with_button("v1:nsn")))
+    press(admin, await admin.wait_for(has_button(NoticePreview)), NoticePreview())
+    await send_now(town, await admin.wait_for(has_button(NoticeSendNow)))
     await final_summary(town)
     [notice] = notices_in(resident)
     assert "photo" in notice and "周六大扫除" in notice["caption"]

@@ -11,6 +11,24 @@ from benchmarks.notice_blast import blast
 from bot.core.i18n import I18n
 from bot.delivery.audiences import Audience, AudienceKind
 from bot.emulator import EmulatedUser
+from handlers.buttons import (
+    CancelNotice,
+    HomeHamlet,
+    HomeVillage,
+    NoticeAddLanguage,
+    NoticeAudience,
+    NoticeConfirm,
+    NoticeHamlet,
+    NoticeHamletVillage,
+    NoticePreview,
+    NoticeSendLater,
+    NoticeSendNow,
+    NoticeToggleVillage,
+    NoticeVillagesDone,
+    SkipHome,
+    SwitchNotices,
+)
+from tests.buttons import has_button, no_buttons, press
 from tests.conftest import Town
 from tests.test_report_story import report_at
 
@@ -53,28 +71,29 @@ async def compose(
     """The admin walks /notice up to the preview; returns the message with Send now/later."""
     admin = town.admin
     admin.send_text("/notice")
-    question = await admin.wait_for(with_button("v1:na:"))
-    admin.press(question, f"v1:na:{audience}")
+    question = await admin.wait_for(has_button(NoticeAudience))
+    press(admin, question, NoticeAudience(AudienceKind(audience)))
     if pick is not None:
         await pick(admin)
     await admin.wait_for(lambda m: "发送对象" in (m.get("text") or ""))
     admin.send_text(text)
-    languages = await admin.wait_for(with_button("v1:ntd"))
+    languages = await admin.wait_for(has_button(NoticePreview))
     if english is not None:
-        admin.press(languages, "v1:ntl:en")
-        await admin.wait_for(lambda m: "English" in (m.get("text") or ""))
+        press(admin, languages, NoticeAddLanguage("en"))
+        await admin.wait_for(lambda m: "英语" in (m.get("text") or ""))  # named in 中文
         admin.send_text(english)
-        languages = await admin.wait_for(with_button("v1:ntd"))
-    admin.press(languages, "v1:ntd")
-    return await admin.wait_for(with_button("v1:nsn"))
+        languages = await admin.wait_for(has_button(NoticePreview))
+    press(admin, languages, NoticePreview())
+    return await admin.wait_for(has_button(NoticeSendNow))
 
 
 async def send_now(town: Town, preview: dict, before_confirm=None) -> None:
-    town.admin.press(preview, "v1:nsn")
-    confirm = await town.admin.wait_for(with_button("v1:nok"))
+    press(town.admin, preview, NoticeSendNow())
+    confirm = await town.admin.wait_for(has_button(NoticeConfirm))
+    assert no_buttons(town.emulator.current(preview))  # Send now / later are used up
     if before_confirm is not None:
         before_confirm()
-    town.admin.press(confirm, "v1:nok")
+    press(town.admin, confirm, NoticeConfirm())
 
 
 async def final_summary(town: Town) -> dict:
@@ -95,11 +114,11 @@ async def the_final_result_is_shown_once(town: Town) -> None:
 async def test_villagers_are_asked_once_where_they_live(town: Town) -> None:
     villager = town.villager
     villager.send_text("/start")
-    question = await villager.wait_for(with_button("v1:hv:"))
+    question = await villager.wait_for(has_button(HomeVillage))
     village_id = town.bot.grid.hamlets[town.hamlet_id("那笔坡")].village_id
-    villager.press(question, f"v1:hv:{village_id}")
-    hamlets = await villager.wait_for(with_button("v1:hh:"))
-    villager.press(hamlets, f"v1:hh:{town.hamlet_id('那笔坡')}")
+    press(villager, question, HomeVillage(village_id))
+    hamlets = await villager.wait_for(has_button(HomeHamlet))
+    press(villager, hamlets, HomeHamlet(town.hamlet_id("那笔坡")))
     saved = await villager.wait_for(lambda m: "已保存" in (m.get("text") or ""))
     assert "那笔坡" in saved["text"]
     home, asked = await town.bot.storage.users.home(villager.chat_id)
@@ -108,12 +127,12 @@ async def test_villagers_are_asked_once_where_they_live(town: Town) -> None:
     villager.send_text("/start")
     await villager.next_message()
     await asyncio.sleep(0.3)
-    assert not any(with_button("v1:hv:")(message) for message in villager.messages[-2:])
+    assert not any(has_button(HomeVillage)(message) for message in villager.messages[-2:])
 
     other = town.emulator.user(555777, "李叔")
     other.send_text("/start")
-    question = await other.wait_for(with_button("v1:hsk"))
-    other.press(question, "v1:hsk")
+    question = await other.wait_for(has_button(SkipHome))
+    press(other, question, SkipHome())
     await other.wait_for(lambda m: "/home" in (m.get("text") or ""))
     assert await town.bot.storage.users.home(555777) == (None, True)
 
@@ -135,10 +154,10 @@ async def test_a_village_notice_reaches_exactly_that_village(town: Town) -> None
     blocked.block_bot()
 
     async def pick_village(admin: EmulatedUser) -> None:
-        toggles = await admin.wait_for(with_button("v1:nv:"))
-        admin.press(toggles, f"v1:nv:{nabi_village}")
+        toggles = await admin.wait_for(has_button(NoticeToggleVillage))
+        press(admin, toggles, NoticeToggleVillage(nabi_village))
         await asyncio.sleep(0.2)
-        admin.press(toggles, "v1:nvd")
+        press(admin, toggles, NoticeVillagesDone())
 
     preview = await compose(
         town,
@@ -179,19 +198,21 @@ async def test_photo_and_pdf_notices(town: Town) -> None:
     resident = await living_in(town, 620001, "那笔坡")
 
     async def pick_hamlet(admin: EmulatedUser) -> None:
-        villages = await admin.wait_for(with_button("v1:nhv:"))
-        admin.press(villages, f"v1:nhv:{village_id}")
-        hamlets = await admin.wait_for(with_button("v1:nh:"))
-        admin.press(hamlets, f"v1:nh:{hamlet_id}")
+        villages = await admin.wait_for(has_button(NoticeHamletVillage))
+        press(admin, villages, NoticeHamletVillage(village_id))
+        hamlets = await admin.wait_for(has_button(NoticeHamlet))
+        press(admin, hamlets, NoticeHamlet(hamlet_id))
 
     admin = town.admin
     admin.send_text("/notice")
-    admin.press(await admin.wait_for(with_button("v1:na:")), "v1:na:hamlet")
+    press(
+        admin, await admin.wait_for(has_button(NoticeAudience)), NoticeAudience(AudienceKind.HAMLET)
+    )
     await pick_hamlet(admin)
     await admin.wait_for(lambda m: "发送对象" in (m.get("text") or ""))
     admin.send_photo(caption="这里不许倒垃圾")
-    admin.press(await admin.wait_for(with_button("v1:ntd")), "v1:ntd")
-    preview = await admin.wait_for(with_button("v1:nsn"))
+    press(admin, await admin.wait_for(has_button(NoticePreview)), NoticePreview())
+    preview = await admin.wait_for(has_button(NoticeSendNow))
     assert any("photo" in message for message in admin.messages), "the preview shows the photo"
     await send_now(town, preview)
     await final_summary(town)
@@ -200,11 +221,15 @@ async def test_photo_and_pdf_notices(town: Town) -> None:
 
     member = town.member
     admin.send_text("/notice")
-    admin.press(await admin.wait_for(with_button("v1:na:")), "v1:na:grid_members")
+    press(
+        admin,
+        await admin.wait_for(has_button(NoticeAudience)),
+        NoticeAudience(AudienceKind.GRID_MEMBERS),
+    )
     await admin.wait_for(lambda m: "发送对象" in (m.get("text") or ""))
     admin.send_document(b"%PDF-1.4 sample", "检查表.pdf", "application/pdf", caption="月度检查表")
-    admin.press(await admin.wait_for(with_button("v1:ntd")), "v1:ntd")
-    await send_now(town, await admin.wait_for(with_button("v1:nsn")))
+    press(admin, await admin.wait_for(has_button(NoticePreview)), NoticePreview())
+    await send_now(town, await admin.wait_for(has_button(NoticeSendNow)))
     summary = await admin.wait_for(lambda m: "第 2 号通知已发送完毕" in (m.get("text") or ""), 15)
     grid_members = len(town.config.grid_members)
     # Only one sample grid member has a chat with the bot; the others count as "chat gone".
@@ -221,20 +246,20 @@ async def test_a_notice_sent_later_and_one_cancelled_before_its_time(town: Town)
     admin = town.admin
     for text in ("明天大扫除", "取消的通知"):
         preview = await compose(town, "everyone", text)
-        admin.press(preview, "v1:nsl")
+        press(admin, preview, NoticeSendLater())
         await admin.wait_for(lambda m: "本地时间" in (m.get("text") or ""))
         when = (town.clock.now() + timedelta(hours=2)).astimezone(zone)
         admin.send_text(when.strftime("%Y-%m-%d %H:%M"))
-        confirm = await admin.wait_for(with_button("v1:nok"))
+        confirm = await admin.wait_for(has_button(NoticeConfirm))
         assert when.strftime("%Y-%m-%d %H:%M") in confirm["text"]
-        admin.press(confirm, "v1:nok")
+        press(admin, confirm, NoticeConfirm())
         await admin.wait_for(lambda m: "将于" in (m.get("text") or ""))
 
     admin.send_text("/notices")
     listed = await admin.wait_for(
-        lambda m: "第 2 号通知" in (m.get("text") or "") and with_button("v1:ncx:")(m)
+        lambda m: "第 2 号通知" in (m.get("text") or "") and has_button(CancelNotice)(m)
     )
-    admin.press(listed, "v1:ncx:2")
+    press(admin, listed, CancelNotice(2))
     await admin.wait_for(lambda m: "第 2 号通知已取消" in (m.get("text") or ""))
     await asyncio.sleep(0.5)
     assert notices_in(resident) == [], "nothing goes out before its time"
@@ -270,10 +295,10 @@ async def test_cancelling_a_notice_while_it_is_sending(town: Town) -> None:
     await send_now(town, preview)
     under_way = re.compile(r"正在发送第 1 号通知… [1-9][0-9]* / 300")
     sending = await town.admin.wait_for(
-        lambda m: bool(under_way.search(m.get("text") or "")) and with_button("v1:ncx:1")(m),
+        lambda m: bool(under_way.search(m.get("text") or "")) and has_button(CancelNotice(1))(m),
         timeout=10,
     )
-    town.admin.press(sending, "v1:ncx:1")
+    press(town.admin, sending, CancelNotice(1))
     cancelled = await town.admin.wait_for(
         lambda m: "第 1 号通知已取消" in (m.get("text") or ""), timeout=10
     )
@@ -300,8 +325,8 @@ async def test_news_shows_the_notices_a_villager_received(town: Town) -> None:
     await resident.wait_for(lambda m: "已关闭" in (m.get("text") or ""))
     assert not await town.bot.storage.users.notices_on(660001)
     resident.send_text("/notices")
-    switch = await resident.wait_for(with_button("v1:nsw:on"))
-    resident.press(switch, "v1:nsw:on")
+    switch = await resident.wait_for(has_button(SwitchNotices(on=True)))
+    press(resident, switch, SwitchNotices(on=True))
     await resident.wait_for(lambda m: "已打开" in (m.get("text") or ""))
     assert await town.bot.storage.users.notices_on(660001)
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.clock import OffsetClock
+from bot.core.errors import Reason, Refused
 from bot.delivery.quiet_hours import QuietHours
 from bot.schedules.recurrence import (
     EVENT,
@@ -92,8 +93,9 @@ def test_quarterly_yearly_daily_and_once() -> None:
     ],
 )
 def test_incomplete_recurrences_are_refused(fields: dict, problem: str) -> None:
-    with pytest.raises(ValueError, match=problem):
+    with pytest.raises(Refused, match=problem) as refused:
         Recurrence(at=time(8, 0), **fields)
+    assert refused.value.reason is Reason.STEP_MISSING
 
 
 def test_advance_reminders_come_in_order_before_each_event() -> None:
@@ -116,10 +118,11 @@ def test_advance_reminders_come_in_order_before_each_event() -> None:
 
 
 def test_a_reminder_after_its_event_is_refused() -> None:
-    with pytest.raises(ValueError, match="before the event"):
+    with pytest.raises(Refused, match="before the event") as refused:
         Timetable(
             Recurrence(Repeat.DAILY, time(8, 0)), (Advance(days_before=0, at=time(9, 0)),), SANTANG
         )
+    assert refused.value.reason is Reason.REMINDER_AFTER_EVENT
 
 
 def test_local_time_whatever_the_servers_timezone(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,10 +9,29 @@ from datetime import datetime, time
 from bot.delivery.audiences import Audience, AudienceKind
 from bot.schedules.recurrence import Recurrence, Repeat
 from bot.schedules.service import NewSchedule, ScheduleKind
+from handlers.buttons import (
+    DeleteSchedule,
+    DeleteScheduleYes,
+    PauseSchedule,
+    ResumeSchedule,
+    SaveSchedule,
+    ScheduleAudience,
+    ScheduleKindChosen,
+    ScheduleRemindersDone,
+    ScheduleRepeat,
+    ScheduleStandardMessage,
+    ScheduleSuggestedTitle,
+    ScheduleTime,
+    ScheduleToggleReminder,
+    ScheduleToggleWeekday,
+    ScheduleVillage,
+    ScheduleWeekdaysDone,
+)
+from handlers.buttons import NewSchedule as NewScheduleButton
+from tests.buttons import has_button, no_buttons, press
 from tests.conftest import OFFICE_ADMIN, OFFICE_CHAT, Town
 from tests.test_notices import living_in
 from tests.test_recurrence import SANTANG
-from tests.test_report_story import has_buttons
 
 
 def texts_with(town: Town, mark: str) -> list[tuple[int, str]]:
@@ -44,37 +63,38 @@ async def test_the_office_builds_a_cleanup_day_and_it_reaches_that_village_only(
     elsewhere = await living_in(town, 620002, "那笔坡")
 
     admin.send_text("/schedules")
-    listing = await admin.wait_for(has_buttons("v1:sn"))
-    admin.press(listing, "v1:sn")
-    kinds = await admin.wait_for(has_buttons("v1:sk:"))
-    admin.press(kinds, "v1:sk:cleanup")
-    repeats = await admin.wait_for(has_buttons("v1:sr:"))
-    admin.press(repeats, "v1:sr:weekly")
-    days = await admin.wait_for(has_buttons("v1:sw:"))
-    admin.press(days, "v1:sw:5")  # Saturday
+    listing = await admin.wait_for(has_button(NewScheduleButton))
+    press(admin, listing, NewScheduleButton())
+    kinds = await admin.wait_for(has_button(ScheduleKindChosen))
+    press(admin, kinds, ScheduleKindChosen(ScheduleKind.CLEANUP))
+    repeats = await admin.wait_for(has_button(ScheduleRepeat))
+    press(admin, repeats, ScheduleRepeat(Repeat.WEEKLY))
+    days = await admin.wait_for(has_button(ScheduleToggleWeekday))
+    press(admin, days, ScheduleToggleWeekday(5))  # Saturday
     days = await admin.wait_for(lambda m: "✅" in str(m.get("reply_markup")))
-    admin.press(days, "v1:swd")
-    times = await admin.wait_for(has_buttons("v1:st:"))
+    press(admin, days, ScheduleWeekdaysDone())
+    times = await admin.wait_for(has_button(ScheduleTime))
+    assert no_buttons(town.emulator.current(days))  # a used step is no longer live
     admin.send_text("8 点")  # not a time: asked again, politely
     await admin.wait_for(lambda m: "08:30" in (m.get("text") or ""))
-    admin.press(times, "v1:st:0800")
-    audiences = await admin.wait_for(has_buttons("v1:sa:"))
-    admin.press(audiences, "v1:sa:villages")
-    villages = await admin.wait_for(has_buttons("v1:sv:"))
-    admin.press(villages, f"v1:sv:villages:{santang_village}")
-    title = await admin.wait_for(has_buttons("v1:sts"))
+    press(admin, times, ScheduleTime("0800"))
+    audiences = await admin.wait_for(has_button(ScheduleAudience))
+    press(admin, audiences, ScheduleAudience(AudienceKind.VILLAGES))
+    villages = await admin.wait_for(has_button(ScheduleVillage))
+    press(admin, villages, ScheduleVillage(AudienceKind.VILLAGES, santang_village))
+    title = await admin.wait_for(has_button(ScheduleSuggestedTitle))
     admin.send_text("三塘村周六清洁日")
-    message = await admin.wait_for(has_buttons("v1:ssm"))
-    admin.press(message, "v1:ssm")  # the standard 门前三包 text
-    reminders = await admin.wait_for(has_buttons("v1:srm:0"))
-    admin.press(reminders, "v1:srm:0")  # the day before at 18:00
+    message = await admin.wait_for(has_button(ScheduleStandardMessage))
+    press(admin, message, ScheduleStandardMessage())  # the standard 门前三包 text
+    reminders = await admin.wait_for(has_button(ScheduleToggleReminder(0)))
+    press(admin, reminders, ScheduleToggleReminder(0))  # the day before at 18:00
     reminders = await admin.wait_for(lambda m: "✅" in str(m.get("reply_markup")))
-    admin.press(reminders, "v1:srd")
+    press(admin, reminders, ScheduleRemindersDone())
     shown = await admin.wait_for(lambda m: "门前三包" in (m.get("text") or ""))
     assert "三塘村周六清洁日" in shown["text"]
-    summary = await admin.wait_for(has_buttons("v1:ssv"))
+    summary = await admin.wait_for(has_button(SaveSchedule))
     assert "12月5日 周六 08:00" in summary["text"] and "18:00" in summary["text"]
-    admin.press(summary, "v1:ssv")
+    press(admin, summary, SaveSchedule())
     saved = await admin.wait_for(lambda m: "#4" in (m.get("text") or ""))
     assert "12月5日 周六 08:00" in saved["text"]
     assert title and town.bot.application.job_queue.get_jobs_by_name("schedule-4")
@@ -95,15 +115,17 @@ async def test_the_office_builds_a_cleanup_day_and_it_reaches_that_village_only(
 
     admin.send_text("/schedules")
     card = await admin.wait_for(
-        lambda m: "#4" in (m.get("text") or "") and has_buttons("v1:sp:4")(m)
+        lambda m: "#4" in (m.get("text") or "") and has_button(PauseSchedule(4))(m)
     )
     assert "12月12日 周六 08:00" in card["text"]  # the next run
-    admin.press(card, "v1:sp:4")
-    paused = await admin.wait_for(has_buttons("v1:su:4"))
-    admin.press(paused, "v1:sdl:4")
-    confirm = await admin.wait_for(has_buttons("v1:sdy:4"))
-    admin.press(confirm, "v1:sdy:4")
-    await admin.wait_for(lambda m: "🗑" in (m.get("text") or "") and not has_buttons("v1:")(m))
+    press(admin, card, PauseSchedule(4))
+    paused = await admin.wait_for(has_button(ResumeSchedule(4)))
+    press(admin, paused, DeleteSchedule(4))
+    confirm = await admin.wait_for(has_button(DeleteScheduleYes(4)))
+    press(admin, confirm, DeleteScheduleYes(4))
+    await admin.wait_for(lambda m: "🗑" in (m.get("text") or "") and no_buttons(m))
+    stale = admin.press_raw(card, "v1:sp:4")  # a button from before typed buttons
+    assert (await admin.answer_to(stale))["text"] == "这个按钮已经失效了。"
     assert not town.bot.application.job_queue.get_jobs_by_name("schedule-4")
     assert [s.id for s in await town.bot.schedules.listed()] == [1, 2, 3]
     audit = town.bot.application.bot_data["services"].audit
@@ -119,8 +141,8 @@ async def test_schedules_are_for_the_office_only(town: Town) -> None:
     assert "/schedules" in refusal["text"]
     villager.send_text("/newschedule")
     await villager.next_message()
-    assert not [m for m in villager.messages if has_buttons("v1:sk:")(m)]
-    forged = villager.press_raw(refusal, "v1:sdy:1")
+    assert not [m for m in villager.messages if has_button(ScheduleKindChosen)(m)]
+    forged = villager.press_raw(refusal, DeleteScheduleYes(1).pack())
     assert (await villager.answer_to(forged))["show_alert"]
     assert len(await town.bot.schedules.listed()) == 3  # the seeded ones, untouched
 

@@ -16,6 +16,7 @@ import pytest
 
 from bot.core.clock import OffsetClock
 from bot.core.config import AudienceConfig, Config, ConfigError, ReminderConfig, load_config
+from bot.core.errors import Reason, Refused
 from bot.core.i18n import I18n
 from bot.delivery.audiences import Audience, AudienceKind, Audiences
 from bot.delivery.outbox import DeliveryWorker, Notification, Outbox, Part, Priority
@@ -293,12 +294,12 @@ async def test_racing_jobs_and_a_clock_hiccup_never_send_twice(office: Office) -
 async def test_a_paused_schedule_skips_its_days_quietly(office: Office) -> None:
     await office.residents(NABI_VILLAGE, 700000, 1)
     schedule = await office.schedules.create(OFFICE_ADMIN, cleanup_day())
-    paused = await office.schedules.pause(schedule.id)
+    paused = await office.schedules.pause(OFFICE_ADMIN, schedule.id)
     assert paused.state == ScheduleState.PAUSED
     office.at(5, 9, 0)
     assert await office.schedules.fire_due() == 0
     office.at(6, 12, 0)
-    resumed = await office.schedules.resume(schedule.id)
+    resumed = await office.schedules.resume(OFFICE_ADMIN, schedule.id)
     assert resumed.state == ScheduleState.ACTIVE
     assert await office.schedules.fire_due() == 0
     assert await office.queued() == []  # neither sent nor reported as missed
@@ -322,8 +323,9 @@ async def test_a_single_date_fires_once_and_finishes(office: Office) -> None:
     assert (await office.schedules.get(schedule.id)).state == ScheduleState.FINISHED
     office.at(20, 9, 0)
     assert await office.schedules.fire_due() == 0
-    with pytest.raises(ValueError, match="passed"):
+    with pytest.raises(Refused) as refused:
         await office.schedules.create(OFFICE_ADMIN, once)
+    assert refused.value.reason is Reason.SCHEDULE_IN_PAST
 
 
 async def test_seeded_schedules_follow_the_config_but_stay_deleted(office: Office) -> None:
@@ -336,7 +338,7 @@ async def test_seeded_schedules_follow_the_config_but_stay_deleted(office: Offic
     renamed = NewSchedule(**{**renamed.__dict__, "title": {"zh": "那笔村清洁日"}})
     await office.schedules.seed([("nabi", renamed)])
     assert (await office.schedules.get(seeded.id)).title == {"zh": "那笔村清洁日"}
-    await office.schedules.delete(seeded.id)
+    await office.schedules.delete(OFFICE_ADMIN, seeded.id)
     await office.schedules.seed([("nabi", renamed)])
     assert await office.schedules.listed() == []
 
@@ -389,3 +391,60 @@ async def test_an_inspection_reaches_the_grid_members_and_lead_of_the_inspected_
     assert await office.schedules.fire_due() == 1
     staff = {100001, 100002, 200001}  # 那笔村's two grid members and its lead
     assert {chat for chat, _, _ in await office.queued()} == staff
+
+
+async def audit_rows(office: Office) -> list[tuple[int | None, str, str]]:
+    return [
+        (row.actor_id, row.action, row.subject) for row in await office.storage.audit.recent(50)
+    ]
+
+
+async def test_only_the_office_changes_schedules_and_a_refusal_changes_nothing(
+    office: Office,
+) -> None:
+    villager = 700123
+    with pytest.raises(Refused) as refused:
+        await office.schedules.create(villager, cleanup_day())
+    assert (refused.value.reason, refused.value.command) == (Reason.OFFICE_ONLY, "schedules")
+    assert await office.schedules.listed() == []
+    schedule = await office.schedules.create(OFFICE_ADMIN, cleanup_day())
+    for change in (office.schedules.pause, office.schedules.resume, office.schedules.delete):
+        with pytest.raises(Refused) as refused:
+            await change(villager, schedule.id)
+        assert refused.value.reason is Reason.OFFICE_ONLY
+    assert (await office.schedules.get(schedule.id)).state == ScheduleState.ACTIVE
+    assert await audit_rows(office) == [(OFFICE_ADMIN, "schedule_create", f"#{schedule.id}")]
+
+
+async def test_each_change_is_audited_once_and_a_gone_schedule_is_refused(office: Office) -> None:
+    schedule = await office.schedules.create(OFFICE_ADMIN, cleanup_day())
+    await office.schedules.pause(OFFICE_ADMIN, schedule.id)
+    await office.schedules.pause(OFFICE_ADMIN, schedule.id)  # a second press changes nothing
+    await office.schedules.resume(OFFICE_ADMIN, schedule.id)
+    await office.schedules.delete(OFFICE_ADMIN, schedule.id)
+    subject = f"#{schedule.id}"
+    assert sorted(await audit_rows(office)) == sorted(
+        (OFFICE_ADMIN, action, subject)
+        for action in ("schedule_create", "schedule_paused", "schedule_active", "schedule_deleted")
+    )
+    for change in (office.schedules.pause, office.schedules.resume, office.schedules.delete):
+        with pytest.raises(Refused) as refused:
+            await change(OFFICE_ADMIN, schedule.id)
+        assert refused.value.reason is Reason.SCHEDULE_GONE
+
+
+async def test_a_change_and_its_audit_entry_commit_together(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    schedule = await office.schedules.create(OFFICE_ADMIN, cleanup_day())
+
+    async def audit_fails(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(office.storage.audit, "add", audit_fails)
+    with pytest.raises(RuntimeError):
+        await office.schedules.create(OFFICE_ADMIN, cleanup_day())
+    with pytest.raises(RuntimeError):
+        await office.schedules.pause(OFFICE_ADMIN, schedule.id)
+    assert [s.id for s in await office.schedules.listed()] == [schedule.id]
+    assert (await office.schedules.get(schedule.id)).state == ScheduleState.ACTIVE

@@ -40,6 +40,15 @@ SCHEDULE_KINDS = {
     "custom": N_("📢 Notice"),
 }
 ROLE_DETAILS = ("invite", "join", "revoke")
+NOTICE_AUDIENCES = {
+    "everyone": N_("👥 Everyone registered"),
+    "villages": N_("🏘 One or more villages"),
+    "hamlet": N_("🏠 One hamlet"),
+    "grid_members": N_("🧹 All grid members"),
+    "village_leads": N_("🧑‍🌾 Village leads"),
+    "department": N_("🏢 A department"),
+}
+"""A notice's audience kind as the office chose it (the msgids of the /notice buttons)."""
 
 
 class AuditWording:
@@ -105,6 +114,11 @@ class AuditWording:
             return self._place(entry.detail)
         if entry.action == "schedule_create" and entry.detail in SCHEDULE_KINDS:
             return self._(SCHEDULE_KINDS[entry.detail])
+        if entry.action == "notice" and entry.detail.partition(" ")[0] in NOTICE_AUDIENCES:
+            kind, _, ids = entry.detail.partition(" ")
+            places = ", ".join(self._place(scope) for scope in ids.split(",") if scope)
+            label = self._(NOTICE_AUDIENCES[kind])
+            return f"{label}: {places}" if places else label
         if entry.action in ROLE_DETAILS and entry.detail:
             role, _, scopes = entry.detail.partition(" ")
             label = self._(ROLE_LABELS[Role(role)]) if role in set(Role) else role

@@ -6,6 +6,7 @@ both ask here, so "a village" means the same people in both."""
 from __future__ import annotations
 
 import json
+from collections.abc import Container
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -143,12 +144,13 @@ class Audiences:
 
 def check_audience(audience: Audience, grid: Grid, config: Config) -> None:
     """ValueError if the audience names a village, hamlet or department that is not known."""
-    known = {
+    known_by_kind: dict[AudienceKind, Container[str]] = {
         AudienceKind.VILLAGES: grid.villages,
         AudienceKind.VILLAGE_STAFF: grid.villages,
         AudienceKind.HAMLET: grid.hamlets,
         AudienceKind.DEPARTMENT: config.departments,
-    }.get(audience.kind)
+    }
+    known = known_by_kind.get(audience.kind)
     if known is None:
         return
     if not audience.ids:

@@ -16,12 +16,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from bot.core.audit import AuditLog
 from bot.core.clock import Clock
 from bot.core.config import Config
+from bot.core.errors import Reason, Refused
 from bot.core.i18n import I18n
 from bot.core.when import moment_text
 from bot.delivery.audiences import Audience, Audiences
 from bot.delivery.outbox import Notification, Outbox, Part, Priority
+from bot.people.directory import People
 from storage import Storage
 from storage.notices import Counts, NoticeRow
 
@@ -83,12 +86,26 @@ class Progress:
         return self.notice.state == NoticeState.SENDING and self.counts.waiting == 0
 
 
-class NoticeNotFound(Exception):
-    pass
+class NoticeNotFound(Refused):
+    """The notice is not there: `Refused(NOTICE_GONE)` (the class stays while
+    `handlers.refusals.LEGACY` still names it)."""
+
+    def __init__(self, notice_id: int) -> None:
+        super().__init__(Reason.NOTICE_GONE, subject=f"notice {notice_id}")
+
+
+def audience_detail(audience: Audience) -> str:
+    """An audit entry's detail for a notice: its audience as kind and ids ("villages v01,v02"),
+    which `bot.core.audit_text` words in the reader's language."""
+    return f"{audience.kind} {','.join(audience.ids)}".strip()
 
 
 class NoticeService:
-    """Creates, starts, renders, follows and cancels notices. Time comes from the clock."""
+    """Creates, starts, renders, follows and cancels notices. Time comes from the clock.
+
+    Only the office writes, cancels and lists notices: `create`, `cancel` and `recent` take the
+    actor and raise `Refused(OFFICE_ONLY)` before anything changes; the audit entry is written
+    in the transaction that makes the change."""
 
     def __init__(
         self,
@@ -99,8 +116,11 @@ class NoticeService:
         outbox: Outbox,
         clock: Clock,
         audiences: Audiences,
+        people: People,
     ) -> None:
         self._storage = storage
+        self._people = people
+        self._audit = AuditLog(storage, clock)
         self._audiences = audiences
         self._config = config
         self._i18n = i18n
@@ -124,22 +144,40 @@ class NoticeService:
 
     # -- the life of a notice -------------------------------------------------------------------
 
+    def require_office(self, actor_id: int, command: str | None = None) -> None:
+        """`Refused(OFFICE_ONLY)` unless the actor is an office admin (`command` names the
+        command for its words; a button's refusal has none)."""
+        if not self._people.is_office(actor_id):
+            raise Refused(Reason.OFFICE_ONLY, command=command, subject=f"notices by {actor_id}")
+
     async def create(
-        self, author_id: int, audience: Audience, content: Content, send_at: datetime | None
+        self, actor_id: int, audience: Audience, content: Content, send_at: datetime | None
     ) -> Notice:
-        """Store a notice to go out at `send_at` (now if None); `start_due` sends it."""
-        notice_id = await self._storage.notices.add(
-            author_id=author_id,
-            audience=audience.to_json(),
-            kind=content.kind,
-            file_id=content.file_id,
-            texts=json.dumps(content.texts, ensure_ascii=False),
-            send_at=send_at or self._clock.now(),
-            now=self._clock.now(),
-        )
+        """Store the office admin's notice to go out at `send_at` (now if None), audited with
+        it; `start_due` sends it."""
+        self.require_office(actor_id)
+        async with self._storage.database.transaction() as connection:
+            notice_id = await self._storage.notices.add(
+                author_id=actor_id,
+                audience=audience.to_json(),
+                kind=content.kind,
+                file_id=content.file_id,
+                texts=json.dumps(content.texts, ensure_ascii=False),
+                send_at=send_at or self._clock.now(),
+                now=self._clock.now(),
+                connection=connection,
+            )
+            await self._audit.record(
+                actor_id,
+                "notice",
+                f"#{notice_id}",
+                audience_detail(audience),
+                connection=connection,
+            )
         return await self.get(notice_id)
 
     async def get(self, notice_id: int) -> Notice:
+        """The notice (`NoticeNotFound`, NOTICE_GONE, if there is none)."""
         row = await self._storage.notices.get(notice_id)
         if row is None:
             raise NoticeNotFound(notice_id)
@@ -180,11 +218,15 @@ class NoticeService:
         progress message could be posted."""
         return await self._close(notice_id, NoticeState.DONE)
 
-    async def cancel(self, notice_id: int) -> Progress:
-        """Stop a scheduled or sending notice: messages not yet sent are dropped."""
-        return await self._close(notice_id, NoticeState.CANCELLED)
+    async def cancel(self, actor_id: int, notice_id: int) -> Progress:
+        """The office admin stops a scheduled or sending notice: messages not yet sent are
+        dropped, and the cancellation is audited with it (a closed notice stays as it is)."""
+        self.require_office(actor_id)
+        return await self._close(notice_id, NoticeState.CANCELLED, actor_id)
 
-    async def _close(self, notice_id: int, state: NoticeState) -> Progress:
+    async def _close(
+        self, notice_id: int, state: NoticeState, actor_id: int | None = None
+    ) -> Progress:
         notice = await self.get(notice_id)
         if notice.state not in (NoticeState.SCHEDULED, NoticeState.SENDING):
             return await self.progress(notice_id)
@@ -192,6 +234,10 @@ class NoticeService:
             closed = await self._storage.notices.finish(
                 connection, notice_id, state, self._clock.now()
             )
+            if closed and state == NoticeState.CANCELLED:
+                await self._audit.record(
+                    actor_id, "notice_cancel", f"#{notice_id}", connection=connection
+                )
             if closed and state == NoticeState.DONE and notice.progress_message_id is None:
                 counts = await self._storage.notices.counts(notice_id)
                 progress = Progress(replace(notice, state=state), counts)
@@ -207,7 +253,9 @@ class NoticeService:
         self._rates.pop(notice_id, None)
         return await self.progress(notice_id)
 
-    async def recent(self) -> list[Progress]:
+    async def recent(self, actor_id: int) -> list[Progress]:
+        """The office's latest notices with their counts (`Refused(OFFICE_ONLY)` for others)."""
+        self.require_office(actor_id, "notices")
         return [
             Progress(_notice(row), await self._storage.notices.counts(row.id))
             for row in await self._storage.notices.recent(RECENT)

@@ -13,12 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.core.clock import Clock
+from bot.core.errors import Reason, Refused
 
 LAST_DAY = -1
 """`day` meaning the last day of the month (so "monthly on the 31st" never skips a month)."""
@@ -27,6 +29,11 @@ MAX_DAY = 28
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EVENT = "event"
 """The step name of the event itself; advance reminders are named by `Advance.key`."""
+
+
+def _missing(what: str) -> Refused:
+    """A part of the definition is missing or does not fit: STEP_MISSING, saying which."""
+    return Refused(Reason.STEP_MISSING, subject=what)
 
 
 class Repeat(StrEnum):
@@ -53,20 +60,20 @@ class Recurrence:
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is not None or self.at.second or self.at.microsecond:
-            raise ValueError("the time of day is hours and minutes, local time")
+            raise _missing("the time of day is hours and minutes, local time")
         needs_day = self.repeat in (Repeat.MONTHLY, Repeat.QUARTERLY, Repeat.YEARLY)
         if self.repeat == Repeat.WEEKLY and (
             not self.weekdays or any(not 0 <= day <= 6 for day in self.weekdays)
         ):
-            raise ValueError("weekly needs one or more weekdays")
+            raise _missing("weekly needs one or more weekdays")
         if needs_day and not (self.day == LAST_DAY or (self.day and 1 <= self.day <= MAX_DAY)):
-            raise ValueError(f"the day of the month must be 1–{MAX_DAY} or the last day")
+            raise _missing(f"the day of the month must be 1–{MAX_DAY} or the last day")
         if self.repeat == Repeat.QUARTERLY and self.month not in (1, 2, 3):
-            raise ValueError("quarterly needs the month within the quarter: 1, 2 or 3")
+            raise _missing("quarterly needs the month within the quarter: 1, 2 or 3")
         if self.repeat == Repeat.YEARLY and not (self.month and 1 <= self.month <= 12):
-            raise ValueError("yearly needs a month, 1–12")
+            raise _missing("yearly needs a month, 1–12")
         if self.repeat == Repeat.ONCE and self.on is None:
-            raise ValueError("a single date needs the date")
+            raise _missing("a single date needs the date")
 
     def occurrences(self, after: datetime, tz: ZoneInfo) -> Iterator[datetime]:
         """The event's instants strictly after `after`, in order, in UTC."""
@@ -137,11 +144,11 @@ class Advance:
 
     def __post_init__(self) -> None:
         if (self.at is None) == (self.minutes_before == 0):
-            raise ValueError("a reminder is either days before at a time, or minutes before")
+            raise _missing("a reminder is either days before at a time, or minutes before")
         if self.at is not None and not 0 <= self.days_before <= 31:
-            raise ValueError("a reminder can be 0–31 days before")
+            raise _missing("a reminder can be 0–31 days before")
         if self.minutes_before and not 0 < self.minutes_before <= 31 * 24 * 60:
-            raise ValueError("a reminder can be at most 31 days before")
+            raise _missing("a reminder can be at most 31 days before")
 
     @property
     def key(self) -> str:
@@ -163,13 +170,13 @@ class Advance:
         day = occurrence.astimezone(tz).date() - timedelta(days=self.days_before)
         return datetime.combine(day, self.at, tzinfo=tz).astimezone(UTC)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         if self.at is not None:
             return {"days_before": self.days_before, "at": self.at.strftime("%H:%M")}
         return {"minutes_before": self.minutes_before}
 
     @classmethod
-    def from_dict(cls, data: dict) -> Advance:
+    def from_dict(cls, data: dict[str, Any]) -> Advance:
         if data.get("at"):
             return cls(days_before=data.get("days_before", 0), at=time.fromisoformat(data["at"]))
         return cls(minutes_before=data["minutes_before"])
@@ -198,11 +205,13 @@ class Timetable:
 
     def __post_init__(self) -> None:
         if len({advance.key for advance in self.reminders}) != len(self.reminders):
-            raise ValueError("the same reminder is given twice")
+            raise _missing("the same reminder is given twice")
         event = datetime.combine(date(2001, 1, 1), self.recurrence.at, tzinfo=self.tz)
         for advance in self.reminders:
             if advance.moment(event, self.tz) >= event:
-                raise ValueError("a reminder must come before the event")
+                raise Refused(
+                    Reason.REMINDER_AFTER_EVENT, subject="a reminder must come before the event"
+                )
 
     @property
     def _lead(self) -> timedelta:
@@ -240,7 +249,7 @@ class Timetable:
         return next(self.recurrence.occurrences(after, self.tz), None)
 
 
-class TimetableTrigger(BaseTrigger):
+class TimetableTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler ships no types
     """An APScheduler trigger that wakes a job at each firing of one timetable.
 
     APScheduler reasons in wall-clock time; the bot's clock may run ahead (the playground's

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.core.audit import AuditLog
 from bot.core.clock import Clock
 from bot.core.config import Config, ConfigError, ScheduleSeedConfig
+from bot.core.errors import Reason, Refused
 from bot.core.i18n import N_, I18n
 from bot.core.when import ahead, clock_text, day_text, moment_text
 from bot.delivery.audiences import Audience, AudienceKind, Audiences, check_audience
@@ -97,12 +99,20 @@ class Schedule(NewSchedule):
     seed_key: str | None = None
 
 
-class ScheduleNotFound(Exception):
-    pass
+class ScheduleNotFound(Refused):
+    """The schedule is gone or deleted: `Refused(SCHEDULE_GONE)` (the class stays while
+    `handlers.refusals.LEGACY` still names it)."""
+
+    def __init__(self, schedule_id: int) -> None:
+        super().__init__(Reason.SCHEDULE_GONE, subject=f"schedule {schedule_id}")
 
 
 class ScheduleService:
-    """Creates, lists, pauses, resumes, deletes and fires schedules; renders what people get."""
+    """Creates, lists, pauses, resumes, deletes and fires schedules; renders what people get.
+
+    Only the office changes schedules: `create`, `pause`, `resume` and `delete` take the actor,
+    raise `Refused(OFFICE_ONLY)` before anything changes, and write the audit entry in the
+    transaction that makes the change."""
 
     def __init__(
         self,
@@ -126,6 +136,7 @@ class ScheduleService:
         self._clock = clock
         self._grace = timedelta(hours=config.schedules.grace_hours)
         self._quiet = QuietHours(config.quiet_hours.start, config.quiet_hours.end, self._tz)
+        self._audit = AuditLog(storage, clock)
         self._firing = asyncio.Lock()
         self.changed: list[Callable[[Schedule], None]] = []
         """Called after a schedule is created, paused, resumed or deleted (to re-register
@@ -137,14 +148,26 @@ class ScheduleService:
         return Timetable(schedule.recurrence, schedule.reminders, self._tz)
 
     def check(self, schedule: NewSchedule) -> None:
-        """ValueError (saying what) if the schedule cannot work as defined."""
+        """`Refused` (STEP_MISSING, REMINDER_AFTER_EVENT, SCHEDULE_IN_PAST, saying what in its
+        subject) if the schedule cannot work as defined."""
         self.timetable(schedule)
-        self._audiences.check(schedule.audience)
+        try:
+            self._audiences.check(schedule.audience)
+        except ValueError as error:
+            raise Refused(Reason.STEP_MISSING, subject=str(error)) from error
         default = self._i18n.default_language
         if not schedule.title.get(default) or not schedule.message.get(default):
-            raise ValueError(f"the title and the message need a {default} text")
+            raise Refused(
+                Reason.STEP_MISSING, subject=f"the title and the message need a {default} text"
+            )
         if self.timetable(schedule).next_event(self._clock.now()) is None:
-            raise ValueError("that date and time has already passed")
+            raise Refused(Reason.SCHEDULE_IN_PAST, subject="that date and time has already passed")
+
+    def require_office(self, actor_id: int, command: str | None = None) -> None:
+        """`Refused(OFFICE_ONLY)` unless the actor is an office admin (`command` names the
+        command for its words; a button's refusal has none)."""
+        if not self._people.is_office(actor_id):
+            raise Refused(Reason.OFFICE_ONLY, command=command, subject=f"schedules by {actor_id}")
 
     async def seed(self, seeds: list[tuple[str, NewSchedule]]) -> None:
         """Write the configured schedules (new ones start counting firings from now)."""
@@ -152,15 +175,25 @@ class ScheduleService:
         for key, schedule in seeds:
             await self._repository.seed(key, schedule.definition(), now)
 
-    async def create(self, author_id: int, schedule: NewSchedule) -> Schedule:
+    async def create(self, actor_id: int, schedule: NewSchedule) -> Schedule:
+        """Store a new schedule for the office admin `actor_id`, audited with it."""
+        self.require_office(actor_id, "schedules")
         self.check(schedule)
-        schedule_id = await self._repository.add(
-            schedule.definition(), created_by=author_id, now=self._clock.now()
-        )
-        log.info("office admin %s created schedule %d", author_id, schedule_id)
+        async with self._storage.database.transaction() as connection:
+            schedule_id = await self._repository.add(
+                schedule.definition(),
+                created_by=actor_id,
+                now=self._clock.now(),
+                connection=connection,
+            )
+            await self._audit.record(
+                actor_id, "schedule_create", f"#{schedule_id}", schedule.kind, connection=connection
+            )
+        log.info("office admin %s created schedule %d", actor_id, schedule_id)
         return self._announce(await self.get(schedule_id))
 
     async def get(self, schedule_id: int) -> Schedule:
+        """The schedule, unless it is gone or deleted (`ScheduleNotFound`, SCHEDULE_GONE)."""
         row = await self._repository.get(schedule_id)
         if row is None or row.state == ScheduleState.DELETED:
             raise ScheduleNotFound(schedule_id)
@@ -176,16 +209,23 @@ class ScheduleService:
     async def active(self) -> list[Schedule]:
         return [_schedule(row) for row in await self._repository.in_states(ScheduleState.ACTIVE)]
 
-    async def pause(self, schedule_id: int) -> Schedule:
-        return await self._set_state(schedule_id, ScheduleState.PAUSED, ScheduleState.ACTIVE)
+    async def pause(self, actor_id: int, schedule_id: int) -> Schedule:
+        """Stop a running schedule for now (no change if it is not running)."""
+        return await self._set_state(
+            actor_id, schedule_id, ScheduleState.PAUSED, ScheduleState.ACTIVE
+        )
 
-    async def resume(self, schedule_id: int) -> Schedule:
+    async def resume(self, actor_id: int, schedule_id: int) -> Schedule:
         """Active again; what would have fired while paused is neither sent nor reported."""
-        return await self._set_state(schedule_id, ScheduleState.ACTIVE, ScheduleState.PAUSED)
+        return await self._set_state(
+            actor_id, schedule_id, ScheduleState.ACTIVE, ScheduleState.PAUSED
+        )
 
-    async def delete(self, schedule_id: int) -> Schedule:
+    async def delete(self, actor_id: int, schedule_id: int) -> Schedule:
+        """Delete a schedule, whatever its state (it stays in the database as deleted)."""
+        self.require_office(actor_id)
         schedule = await self.get(schedule_id)
-        return await self._set_state(schedule_id, ScheduleState.DELETED, schedule.state)
+        return await self._set_state(actor_id, schedule_id, ScheduleState.DELETED, schedule.state)
 
     async def last_firing(self, schedule_id: int) -> LastFiring | None:
         return await self._repository.last_firing(schedule_id)
@@ -211,14 +251,24 @@ class ScheduleService:
         return self.timetable(schedule).next_event(self._clock.now())
 
     async def _set_state(
-        self, schedule_id: int, state: ScheduleState, expected: ScheduleState
+        self, actor_id: int, schedule_id: int, state: ScheduleState, expected: ScheduleState
     ) -> Schedule:
+        """Move the schedule from `expected` to `state` with its audit entry, in one
+        transaction; a schedule in another state is left as it is, with no entry."""
+        self.require_office(actor_id)
         schedule = await self.get(schedule_id)
         if schedule.state == expected:
             now = self._clock.now()
             restart = now if state == ScheduleState.ACTIVE else None
-            if not await self._repository.set_state(schedule_id, state, now, checked_until=restart):
-                raise ScheduleNotFound(schedule_id)
+            async with self._storage.database.transaction() as connection:
+                changed = await self._repository.set_state(
+                    schedule_id, state, now, checked_until=restart, connection=connection
+                )
+                if not changed:
+                    raise ScheduleNotFound(schedule_id)
+                await self._audit.record(
+                    actor_id, f"schedule_{state}", f"#{schedule_id}", connection=connection
+                )
         row = await self._repository.get(schedule_id)
         assert row is not None
         return self._announce(_schedule(row))
@@ -453,7 +503,7 @@ def seeded_schedules(config: Config, grid: Grid) -> list[tuple[str, NewSchedule]
             schedule = _from_seed(seed)
             Timetable(schedule.recurrence, schedule.reminders, config.general.tz)
             check_audience(schedule.audience, grid, config)
-        except ValueError as error:
+        except (ValueError, Refused) as error:
             raise ConfigError(f"schedules.seed[{index}] ({seed.key}): {error}") from error
         seeds.append((seed.key, schedule))
     if len({key for key, _ in seeds}) != len(seeds):

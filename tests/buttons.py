@@ -1,0 +1,40 @@
+"""Pressing and finding typed buttons (`bot.core.callbacks.CallbackData`) in tests, so a test
+names a button by its class instead of a `"v1:…"` string."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.core.callbacks import CallbackData
+from bot.emulator.users import EmulatedUser
+
+Json = dict[str, Any]
+
+
+def button_data(message: Json) -> list[str]:
+    """Every callback payload on the message's inline keyboard."""
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [button["callback_data"] for row in rows for button in row if "callback_data" in button]
+
+
+def has_button(button: type[CallbackData] | CallbackData) -> Callable[[Json], bool]:
+    """A `wait_for` check: the message carries this button (an instance: exactly it; a class:
+    any of its payloads, matched with `parse`, never by string prefix)."""
+
+    def check(message: Json) -> bool:
+        if isinstance(button, CallbackData):
+            return button.pack() in button_data(message)
+        return any(button.parse(data) is not None for data in button_data(message))
+
+    return check
+
+
+def no_buttons(message: Json) -> bool:
+    """The message carries no inline keyboard at all (its buttons stopped being live)."""
+    return not button_data(message)
+
+
+def press(user: EmulatedUser, message: Json, button: CallbackData) -> Json:
+    """Press the button on the message as it shows now (it must be there)."""
+    return user.press(message, button.pack())
