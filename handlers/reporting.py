@@ -48,6 +48,8 @@ from bot.places.grid import Fit
 from bot.reporting.lifecycle import State
 from bot.reporting.media import gps_from_image
 from bot.reporting.service import ReportingBlocked, ReportLimitReached
+from bot.reporting.voice import OFFICE_ONLY
+from handlers import voice
 from handlers.common import (
     BACK_BUTTON,
     CANCEL_BUTTON,
@@ -104,6 +106,7 @@ def load_draft(context: ContextTypes.DEFAULT_TYPE) -> Draft:
         description=data.get("description"),
         voice=MediaRef(**voice) if voice else None,
         id=data.get("id"),
+        voice_audience=data.get("voice_audience", "office"),
     )
 
 
@@ -507,7 +510,9 @@ async def receive_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     draft.voice = await keep_file(
         context, message.voice.file_id, message.voice.file_unique_id, "ogg"
     )
+    draft.voice_audience = OFFICE_ONLY  # a new voice note: only the office, until tapped
     store_draft(context, draft)
+    await voice.ask_audience(update, context)
     return await ask_confirm(update, context)
 
 
@@ -833,6 +838,7 @@ def build(i18n: I18n) -> list:
     )
     return [
         reporting,
+        *voice.build(),
         CallbackQueryHandler(confirm_fixed, pattern=callbacks.pattern(CONFIRM_FIX)),
         CallbackQueryHandler(still_there, pattern=callbacks.pattern(REOPEN)),
     ]

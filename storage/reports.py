@@ -16,7 +16,9 @@ _REPORT_COLUMNS = """
     r.id, r.reporter_id, r.category, r.state, r.latitude, r.longitude, r.location_source,
     r.hamlet_id, r.village_id, r.description, r.duplicate_of, r.created_at, r.assigned_at,
     r.ack_due_at, r.fix_due_at, r.accepted_by, r.fixed_at, r.fix_note, r.closed_at, r.kind,
-    r.next_step_at, (SELECT COUNT(*) FROM reports d WHERE d.duplicate_of = r.id) AS duplicates
+    r.next_step_at, (SELECT COUNT(*) FROM reports d WHERE d.duplicate_of = r.id) AS duplicates,
+    r.voice_audience, r.voice_relay,
+    EXISTS (SELECT 1 FROM report_media v WHERE v.report_id = r.id AND v.role = 'voice') AS has_voice
 """
 _INSERT_EVENT = """INSERT INTO report_events (report_id, at, actor_id, from_state, to_state, note,
                                              action, due_at)
@@ -44,8 +46,8 @@ class ReportRepository:
         cursor = await connection.execute(
             """INSERT INTO reports (reporter_id, reporter_key, category, state, latitude,
                    longitude, location_source, hamlet_id, village_id, description, created_at,
-                   updated_at, kind, draft_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   updated_at, kind, draft_id, voice_audience)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 reporter_id,
                 self._keys.of(reporter_id),
@@ -61,6 +63,7 @@ class ReportRepository:
                 now.isoformat(),
                 kind,
                 draft.id,
+                draft.voice_audience,
             ),
         )
         report_id = cursor.lastrowid
@@ -395,4 +398,7 @@ def _report(row: aiosqlite.Row) -> Report:
         duplicates=row["duplicates"],
         kind=row["kind"],
         next_step_at=_when(row["next_step_at"]),
+        voice_audience=row["voice_audience"],
+        voice_relay=row["voice_relay"],
+        has_voice=bool(row["has_voice"]),
     )
