@@ -49,7 +49,7 @@ from bot.reporting.lifecycle import State
 from bot.reporting.media import gps_from_image
 from bot.reporting.service import ReportingBlocked, ReportLimitReached
 from bot.reporting.voice import OFFICE_ONLY
-from handlers import voice
+from handlers import photos, voice
 from handlers.common import (
     BACK_BUTTON,
     CANCEL_BUTTON,
@@ -59,7 +59,6 @@ from handlers.common import (
     button_regex,
     drop_buttons,
     grid_markup,
-    keep_file,
     language_of,
     main_keyboard,
     report_id_of,
@@ -240,9 +239,17 @@ async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
                 ),
             )
         return LOCATION
-    ref = await keep_file(
-        context, file_id, unique_id, suffix, kind="photo" if message.photo else "document"
+    ref = await photos.keep_draft_file(
+        update,
+        context,
+        file_id=file_id,
+        file_unique_id=unique_id,
+        suffix=suffix,
+        size=file_size,
+        kind="photo" if message.photo else "document",
     )
+    if ref is None:  # refused politely (too many draft files, or a picture we cannot open)
+        return state
     draft.photos.append(ref)
     if message.document and ref.local_path and draft.exif_location is None:
         gps = gps_from_image(Path(ref.local_path))
@@ -507,9 +514,17 @@ async def receive_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
         await reply(update, _("That voice note is too long for me. Please keep it short."))
         return CONFIRM
     draft = load_draft(context)
-    draft.voice = await keep_file(
-        context, message.voice.file_id, message.voice.file_unique_id, "ogg"
+    kept = await photos.keep_draft_file(
+        update,
+        context,
+        file_id=message.voice.file_id,
+        file_unique_id=message.voice.file_unique_id,
+        suffix="ogg",
+        size=message.voice.file_size,
     )
+    if kept is None:  # refused politely: too many draft files
+        return CONFIRM
+    draft.voice = kept
     draft.voice_audience = OFFICE_ONLY  # a new voice note: only the office, until tapped
     store_draft(context, draft)
     await voice.ask_audience(update, context)
