@@ -24,7 +24,14 @@ from telegram.ext import (
 from bot.core.callbacks import CallbackData
 from bot.core.errors import Refused
 from bot.core.text import clean_text
-from bot.reporting.voice import MAX_RELAY_CHARS, MEMBER_TOO, OFFICE_ONLY, RelayVoice, VoiceRelay
+from bot.reporting.voice import (
+    MAX_RELAY_CHARS,
+    MEMBER_TOO,
+    OFFICE_ONLY,
+    RelayVoice,
+    VoiceAudience,
+    VoiceRelay,
+)
 from handlers.context import BotContext
 from handlers.drafts import ReportDraft
 from handlers.refusals import NO_LONGER_ACTIVE, answer_refusal
@@ -57,7 +64,7 @@ async def audience_chosen(update: Update, context: BotContext) -> None:
     if choice is None or draft is None or draft.voice is None:
         await query.answer(context._(NO_LONGER_ACTIVE), show_alert=True)
         return
-    audience = MEMBER_TOO if choice.member_too else OFFICE_ONLY
+    audience: VoiceAudience = MEMBER_TOO if choice.member_too else OFFICE_ONLY
     draft.voice_audience = audience
     context.keep(draft)
     await query.answer()

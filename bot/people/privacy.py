@@ -99,12 +99,12 @@ class PrivacyService:
         await self._storage.privacy.forget_files(expired)
         referenced = await self._storage.privacy.referenced_files()
         orphans = [
-            path
-            for path in _files_in(self._config.storage.media_dir)
-            if str(path) not in referenced and _modified(path) < cutoff
+            file
+            for file in _files_in(self._config.storage.media_dir)
+            if str(file) not in referenced and _modified(file) < cutoff
         ]
-        for path in orphans:
-            _delete(path)
+        for file in orphans:
+            _delete(file)
         purged = Purged(files=len(expired) + len(orphans) + drafts, orphans=len(orphans) + drafts)
         log.info(
             "media retention: deleted %d file(s), %d of them unused", purged.files, purged.orphans

@@ -9,7 +9,7 @@ grid member receives as the office's words (and every later card shows).
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final, Literal
 
 from bot.core.audit import AuditLog
 from bot.core.callbacks import CallbackData
@@ -22,8 +22,9 @@ from storage import Storage
 if TYPE_CHECKING:  # the notifier renders this module's button
     from bot.delivery.notifier import Notifier
 
-OFFICE_ONLY = "office"
-MEMBER_TOO = "member"
+VoiceAudience = Literal["office", "member"]
+OFFICE_ONLY: Final = "office"
+MEMBER_TOO: Final = "member"
 AUDIENCES = (OFFICE_ONLY, MEMBER_TOO)
 MAX_RELAY_CHARS = 500
 
