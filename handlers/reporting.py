@@ -67,6 +67,7 @@ from handlers.common import (
     translator,
     unusable,
 )
+from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
 
@@ -505,7 +506,7 @@ def anonymous(text: str, update: Update) -> str:
     )
 
 
-async def receive_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def receive_voice(update: Update, context: BotContext) -> int:
     message = update.effective_message
     assert message is not None and message.voice is not None
     found = services(context)
