@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 from datetime import date, datetime
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -117,6 +117,8 @@ class ReportDraft(Draft):
     voice: StoredFile | None = None
     id: str | None = None
     """Given when the draft is started; Submit makes one report per id, however often pressed."""
+    voice_audience: Literal["office", "member"] = "office"
+    """Who may hear the voice note (`handlers.voice`): the office only, or the grid member too."""
 
     @classmethod
     def of(cls, draft: ReportDraftData) -> ReportDraft:
@@ -130,6 +132,7 @@ class ReportDraft(Draft):
             description=draft.description,
             voice=StoredFile.of(draft.voice) if draft.voice else None,
             id=draft.id,
+            voice_audience="member" if draft.voice_audience == "member" else "office",
         )
 
     def domain(self) -> ReportDraftData:
@@ -143,6 +146,7 @@ class ReportDraft(Draft):
             description=self.description,
             voice=self.voice.ref() if self.voice else None,
             id=self.id,
+            voice_audience=self.voice_audience,
         )
 
 

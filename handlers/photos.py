@@ -1,8 +1,14 @@
-"""Pictures users sent as files, shown to others as photos: re-encoded without EXIF from our copy
-(downloaded again if we have none), uploaded once, then re-sent by the new photo's file id.
+"""Pictures and voice notes people send for a report, kept within bounds, and pictures sent as
+files shown to others as photos.
 
-Telegram refuses a document's file id in sendPhoto ("can't use file of type Document as
-Photo"), and the document itself would hand a neighbour the reporter's GPS and camera data.
+Keeping (`keep_draft_file`): a person's unsent drafts hold a bounded number and size of files,
+a full media folder keeps only Telegram's file id, and a picture sent as a file that we cannot
+or will not decode (broken, or claiming more pixels than `MAX_IMAGE_PIXELS`) gets a polite no.
+
+Showing (`PhotoCopies`): re-encoded without EXIF from our copy (downloaded again if we have
+none), uploaded once, then re-sent by the new photo's file id. Telegram refuses a document's
+file id in sendPhoto ("can't use file of type Document as Photo"), and the document itself
+would hand a neighbour the reporter's GPS and camera data.
 """
 
 from __future__ import annotations
@@ -12,18 +18,97 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from telegram import Bot, Message
+from telegram import Bot, Message, Update
 from telegram.error import TelegramError
 
 from bot.core.clock import Clock
+from bot.core.models import MediaRef
 from bot.delivery.outbox import PartRefused, TransientFailure
-from bot.reporting.media import NotAnImage, photo_without_metadata
+from bot.reporting.draft_media import DraftFiles, DraftMediaFull, MediaFolder, delete_file
+from bot.reporting.media import NotAnImage, check_picture, photo_without_metadata
+from handlers.common import keep_file
+from handlers.context import BotContext
 from storage.deliveries import DeliveryRepository
 
 log = logging.getLogger(__name__)
 
 PhotoSource = str | bytes
 """A photo to send: a photo file id Telegram has, or JPEG bytes to upload."""
+
+
+async def keep_draft_file(
+    update: Update,
+    context: BotContext,
+    *,
+    file_id: str,
+    file_unique_id: str,
+    suffix: str,
+    size: int | None,
+    kind: str = "photo",
+) -> MediaRef | None:
+    """Keep a file sent for the person's draft, or answer why not and return None: too many
+    or too big draft files, or (`kind` "document") a picture we cannot decode."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    found = context.services
+    drafts = DraftFiles(storage=found.storage, config=found.config, clock=found.clock)
+    try:
+        await drafts.admit(user.id, size)
+    except DraftMediaFull as full:
+        await message.reply_text(
+            context._(
+                "You already sent many files for reports not yet submitted (at most {files} "
+                "files, {megabytes} MB together). Please submit or cancel your report first; "
+                "files of reports never submitted are deleted after a day."
+            ).format(files=full.files, megabytes=full.megabytes)
+        )
+        return None
+    folder = MediaFolder(
+        storage=found.storage,
+        config=found.config,
+        people=found.people,
+        notifier=found.notifier,
+        media=found.media,
+        clock=found.clock,
+    )
+    if await folder.has_room():
+        ref = await keep_file(context, file_id, file_unique_id, suffix, kind=kind)
+    else:
+        ref = MediaRef(file_id, file_unique_id, None, kind)
+    if kind == "document" and not await _decodes(context, ref):
+        if ref.local_path:
+            delete_file(Path(ref.local_path))
+        await message.reply_text(
+            context._(
+                "I cannot open this picture. Please send it as a normal photo "
+                "(not as a file) instead."
+            )
+        )
+        return None
+    if ref.local_path:
+        await drafts.kept(user.id, Path(ref.local_path))
+    return ref
+
+
+async def _decodes(context: BotContext, ref: MediaRef) -> bool:
+    """Whether the picture decodes within our pixel limit (in a thread: it may take a second).
+    Without our copy it is fetched again; if that fails it is let through (sending it later
+    re-checks, and a part that cannot be sent is shown to the office)."""
+    try:
+        if ref.local_path:
+            original = Path(ref.local_path).read_bytes()
+        else:
+            telegram_file = await context.services.downloads.get_file(ref.file_id)
+            original = bytes(await telegram_file.download_as_bytearray())
+    except (TelegramError, OSError) as error:
+        log.warning("could not fetch %s to check it decodes: %s", ref.file_unique_id, error)
+        return True
+    try:
+        await asyncio.to_thread(check_picture, original)
+    except NotAnImage as error:
+        log.info("refused a picture that does not decode: %s", error)
+        return False
+    return True
 
 
 class PhotoCopies:

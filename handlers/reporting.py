@@ -49,7 +49,8 @@ from bot.reporting.buttons import ConfirmFixed, StillThere
 from bot.reporting.lifecycle import State
 from bot.reporting.media import gps_from_image
 from bot.reporting.service import Reporter
-from handlers import pickers
+from bot.reporting.voice import OFFICE_ONLY
+from handlers import photos, pickers, voice
 from handlers.buttons import (
     ReportBack,
     ReportCancel,
@@ -65,7 +66,6 @@ from handlers.common import (
     Translate,
     button_regex,
     drop_buttons,
-    keep_file,
     main_keyboard,
     start,
     unusable,
@@ -111,6 +111,7 @@ def load_draft(context: BotContext) -> Draft:
         description=data.get("description"),
         voice=MediaRef(**voice) if voice else None,
         id=data.get("id"),
+        voice_audience=data.get("voice_audience", "office"),
     )
 
 
@@ -227,9 +228,17 @@ async def receive_photo(update: Update, context: BotContext) -> int:
                 ),
             )
         return LOCATION
-    ref = await keep_file(
-        context, file_id, unique_id, suffix, kind="photo" if message.photo else "document"
+    ref = await photos.keep_draft_file(
+        update,
+        context,
+        file_id=file_id,
+        file_unique_id=unique_id,
+        suffix=suffix,
+        size=file_size,
+        kind="photo" if message.photo else "document",
     )
+    if ref is None:  # refused politely (too many draft files, or a picture we cannot open)
+        return state
     draft.photos.append(ref)
     if message.document and ref.local_path and draft.exif_location is None:
         gps = gps_from_image(Path(ref.local_path))
@@ -477,10 +486,20 @@ async def receive_voice(update: Update, context: BotContext) -> int:
         await reply(update, _("That voice note is too long for me. Please keep it short."))
         return CONFIRM
     draft = load_draft(context)
-    draft.voice = await keep_file(
-        context, message.voice.file_id, message.voice.file_unique_id, "ogg"
+    kept = await photos.keep_draft_file(
+        update,
+        context,
+        file_id=message.voice.file_id,
+        file_unique_id=message.voice.file_unique_id,
+        suffix="ogg",
+        size=message.voice.file_size,
     )
+    if kept is None:  # refused politely: too many draft files
+        return CONFIRM
+    draft.voice = kept
+    draft.voice_audience = OFFICE_ONLY  # a new voice note: only the office, until tapped
     store_draft(context, draft)
+    await voice.ask_audience(update, context)
     return await ask_confirm(update, context)
 
 
@@ -809,6 +828,7 @@ def build(i18n: I18n) -> list[BaseHandler[Update, BotContext, object]]:
     )
     return [
         reporting,
+        *voice.build(),
         CallbackQueryHandler(confirm_fixed, pattern=ConfirmFixed.pattern()),
         CallbackQueryHandler(still_there, pattern=StillThere.pattern()),
     ]

@@ -16,7 +16,9 @@ _REPORT_COLUMNS = """
     r.hamlet_id, r.village_id, r.description, r.duplicate_of, r.created_at, r.assigned_at,
     r.ack_due_at, r.fix_due_at, r.accepted_by, r.fixed_at, r.fix_note, r.closed_at, r.kind,
     r.next_step_at, r.public_description,
-    (SELECT COUNT(*) FROM reports d WHERE d.duplicate_of = r.id) AS duplicates
+    (SELECT COUNT(*) FROM reports d WHERE d.duplicate_of = r.id) AS duplicates,
+    r.voice_audience, r.voice_relay,
+    EXISTS (SELECT 1 FROM report_media v WHERE v.report_id = r.id AND v.role = 'voice') AS has_voice
 """
 _INSERT_EVENT = """INSERT INTO report_events (report_id, at, actor_id, from_state, to_state, note,
                                              action, due_at)
@@ -35,6 +37,7 @@ UPDATABLE = frozenset(
         "fixed_at",
         "fix_note",
         "closed_at",
+        "voice_relay",
     }
 )
 """The columns of a report its life changes (`update`); the rest are set once, on insert."""
@@ -66,8 +69,8 @@ class ReportRepository:
         cursor = await tx.execute(
             """INSERT INTO reports (reporter_id, reporter_key, category, state, latitude,
                    longitude, location_source, hamlet_id, village_id, description, created_at,
-                   updated_at, kind, draft_id, public_description)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   updated_at, kind, draft_id, public_description, voice_audience)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 reporter_id,
                 self._keys.of(reporter_id),
@@ -84,6 +87,7 @@ class ReportRepository:
                 kind,
                 draft.id,
                 public_description,
+                draft.voice_audience,
             ),
         )
         report_id = cursor.lastrowid
@@ -423,4 +427,7 @@ def _report(row: Row) -> Report:
         kind=row["kind"],
         next_step_at=_when(row["next_step_at"]),
         public_description=row["public_description"],
+        voice_audience=row["voice_audience"],
+        voice_relay=row["voice_relay"],
+        has_voice=bool(row["has_voice"]),
     )

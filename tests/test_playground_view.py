@@ -18,6 +18,7 @@ from bot.core.config import load_config
 from bot.delivery.outbox import Notification, Part
 from bot.emulator import EmulatedUser
 from bot.playground import Playground, PlaygroundServer
+from handlers.voice import ChooseVoiceAudience
 from tests.playground_setup import playground_config
 
 VILLAGER, MEMBER, OFFICE = "villager:555001", "grid_member:100001", "office:900001"
@@ -174,7 +175,20 @@ async def test_a_four_second_voice_note_reaches_the_grid_member_as_four_seconds(
     await villager.wait_for(has_buttons("v2:rs"))
     assert await post(http, f"/api/personas/{VILLAGER}/voice", {}) == 200
     assert playground.transcript(villager.chat_id)[-1]["voice"]["duration"] == 4
+    share = ChooseVoiceAudience(member_too=True).pack()  # the grid member may hear it too
+    audience = await villager.wait_for(has_buttons(share))
     summary = await villager.wait_for(has_buttons("v2:rs"))
+    await post(
+        http,
+        f"/api/personas/{VILLAGER}/press",
+        {"message_id": audience["message_id"], "data": share},
+    )
+    await villager.wait_for(
+        lambda message: (
+            message["message_id"] == audience["message_id"]
+            and message["reply_markup"]["inline_keyboard"][0][1]["text"].startswith("✓")
+        )
+    )
     await post(
         http,
         f"/api/personas/{VILLAGER}/press",

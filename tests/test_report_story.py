@@ -24,6 +24,7 @@ from bot.reporting.lifecycle import State
 from handlers.buttons import AssignHamlet, AssignVillage, SkipFixNote
 from handlers.common import MY_REPORTS_BUTTON, REPORT_BUTTON
 from handlers.reporting import PHOTO_LOCATION_BUTTON, PICK_HAMLET_BUTTON
+from handlers.voice import ChooseVoiceAudience
 from tests.conftest import CLEAN_HOMES_CHAT, CLEAN_WATER_CHAT, OFFICE_CHAT, Town
 
 SAMPLE = Path(__file__).parent.parent / "bot/sample"
@@ -225,7 +226,16 @@ async def test_voice_note_as_description(town: Town) -> None:
     villager.press(categories, "v2:rc:livestock")
     await villager.wait_for(has_buttons("v2:rs"))
     villager.send_voice((SAMPLE / "voice.ogg").read_bytes(), duration=4)
+    share = ChooseVoiceAudience(member_too=True).pack()  # the grid member may hear it too
+    question = await villager.wait_for(has_buttons(share))
     summary = await villager.wait_for(lambda m: has_buttons("v2:rs")(m) and "🎤" in m["text"])
+    villager.press(question, share)
+    await villager.wait_for(
+        lambda m: (
+            has_buttons(share)(m)
+            and m["reply_markup"]["inline_keyboard"][0][1]["text"].startswith("✓")
+        )
+    )
     villager.press(summary, "v2:rs")
     await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     voice = await member.wait_for(lambda m: "voice" in m)

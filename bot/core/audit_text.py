@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "schedule_active": N_("resumed a schedule"),
     "schedule_deleted": N_("deleted a schedule"),
     "retry_delivery": N_("retried a failed delivery of"),
+    "relay_voice": N_("passed on in words the voice description of"),
 }
 """Words for every action the bot records (tests/test_audit.py checks each `record` call
 has one); schedule changes record `schedule_<its new state>`."""

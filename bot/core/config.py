@@ -177,6 +177,16 @@ class PrivacyConfig(_Section):
     media_retention_days: int = Field(default=365, ge=1)
     purge_hour: int = Field(default=3, ge=0, le=23)
     pepper: SecretStr = SecretStr("")
+    draft_files_per_person: int = Field(default=10, ge=1)
+    """Files of unsent drafts one person may have on disk: two drafts' photos and a voice."""
+    draft_megabytes_per_person: int = Field(default=30, ge=1)
+    """Their total size: ten phone photos as Telegram compresses them, or a few original files."""
+    draft_keep_hours: int = Field(default=24, ge=1)
+    """Files of drafts never sent are deleted by the daily job once they are this old."""
+    media_folder_megabytes: int = Field(default=10_000, ge=1)
+    """The media folder's size limit: past it, new files keep only Telegram's file id."""
+    media_folder_warn_percent: int = Field(default=80, ge=1, le=100)
+    """From this share of the limit the office is warned, once a day."""
 
 
 class OfficeConfig(_Section):

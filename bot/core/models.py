@@ -46,6 +46,8 @@ class Draft:
     voice: MediaRef | None = None
     id: str | None = None
     """Given when the draft is started; the report made from it keeps it (once only)."""
+    voice_audience: str = "office"
+    """Who may hear the voice note: "office" (the default) or "member" (the grid member too)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,11 @@ class Report:
     next_step_at: datetime | None = None
     public_description: str | None = None
     """The description scrubbed for everyone but the office (None: stored before 0011)."""
+    voice_audience: str = "office"
+    """Who may hear the voice description: "office" or "member" (see `bot.reporting.voice`)."""
+    voice_relay: str | None = None
+    """The office's words for a voice only the office may hear, passed on to the grid member."""
+    has_voice: bool = False
 
     @property
     def number(self) -> str:

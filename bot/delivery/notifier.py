@@ -29,6 +29,7 @@ from bot.reporting.buttons import (
 )
 from bot.reporting.lifecycle import TASK_STATES, Action, State
 from bot.reporting.redact import localise_placeholders, redact
+from bot.reporting.voice import RelayVoice, member_may_hear
 from storage.transaction import Transaction
 from storage.users import UserRepository
 
@@ -128,10 +129,16 @@ class Notifier:
             buttons = (
                 self.queue_buttons(report.id, language) if report.state == State.SUBMITTED else ()
             )
+            if media.voice and not member_may_hear(report):
+                relay = Button(_("🗣 Pass the voice on in words"), RelayVoice(report.id).pack())
+                buttons = (*buttons, (relay,))
             await self._add(
                 connection,
                 chat_id,
-                (*self._evidence(report, media), Part("text", text=text, buttons=buttons)),
+                (
+                    *self._evidence(report, media, office=True),
+                    Part("text", text=text, buttons=buttons),
+                ),
                 report=report,
             )
 
@@ -284,6 +291,12 @@ class Notifier:
         text = report.description if for_office else self.public_text(report, language)
         if text:
             lines.append(_("Description: {text}").format(text=escape(text)))
+        if report.has_voice and not member_may_hear(report):
+            lines.append(_("🎤 The reporter left a voice description that only the office hears."))
+        if report.voice_relay:
+            lines.append(
+                _("🗣 The office passes it on: {words}").format(words=escape(report.voice_relay))
+            )
         if report.duplicates:
             lines.append(
                 _("👥 +{count} more villagers reported this").format(count=report.duplicates)
@@ -343,17 +356,32 @@ class Notifier:
     def local_time(self, moment: datetime) -> str:
         return moment.astimezone(self._config.general.tz).strftime("%m-%d %H:%M")
 
-    def _evidence(self, report: Report, media: ReportMedia) -> tuple[Part, ...]:
+    def _evidence(
+        self, report: Report, media: ReportMedia, *, office: bool = False
+    ) -> tuple[Part, ...]:
         """Photos (as an album when several), the map pin and the voice note, by file id; a
-        picture sent as a file goes as a photo made from our copy (`Part.image_files`)."""
+        picture sent as a file goes as a photo made from our copy (`Part.image_files`). The
+        voice only to the `office`, unless the reporter let the grid member hear it too."""
         parts: list[Part] = list(
             _photos("photo" if len(media.photos) == 1 else "album", media.photos)
         )
         if report.latitude is not None and report.longitude is not None:
             parts.append(Part("location", latitude=report.latitude, longitude=report.longitude))
-        if media.voice:
+        if media.voice and (office or member_may_hear(report)):
             parts.append(Part("voice", files=(media.voice.file_id,)))
         return tuple(parts)
+
+    async def voice_relayed(self, connection: Transaction, report: Report) -> None:
+        """The office's words for a voice description only it hears, to whoever works the
+        report."""
+        for chat_id in assignees_of(report, self._people):
+            language = await self.language_of(chat_id)
+            _ = self.translator(language).gettext
+            title = _("🗣 The office passes on the voice description of {number}").format(
+                number=report.number
+            )
+            text = "\n".join([f"<b>{title}</b>", escape(report.voice_relay or "")])
+            await self._add(connection, chat_id, (Part("text", text=text),), report=report)
 
     # -- deadlines: reminders, escalations, auto-close --------------------------------------
 

@@ -2,7 +2,8 @@
 
 `/mydata` shows what is stored about a person; `/forgetme` erases it: the profile, drafts,
 conversations and delivery history go, the reports stay for the town's work with the reporter
-replaced by a stand-in and without voice notes (a voice identifies its speaker). Kept on
+replaced by a stand-in and without voice notes (a voice identifies its speaker), and the files
+of drafts never sent are deleted. Kept on
 purpose, so that forgetting is no way round the abuse controls: the keyed hash of the person's
 Telegram id (`storage.keys`) on their reports (the report limits count by it), on their recent
 wrong /join codes and on any reporting block; and the audit log's record of office actions.
@@ -10,7 +11,8 @@ People who hold a role are asked to have it revoked first, since their work on r
 to the office's records.
 
 Evidence files older than `[privacy] media_retention_days` are deleted from disk by a daily
-job; the reports keep Telegram's file ids.
+job, files of drafts never sent once older than `draft_keep_hours`; the reports keep
+Telegram's file ids.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from bot.core.clock import Clock
 from bot.core.config import Config
 from bot.core.models import Report
 from bot.people.directory import Grant, People
+from bot.reporting.draft_media import DraftFiles
 from storage import Storage
 from storage.privacy import BlockRow, Forgotten, Profile
 
@@ -58,6 +61,7 @@ class PrivacyService:
         self._config = config
         self._people = people
         self._clock = clock
+        self._draft_files = DraftFiles(storage=storage, config=config, clock=clock)
 
     async def personal_data(self, user_id: int) -> PersonalData:
         return PersonalData(
@@ -76,11 +80,18 @@ class PrivacyService:
             forgotten = await self._storage.privacy.forget(connection, user_id, self._clock.now())
         for path in forgotten.files:
             _delete(Path(path))
-        log.info("forgot a person at their request (%d report(s) anonymised)", forgotten.reports)
+        drafts = await self._draft_files.forget(user_id)
+        log.info(
+            "forgot a person at their request (%d report(s) anonymised, %d draft file(s) deleted)",
+            forgotten.reports,
+            drafts,
+        )
         return forgotten
 
     async def purge_media(self) -> Purged:
-        """Delete evidence files past the retention period, and stray files as old."""
+        """Delete evidence files past the retention period, and stray files as old; files of
+        drafts never sent go after `[privacy] draft_keep_hours`."""
+        drafts = await self._draft_files.purge_strays()
         cutoff = self._clock.now() - timedelta(days=self._config.privacy.media_retention_days)
         expired = await self._storage.privacy.files_older_than(cutoff)
         for path in expired:
@@ -88,13 +99,13 @@ class PrivacyService:
         await self._storage.privacy.forget_files(expired)
         referenced = await self._storage.privacy.referenced_files()
         orphans = [
-            path
-            for path in _files_in(self._config.storage.media_dir)
-            if str(path) not in referenced and _modified(path) < cutoff
+            file
+            for file in _files_in(self._config.storage.media_dir)
+            if str(file) not in referenced and _modified(file) < cutoff
         ]
-        for path in orphans:
-            _delete(path)
-        purged = Purged(files=len(expired) + len(orphans), orphans=len(orphans))
+        for file in orphans:
+            _delete(file)
+        purged = Purged(files=len(expired) + len(orphans) + drafts, orphans=len(orphans) + drafts)
         log.info(
             "media retention: deleted %d file(s), %d of them unused", purged.files, purged.orphans
         )

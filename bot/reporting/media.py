@@ -1,9 +1,11 @@
-"""Where evidence files are kept on disk, and reading GPS from a photo's EXIF."""
+"""Where evidence files are kept on disk, checking a picture can be decoded, and reading GPS from
+a photo's EXIF."""
 
 from __future__ import annotations
 
 import io
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -16,6 +18,10 @@ MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
 # far under the 10 MB photo upload limit.
 PHOTO_MAX_SIDE = 2560
 PHOTO_QUALITY = 87
+MAX_IMAGE_PIXELS = 50_000_000
+"""The most pixels we decode: a 50-megapixel phone camera (8160×6120), about 150 MB once decoded.
+Set on Pillow too, so no code path decodes more; bigger (or lying) files are refused politely."""
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
 GPS_IFD = 0x8825
 GPS_LATITUDE_REF, GPS_LATITUDE, GPS_LONGITUDE_REF, GPS_LONGITUDE = 1, 2, 3, 4
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]")
@@ -38,9 +44,38 @@ class MediaStore:
     def too_big(size: int | None) -> bool:
         return size is not None and size > MAX_DOWNLOAD_BYTES
 
+    def used_bytes(self) -> int:
+        """The folder's total size now (one directory listing)."""
+        if not self.folder.is_dir():
+            return 0
+        return sum(entry.stat().st_size for entry in os.scandir(self.folder) if entry.is_file())
+
 
 class NotAnImage(ValueError):
     """The bytes are not a picture Pillow can read."""
+
+
+DECODE_ERRORS = (
+    UnidentifiedImageError,
+    OSError,
+    ValueError,
+    SyntaxError,
+    Image.DecompressionBombError,
+)
+"""What Pillow raises for a file that is not a picture, is broken, or claims too many pixels."""
+
+
+def check_picture(original: bytes) -> None:
+    """NotAnImage unless the bytes decode to a picture of at most `MAX_IMAGE_PIXELS`: the size is
+    checked before decoding, so a tiny file claiming 20000×20000 px costs nothing."""
+    try:
+        with Image.open(io.BytesIO(original)) as image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise NotAnImage(f"{width}×{height} px is more than we decode")
+            image.load()
+    except DECODE_ERRORS as error:
+        raise NotAnImage(str(error)) from error
 
 
 def photo_without_metadata(original: bytes) -> bytes:
@@ -52,7 +87,7 @@ def photo_without_metadata(original: bytes) -> bytes:
             upright = ImageOps.exif_transpose(image)
             upright.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
             rgb = upright.convert("RGB")
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
+    except DECODE_ERRORS as error:
         raise NotAnImage(str(error)) from error
     output = io.BytesIO()
     rgb.save(output, format="JPEG", quality=PHOTO_QUALITY)
@@ -64,7 +99,7 @@ def gps_from_image(path: Path) -> tuple[float, float] | None:
     try:
         with Image.open(path) as image:
             gps = image.getexif().get_ifd(GPS_IFD)
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+    except DECODE_ERRORS:
         return None
     try:
         latitude = _degrees(gps[GPS_LATITUDE]) * (-1 if gps.get(GPS_LATITUDE_REF) == "S" else 1)
