@@ -22,6 +22,7 @@ from pathlib import Path
 
 from bot.core.clock import Clock
 from bot.core.config import Config
+from bot.core.errors import Reason, Refused
 from bot.core.models import Report
 from bot.people.directory import Grant, People
 from storage import Storage
@@ -49,7 +50,8 @@ class Purged:
 
 
 class HoldsRole(Exception):
-    """Role holders are not forgotten while they hold the role."""
+    """Today's refusal class, kept only for `handlers.refusals.from_legacy`; `forget` raises
+    `Refused(HOLDS_ROLE)`."""
 
 
 class PrivacyService:
@@ -69,9 +71,10 @@ class PrivacyService:
         )
 
     async def forget(self, user_id: int) -> Forgotten:
-        """Erase the person in one transaction, then their voice notes from disk."""
+        """Erase the person in one transaction, then their voice notes from disk; a role holder
+        is refused (`Refused(HOLDS_ROLE)`) until the office ends the role."""
         if self._people.holds_role(user_id):
-            raise HoldsRole(user_id)
+            raise Refused(Reason.HOLDS_ROLE, subject=f"forget user {user_id}")
         async with self._storage.database.transaction() as connection:
             forgotten = await self._storage.privacy.forget(connection, user_id, self._clock.now())
         for path in forgotten.files:
@@ -83,8 +86,8 @@ class PrivacyService:
         """Delete evidence files past the retention period, and stray files as old."""
         cutoff = self._clock.now() - timedelta(days=self._config.privacy.media_retention_days)
         expired = await self._storage.privacy.files_older_than(cutoff)
-        for path in expired:
-            _delete(Path(path))
+        for expired_path in expired:
+            _delete(Path(expired_path))
         await self._storage.privacy.forget_files(expired)
         referenced = await self._storage.privacy.referenced_files()
         orphans = [
@@ -92,8 +95,8 @@ class PrivacyService:
             for path in _files_in(self._config.storage.media_dir)
             if str(path) not in referenced and _modified(path) < cutoff
         ]
-        for path in orphans:
-            _delete(path)
+        for orphan in orphans:
+            _delete(orphan)
         purged = Purged(files=len(expired) + len(orphans), orphans=len(orphans))
         log.info(
             "media retention: deleted %d file(s), %d of them unused", purged.files, purged.orphans
