@@ -51,6 +51,7 @@ from bot.stats.service import StatsService
 from handlers import (
     common,
     deliveries,
+    errors,
     guard,
     moderation,
     new_schedule,
@@ -67,6 +68,7 @@ from handlers import (
 )
 from handlers.context import CONTEXT_TYPES, resolve_person
 from handlers.delivery import TelegramSender
+from handlers.errors import ErrorReporter
 from handlers.inbox import InboxPoller, InboxWebhook
 from handlers.menus import CommandMenus
 from handlers.ordering import PerPersonUpdateProcessor
@@ -330,6 +332,12 @@ class CleanVillageBot:
                 timezone=self.config.general.tz,
             ),
         )
+        bot = application.bot
+        application.bot_data[errors.REPORTER] = ErrorReporter(
+            self.config.telegram.maintainer_chat_id,
+            self.clock,
+            lambda chat_id, text: bot.send_message(chat_id, text),
+        )
         persistence.serve(application)
         self._register_handlers(application)
         await application.initialize()
@@ -511,4 +519,4 @@ class CleanVillageBot:
         application.add_handler(TypeHandler(Update, guard.admit), group=-1)
         # Conversation steps and drafts are stored after each update by the update processor
         # (handlers.ordering, handlers.persistence), together, in one transaction.
-        application.add_error_handler(common.on_error)
+        application.add_error_handler(errors.on_error)

@@ -22,7 +22,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes, ConversationHandler
 
 from bot.core import callbacks
@@ -291,47 +291,6 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     )
     _ = await translator(update, context)
     await query.answer(_("This button is no longer active."), show_alert=False)
-
-
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure with its update and apologise to the user, never show a traceback.
-
-    A person who blocked the bot in the middle of something is not an error: they are noted
-    as unreachable until they write again.
-    """
-    if isinstance(context.error, Forbidden) and isinstance(update, Update):
-        user = update.effective_user
-        log.info("user %s blocked the bot while it answered them", user and user.id)
-        if user is not None:
-            await services(context).storage.users.mark_unreachable(
-                user.id, services(context).clock.now()
-            )
-        return
-    log.error("error while handling %s", describe_update(update), exc_info=context.error)
-    if not isinstance(update, Update) or update.effective_chat is None:
-        return
-    try:
-        _ = await translator(update, context)
-        text = _("Sorry, something went wrong on our side. Please try again in a moment.")
-        if update.callback_query is not None:
-            await update.callback_query.answer(text)
-        elif update.effective_message is not None and is_private(update):
-            await update.effective_message.reply_text(text)
-    except Exception:
-        log.exception("could not tell the user about the error")
-
-
-def describe_update(update: object) -> str:
-    """An update for the log by its kind and ids only: never names, usernames or text."""
-    if not isinstance(update, Update):
-        return type(update).__name__
-    kinds = [str(kind) for kind in Update.ALL_TYPES if getattr(update, kind, None) is not None]
-    kind = kinds[0] if kinds else "?"
-    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
-    return (
-        f"update {update.update_id} ({kind}) chat {chat and chat.id} user {user and user.id} "
-        f"message {message and message.message_id}"
-    )
 
 
 async def keep_file(
