@@ -93,6 +93,8 @@ def words(refusal: Refused, _: Translate, wording: Wording) -> str:
     reason = refusal.reason
     if reason is Reason.OFFICE_ONLY and refusal.command in OFFICE_COMMANDS:
         return _(OFFICE_COMMANDS[refusal.command])
+    if reason is Reason.OFFICE_ONLY and refusal.command:
+        return _("Sorry, {command} is for the town office.").format(command=f"/{refusal.command}")
     if reason in PLAIN:
         return _(PLAIN[reason])
     if reason in SCHEDULE_PROBLEMS:
