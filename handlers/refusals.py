@@ -38,6 +38,7 @@ OFFICE_COMMANDS = {
     "overdue": N_("Sorry, /overdue is for the town office."),
     "invite": N_("Sorry, /invite is for the town office."),
     "team": N_("Sorry, /team is for the town office."),
+    "deliveries": N_("Sorry, /deliveries is for the town office."),
 }
 """OFFICE_ONLY from a command: each command has its own sentence today."""
 
