@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 from datetime import tzinfo
-from typing import Any
 from html import escape
+from typing import Any
 
 from bot.core.audit import AuditLog
 from bot.core.clock import Clock
