@@ -49,10 +49,12 @@ from bot.stats.digest import DigestService
 from bot.stats.present import StatsPresenter
 from bot.stats.service import StatsService
 from handlers import (
+    area,
     common,
     deliveries,
     errors,
     guard,
+    invitations,
     moderation,
     new_schedule,
     news,
@@ -61,10 +63,10 @@ from handlers import (
     orders,
     privacy,
     reporting,
-    roles,
     schedules,
     stats,
     tasks,
+    team,
 )
 from handlers.context import CONTEXT_TYPES, resolve_person
 from handlers.delivery import TelegramSender
@@ -483,7 +485,9 @@ class CleanVillageBot:
             *reporting.build(self.i18n),
             *news.build(),
             *stats.build(),
-            *roles.build(),
+            *invitations.build(),
+            *team.build(),
+            *area.build(),
             *moderation.build(),
             *privacy.build(),
             *deliveries.build(),
