@@ -23,7 +23,6 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
-from bot.core import callbacks
 from bot.core.audit import AuditLog
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Config
@@ -64,10 +63,12 @@ from handlers import (
     privacy,
     reporting,
     schedules,
+    start,
     stats,
     tasks,
     team,
 )
+from handlers.buttons import ChooseLanguage
 from handlers.context import CONTEXT_TYPES, resolve_person
 from handlers.delivery import TelegramSender
 from handlers.errors import ErrorReporter
@@ -497,20 +498,18 @@ class CleanVillageBot:
         press = common.button_regex
         application.add_handlers(
             [
-                CommandHandler("help", common.show_help),
+                CommandHandler("help", start.show_help),
                 MessageHandler(
-                    filters.Regex(press(self.i18n, common.HELP_BUTTON)), common.show_help
+                    filters.Regex(press(self.i18n, common.HELP_BUTTON)), start.show_help
                 ),
-                CommandHandler("lang", common.choose_language),
-                CallbackQueryHandler(
-                    common.set_language, pattern=callbacks.pattern(common.LANGUAGE)
-                ),
-                CommandHandler("myreports", common.my_reports),
+                CommandHandler("lang", start.choose_language),
+                CallbackQueryHandler(start.set_language, pattern=ChooseLanguage.pattern()),
+                CommandHandler("myreports", start.my_reports),
                 MessageHandler(
-                    filters.Regex(press(self.i18n, common.MY_REPORTS_BUTTON)), common.my_reports
+                    filters.Regex(press(self.i18n, common.MY_REPORTS_BUTTON)), start.my_reports
                 ),
-                CallbackQueryHandler(common.stale_button),
-                MessageHandler(filters.UpdateType.MESSAGE, common.stray_input),
+                CallbackQueryHandler(start.stale_button),
+                MessageHandler(filters.UpdateType.MESSAGE, start.stray_input),
             ]
         )
         # Group -4, before anything else: one person's flood is dropped here (handlers.guard).

@@ -14,7 +14,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-import handlers.common
+import handlers.start
 from bot.core.models import FORGOTTEN_REPORTER, Draft, Location, MediaRef
 from bot.emulator import EmulatedUser
 from handlers.buttons import ForgetYes
@@ -156,7 +156,7 @@ async def test_the_error_log_shows_the_update_its_kind_and_the_error_type_only(
     def broken(*_arguments: object) -> str:
         raise RuntimeError("a bug in our code")
 
-    monkeypatch.setattr(handlers.common, "unusable", broken)
+    monkeypatch.setattr(handlers.start, "unusable", broken)
     villager = town.villager
     with caplog.at_level(logging.INFO):
         villager.send_text("我叫王芳，住村口第三家，电话13812345678")
@@ -165,7 +165,7 @@ async def test_the_error_log_shows_the_update_its_kind_and_the_error_type_only(
     assert errors
     line = errors[0].getMessage()
     assert re.search(r"RuntimeError in .*\nupdate \d+ \(message\)", line), line
-    assert "handlers/common.py" in line, line
+    assert "handlers/start.py" in line, line
     for personal in ("王芳", "13812345678", "王阿婆", "wang_apo", "村口"):
         assert personal not in caplog.text, personal
 
