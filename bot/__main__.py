@@ -87,7 +87,7 @@ async def _until_stopped(run: Callable[[asyncio.Event], Awaitable[int | None]]) 
 
 async def _run(bot: CleanVillageBot, stop: asyncio.Event) -> int:
     """Check the token with Telegram, then run until stopped; returns the exit code."""
-    config = bot.core.config
+    config = bot.config
     answer = await check_telegram(
         config.token, config.telegram.base_url, stop, say=lambda line: print(line, flush=True)
     )

@@ -6,6 +6,7 @@ import logging
 import os
 import warnings
 from datetime import time, timedelta
+from typing import Any
 
 from telegram import Bot, Update
 from telegram.ext import (
@@ -146,7 +147,7 @@ class CleanVillageBot:
         self.i18n = I18n(config.general.default_language)
         self.poll_timeout = poll_timeout
         self.storage: Storage | None = None
-        self.application: Application | None = None
+        self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
         self.worker: DeliveryWorker | None = None
         self.notices: NoticeService | None = None
         self.digests: DigestService | None = None
@@ -394,7 +395,9 @@ class CleanVillageBot:
         await menus.set_defaults(application.bot, self.people.office_chat_id)
         await menus.set_for_everyone(application.bot)
 
-    def _receiver(self, application: Application, storage: Storage) -> InboxPoller | InboxWebhook:
+    def _receiver(
+        self, application: Application[Any, Any, Any, Any, Any, Any], storage: Storage
+    ) -> InboxPoller | InboxWebhook:
         """Long polling, or with `[telegram] webhook_url` our webhook server; both keep every
         update in the inbox before Telegram may forget it."""
         telegram = self.config.telegram
@@ -473,7 +476,7 @@ class CleanVillageBot:
         if self.storage:
             await self.storage.close()
 
-    def _register_handlers(self, application: Application) -> None:
+    def _register_handlers(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         # Group 0, first match wins: the grid member's and the office's short conversations come
         # before reporting, so that a photo sent while fixing is the after-photo, not a new report.
         journeys = [

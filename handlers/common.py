@@ -258,11 +258,12 @@ async def end_flow(
     update: Update, context: ContextTypes.DEFAULT_TYPE, draft_key: str, text: str
 ) -> int:
     """Leave a guided flow: drop its draft and say so, after /cancel or a Cancel button."""
-    context.user_data.pop(draft_key, None)
+    if context.user_data is not None:
+        context.user_data.pop(draft_key, None)
     if update.callback_query is not None:
         await update.callback_query.answer()
         await update.callback_query.edit_message_text(text)
-    else:
+    elif update.effective_message is not None:
         await update.effective_message.reply_text(text)
     return ConversationHandler.END
 

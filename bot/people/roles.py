@@ -271,8 +271,8 @@ class RoleService:
                 village = self._grid.villages[hamlet.village_id]
                 return f"{hamlet.label(language)} ({village.label(language)})"
             case Role.VILLAGE_LEAD:
-                village = self._grid.villages.get(scope)
-                return village.label(language) if village else scope
+                led = self._grid.villages.get(scope)
+                return led.label(language) if led else scope
             case Role.DEPARTMENT_MEMBER:
                 department = self._config.departments.get(scope)
                 return department.name.get(language) if department else scope
