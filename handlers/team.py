@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.core import callbacks
 from bot.core.errors import Reason, Refused
-from bot.people.directory import Grant, Role
+from bot.people.directory import Grant
 from bot.people.roles import RoleNotFound
 from bot.reporting.service import NotAllowed
 from handlers.common import (
@@ -20,7 +20,6 @@ from handlers.common import (
     language_of,
     security,
     services,
-    translator,
 )
 from handlers.context import BotContext
 from handlers.invitations import ROLE_BUTTONS
@@ -71,9 +70,11 @@ async def team(update: Update, context: BotContext) -> None:
             )
     for chunk in chunks(lines):
         await message.reply_text(chunk, parse_mode=ParseMode.HTML)
-    revocable = [grant for grant in grants if not grant.from_config]
-    if not found.people.is_config_admin(user.id):
-        revocable = [grant for grant in revocable if grant.role != Role.OFFICE_ADMIN]
+    revocable = [
+        grant
+        for grant in grants
+        if not grant.from_config and found.roles.may_revoke(user.id, grant)
+    ]
     for start in range(0, len(revocable), REVOKE_BUTTONS_PER_MESSAGE):
         buttons = [
             InlineKeyboardButton(
@@ -96,15 +97,16 @@ async def team(update: Update, context: BotContext) -> None:
 
 async def ask_revoke(update: Update, context: BotContext) -> None:
     """A revoke needs a second tap, on a question that names the person and the role."""
+    query, chat = update.callback_query, update.effective_chat
     grant = await _revocable(update, context)
-    if grant is None:
+    if grant is None or query is None or chat is None:
         return
-    found = services(context)
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
+    found = context.services
+    language = context.person.language
+    _ = context._
     names = await found.roles.names_of([grant.user_id])
-    await update.callback_query.answer()
-    await update.effective_chat.send_message(
+    await query.answer()
+    await chat.send_message(
         _("End the role of {name} ({user}): {role}?").format(
             name=escape(names.get(grant.user_id) or "?"),
             user=grant.user_id,
@@ -125,21 +127,23 @@ async def ask_revoke(update: Update, context: BotContext) -> None:
 
 
 async def revoke(update: Update, context: BotContext) -> None:
+    """Yes, revoke: the role ends (audited by the service) and the person's menu shrinks."""
+    query = update.callback_query
     grant = await _revocable(update, context)
-    if grant is None:
+    if grant is None or grant.id is None or query is None:
         return
-    found = services(context)
+    found = context.services
     try:
-        await found.roles.revoke(update.effective_user.id, grant.id)
+        await found.roles.revoke(context.person.id, grant.id)
     except (NotAllowed, RoleNotFound):
         await answer_refusal(update, context, Refused(Reason.NOT_YOURS))
         return
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
+    language = context.person.language
+    _ = context._
     revoked_language = found.i18n.pick(await found.storage.users.language(grant.user_id))
     await found.menus.refresh(context.bot, grant.user_id, revoked_language)
-    await update.callback_query.answer(_("Revoked."))
-    await update.callback_query.edit_message_text(
+    await query.answer(_("Revoked."))
+    await query.edit_message_text(
         _("Revoked: {user} is no longer {role}.").format(
             user=grant.user_id, role=found.roles.describe(grant.role, (grant.scope,), language)
         ),
@@ -148,30 +152,25 @@ async def revoke(update: Update, context: BotContext) -> None:
 
 
 async def keep_role(update: Update, context: BotContext) -> None:
-    _ = await translator(update, context)
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_text(_("Nothing changed."))
+    """No: nothing changes."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    await query.edit_message_text(context._("Nothing changed."))
 
 
 async def _revocable(update: Update, context: BotContext) -> Grant | None:
     """The pressed role, if it is still active and the presser may revoke it."""
-    found = services(context)
-    data = callbacks.decode(update.callback_query.data)
+    found = context.services
+    query = update.callback_query
+    data = callbacks.decode(query.data if query else None)
     grant_id = data.int_arg() if data else None
     grant = found.people.stored_grant(grant_id) if grant_id is not None else None
-    user_id = update.effective_user.id
-    allowed = (
-        grant is not None
-        and found.people.is_office(user_id)
-        and (grant.role != Role.OFFICE_ADMIN or found.people.is_config_admin(user_id))
-    )
-    if not allowed:
+    if grant is None or not found.roles.may_revoke(context.person.id, grant):
         await answer_refusal(update, context, Refused(Reason.NOT_YOURS))
         return None
     return grant
-
-
-# -- /area -------------------------------------------------------------------------------------
 
 
 def chunks(lines: list[str]) -> list[str]:
