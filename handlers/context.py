@@ -127,13 +127,13 @@ async def person_of(user: User, services: Services, *, first_contact: bool = Fal
     """The person behind a Telegram user: their one language and the roles they hold now.
 
     The language is the one stored for them: chosen with /lang, or, with `first_contact`
-    (their private chat), their Telegram language mapped to our catalogues and stored the
-    first time they write, so replies, menus and notifications (which read only the stored
-    language) all speak the same one from then on."""
+    (their private chat), their Telegram language mapped to our catalogues, stored as soon as
+    they are known (/start, a report, /join: `handlers.start` stores it on /start), so replies,
+    menus and notifications (which read only the stored language) speak the same one."""
     stored = await services.storage.users.language(user.id)
     language = services.i18n.pick(stored, user.language_code)
     if stored is None and first_contact:
-        await services.storage.users.set_language(user.id, language, services.clock.now())
+        await services.storage.users.remember_language(user.id, language, services.clock.now())
     people = services.people
     roles = {
         role

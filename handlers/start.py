@@ -24,7 +24,9 @@ async def start(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if user is None or update.effective_message is None:
         return
-    await found.storage.users.seen(user.id, user.first_name, user.username, found.clock.now())
+    now = found.clock.now()
+    await found.storage.users.seen(user.id, user.first_name, user.username, now)
+    await found.storage.users.remember_language(user.id, context.person.language, now)
     _ = context._
     person = context.person
     text = _(

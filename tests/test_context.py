@@ -51,8 +51,8 @@ class Users:
         self.lookups += 1
         return self.stored.get(user_id)
 
-    async def set_language(self, user_id: int, language: str, now: datetime) -> None:
-        self.stored[user_id] = language
+    async def remember_language(self, user_id: int, language: str, now: datetime) -> None:
+        self.stored.setdefault(user_id, language)
 
 
 class People:
