@@ -344,7 +344,7 @@ async def test_a_phone_shows_a_compact_header_tabs_held_messages_and_a_zoomable_
 
     # Into quiet hours with a reminder queued: the pane says what is held and until when.
     bot = playground.bot
-    assert bot is not None and bot.storage is not None and bot.delivery.outbox is not None
+    assert bot is not None and bot.storage is not None and bot.outbox is not None
     zone = playground.config.general.tz
     now = playground.clock.now().astimezone(zone)
     evening = datetime.combine(now.date(), dtime(23, 0), tzinfo=zone)
@@ -353,7 +353,7 @@ async def test_a_phone_shows_a_compact_header_tabs_held_messages_and_a_zoomable_
     await playground.fast_forward(evening - playground.clock.now())
     async with bot.storage.database.transaction() as connection:
         reminder = Notification(555001, (Part("text", text="⏰ reminder"),), hold_at_night=True)
-        await bot.delivery.outbox.add(connection, reminder)
+        await bot.outbox.add(connection, reminder)
     await page.locator("#forward-hour").click()
     morning = (evening + timedelta(days=1)).replace(hour=7)
     until = morning.strftime("%m-%d %H:%M")

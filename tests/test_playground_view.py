@@ -99,7 +99,7 @@ async def test_quiet_hours_show_what_is_held_and_until_when_then_it_arrives(
 ) -> None:
     playground = site[0]
     bot = playground.bot
-    assert bot is not None and bot.storage is not None and bot.delivery.outbox is not None
+    assert bot is not None and bot.storage is not None and bot.outbox is not None
     villager = user_of(playground, VILLAGER)
     late_evening = next_local(playground, time(23, 0))
     await playground.fast_forward(late_evening - playground.clock.now())
@@ -108,8 +108,8 @@ async def test_quiet_hours_show_what_is_held_and_until_when_then_it_arrives(
         villager.chat_id, (Part("text", text="⏰ a reminder"),), hold_at_night=True
     )
     async with bot.storage.database.transaction() as connection:
-        await bot.delivery.outbox.add(connection, reminder)
-    bot.delivery.outbox.poke()
+        await bot.outbox.add(connection, reminder)
+    bot.outbox.poke()
 
     async with http.get("/api/held") as response:
         held = (await response.json())["held"]
