@@ -22,13 +22,16 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m bot --config $(CONFIG)
 
+# mypy's config is in pyproject.toml (strict for bot/ and storage/, mypy's defaults for handlers/).
 test: $(STAMP) browser
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Re-extract user-facing strings and merge them into every catalogue (then translate the gaps).
 messages: $(STAMP)

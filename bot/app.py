@@ -6,6 +6,7 @@ import logging
 import os
 import warnings
 from datetime import time, timedelta
+from typing import Any
 
 from telegram import Bot, Update
 from telegram.ext import (
@@ -23,7 +24,6 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
-from bot.core import callbacks
 from bot.core.audit import AuditLog
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Config
@@ -49,9 +49,12 @@ from bot.stats.digest import DigestService
 from bot.stats.present import StatsPresenter
 from bot.stats.service import StatsService
 from handlers import (
+    area,
     common,
     deliveries,
+    errors,
     guard,
+    invitations,
     moderation,
     new_schedule,
     news,
@@ -60,13 +63,16 @@ from handlers import (
     orders,
     privacy,
     reporting,
-    roles,
     schedules,
+    start,
     stats,
     tasks,
+    team,
 )
+from handlers.buttons import ChooseLanguage
 from handlers.context import CONTEXT_TYPES, resolve_person
 from handlers.delivery import TelegramSender
+from handlers.errors import ErrorReporter
 from handlers.inbox import InboxPoller, InboxWebhook
 from handlers.menus import CommandMenus
 from handlers.ordering import PerPersonUpdateProcessor
@@ -141,7 +147,7 @@ class CleanVillageBot:
         self.i18n = I18n(config.general.default_language)
         self.poll_timeout = poll_timeout
         self.storage: Storage | None = None
-        self.application: Application | None = None
+        self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
         self.worker: DeliveryWorker | None = None
         self.notices: NoticeService | None = None
         self.digests: DigestService | None = None
@@ -331,6 +337,12 @@ class CleanVillageBot:
                 timezone=self.config.general.tz,
             ),
         )
+        bot = application.bot
+        application.bot_data[errors.REPORTER] = ErrorReporter(
+            self.config.telegram.maintainer_chat_id,
+            self.clock,
+            lambda chat_id, text: bot.send_message(chat_id, text),
+        )
         persistence.serve(application)
         self._register_handlers(application)
         await application.initialize()
@@ -384,7 +396,9 @@ class CleanVillageBot:
         await menus.set_defaults(application.bot, self.people.office_chat_id)
         await menus.set_for_everyone(application.bot)
 
-    def _receiver(self, application: Application, storage: Storage) -> InboxPoller | InboxWebhook:
+    def _receiver(
+        self, application: Application[Any, Any, Any, Any, Any, Any], storage: Storage
+    ) -> InboxPoller | InboxWebhook:
         """Long polling, or with `[telegram] webhook_url` our webhook server; both keep every
         update in the inbox before Telegram may forget it."""
         telegram = self.config.telegram
@@ -463,7 +477,7 @@ class CleanVillageBot:
         if self.storage:
             await self.storage.close()
 
-    def _register_handlers(self, application: Application) -> None:
+    def _register_handlers(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         # Group 0, first match wins: the grid member's and the office's short conversations come
         # before reporting, so that a photo sent while fixing is the after-photo, not a new report.
         journeys = [
@@ -476,7 +490,9 @@ class CleanVillageBot:
             *reporting.build(self.i18n),
             *news.build(),
             *stats.build(),
-            *roles.build(),
+            *invitations.build(),
+            *team.build(),
+            *area.build(),
             *moderation.build(),
             *privacy.build(),
             *deliveries.build(),
@@ -486,20 +502,18 @@ class CleanVillageBot:
         press = common.button_regex
         application.add_handlers(
             [
-                CommandHandler("help", common.show_help),
+                CommandHandler("help", start.show_help),
                 MessageHandler(
-                    filters.Regex(press(self.i18n, common.HELP_BUTTON)), common.show_help
+                    filters.Regex(press(self.i18n, common.HELP_BUTTON)), start.show_help
                 ),
-                CommandHandler("lang", common.choose_language),
-                CallbackQueryHandler(
-                    common.set_language, pattern=callbacks.pattern(common.LANGUAGE)
-                ),
-                CommandHandler("myreports", common.my_reports),
+                CommandHandler("lang", start.choose_language),
+                CallbackQueryHandler(start.set_language, pattern=ChooseLanguage.pattern()),
+                CommandHandler("myreports", start.my_reports),
                 MessageHandler(
-                    filters.Regex(press(self.i18n, common.MY_REPORTS_BUTTON)), common.my_reports
+                    filters.Regex(press(self.i18n, common.MY_REPORTS_BUTTON)), start.my_reports
                 ),
-                CallbackQueryHandler(common.stale_button),
-                MessageHandler(filters.UpdateType.MESSAGE, common.stray_input),
+                CallbackQueryHandler(start.stale_button),
+                MessageHandler(filters.UpdateType.MESSAGE, start.stray_input),
             ]
         )
         # Group -4, before anything else: one person's flood is dropped here (handlers.guard).
@@ -512,4 +526,4 @@ class CleanVillageBot:
         application.add_handler(TypeHandler(Update, guard.admit), group=-1)
         # Conversation steps and drafts are stored after each update by the update processor
         # (handlers.ordering, handlers.persistence), together, in one transaction.
-        application.add_error_handler(common.on_error)
+        application.add_error_handler(errors.on_error)

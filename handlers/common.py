@@ -1,10 +1,11 @@
-"""What every journey shares: services, the user's language, the main menu, /start, /help,
-/lang, "My reports", stray input and the error handler."""
+"""What the journeys share while they move onto `handlers.context`: services, the user's language,
+the main menu and its buttons, the words for unusable input, keyboards and the wizard ending.
+The everyone-journeys (/start, /help, /lang, My reports, stray input) are in `handlers.start`,
+the error handler in `handlers.errors`."""
 
 from __future__ import annotations
 
 import contextlib
-import html
 import logging
 import mimetypes
 import re
@@ -21,8 +22,8 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.constants import ChatType
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes, ConversationHandler
 
 from bot.core import callbacks
@@ -64,7 +65,6 @@ MY_REPORTS_BUTTON = N_("📋 My reports")
 HELP_BUTTON = N_("❓ Help")
 CANCEL_BUTTON = N_("✖ Cancel")
 BACK_BUTTON = N_("⬅ Back")
-LANGUAGE = "lang"
 
 
 @dataclass(frozen=True)
@@ -134,132 +134,11 @@ def is_private(update: Update) -> bool:
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Greet, remember the person and show the big buttons."""
-    found = services(context)
-    user = update.effective_user
-    if user is None or update.effective_message is None:
-        return
-    await found.storage.users.seen(user.id, user.first_name, user.username, found.clock.now())
-    _ = await translator(update, context)
-    text = _(
-        "👋 Hello! This is the Clean Village helper of {town}.\n\n"
-        "Seen rubbish dumped, or a dirty corner? Tap <b>📷 Report dumping</b>, send a photo "
-        "and the place — the grid member of that hamlet will take care of it, and you will "
-        "be told when it is fixed. Your name is never shown to them."
-    ).format(town=html.escape(_("Santang Town")))
-    if found.people.is_grid_member(user.id):
-        text += "\n\n" + _("You are a grid member: /tasks lists the reports in your hamlets.")
-    if found.people.is_village_lead(user.id) or found.people.departments_of(user.id):
-        text += "\n\n" + _("/area lists the open reports in your village or for your department.")
-    if found.people.is_office(user.id):
-        text += "\n\n" + _("You are an office admin: /queue shows reports waiting for the office.")
-        text += "\n" + _(
-            "/schedules cleanup days and other reminders · /order a rectification order · "
-            "/orders open orders · /overdue work past its deadlines. "
-            "The numbers: /stats (summary and chart), /ranking (Top-10 and Bottom-10 hamlets), "
-            "/map (open reports), /export (XLSX and CSV), e.g. /stats last-month."
-        )
-    await update.effective_message.reply_text(
-        text, parse_mode=ParseMode.HTML, reply_markup=main_keyboard(_)
-    )
+    """/start lives in `handlers.start`; this stays for the journeys that still call it from
+    here (news, reporting) until they move onto `handlers.context`."""
+    from handlers.start import start as greet  # imported late: handlers.start imports this
 
-
-async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if update.effective_message is None:
-        return
-    _ = await translator(update, context)
-    await update.effective_message.reply_text(
-        _(
-            "How to report:\n"
-            "1. Tap 📷 Report dumping (or just send a photo).\n"
-            "2. Share your location, or pick your village and hamlet.\n"
-            "3. Choose what kind of problem it is.\n"
-            "4. Optionally type a few words or send a voice note, then tap Submit.\n\n"
-            "Commands: /report new report · /myreports your reports · /lang language · "
-            "/cancel stop what you are doing"
-        ),
-        reply_markup=main_keyboard(_),
-    )
-
-
-async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """`/lang` shows a button per catalogue; each language names itself."""
-    if update.effective_message is None:
-        return
-    found = services(context)
-    _ = await translator(update, context)
-    buttons = [
-        InlineKeyboardButton(
-            found.i18n.translator(code).gettext(N_("English")),
-            callback_data=callbacks.encode(LANGUAGE, code),
-        )
-        for code in found.i18n.languages
-    ]
-    await update.effective_message.reply_text(
-        _("Choose your language:"), reply_markup=InlineKeyboardMarkup([buttons])
-    )
-
-
-async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    found = services(context)
-    data = callbacks.decode(query.data if query else None)
-    code = data.str_arg() if data else None
-    if query is None or update.effective_user is None:
-        return
-    if code not in found.i18n.languages:
-        await query.answer()
-        return
-    await found.storage.users.set_language(update.effective_user.id, code, found.clock.now())
-    await found.menus.refresh(context.bot, update.effective_user.id, code)
-    _ = found.i18n.translator(code).gettext
-    await query.answer()
-    await query.edit_message_text(_("Language set: English"))
-    if query.message is not None:
-        await context.bot.send_message(
-            query.message.chat.id, _("Menu updated."), reply_markup=main_keyboard(_)
-        )
-
-
-async def my_reports(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The villager's own reports with where each one stands."""
-    found = services(context)
-    user = update.effective_user
-    if user is None or update.effective_message is None:
-        return
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    reports = await found.reports.reports_of(user.id)
-    if not reports:
-        text = _("You have not reported anything yet. Tap 📷 Report dumping to start.")
-    else:
-        lines = [_("Your reports (newest first):")]
-        for report in reports:
-            notifier = found.notifier
-            category = notifier.category_label(report.category, language)
-            place = notifier.place(report, language)
-            status = notifier.status_label(report.state, language)
-            lines.append(f"• <b>{report.number}</b> {category} · {place} — {status}")
-        text = "\n".join(lines)
-    await update.effective_message.reply_text(
-        text, parse_mode=ParseMode.HTML, reply_markup=main_keyboard(_)
-    )
-
-
-async def stray_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Anything no journey expects, in a private chat: say what would work, point at the menu."""
-    message = update.effective_message
-    if message is None or not is_private(update):
-        return
-    _ = await translator(update, context)
-    await message.reply_text(
-        unusable(message, _)
-        or _(
-            "Sorry, I did not understand that. "
-            "Tap 📷 Report dumping to report a problem, or ❓ Help."
-        ),
-        reply_markup=main_keyboard(_),
-    )
+    await greet(update, context)  # type: ignore[arg-type]  # a BotContext at run time
 
 
 def unusable(message: Message, _: Translate) -> str | None:
@@ -276,62 +155,6 @@ def unusable(message: Message, _: Translate) -> str | None:
             "To report a problem, send a photo of it."
         )
     return None
-
-
-async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A button of ours that no handler takes now, e.g. from a finished conversation (data we
-    never made is refused earlier, in `handlers.guard`)."""
-    query = update.callback_query
-    if query is None:
-        return
-    log.info(
-        "stale button %r from user %s",
-        query.data,
-        update.effective_user and update.effective_user.id,
-    )
-    _ = await translator(update, context)
-    await query.answer(_("This button is no longer active."), show_alert=False)
-
-
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure with its update and apologise to the user, never show a traceback.
-
-    A person who blocked the bot in the middle of something is not an error: they are noted
-    as unreachable until they write again.
-    """
-    if isinstance(context.error, Forbidden) and isinstance(update, Update):
-        user = update.effective_user
-        log.info("user %s blocked the bot while it answered them", user and user.id)
-        if user is not None:
-            await services(context).storage.users.mark_unreachable(
-                user.id, services(context).clock.now()
-            )
-        return
-    log.error("error while handling %s", describe_update(update), exc_info=context.error)
-    if not isinstance(update, Update) or update.effective_chat is None:
-        return
-    try:
-        _ = await translator(update, context)
-        text = _("Sorry, something went wrong on our side. Please try again in a moment.")
-        if update.callback_query is not None:
-            await update.callback_query.answer(text)
-        elif update.effective_message is not None and is_private(update):
-            await update.effective_message.reply_text(text)
-    except Exception:
-        log.exception("could not tell the user about the error")
-
-
-def describe_update(update: object) -> str:
-    """An update for the log by its kind and ids only: never names, usernames or text."""
-    if not isinstance(update, Update):
-        return type(update).__name__
-    kinds = [str(kind) for kind in Update.ALL_TYPES if getattr(update, kind, None) is not None]
-    kind = kinds[0] if kinds else "?"
-    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
-    return (
-        f"update {update.update_id} ({kind}) chat {chat and chat.id} user {user and user.id} "
-        f"message {message and message.message_id}"
-    )
 
 
 async def keep_file(
@@ -435,11 +258,12 @@ async def end_flow(
     update: Update, context: ContextTypes.DEFAULT_TYPE, draft_key: str, text: str
 ) -> int:
     """Leave a guided flow: drop its draft and say so, after /cancel or a Cancel button."""
-    context.user_data.pop(draft_key, None)
+    if context.user_data is not None:
+        context.user_data.pop(draft_key, None)
     if update.callback_query is not None:
         await update.callback_query.answer()
         await update.callback_query.edit_message_text(text)
-    else:
+    elif update.effective_message is not None:
         await update.effective_message.reply_text(text)
     return ConversationHandler.END
 

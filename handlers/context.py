@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from telegram import Update, User
+from telegram.constants import ChatType
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.people.directory import Role
@@ -122,10 +123,17 @@ CONTEXT_TYPES: ContextTypes[BotContext, dict[Any, Any], dict[Any, Any], dict[Any
 )
 
 
-async def person_of(user: User, services: Services) -> Person:
-    """The person behind a Telegram user: their remembered language (else their Telegram one,
-    else the default) and the roles they hold now."""
+async def person_of(user: User, services: Services, *, first_contact: bool = False) -> Person:
+    """The person behind a Telegram user: their one language and the roles they hold now.
+
+    The language is the one stored for them: chosen with /lang, or, with `first_contact`
+    (their private chat), their Telegram language mapped to our catalogues, stored as soon as
+    they are known (/start, a report, /join: `handlers.start` stores it on /start), so replies,
+    menus and notifications (which read only the stored language) speak the same one."""
     stored = await services.storage.users.language(user.id)
+    language = services.i18n.pick(stored, user.language_code)
+    if stored is None and first_contact:
+        await services.storage.users.remember_language(user.id, language, services.clock.now())
     people = services.people
     roles = {
         role
@@ -139,7 +147,7 @@ async def person_of(user: User, services: Services) -> Person:
     }
     return Person(
         id=user.id,
-        language=services.i18n.pick(stored, user.language_code),
+        language=language,
         roles=frozenset(roles),
         departments=tuple(people.departments_of(user.id)),
     )
@@ -150,6 +158,7 @@ async def resolve_person(update: object, context: BotContext) -> None:
     person)."""
     if context.person_or_none is not None or not isinstance(update, Update):
         return
-    user = update.effective_user
+    user, chat = update.effective_user, update.effective_chat
     if user is not None:
-        context.set_person(await person_of(user, context.services))
+        private = chat is not None and chat.type == ChatType.PRIVATE
+        context.set_person(await person_of(user, context.services, first_contact=private))

@@ -3,30 +3,32 @@ and the job that tells the office chat about new ones (batched, at most once a m
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.core import callbacks
-from bot.delivery.failures import NotOffice
+from bot.core.errors import Refused
 from bot.delivery.outbox import Button
-from handlers.common import inline_markup, language_of, services
+from handlers.buttons import RetryDelivery
+from handlers.common import inline_markup
+from handlers.context import BotContext
+from handlers.refusals import NO_LONGER_ACTIVE, answer_refusal
 
-RETRY = "dlr"
 
-
-async def show_deliveries(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_deliveries(update: Update, context: BotContext) -> None:
     """Each failure nobody retried yet: who, which report, why, with a Retry button."""
-    found = services(context)
+    found = context.services
     message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
+    if message is None:
+        return
+    language = context.person.language
+    _ = context._
     try:
-        failures = await found.deliveries.open(user.id)
-    except NotOffice:
-        await message.reply_text(_("Sorry, /deliveries is for the town office."))
+        failures = await found.deliveries.open(context.person.id)
+    except Refused as refusal:
+        await answer_refusal(update, context, refusal)
         return
     if not failures:
         await message.reply_text(_("✅ Every message was delivered."))
@@ -45,25 +47,26 @@ async def show_deliveries(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             found.deliveries.describe(failure, language),
             parse_mode=ParseMode.HTML,
             reply_markup=inline_markup(
-                ((Button(_("🔁 Retry"), callbacks.encode(RETRY, failure.id)),),)
+                ((Button(_("🔁 Retry"), RetryDelivery(failure.id).pack()),),)
             ),
         )
 
 
-async def retry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def retry(update: Update, context: BotContext) -> None:
     """Retry: the delivery is queued again and the button goes away."""
     query = update.callback_query
-    found = services(context)
-    data = callbacks.decode(query.data)
-    failure_id = data.int_arg() if data else None
-    _ = found.i18n.translator(await language_of(update, context)).gettext
-    if failure_id is None:
-        await query.answer(_("This button is no longer active."))
+    if query is None:
+        return
+    found = context.services
+    pressed = RetryDelivery.parse(query.data)
+    _ = context._
+    if pressed is None:
+        await query.answer(_(NO_LONGER_ACTIVE))
         return
     try:
-        failure = await found.deliveries.retry(update.effective_user.id, failure_id)
-    except NotOffice:
-        await query.answer(_("Sorry, this is for the town office."), show_alert=True)
+        failure = await found.deliveries.retry(context.person.id, pressed.failure_id)
+    except Refused as refusal:
+        await answer_refusal(update, context, refusal)
         return
     if failure is None:
         await query.answer(_("Already retried."))
@@ -72,13 +75,14 @@ async def retry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.edit_message_reply_markup(None)
 
 
-async def tell_office(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def tell_office(context: BotContext) -> None:
     """The job: one batched line to the office about new failures."""
-    await services(context).deliveries.tell_office()
+    await context.services.deliveries.tell_office()
 
 
-def build() -> list[BaseHandler]:
+def build() -> list[BaseHandler[Update, BotContext, Any]]:
+    """/deliveries and its Retry button."""
     return [
         CommandHandler("deliveries", show_deliveries),
-        CallbackQueryHandler(retry, pattern=callbacks.pattern(RETRY)),
+        CallbackQueryHandler(retry, pattern=RetryDelivery.pattern()),
     ]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from telegram import Bot, InputMediaPhoto, Message
+from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -76,7 +76,7 @@ class TelegramSender:
         elif part.kind == "document":
             await self._bot.send_document(
                 chat_id,
-                upload,
+                upload or "",
                 caption=part.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
@@ -87,7 +87,11 @@ class TelegramSender:
             raise PartRefused(f"unknown part kind {part.kind!r}")
 
     async def _send_photos(
-        self, chat_id: int, part: Part, sources: Sequence[PhotoSource | Path], markup: object
+        self,
+        chat_id: int,
+        part: Part,
+        sources: Sequence[PhotoSource | Path | str],
+        markup: InlineKeyboardMarkup | None,
     ) -> Sequence[Message]:
         """A photo (one source) or an album; returns the messages Telegram made."""
         if part.kind == "album":

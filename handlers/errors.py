@@ -6,7 +6,7 @@ frame of our own code ("handlers.reporting:submit"), the exception by its type o
 traceback as file, line, function and source line: never a name, username, message text or a
 person's or chat's id, and never the exception's message (ours embed ids and input at times).
 Wired in `bot.app`: `ErrorReporter(config.telegram.maintainer_chat_id, clock, send)` kept in
-`bot_data`, called from the error handler (`handlers.common.on_error`) before it apologises;
+`bot_data`, called from the error handler (`on_error`, below) before it apologises;
 `[telegram] maintainer_chat_id` is an optional config key (unset: log only).
 """
 
@@ -21,10 +21,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from telegram import Update
-from telegram.constants import MessageLimit
-from telegram.error import TelegramError
+from telegram.constants import ChatType, MessageLimit
+from telegram.error import Forbidden, TelegramError
 
 from bot.core.clock import Clock
+from handlers.context import BotContext, resolve_person
 
 log = logging.getLogger(__name__)
 
@@ -189,3 +190,39 @@ class ErrorReporter:
             return ""
         since = self._held_back_since.isoformat(timespec="minutes")
         return f"({self._held_back} more error(s) since {since} were logged, not sent)\n"
+
+
+REPORTER = "error_reporter"
+"""The `bot_data` key of the application's `ErrorReporter` (set in `bot.app`)."""
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """The application's error handler: tell the maintainer (rate-limited, nothing personal),
+    then apologise to the person, never with a traceback.
+
+    A person who blocked the bot in the middle of something is not an error: they are noted
+    as unreachable until they write again.
+    """
+    found = context.services
+    if isinstance(context.error, Forbidden) and isinstance(update, Update):
+        user = update.effective_user
+        log.info("user %s blocked the bot while it answered them", user and user.id)
+        if user is not None:
+            await found.storage.users.mark_unreachable(user.id, found.clock.now())
+        return
+    reporter: ErrorReporter = context.application.bot_data[REPORTER]
+    error = context.error or RuntimeError("the error handler ran without an error")
+    await reporter.report(update, error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        await resolve_person(update, context)
+        text = context._("Sorry, something went wrong on our side. Please try again in a moment.")
+        if update.callback_query is not None:
+            await update.callback_query.answer(text)
+        elif (
+            update.effective_message is not None and update.effective_chat.type == ChatType.PRIVATE
+        ):
+            await update.effective_message.reply_text(text)
+    except Exception:
+        log.exception("could not tell the user about the error")

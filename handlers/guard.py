@@ -87,6 +87,8 @@ async def _not_our_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Button data we never made (malformed, oversized, another prefix): refused and logged,
     before any handler whose pattern it might still match sees it."""
     query = update.callback_query
+    if query is None:
+        return
     security.warning(
         "refused unrecognised button data %r from user %s",
         query.data,
@@ -117,6 +119,8 @@ async def _in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Serve the office's and departments' groups; elsewhere only point to the private chat."""
     found = services(context)
     chat = update.effective_chat
+    if chat is None:
+        return
     served = {found.people.office_chat_id, *found.people.department_chats.values()}
     message = update.effective_message
     command = _command_of(message)

@@ -5,13 +5,16 @@ actions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import CommandHandler, ContextTypes
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.core.audit_text import AuditWording
+from bot.core.errors import Reason, Refused
 from bot.core.models import format_number, parse_number
 from bot.core.text import clean_text
 from bot.reporting.moderation import (
@@ -21,20 +24,23 @@ from bot.reporting.moderation import (
     Reporter,
     ReporterUnknown,
 )
-from bot.reporting.service import ReportNotFound
-from handlers.common import Translate, language_of, security, services
+from bot.reporting.service import NotAllowed, ReportNotFound
+from handlers.context import BotContext
+from handlers.refusals import answer_refusal, from_legacy
+
+Translate = Callable[[str], str]
 
 AUDIT_DEFAULT, AUDIT_MOST = 20, 100
 MAX_REASON = 300
 
 
-async def audit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def audit(update: Update, context: BotContext) -> None:
     """/audit [how many]: the newest office actions first."""
-    found = services(context)
+    found = context.services
     message = update.effective_message
-    _ = await _office_translator(update, context, "/audit")
-    if _ is None:
+    if message is None or not await _office_only(update, context, "audit"):
         return
+    _ = context._
     arguments = context.args or []
     count = AUDIT_DEFAULT
     if arguments:
@@ -57,7 +63,7 @@ async def audit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(_("The audit log is empty."))
         return
     names = await found.roles.names_of(AuditWording.people_in(entries))
-    language = await language_of(update, context)
+    language = context.person.language
     wording = AuditWording(
         found.config, found.grid, found.i18n.translator(language), language, names
     )
@@ -70,13 +76,13 @@ async def audit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = text[cut:].lstrip("\n")
 
 
-async def block(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def block(update: Update, context: BotContext) -> None:
     """/block <user id or report number> <reason>."""
-    found = services(context)
+    found = context.services
     message = update.effective_message
-    _ = await _office_translator(update, context, "/block")
-    if _ is None:
+    if message is None or not await _office_only(update, context, "block"):
         return
+    _ = context._
     arguments = context.args or []
     reason = clean_text(" ".join(arguments[1:]), MAX_REASON)
     target = await _target(update, context, arguments[0] if arguments else "", _)
@@ -89,12 +95,9 @@ async def block(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     try:
-        await found.moderation.block(update.effective_user.id, reporter, reason)
-    except CannotBlock:
-        await message.reply_text(_("Office admins cannot be blocked."))
-        return
-    except AlreadyBlocked:
-        await message.reply_text(_("{who} is already blocked.").format(who=who))
+        await found.moderation.block(context.person.id, reporter, reason)
+    except (NotAllowed, CannotBlock, AlreadyBlocked) as error:
+        await _refuse(update, context, error, who)
         return
     done = (
         _("⛔ Blocked: {who} can no longer send reports, and was told why: {reason}")
@@ -107,40 +110,43 @@ async def block(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_text(done.format(who=who, reason=escape(reason)), parse_mode=ParseMode.HTML)
 
 
-async def unblock(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unblock(update: Update, context: BotContext) -> None:
     """/unblock <user id or report number>."""
-    found = services(context)
+    found = context.services
     message = update.effective_message
-    _ = await _office_translator(update, context, "/unblock")
-    if _ is None:
+    if message is None or not await _office_only(update, context, "unblock"):
         return
+    _ = context._
     arguments = context.args or []
     target = await _target(update, context, arguments[0] if len(arguments) == 1 else "", _)
     if target is None:
         return
     reporter, who = target
     try:
-        await found.moderation.unblock(update.effective_user.id, reporter)
-    except NotBlocked:
-        await message.reply_text(_("{who} is not blocked.").format(who=who))
+        await found.moderation.unblock(context.person.id, reporter)
+    except (NotAllowed, NotBlocked) as error:
+        await _refuse(update, context, error, who)
         return
     await message.reply_text(_("✅ Unblocked: {who} can send reports again.").format(who=who))
 
 
-async def who(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def who(update: Update, context: BotContext) -> None:
     """/who <report number>: the reporter, for handling abuse — office admins only, audited."""
-    found = services(context)
+    found = context.services
     message = update.effective_message
-    _ = await _office_translator(update, context, "/who")
-    if _ is None:
+    if message is None or not await _office_only(update, context, "who"):
         return
+    _ = context._
     arguments = context.args or []
     report_id = parse_number(arguments[0]) if len(arguments) == 1 else None
     if report_id is None:
         await message.reply_text(_("Please write /who and a report number, e.g. /who R-000123."))
         return
     try:
-        report, profile = await found.moderation.reporter_of(update.effective_user.id, report_id)
+        report, profile = await found.moderation.reporter_of(context.person.id, report_id)
+    except NotAllowed as error:
+        await _refuse(update, context, error, None)
+        return
     except ReportNotFound:
         await message.reply_text(
             _("There is no report {text}.").format(text=format_number(report_id))
@@ -181,32 +187,32 @@ async def who(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
 
 
-async def _office_translator(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, command: str
-) -> Translate | None:
-    """The office admin's translator, or None after refusing anyone else."""
-    found = services(context)
-    user = update.effective_user
-    message = update.effective_message
-    if user is None or message is None:
-        return None
-    _ = found.i18n.translator(await language_of(update, context)).gettext
-    if not found.people.is_office(user.id):
-        security.warning("refused %s from user %s", command, user.id)
-        await message.reply_text(
-            _("Sorry, {command} is for the town office.").format(command=command)
-        )
-        return None
-    return _
+async def _office_only(update: Update, context: BotContext, command: str) -> bool:
+    """Whether the sender is an office admin; anyone else is told so (and logged). A fast
+    path only: the moderation service checks again in its transaction."""
+    if context.person.is_office:
+        return True
+    await answer_refusal(update, context, Refused(Reason.OFFICE_ONLY, command=command))
+    return False
+
+
+async def _refuse(update: Update, context: BotContext, error: Exception, who: str | None) -> None:
+    """Answer a refusal of the moderation service, naming the person as the office did."""
+    refusal = from_legacy(error, who=who)
+    if refusal is None:
+        raise error
+    await answer_refusal(update, context, refusal)
 
 
 async def _target(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, _: Translate
+    update: Update, context: BotContext, text: str, _: Translate
 ) -> tuple[Reporter, str] | None:
     """(the person, how to name them) from a user id or a report number, else a usage reply.
     A report's reporter is found also after /forgetme (by the key kept on the report)."""
-    found = services(context)
+    found = context.services
     message = update.effective_message
+    if message is None:
+        return None
     text = clean_text(text)
     if text[:1] in ("R", "r"):
         report_id = parse_number(text) or 0
@@ -234,7 +240,8 @@ async def _target(
     return None
 
 
-def build() -> list:
+def build() -> list[BaseHandler[Update, BotContext, Any]]:
+    """/audit, /block, /unblock and /who."""
     return [
         CommandHandler("audit", audit),
         CommandHandler("block", block),

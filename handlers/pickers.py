@@ -8,8 +8,9 @@ same msgids, so the catalogues need no change and the stories' assertions hold:
 |--------------------------------|--------------------------------------------------------------|
 | `PlacePicker.villages/hamlets` | reporting.ask_village/village_chosen (+ `_inline`),          |
 |                                | office.choose_village/choose_hamlet, orders.begin/           |
-|                                | village_chosen, news._villages/village_chosen, roles._villages/|
-|                                | _show_hamlets, notices._village_buttons/_village_toggles/     |
+|                                | village_chosen, news._villages/village_chosen, invitations.  |
+|                                | _villages/_show_hamlets, notices._village_buttons/_village_  |
+|                                | toggles/                                                     |
 |                                | hamlet_village_chosen, new_schedule.audience_chosen/          |
 |                                | hamlet_village_chosen, common.village_buttons                 |
 | `audience_keyboard`            | notices.begin, new_schedule's audience step (`_ask_audience`)|
@@ -258,7 +259,7 @@ INVITE_PLACES = PlacePicker(
     hamlet=buttons.InviteToggleHamlet,
     cancel=buttons.StopInvite(),
 )
-"""handlers.roles: _villages, _show_hamlets (`chosen`, Done ➡ as `extra`)."""
+"""handlers.invitations: _villages, _show_hamlets (`chosen`, Done ➡ as `extra`)."""
 
 
 def schedule_village_places(kind: AudienceKind) -> PlacePicker:

@@ -4,43 +4,40 @@ confirmation button (their reports stay, anonymised). See `bot.people.privacy` f
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     ConversationHandler,
 )
 
-from bot.core import callbacks
-from bot.core.i18n import N_
-from bot.people.privacy import HoldsRole
-from handlers.common import language_of, services, translator
-from handlers.reporting import DRAFT_KEY
+from bot.core.errors import Reason, Refused
+from handlers.buttons import ForgetNo, ForgetYes
+from handlers.context import BotContext
+from handlers.drafts import DRAFTS, ReportDraft
+from handlers.refusals import answer_refusal
 
-FORGET_YES, FORGET_NO = "fgy", "fgn"
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 MAX_NUMBERS_SHOWN = 30
-HOLDS_ROLE = N_(
-    "You hold a role for the town office. Please ask the office to end it first; "
-    "after that, /forgetme deletes your data."
-)
 
 
-async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    found = services(context)
+async def my_data(update: Update, context: BotContext) -> None:
+    """Everything the bot keeps about the sender, in their language."""
+    found = context.services
     user = update.effective_user
     message = update.effective_message
     if user is None or message is None:
         return
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
+    language = context.person.language
+    _ = context._
     plural = found.i18n.translator(language).ngettext
     data = await found.privacy.personal_data(user.id)
-    draft = (context.user_data or {}).get(DRAFT_KEY)
+    draft = context.draft(ReportDraft)
     profile = data.profile
     if (
         profile is None
@@ -98,8 +95,8 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             plural(
                 "• A report you are still writing: {count} photo",
                 "• A report you are still writing: {count} photos",
-                len(draft.get("photos", [])),
-            ).format(count=len(draft.get("photos", [])))
+                len(draft.photos),
+            ).format(count=len(draft.photos))
         )
     if data.forgotten_reports:
         lines.append(
@@ -127,17 +124,15 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
 
 
-async def forget_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Explain what goes and what stays, and ask for a tap to confirm."""
-    found = services(context)
-    user = update.effective_user
+async def forget_me(update: Update, context: BotContext) -> None:
+    """Explain what goes and what stays, and ask for a tap to confirm (a role holder is told
+    at once: the service would refuse them anyway)."""
     message = update.effective_message
-    if user is None or message is None:
+    if message is None:
         return
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    if found.people.holds_role(user.id):
-        await message.reply_text(_(HOLDS_ROLE))
+    _ = context._
+    if context.person.roles:
+        await answer_refusal(update, context, Refused(Reason.HOLDS_ROLE))
         return
     await message.reply_text(
         _(
@@ -155,26 +150,30 @@ async def forget_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             [
                 [
                     InlineKeyboardButton(
-                        _("🗑 Yes, delete my data"), callback_data=callbacks.encode(FORGET_YES)
+                        _("🗑 Yes, delete my data"), callback_data=ForgetYes().pack()
                     )
                 ],
-                [InlineKeyboardButton(_("Keep it"), callback_data=callbacks.encode(FORGET_NO))],
+                [InlineKeyboardButton(_("Keep it"), callback_data=ForgetNo().pack())],
             ]
         ),
     )
 
 
-async def forget_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def forget_confirmed(update: Update, context: BotContext) -> None:
     """Only ever the presser's own data: there is nothing to forge."""
-    found = services(context)
+    found = context.services
     query = update.callback_query
     user = update.effective_user
-    _ = await translator(update, context)
+    if query is None or user is None:
+        return
+    _ = context._
     try:
         await found.privacy.forget(user.id)
-    except HoldsRole:
-        await query.answer(_(HOLDS_ROLE), show_alert=True)
+    except Refused as refusal:
+        await answer_refusal(update, context, refusal)
         return
+    for kind in DRAFTS:
+        context.drop(kind)
     context.application.drop_user_data(user.id)
     _end_conversations(context.application, user.id)
     found.menus.forget(user.id)
@@ -187,18 +186,23 @@ async def forget_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     )
 
 
-async def forget_cancelled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    _ = await translator(update, context)
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_text(_("Nothing was deleted."))
+async def forget_cancelled(update: Update, context: BotContext) -> None:
+    """Keep it: say that nothing was deleted."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    await query.edit_message_text(context._("Nothing was deleted."))
 
 
-async def purge_media(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def purge_media(context: BotContext) -> None:
     """The daily job: evidence past its retention period leaves the disk."""
-    await services(context).privacy.purge_media()
+    await context.services.privacy.purge_media()
 
 
-def _end_conversations(application: Application, user_id: int) -> None:
+def _end_conversations(
+    application: Application[Any, Any, Any, Any, Any, Any], user_id: int
+) -> None:
     """End every conversation the person is in, so no step of theirs survives in memory.
 
     python-telegram-bot 22.8 has no public call for this; its conversation table is a dict
@@ -213,10 +217,11 @@ def _end_conversations(application: Application, user_id: int) -> None:
                     table.pop(key, None)
 
 
-def build() -> list:
+def build() -> list[BaseHandler[Update, BotContext, Any]]:
+    """/mydata, /forgetme and its two buttons."""
     return [
         CommandHandler("mydata", my_data),
         CommandHandler("forgetme", forget_me),
-        CallbackQueryHandler(forget_confirmed, pattern=callbacks.pattern(FORGET_YES)),
-        CallbackQueryHandler(forget_cancelled, pattern=callbacks.pattern(FORGET_NO)),
+        CallbackQueryHandler(forget_confirmed, pattern=ForgetYes.pattern()),
+        CallbackQueryHandler(forget_cancelled, pattern=ForgetNo.pattern()),
     ]

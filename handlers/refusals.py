@@ -38,6 +38,7 @@ OFFICE_COMMANDS = {
     "overdue": N_("Sorry, /overdue is for the town office."),
     "invite": N_("Sorry, /invite is for the town office."),
     "team": N_("Sorry, /team is for the town office."),
+    "deliveries": N_("Sorry, /deliveries is for the town office."),
 }
 """OFFICE_ONLY from a command: each command has its own sentence today."""
 
@@ -100,6 +101,8 @@ def words(refusal: Refused, _: Translate, wording: Wording) -> str:
         return _(OFFICE_COMMANDS[refusal.command])
     if reason is Reason.NOT_YOURS and refusal.command in MEMBER_COMMANDS:
         return _(MEMBER_COMMANDS[refusal.command])
+    if reason is Reason.OFFICE_ONLY and refusal.command:
+        return _("Sorry, {command} is for the town office.").format(command=f"/{refusal.command}")
     if reason in PLAIN:
         return _(PLAIN[reason])
     if reason in SCHEDULE_PROBLEMS:

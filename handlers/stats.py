@@ -4,32 +4,37 @@ and the job that sends the digest after each month, quarter and year."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatAction, ParseMode
-from telegram.ext import CommandHandler, ContextTypes
+from telegram.ext import BaseHandler, CommandHandler
 
+from bot.core.errors import Reason, Refused
 from bot.stats.periods import PeriodKind
 from bot.stats.service import Request
-from handlers.common import Services, language_of, services
+from handlers.common import Services
+from handlers.context import BotContext
+from handlers.refusals import answer_refusal
 
-Answer = Callable[[Update, ContextTypes.DEFAULT_TYPE, Services, Request, str], Awaitable[None]]
+Answer = Callable[[Message, Services, Request, str], Awaitable[None]]
+Handle = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
-def office_command(answer: Answer, *, with_place: bool) -> Callable:
+def office_command(command: str, answer: Answer, *, with_place: bool) -> Handle:
     """Wrap `answer` with the one office check and the period (and place) parsing, so that
     anyone else, or a word that is neither, gets a polite line instead."""
 
-    async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        found = services(context)
-        user, message = update.effective_user, update.effective_message
-        if user is None or message is None:
+    async def handle(update: Update, context: BotContext) -> None:
+        found = context.services
+        message = update.effective_message
+        if message is None:
             return
-        language = await language_of(update, context)
-        _ = found.i18n.translator(language).gettext
-        if not found.people.is_office(user.id):
-            await message.reply_text(_("Sorry, this command is for the town office."))
+        language = context.person.language
+        _ = context._
+        if not context.person.is_office:
+            await answer_refusal(update, context, Refused(Reason.OFFICE_ONLY, command=command))
             return
         words = list(context.args or [])
         request = found.stats.parse(words, PeriodKind.MONTH)
@@ -41,7 +46,7 @@ def office_command(answer: Answer, *, with_place: bool) -> Callable:
                 _("{period} has not begun yet.").format(period=request.period.label(language))
             )
             return
-        await answer(update, context, found, request, language)
+        await answer(message, found, request, language)
 
     return handle
 
@@ -58,15 +63,8 @@ def usage(_: Callable[[str], str], with_place: bool) -> str:
     return text
 
 
-async def stats(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    found: Services,
-    request: Request,
-    language: str,
-) -> None:
+async def stats(message: Message, found: Services, request: Request, language: str) -> None:
     """A short summary and the chart: reports per week, on-time closure per place, categories."""
-    message = update.effective_message
     await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
     figures = await found.stats.figures(request.period)
     await message.reply_text(
@@ -79,44 +77,24 @@ async def stats(
     await message.reply_photo(chart)
 
 
-async def ranking(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    found: Services,
-    request: Request,
-    language: str,
-) -> None:
+async def ranking(message: Message, found: Services, request: Request, language: str) -> None:
     """Top-N and Bottom-N hamlets with their scores and the figures behind them."""
     figures = await found.stats.figures(request.period)
-    await update.effective_message.reply_text(
+    await message.reply_text(
         found.stats_presenter.ranking_text(figures, language), parse_mode=ParseMode.HTML
     )
 
 
-async def town_map(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    found: Services,
-    request: Request,
-    language: str,
-) -> None:
+async def town_map(message: Message, found: Services, request: Request, language: str) -> None:
     """The town's hamlets shaded by open reports, with the open reports as points."""
-    message = update.effective_message
     await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
     figures = await found.stats.figures(request.period)
     picture = await asyncio.to_thread(found.stats_presenter.map_png, figures, language)
     await message.reply_photo(picture)
 
 
-async def export(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    found: Services,
-    request: Request,
-    language: str,
-) -> None:
+async def export(message: Message, found: Services, request: Request, language: str) -> None:
     """The period's reports and indicators as XLSX, plus the two main sheets as CSV."""
-    message = update.effective_message
     await message.reply_chat_action(ChatAction.UPLOAD_DOCUMENT)
     presenter = found.stats_presenter
     figures = await found.stats.figures(request.period)
@@ -136,15 +114,16 @@ async def export(
     await message.reply_document(hamlets_csv, filename=f"hamlets-{key}.csv")
 
 
-async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def send_digests(context: BotContext) -> None:
     """Every minute: queue the digest of a period that has ended, once."""
-    await services(context).digests.send_due()
+    await context.services.digests.send_due()
 
 
-def build() -> list:
+def build() -> list[BaseHandler[Update, BotContext, Any]]:
+    """/stats, /ranking, /map and /export, for office admins."""
     return [
-        CommandHandler("stats", office_command(stats, with_place=True)),
-        CommandHandler("ranking", office_command(ranking, with_place=False)),
-        CommandHandler("map", office_command(town_map, with_place=False)),
-        CommandHandler("export", office_command(export, with_place=False)),
+        CommandHandler("stats", office_command("stats", stats, with_place=True)),
+        CommandHandler("ranking", office_command("ranking", ranking, with_place=False)),
+        CommandHandler("map", office_command("map", town_map, with_place=False)),
+        CommandHandler("export", office_command("export", export, with_place=False)),
     ]

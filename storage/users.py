@@ -51,6 +51,16 @@ class UserRepository:
                 (language, now.isoformat(), user_id),
             )
 
+    async def remember_language(self, user_id: int, language: str, now: datetime) -> None:
+        """Store the language a known person writes in, unless one is stored (chosen with
+        /lang, or remembered before); people without a row stay without one."""
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                """UPDATE users SET language = ?, updated_at = ?
+                   WHERE user_id = ? AND language IS NULL""",
+                (language, now.isoformat(), user_id),
+            )
+
     async def home(self, user_id: int) -> tuple[str | None, bool]:
         """The hamlet the person lives in, and whether they were ever asked."""
         row = await self._db.fetch_one(

@@ -1,5 +1,6 @@
 """Pressing and finding typed buttons (`bot.core.callbacks.CallbackData`) in tests, so a test
-names a button by its class instead of a `"v1:…"` string."""
+names a button by its class instead of a `"v1:…"` string, matched by parsing, never by string
+prefix (`"v2:rv"` is a prefix of `"v2:rvk:…"`)."""
 
 from __future__ import annotations
 
@@ -14,18 +15,22 @@ Json = dict[str, Any]
 
 def button_data(message: Json) -> list[str]:
     """Every callback payload on the message's inline keyboard."""
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
     return [button["callback_data"] for row in rows for button in row if "callback_data" in button]
 
 
-def has_button(button: type[CallbackData] | CallbackData) -> Callable[[Json], bool]:
-    """A `wait_for` check: the message carries this button (an instance: exactly it; a class:
-    any of its payloads, matched with `parse`, never by string prefix)."""
+def has_button(*buttons: type[CallbackData] | CallbackData) -> Callable[[Json], bool]:
+    """A `wait_for` check: the message carries each of these buttons (an instance: exactly it;
+    a class: any of its payloads)."""
+
+    def present(button: type[CallbackData] | CallbackData, found: list[str]) -> bool:
+        if isinstance(button, CallbackData):
+            return button.pack() in found
+        return any(button.parse(data) is not None for data in found)
 
     def check(message: Json) -> bool:
-        if isinstance(button, CallbackData):
-            return button.pack() in button_data(message)
-        return any(button.parse(data) is not None for data in button_data(message))
+        found = button_data(message)
+        return all(present(button, found) for button in buttons)
 
     return check
 
@@ -36,5 +41,5 @@ def no_buttons(message: Json) -> bool:
 
 
 def press(user: EmulatedUser, message: Json, button: CallbackData) -> Json:
-    """Press the button on the message as it shows now (it must be there)."""
+    """Press the button on the message whose data is exactly this one (it must be there)."""
     return user.press(message, button.pack())

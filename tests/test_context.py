@@ -13,6 +13,7 @@ import pytest
 from telegram import Update
 from telegram.ext import Application, MessageHandler, TypeHandler, filters
 
+from bot.core.clock import SystemClock
 from bot.core.i18n import I18n
 from bot.core.models import Draft, Location, MediaRef
 from bot.delivery.audiences import Audience, AudienceKind
@@ -39,14 +40,19 @@ OFFICE, MEMBER, STRANGER = 1001, 1002, 1003
 
 
 class Users:
-    """The one storage call the guard makes, counted."""
+    """The storage calls the guard makes: the lookup (counted) and, on first contact, the
+    language it stores."""
 
     def __init__(self) -> None:
         self.lookups = 0
+        self.stored: dict[int, str] = {OFFICE: "en"}
 
     async def language(self, user_id: int) -> str | None:
         self.lookups += 1
-        return "en" if user_id == OFFICE else None
+        return self.stored.get(user_id)
+
+    async def remember_language(self, user_id: int, language: str, now: datetime) -> None:
+        self.stored.setdefault(user_id, language)
 
 
 class People:
@@ -73,7 +79,7 @@ def application(
     app = builder.build()
     users = Users()
     app.bot_data["services"] = SimpleNamespace(
-        storage=SimpleNamespace(users=users), people=People(), i18n=I18n("zh")
+        storage=SimpleNamespace(users=users), people=People(), i18n=I18n("zh"), clock=SystemClock()
     )
     return app, users
 
@@ -127,10 +133,10 @@ async def test_the_guard_resolves_the_person_once_for_every_handler_of_the_updat
     assert person.is_office and not person.is_grid_member and not person.is_village_lead
 
 
-async def test_without_a_stored_language_the_telegram_one_counts_then_the_default(
+async def test_first_contact_stores_the_telegram_language_else_the_default_and_it_stays(
     running: tuple[Application[Any, Any, Any, Any, Any, Any], Users],
 ) -> None:
-    app, _ = running
+    app, users = running
     people: list[Person] = []
 
     async def journey(update: Update, context: BotContext) -> None:
@@ -140,10 +146,13 @@ async def test_without_a_stored_language_the_telegram_one_counts_then_the_defaul
     app.add_handler(MessageHandler(filters.TEXT, journey))
     await app.process_update(message_from(app, MEMBER, "en"))
     await app.process_update(message_from(app, STRANGER, "fr"))
+    await app.process_update(message_from(app, MEMBER, "zh"))  # Telegram's changed since
     assert [(person.language, person.roles) for person in people] == [
         ("en", frozenset({Role.GRID_MEMBER})),
         ("zh", frozenset()),
+        ("en", frozenset({Role.GRID_MEMBER})),
     ]
+    assert users.stored == {OFFICE: "en", MEMBER: "en", STRANGER: "zh"}
 
 
 async def test_switching_language_changes_the_translator_for_the_rest_of_the_update() -> None:

@@ -11,6 +11,8 @@ import pytest
 from bot.emulator import BotApiEmulator
 from bot.emulator.checks import ApiError
 from bot.reporting.buttons import AcceptTask, MarkFixed
+from handlers.buttons import RetryDelivery
+from tests.buttons import has_button
 from tests.conftest import NABI_MEMBER, OFFICE_CHAT, VILLAGER, Town
 from tests.test_report_story import has_buttons, report_at
 
@@ -47,7 +49,7 @@ async def test_a_refused_photo_does_not_cost_the_task_card(town: Town) -> None:
 
     admin.send_text("/deliveries")
     await admin.wait_for(lambda m: "1" in (m.get("text") or ""))
-    listed = await admin.wait_for(has_buttons("v1:dlr:"))
+    listed = await admin.wait_for(has_button(RetryDelivery))
     assert "R-000001" in listed["text"] and "那笔坡" in listed["text"]
     assert "wrong file identifier" in listed["text"].lower() and "12-02 10:00" in listed["text"]
     assert str(VILLAGER) not in listed["text"] and "王阿婆" not in listed["text"]
@@ -94,7 +96,7 @@ async def test_only_403_and_a_gone_chat_make_a_person_unreachable(
 async def test_deliveries_are_for_office_admins_only(town: Town) -> None:
     town.villager.send_text("/deliveries")
     refused = await town.villager.next_message()
-    assert "/deliveries" in refused["text"] and not has_buttons("v1:dlr:")(refused)
+    assert "/deliveries" in refused["text"] and not has_button(RetryDelivery)(refused)
 
 
 async def test_the_office_line_never_announces_its_own_failure(town: Town) -> None:

@@ -12,7 +12,7 @@ from telegram.error import NetworkError
 
 from bot.core.clock import OffsetClock
 from handlers.errors import ErrorReport, ErrorReporter, describe
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, Town
 
 VILLAGER_ID = 7345678901
 NAME, USERNAME, TEXT = "王阿婆", "wang_apo", "垃圾堆在河边"
@@ -141,3 +141,30 @@ def test_a_cause_loop_does_not_hang() -> None:
     first, second = ValueError("a"), KeyError("b")
     first.__context__, second.__context__ = second, first
     assert describe(None, first).exception == "ValueError"
+
+
+async def test_an_unexpected_error_reaches_the_maintainer_chat_and_the_person_an_apology(
+    town: Town, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """End to end: a handler fails on a villager's /mydata; the configured maintainer group
+    gets a report naming the handler and the exception's type only, the villager an apology."""
+    text = town.config_path.read_text(encoding="utf-8")
+    town.config_path.write_text(
+        text.replace("[telegram]\n", f"[telegram]\nmaintainer_chat_id = {MAINTAINER}\n", 1),
+        encoding="utf-8",
+    )
+    await town.restart()
+    maintainers = town.emulator.group(MAINTAINER, "维护")
+    villager = town.villager
+
+    async def broken(user_id: int) -> None:
+        raise RuntimeError(f"{NAME} {USERNAME} {user_id} {TEXT}")
+
+    monkeypatch.setattr(town.bot.application.bot_data["services"].privacy, "personal_data", broken)
+    villager.send_text("/mydata")
+    apology = await villager.wait_for(lambda m: "出了点问题" in m["text"])
+    assert "Traceback" not in apology["text"]
+    report = await maintainers.next_message()
+    assert "RuntimeError" in report["text"] and "handlers/privacy.py" in report["text"]
+    for personal in (NAME, USERNAME, str(villager.user_id), TEXT):
+        assert personal not in report["text"], personal

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 
+from handlers.buttons import ChooseLanguage
+from tests.buttons import has_button, press
 from tests.conftest import OFFICE_ADMIN, Town
-from tests.test_report_story import has_buttons
 
 
 def chat_menu(town: Town, chat_id: int) -> dict[str, str]:
@@ -25,7 +26,7 @@ async def test_a_villager_who_chose_english_keeps_an_english_menu(town: Town) ->
     villager = town.villager
     assert chat_menu(town, villager.user_id) == {}
     villager.send_text("/lang")
-    villager.press(await villager.wait_for(has_buttons("v1:lang:en")), "v1:lang:en")
+    press(villager, await villager.wait_for(has_button(ChooseLanguage)), ChooseLanguage("en"))
     await villager.wait_for(lambda m: "English" in (m.get("text") or ""))
     menu = chat_menu(town, villager.user_id)
     assert menu["report"] == "Report dumping or a dirty corner" and "queue" not in menu
@@ -36,6 +37,6 @@ async def test_a_villager_who_chose_english_keeps_an_english_menu(town: Town) ->
     assert chat_menu(town, villager.user_id)["report"] == "Report dumping or a dirty corner"
 
     villager.send_text("/lang")
-    villager.press(await villager.wait_for(has_buttons("v1:lang:zh")), "v1:lang:zh")
+    press(villager, await villager.wait_for(has_button(ChooseLanguage)), ChooseLanguage("zh"))
     await villager.wait_for(lambda m: "中文" in (m.get("text") or ""))
     assert chat_menu(town, villager.user_id) == {}  # back to the menu for everyone

@@ -11,7 +11,8 @@ from bot.core.models import FORGOTTEN_REPORTER, Draft, Location, MediaRef
 from bot.reporting.buttons import MarkFixed
 from bot.reporting.lifecycle import State
 from bot.reporting.service import Reporter
-from handlers.buttons import SkipFixNote
+from handlers.buttons import ForgetNo, ForgetYes, SkipFixNote
+from tests.buttons import has_button, press
 from tests.conftest import Town
 from tests.test_report_story import SAMPLE, has_buttons, report_at
 from tests.test_roles import containing, services
@@ -49,13 +50,13 @@ async def test_forgetme_erases_the_person_and_keeps_their_reports_anonymous(town
     await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
 
     villager.send_text("/forgetme")
-    question = await villager.wait_for(has_buttons("v1:fgy", "v1:fgn"))
-    villager.press(question, "v1:fgn")
+    question = await villager.wait_for(has_button(ForgetYes, ForgetNo))
+    press(villager, question, ForgetNo())
     await villager.wait_for(containing("没有删除"))
     assert await found.storage.privacy.profile(villager.user_id) is not None
     villager.send_text("/forgetme")
-    question = await villager.wait_for(has_buttons("v1:fgy"))
-    villager.press(question, "v1:fgy")
+    question = await villager.wait_for(has_button(ForgetYes))
+    press(villager, question, ForgetYes())
     await villager.wait_for(containing("已删除"))
 
     database = found.storage.database

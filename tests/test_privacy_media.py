@@ -133,8 +133,8 @@ async def test_forgetme_deletes_the_files_of_unsent_drafts(town: Town) -> None:
     await start_draft(town, 2)
     assert len(draft_files(town)) == 2
     villager.send_text("/forgetme")
-    question = await villager.wait_for(has_buttons("v1:fgy"))
-    villager.press(question, "v1:fgy")
+    question = await villager.wait_for(has_buttons("v2:fgy"))
+    villager.press(question, "v2:fgy")
     await villager.wait_for(containing("已删除"))
     assert not draft_files(town)
 

@@ -62,9 +62,10 @@ def test_the_words_are_todays() -> None:
         words(Refused(Reason.OFFICE_ONLY, command="queue"), en, WORDING)
         == "Sorry, /queue is for the town office."
     )
-    assert words(Refused(Reason.OFFICE_ONLY, command="elsewhere"), en, WORDING) == (
-        "Sorry, this is not yours to do."
+    assert words(Refused(Reason.OFFICE_ONLY, command="audit"), en, WORDING) == (
+        "Sorry, /audit is for the town office."
     )
+    assert words(Refused(Reason.OFFICE_ONLY), en, WORDING) == "Sorry, this is not yours to do."
     assert words(Refused(Reason.SCHEDULE_IN_PAST), en, WORDING) == (
         "This schedule cannot work as it is: that date and time has already passed. "
         "Please start again with /newschedule."

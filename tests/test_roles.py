@@ -17,6 +17,8 @@ from bot.people.roles import hash_code, new_code, normalise_code
 from bot.places.grid import Grid
 from bot.reporting.buttons import AcceptTask, AssignReport, MarkFixed, RejectReport
 from bot.reporting.lifecycle import State
+from handlers.buttons import ChooseLanguage
+from tests.buttons import has_button, press
 from tests.conftest import OFFICE_CHAT, ROOT, Town
 from tests.test_report_story import has_buttons, report_at
 
@@ -265,8 +267,8 @@ async def test_command_menus_per_role_and_language(town: Town) -> None:
     member_menu = menu({"type": "chat", "chat_id": town.member.user_id})
     assert "tasks" in member_menu and "report" in member_menu and "queue" not in member_menu
     town.member.send_text("/lang")
-    choice = await town.member.wait_for(has_buttons("v1:lang:en"))
-    town.member.press(choice, "v1:lang:en")
+    choice = await town.member.wait_for(has_button(ChooseLanguage))
+    press(town.member, choice, ChooseLanguage("en"))
     await town.member.wait_for(containing("Menu updated"))
     assert menu({"type": "chat", "chat_id": town.member.user_id})["tasks"] == (
         "My open tasks in my hamlets"

@@ -67,6 +67,8 @@ class TelegramConfig(_Section):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_path: str = Field(default="telegram", pattern=r"^[A-Za-z0-9_./-]*$")
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    maintainer_chat_id: int | None = None
+    """Where unexpected errors are reported (handlers.errors); unset: they are only logged."""
 
     @field_validator("webhook_url")
     @classmethod

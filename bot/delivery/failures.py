@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 from datetime import tzinfo
 from html import escape
+from typing import Any
 
 from bot.core.audit import AuditLog
 from bot.core.clock import Clock
+from bot.core.errors import Reason, Refused
 from bot.core.i18n import I18n
 from bot.delivery.outbox import Notification, Outbox, Part, Priority
 from bot.people.directory import People, Role
@@ -26,10 +28,6 @@ TOLD_AT_ONCE = 5
 TELL_EVERY_SECONDS = 60
 OWN_LINES = "deliveries"
 """The meta kind of the office-chat line itself: its own failure is never announced again."""
-
-
-class NotOffice(Exception):
-    """Only office admins may see and retry failed deliveries."""
 
 
 class DeliveryFailures:
@@ -56,16 +54,19 @@ class DeliveryFailures:
         self._department_names = department_names
         self._timezone = timezone
 
-    async def open(self, actor_id: int) -> list[FailureRow]:
-        """The failures nobody has retried yet, newest first."""
+    def _require_office(self, actor_id: int) -> None:
+        """Only office admins may see and retry failed deliveries."""
         if not self._people.is_office(actor_id):
-            raise NotOffice
+            raise Refused(Reason.OFFICE_ONLY, command="deliveries", subject="/deliveries")
+
+    async def open(self, actor_id: int) -> list[FailureRow]:
+        """The failures nobody has retried yet, newest first; office admins only."""
+        self._require_office(actor_id)
         return await self._storage.deliveries.open_failures(LISTED)
 
     async def retry(self, actor_id: int, failure_id: int) -> FailureRow | None:
         """Queue the failed delivery again (audited); None if it is unknown or retried."""
-        if not self._people.is_office(actor_id):
-            raise NotOffice
+        self._require_office(actor_id)
         failure = await self._storage.deliveries.get(failure_id)
         if failure is None:
             return None
@@ -190,7 +191,7 @@ class DeliveryFailures:
         return self._i18n.pick(await self._storage.users.language(chat_id))
 
 
-def _meta(failure: FailureRow) -> dict:
+def _meta(failure: FailureRow) -> dict[str, Any]:
     """The notification's meta, or for a notice row its notice id."""
     payload = json.loads(failure.payload)
     if "notice" in payload:

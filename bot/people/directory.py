@@ -82,7 +82,9 @@ class People:
     def load(self, grants: list[Grant]) -> None:
         """Replace the invited roles (at start-up); roles whose place no longer exists are
         skipped with a warning rather than stopping the bot."""
-        self._stored = {grant.id: grant for grant in grants if self._valid(grant)}
+        self._stored = {
+            grant.id: grant for grant in grants if grant.id is not None and self._valid(grant)
+        }
         self._rebuild()
 
     def add(self, grant: Grant) -> None:
@@ -165,7 +167,10 @@ class People:
 
     def all_grants(self) -> list[Grant]:
         """Every role: config.toml's first, then the invited ones in the order granted."""
-        return [*self._config_grants, *sorted(self._stored.values(), key=lambda grant: grant.id)]
+        return [
+            *self._config_grants,
+            *sorted(self._stored.values(), key=lambda grant: grant.id or 0),
+        ]
 
     def stored_grant(self, grant_id: int) -> Grant | None:
         return self._stored.get(grant_id)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from bot.core.clock import Clock
 from bot.core.config import Config
+from bot.core.errors import Reason, Refused
 from bot.core.models import Report
 from bot.people.directory import Grant, People
 from bot.reporting.draft_media import DraftFiles
@@ -52,7 +53,8 @@ class Purged:
 
 
 class HoldsRole(Exception):
-    """Role holders are not forgotten while they hold the role."""
+    """Today's refusal class, kept only for `handlers.refusals.from_legacy`; `forget` raises
+    `Refused(HOLDS_ROLE)`."""
 
 
 class PrivacyService:
@@ -73,9 +75,10 @@ class PrivacyService:
         )
 
     async def forget(self, user_id: int) -> Forgotten:
-        """Erase the person in one transaction, then their voice notes from disk."""
+        """Erase the person in one transaction, then their voice notes from disk; a role holder
+        is refused (`Refused(HOLDS_ROLE)`) until the office ends the role."""
         if self._people.holds_role(user_id):
-            raise HoldsRole(user_id)
+            raise Refused(Reason.HOLDS_ROLE, subject=f"forget user {user_id}")
         async with self._storage.database.transaction() as connection:
             forgotten = await self._storage.privacy.forget(connection, user_id, self._clock.now())
         for path in forgotten.files:
@@ -94,8 +97,8 @@ class PrivacyService:
         drafts = await self._draft_files.purge_strays()
         cutoff = self._clock.now() - timedelta(days=self._config.privacy.media_retention_days)
         expired = await self._storage.privacy.files_older_than(cutoff)
-        for path in expired:
-            _delete(Path(path))
+        for expired_path in expired:
+            _delete(Path(expired_path))
         await self._storage.privacy.forget_files(expired)
         referenced = await self._storage.privacy.referenced_files()
         orphans = [

@@ -154,6 +154,13 @@ class RoleService:
         if role == Role.OFFICE_ADMIN and not self._people.is_config_admin(actor_id):
             raise NotAllowed("only the admins in config.toml can invite office admins")
 
+    def may_revoke(self, actor_id: int, grant: Grant) -> bool:
+        """Whether the actor may end this role: an office admin may, and an office admin's
+        role only an admin named in config.toml (what /team shows and `revoke` enforces)."""
+        return self._people.is_office(actor_id) and (
+            grant.role != Role.OFFICE_ADMIN or self._people.is_config_admin(actor_id)
+        )
+
     async def revoke(self, actor_id: int, grant_id: int) -> Grant:
         """End an invited role; the person is told and their menu shrinks."""
         grant = self._people.stored_grant(grant_id)
@@ -161,7 +168,7 @@ class RoleService:
             raise RoleNotFound(grant_id)
         if not self._people.is_office(actor_id):
             raise NotAllowed("only the office can revoke roles")
-        if grant.role == Role.OFFICE_ADMIN and not self._people.is_config_admin(actor_id):
+        if not self.may_revoke(actor_id, grant):
             raise NotAllowed("only the admins in config.toml can revoke office admins")
         now = self._clock.now()
         async with self._storage.database.transaction() as connection:
@@ -271,8 +278,8 @@ class RoleService:
                 village = self._grid.villages[hamlet.village_id]
                 return f"{hamlet.label(language)} ({village.label(language)})"
             case Role.VILLAGE_LEAD:
-                village = self._grid.villages.get(scope)
-                return village.label(language) if village else scope
+                led = self._grid.villages.get(scope)
+                return led.label(language) if led else scope
             case Role.DEPARTMENT_MEMBER:
                 department = self._config.departments.get(scope)
                 return department.name.get(language) if department else scope
