@@ -36,9 +36,9 @@ from handlers.buttons import (
     OrderVillage,
     OrderWholeVillage,
 )
-from handlers.common import keep_picture
 from handlers.context import BotContext
 from handlers.drafts import OrderDraft, StoredFile
+from handlers.photos import keep_readable_picture
 from handlers.refusals import wording_for, words
 from handlers.report_steps import attempt
 
@@ -182,7 +182,10 @@ async def photo_received(update: Update, context: BotContext) -> int:
     draft = context.draft(OrderDraft)
     if draft is None:
         return await _lost(update, context)
-    draft.photo = StoredFile.of(await keep_picture(context, message))
+    ref = await keep_readable_picture(context, message)
+    if ref is None:
+        return PHOTO
+    draft.photo = StoredFile.of(ref)
     context.keep(draft)
     return await _ask_deadline(update, context)
 

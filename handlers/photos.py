@@ -26,7 +26,7 @@ from bot.core.models import MediaRef
 from bot.delivery.outbox import PartRefused, TransientFailure
 from bot.reporting.draft_media import DraftFiles, DraftMediaFull, MediaFolder, delete_file
 from bot.reporting.media import NotAnImage, check_picture, photo_without_metadata
-from handlers.common import keep_file
+from handlers.common import keep_file, keep_picture
 from handlers.context import BotContext
 from storage.deliveries import DeliveryRepository
 
@@ -78,16 +78,31 @@ async def keep_draft_file(
     if kind == "document" and not await _decodes(context, ref):
         if ref.local_path:
             delete_file(Path(ref.local_path))
-        await message.reply_text(
-            context._(
-                "I cannot open this picture. Please send it as a normal photo "
-                "(not as a file) instead."
-            )
-        )
+        await _cannot_open(context, message)
         return None
     if ref.local_path:
         await drafts.kept(user.id, Path(ref.local_path))
     return ref
+
+
+async def keep_readable_picture(context: BotContext, message: Message) -> MediaRef | None:
+    """Keep a photo, or a picture sent as a file if it decodes within our pixel limit; one that
+    does not gets a polite answer and None (after-photos and order photos)."""
+    ref = await keep_picture(context, message)
+    if ref.kind != "document" or await _decodes(context, ref):
+        return ref
+    if ref.local_path:
+        delete_file(Path(ref.local_path))
+    await _cannot_open(context, message)
+    return None
+
+
+async def _cannot_open(context: BotContext, message: Message) -> None:
+    await message.reply_text(
+        context._(
+            "I cannot open this picture. Please send it as a normal photo (not as a file) instead."
+        )
+    )
 
 
 async def _decodes(context: BotContext, ref: MediaRef) -> bool:

@@ -19,9 +19,10 @@ from bot.core.text import clean_text
 from bot.reporting.buttons import AcceptTask, MarkFixed, NotMyArea
 from bot.reporting.lifecycle import Action
 from handlers.buttons import SkipFixNote
-from handlers.common import drop_buttons, inline_markup, keep_picture
+from handlers.common import drop_buttons, inline_markup
 from handlers.context import BotContext
 from handlers.drafts import FixDraft, StoredFile
+from handlers.photos import keep_readable_picture
 from handlers.refusals import NO_LONGER_ACTIVE
 from handlers.report_steps import attempt, retire_buttons, without
 
@@ -197,7 +198,9 @@ async def receive_after_photo(update: Update, context: BotContext) -> int:
     draft = context.draft(FixDraft)
     if draft is None:
         return await cancel(update, context)
-    ref = await keep_picture(context, message)
+    ref = await keep_readable_picture(context, message)
+    if ref is None:
+        return AFTER_PHOTO
     _ = context._
     asked = await message.reply_text(
         _("Got the photo. Add a short note if you like (what was done), or tap Skip."),

@@ -10,8 +10,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.emulator.base import Json
+from bot.reporting.buttons import AcceptTask, MarkFixed
+from handlers.buttons import SkipFixNote
 from tests.conftest import OFFICE_CHAT, Town
-from tests.test_report_story import has_buttons
+from tests.test_report_story import has_buttons, report_at
 from tests.test_roles import containing
 
 
@@ -168,3 +170,20 @@ async def test_the_office_is_warned_once_a_day_before_the_media_folder_is_full(
     villager.send_photo()
     await town.office.wait_for(containing("💾"))
     assert len([m for m in town.emulator.sent if "💾" in (m.get("text") or "")]) == 2
+
+
+async def test_an_after_photo_that_cannot_be_opened_gets_a_polite_answer(town: Town) -> None:
+    """The grid member's after-photo too: a picture file the bot will not decode is answered,
+    not kept, and the fix goes on with a normal photo."""
+    member = town.member
+    await report_at(town, town.villager, town.inside("那笔坡"))
+    card = await member.wait_for(has_buttons(AcceptTask(1).pack()))
+    member.press(card, AcceptTask(1).pack())
+    await town.villager.wait_for(lambda m: "👷" in (m.get("text") or ""))
+    member.press(card, MarkFixed(1).pack())
+    await member.wait_for(containing("R-000001"))
+    member.send_document(png_claiming(20000, 20000), "after.png", "image/png")
+    await member.wait_for(containing("无法打开这张图片"))
+    assert not errors_to_office(town)
+    member.send_photo()
+    await member.wait_for(has_buttons(SkipFixNote().pack()))
