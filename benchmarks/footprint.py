@@ -128,10 +128,10 @@ async def one_report(emulator: BotApiEmulator) -> None:
     villager.send_photo()
     await villager.wait_for(lambda m: bool((m.get("reply_markup") or {}).get("keyboard")), 60)
     villager.send_location(*grid.representative_point(sorted(grid.hamlets)[0]))
-    question = await villager.wait_for(has_button("v1:rc:"), 60)
-    villager.press(question, "v1:rc:household")
-    summary = await villager.wait_for(has_button("v1:rs"), 60)
-    villager.press(summary, "v1:rs")
+    question = await villager.wait_for(has_button("v2:rc:"), 60)
+    villager.press(question, "v2:rc:household")
+    summary = await villager.wait_for(has_button("v2:rs"), 60)
+    villager.press(summary, "v2:rs")
     await villager.wait_for(lambda m: "R-" in (m.get("text") or ""), 60)
 
 

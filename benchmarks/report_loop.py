@@ -57,11 +57,11 @@ async def one_report(
     villager.send_photo()
     await villager.wait_for(lambda m: bool((m.get("reply_markup") or {}).get("keyboard")), 30)
     villager.send_location(*point)
-    question = await villager.wait_for(has_button("v1:rc:"), 30)
-    villager.press(question, f"v1:rc:{category}")
-    summary = await villager.wait_for(has_button("v1:rs"), 30)
+    question = await villager.wait_for(has_button("v2:rc:"), 30)
+    villager.press(question, f"v2:rc:{category}")
+    summary = await villager.wait_for(has_button("v2:rs"), 30)
     pressed = time.perf_counter()
-    villager.press(summary, "v1:rs")
+    villager.press(summary, "v2:rs")
     done = await villager.wait_for(lambda m: "R-" in (m.get("text") or ""), 30)
     return int(NUMBER.search(done["text"]).group(1)), pressed
 
@@ -97,7 +97,7 @@ async def report_conversations(
         async def watch(message: dict) -> None:
             for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
                 for button in row:
-                    if button["callback_data"].startswith("v1:acc:"):
+                    if button["callback_data"].startswith("v2:acc:"):
                         card_seen.setdefault(
                             int(button["callback_data"].split(":")[2]), time.perf_counter()
                         )
