@@ -19,12 +19,14 @@ from bot.places.grid import Grid
 from bot.reporting.buttons import AcceptTask, AssignReport, MarkFixed, RejectReport
 from bot.reporting.lifecycle import State
 from handlers.buttons import (
+    AskRevoke,
     ChooseLanguage,
     InviteDepartment,
     InviteHamletsDone,
     InviteRole,
     InviteToggleHamlet,
     InviteVillage,
+    RevokeYes,
 )
 from tests.buttons import has_button, press
 from tests.conftest import OFFICE_CHAT, ROOT, Town
@@ -142,13 +144,13 @@ async def test_a_grid_member_is_invited_joins_works_and_is_revoked(town: Town) -
     admin.send_text("/team")
     listing = await admin.wait_for(containing("新网格员"))
     assert "韦建国" in listing["text"]  # config.toml's people are listed too
-    buttons = await admin.wait_for(has_buttons("v1:rvk:"))
-    revoke = [data for data in _data(buttons) if data.startswith("v1:rvk:")]
+    buttons = await admin.wait_for(has_button(AskRevoke))
+    revoke = [data for data in _data(buttons) if AskRevoke.parse(data) is not None]
     assert len(revoke) == 2
     for data in revoke:
         admin.press(buttons, data)
-        question = await admin.wait_for(has_buttons("v1:rvy:"))
-        admin.press(question, next(d for d in _data(question) if d.startswith("v1:rvy:")))
+        question = await admin.wait_for(has_button(RevokeYes))
+        admin.press(question, next(d for d in _data(question) if RevokeYes.parse(d) is not None))
         await admin.wait_for(lambda m: "已取消" in text_of(m))
         await newcomer.wait_for(containing("美丽办已取消您的身份"))
     assert not town.bot.people.is_grid_member(newcomer.user_id)
@@ -245,8 +247,8 @@ async def test_non_office_people_are_refused_and_logged(
     for data in (
         InviteRole(Role.GRID_MEMBER).pack(),
         InviteHamletsDone().pack(),
-        "v1:rvy:1",
-        "v1:rvk:1",
+        RevokeYes(1).pack(),
+        AskRevoke(1).pack(),
         AssignReport(1).pack(),
         RejectReport(1).pack(),
     ):

@@ -26,7 +26,6 @@ from bot.delivery.outbox import Outbox
 from bot.people.directory import Grant, People, Role
 from bot.people.limits import locked_until
 from bot.places.grid import Grid
-from bot.reporting.service import NotAllowed
 from storage import Storage
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -170,6 +169,12 @@ class RoleService:
         if role == Role.OFFICE_ADMIN and not self._people.is_config_admin(actor_id):
             raise Refused(Reason.CONFIG_ADMIN_ONLY, subject=f"invite {role}")
 
+    def team(self, actor_id: int) -> list[Grant]:
+        """Every role held, for /team; refuses anyone outside the office."""
+        if not self._people.is_office(actor_id):
+            raise Refused(Reason.OFFICE_ONLY, command="team", subject="/team")
+        return self._people.all_grants()
+
     def may_revoke(self, actor_id: int, grant: Grant) -> bool:
         """Whether the actor may end this role: an office admin may, and an office admin's
         role only an admin named in config.toml (what /team shows and `revoke` enforces)."""
@@ -183,9 +188,9 @@ class RoleService:
         if grant is None:
             raise RoleNotFound(grant_id)
         if not self._people.is_office(actor_id):
-            raise NotAllowed("only the office can revoke roles")
+            raise Refused(Reason.OFFICE_ONLY, subject=f"revoke role {grant_id}")
         if not self.may_revoke(actor_id, grant):
-            raise NotAllowed("only the admins in config.toml can revoke office admins")
+            raise Refused(Reason.CONFIG_ADMIN_ONLY, subject=f"revoke role {grant_id}")
         now = self._clock.now()
         async with self._storage.database.transaction() as connection:
             if not await self._storage.roles.revoke(connection, grant_id, actor_id, now):
