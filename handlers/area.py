@@ -9,29 +9,25 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler
 
-from handlers.common import (
-    language_of,
-    security,
-    services,
-)
+from bot.core.errors import Refused
 from handlers.context import BotContext
+from handlers.refusals import answer_refusal
 from handlers.team import chunks
 
 
 async def area(update: Update, context: BotContext) -> None:
     """Village leads and department members: the open reports they oversee (read only)."""
-    found = services(context)
-    user = update.effective_user
     message = update.effective_message
-    if user is None or message is None:
+    if message is None:
         return
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    if not (found.people.is_village_lead(user.id) or found.people.departments_of(user.id)):
-        security.warning("refused /area from user %s", user.id)
-        await message.reply_text(_("Sorry, /area is for village leads and departments."))
+    found = context.services
+    language = context.person.language
+    _ = context._
+    try:
+        reports = await found.reports.area_of(context.person.id)
+    except Refused as refusal:
+        await answer_refusal(update, context, refusal)
         return
-    reports = await found.reports.area_of(user.id)
     if not reports:
         await message.reply_text(_("🎉 No open reports in your area."))
         return
@@ -51,9 +47,6 @@ async def area(update: Update, context: BotContext) -> None:
         )
     for chunk in chunks(lines):
         await message.reply_text(chunk, parse_mode=ParseMode.HTML)
-
-
-# -- shared ------------------------------------------------------------------------------------
 
 
 def build() -> list[BaseHandler[Update, BotContext, Any]]:

@@ -1,44 +1,43 @@
 """Roles given in the chat: the office invites (/invite: role → place → a one-time code) and the
-person joins (/join CODE). Every button re-checks the presser on the server; /team and revoking
-are in `handlers.team`, /area in `handlers.area`."""
+person joins (/join CODE). Every button re-checks the presser in `RoleService`; /team and
+revoking are in `handlers.team`, /area in `handlers.area`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.core import callbacks
 from bot.core.errors import Reason, Refused
 from bot.core.i18n import N_
 from bot.core.when import moment_text
 from bot.people.directory import Role
 from bot.people.roles import JoinStatus
-from bot.reporting.service import NotAllowed
-from handlers.common import (
-    Translate,
-    grid_markup,
-    language_of,
-    security,
-    services,
-    translator,
+from handlers import pickers
+from handlers.buttons import (
+    InviteDepartment,
+    InviteHamletsDone,
+    InviteRole,
+    InviteToggleHamlet,
+    InviteVillage,
+    StopInvite,
 )
 from handlers.context import BotContext
-from handlers.refusals import answer_refusal
+from handlers.drafts import InviteDraft
+from handlers.refusals import answer_refusal, security
 
-PICK_ROLE, PICK_VILLAGE, TOGGLE_HAMLET, HAMLETS_DONE = "ivr", "ivv", "ivh", "ivd"
-PICK_DEPARTMENT, STOP_INVITE = "ivp", "ivx"
-INVITE = "invite"
+ROLE_LABELS = {
+    Role.GRID_MEMBER: N_("🧹 Grid member"),
+    Role.VILLAGE_LEAD: N_("🧑‍🌾 Village lead"),
+    Role.DEPARTMENT_MEMBER: N_("🏢 Department member"),
+    Role.OFFICE_ADMIN: N_("🗂 Office admin"),
+}
+"""Each role's button label (also how /team names a role)."""
 
-ROLE_BUTTONS = (
-    (Role.GRID_MEMBER, N_("🧹 Grid member")),
-    (Role.VILLAGE_LEAD, N_("🧑‍🌾 Village lead")),
-    (Role.DEPARTMENT_MEMBER, N_("🏢 Department member")),
-    (Role.OFFICE_ADMIN, N_("🗂 Office admin")),
-)
-"""Each role and its button label (also how /team names a role)."""
+ROLE_BUTTONS = tuple(ROLE_LABELS.items())
+"""Each role and its button label, in the order /invite offers them."""
 
 ROLE_HINTS = {
     Role.GRID_MEMBER: N_("Reports in your hamlets will come to you; /tasks lists the open ones."),
@@ -47,158 +46,173 @@ ROLE_HINTS = {
     Role.OFFICE_ADMIN: N_("/queue, /invite, /team and /audit are in your menu now."),
 }
 
+NOT_YOURS = Refused(Reason.NOT_YOURS, subject="invitation button")
+"""A button that does not fit the invitation being made (forged, replayed or stale)."""
+
 
 async def invite(update: Update, context: BotContext) -> None:
-    """Step 1: which role."""
-    found = services(context)
-    user = update.effective_user
+    """Step 1: which role (only those the office member may grant)."""
     message = update.effective_message
-    _ = await translator(update, context)
-    if user is None or message is None:
+    if message is None:
         return
-    if not found.people.is_office(user.id):
-        security.warning("refused /invite from user %s", user.id)
-        await message.reply_text(_("Sorry, /invite is for the town office."))
+    _ = context._
+    try:
+        roles = context.services.roles.invitable_roles(context.person.id)
+    except Refused as refusal:
+        await answer_refusal(update, context, refusal)
         return
-    context.user_data[INVITE] = {}
-    buttons = [
-        InlineKeyboardButton(_(label), callback_data=callbacks.encode(PICK_ROLE, role))
-        for role, label in ROLE_BUTTONS
-        if role != Role.OFFICE_ADMIN or found.people.is_config_admin(user.id)
-    ]
+    context.keep(InviteDraft())
+    buttons = [pickers.button(_(ROLE_LABELS[role]), InviteRole(role)) for role in roles]
     await message.reply_text(
-        _("🎟 New invitation. Which role?"), reply_markup=grid_markup([*buttons, _stop(_)], 2)
+        _("🎟 New invitation. Which role?"),
+        reply_markup=pickers.keyboard([*buttons, _stop(context)], 2),
     )
 
 
 async def role_chosen(update: Update, context: BotContext) -> None:
     """Step 2: where (village, department), or straight to the code for an office admin."""
     query = update.callback_query
-    data = callbacks.decode(query.data)
-    try:
-        role = Role(data.str_arg() if data else "")
-    except ValueError:
-        await answer_refusal(update, context, Refused(Reason.NOT_YOURS))
+    assert query is not None
+    pressed = InviteRole.parse(query.data)
+    if pressed is None:
+        await answer_refusal(update, context, NOT_YOURS)
         return
+    role = pressed.role
     if not await _may_invite(update, context, role):
         return
-    found = services(context)
-    _ = await translator(update, context)
-    context.user_data[INVITE] = {"role": role, "hamlets": []}
+    found = context.services
+    _ = context._
+    context.keep(InviteDraft(role=role))
     await query.answer()
     if role == Role.OFFICE_ADMIN:
         await _create(update, context, role, ("",))
     elif role == Role.DEPARTMENT_MEMBER:
-        language = await language_of(update, context)
+        language = context.person.language
         buttons = [
-            InlineKeyboardButton(
-                department.name.get(language), callback_data=callbacks.encode(PICK_DEPARTMENT, key)
-            )
+            pickers.button(department.name.get(language), InviteDepartment(key))
             for key, department in found.config.departments.items()
         ]
         await query.edit_message_text(
-            _("Which department?"), reply_markup=grid_markup([*buttons, _stop(_)], 1)
+            _("Which department?"), reply_markup=pickers.keyboard([*buttons, _stop(context)], 1)
         )
     else:
         await query.edit_message_text(
-            _("Which village?"), reply_markup=await _villages(update, context)
+            _("Which village?"),
+            reply_markup=pickers.INVITE_PLACES.villages(found.grid, context.person.language, _),
         )
 
 
 async def village_chosen(update: Update, context: BotContext) -> None:
     """A village lead's code at once; a grid member's hamlets to tick next."""
     query = update.callback_query
-    draft = context.user_data.get(INVITE) or {}
-    role = draft.get("role")
-    data = callbacks.decode(query.data)
-    village_id = data.str_arg() if data else None
-    found = services(context)
-    if role not in (Role.GRID_MEMBER, Role.VILLAGE_LEAD) or village_id not in found.grid.villages:
-        await answer_refusal(update, context, Refused(Reason.NOT_YOURS))
+    assert query is not None
+    draft = context.draft(InviteDraft)
+    pressed = InviteVillage.parse(query.data)
+    role = draft.role if draft else None
+    if (
+        draft is None
+        or role not in (Role.GRID_MEMBER, Role.VILLAGE_LEAD)
+        or pressed is None
+        or pressed.village_id not in context.services.grid.villages
+    ):
+        await answer_refusal(update, context, NOT_YOURS)
         return
-    if not await _may_invite(update, context, Role(role)):
+    if not await _may_invite(update, context, role):
         return
     await query.answer()
     if role == Role.VILLAGE_LEAD:
-        await _create(update, context, Role.VILLAGE_LEAD, (village_id,))
+        await _create(update, context, Role.VILLAGE_LEAD, (pressed.village_id,))
         return
-    draft.update(village=village_id, hamlets=[])
-    await _show_hamlets(update, context)
+    draft.village = pressed.village_id
+    draft.hamlets = []
+    context.keep(draft)
+    await _show_hamlets(update, context, draft)
 
 
 async def hamlet_toggled(update: Update, context: BotContext) -> None:
+    """Tick or untick one hamlet of the chosen village."""
     query = update.callback_query
-    draft = context.user_data.get(INVITE) or {}
-    data = callbacks.decode(query.data)
-    hamlet = services(context).grid.hamlets.get(data.str_arg() or "") if data else None
+    assert query is not None
+    draft = context.draft(InviteDraft)
+    pressed = InviteToggleHamlet.parse(query.data)
+    hamlet = context.services.grid.hamlets.get(pressed.hamlet_id) if pressed else None
     if (
-        draft.get("role") != Role.GRID_MEMBER
+        draft is None
+        or draft.role != Role.GRID_MEMBER
         or hamlet is None
-        or hamlet.village_id != draft.get("village")
+        or hamlet.village_id != draft.village
     ):
-        await answer_refusal(update, context, Refused(Reason.NOT_YOURS))
+        await answer_refusal(update, context, NOT_YOURS)
         return
     if not await _may_invite(update, context, Role.GRID_MEMBER):
         return
-    chosen: list[str] = draft["hamlets"]
-    if hamlet.id in chosen:
-        chosen.remove(hamlet.id)
+    if hamlet.id in draft.hamlets:
+        draft.hamlets = [chosen for chosen in draft.hamlets if chosen != hamlet.id]
     else:
-        chosen.append(hamlet.id)
+        draft.hamlets = [*draft.hamlets, hamlet.id]
+    context.keep(draft)
     await query.answer()
-    await _show_hamlets(update, context)
+    await _show_hamlets(update, context, draft)
 
 
 async def hamlets_done(update: Update, context: BotContext) -> None:
+    """The ticked hamlets are the grid member's: make the code."""
     query = update.callback_query
-    draft = context.user_data.get(INVITE) or {}
-    if draft.get("role") != Role.GRID_MEMBER:
-        await answer_refusal(update, context, Refused(Reason.NOT_YOURS))
+    assert query is not None
+    draft = context.draft(InviteDraft)
+    if draft is None or draft.role != Role.GRID_MEMBER:
+        await answer_refusal(update, context, NOT_YOURS)
         return
     if not await _may_invite(update, context, Role.GRID_MEMBER):
         return
-    _ = await translator(update, context)
-    if not draft.get("hamlets"):
-        await query.answer(_("Tick at least one hamlet first."), show_alert=True)
+    if not draft.hamlets:
+        await query.answer(context._("Tick at least one hamlet first."), show_alert=True)
         return
     await query.answer()
-    await _create(update, context, Role.GRID_MEMBER, tuple(draft["hamlets"]))
+    await _create(update, context, Role.GRID_MEMBER, tuple(draft.hamlets))
 
 
 async def department_chosen(update: Update, context: BotContext) -> None:
+    """A department member's code."""
     query = update.callback_query
-    data = callbacks.decode(query.data)
-    key = data.str_arg() if data else None
-    draft = context.user_data.get(INVITE) or {}
+    assert query is not None
+    pressed = InviteDepartment.parse(query.data)
+    draft = context.draft(InviteDraft)
     if (
-        draft.get("role") != Role.DEPARTMENT_MEMBER
-        or key not in services(context).config.departments
+        draft is None
+        or draft.role != Role.DEPARTMENT_MEMBER
+        or pressed is None
+        or pressed.department not in context.services.config.departments
     ):
-        await answer_refusal(update, context, Refused(Reason.NOT_YOURS))
+        await answer_refusal(update, context, NOT_YOURS)
         return
     if not await _may_invite(update, context, Role.DEPARTMENT_MEMBER):
         return
     await query.answer()
-    await _create(update, context, Role.DEPARTMENT_MEMBER, (key,))
+    await _create(update, context, Role.DEPARTMENT_MEMBER, (pressed.department,))
 
 
 async def stop_invite(update: Update, context: BotContext) -> None:
-    context.user_data.pop(INVITE, None)
-    _ = await translator(update, context)
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_text(_("No invitation was made."))
+    """✖ Cancel: forget the draft, no code is made."""
+    query = update.callback_query
+    assert query is not None
+    context.drop(InviteDraft)
+    await query.answer()
+    await query.edit_message_text(context._("No invitation was made."))
 
 
 async def _create(update: Update, context: BotContext, role: Role, scopes: tuple[str, ...]) -> None:
     """Make the code and show it (once: only its hash is kept)."""
-    found = services(context)
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    context.user_data.pop(INVITE, None)
+    query = update.callback_query
+    assert query is not None
+    found = context.services
+    language = context.person.language
+    _ = context._
+    context.drop(InviteDraft)
     try:
-        invitation = await found.roles.invite(update.effective_user.id, role, scopes)
-    except NotAllowed:
-        await answer_refusal(update, context, Refused(Reason.NOT_YOURS))
+        invitation = await found.roles.invite(context.person.id, role, scopes)
+    except Refused as refusal:
+        await answer_refusal(update, context, refusal)
         return
     text = _(
         "🎟 Invitation: {role}\n"
@@ -210,69 +224,55 @@ async def _create(update: Update, context: BotContext, role: Role, scopes: tuple
         code=invitation.code,
         when=moment_text(invitation.expires_at, language, found.config.general.tz),
     )
-    await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML)
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML)
 
 
-async def _show_hamlets(update: Update, context: BotContext) -> None:
-    found = services(context)
-    draft = context.user_data[INVITE]
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    village = found.grid.villages[draft["village"]]
-    buttons = [
-        InlineKeyboardButton(
-            ("✅ " if hamlet.id in draft["hamlets"] else "") + hamlet.label(language),
-            callback_data=callbacks.encode(TOGGLE_HAMLET, hamlet.id),
-        )
-        for hamlet in sorted(found.grid.hamlets_of(village.id), key=lambda hamlet: hamlet.id)
-    ]
-    done = InlineKeyboardButton(_("Done ➡"), callback_data=callbacks.encode(HAMLETS_DONE))
-    await update.callback_query.edit_message_text(
+async def _show_hamlets(update: Update, context: BotContext, draft: InviteDraft) -> None:
+    """The hamlets of the draft's village as toggles, then Done ➡ and ✖ Cancel."""
+    query = update.callback_query
+    assert query is not None and draft.village is not None
+    found = context.services
+    language = context.person.language
+    _ = context._
+    village = found.grid.villages[draft.village]
+    done = pickers.button(_("Done ➡"), InviteHamletsDone())
+    markup = pickers.INVITE_PLACES.hamlets(
+        found.grid, village.id, language, _, chosen=draft.hamlets, extra=[done]
+    ) or pickers.keyboard([done, _stop(context)], 2)
+    await query.edit_message_text(
         _("Tick the hamlets of {village} this grid member looks after, then Done.").format(
             village=village.label(language)
         ),
-        reply_markup=grid_markup([*buttons, done, _stop(_)], 2),
+        reply_markup=markup,
     )
 
 
-async def _villages(update: Update, context: BotContext) -> InlineKeyboardMarkup:
-    found = services(context)
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    buttons = [
-        InlineKeyboardButton(
-            village.label(language), callback_data=callbacks.encode(PICK_VILLAGE, village.id)
-        )
-        for village in sorted(found.grid.villages.values(), key=lambda village: village.id)
-    ]
-    return grid_markup([*buttons, _stop(_)], 3)
-
-
 async def _may_invite(update: Update, context: BotContext, role: Role) -> bool:
-    """The server-side check behind every invitation button."""
+    """The server-side check behind every invitation button (the rule is RoleService's)."""
     try:
-        services(context).roles.require_may_invite(update.effective_user.id, role)
-    except NotAllowed:
-        await answer_refusal(update, context, Refused(Reason.NOT_YOURS))
+        context.services.roles.require_may_invite(context.person.id, role)
+    except Refused as refusal:
+        await answer_refusal(update, context, refusal)
         return False
     return True
 
 
-def _stop(_: Translate) -> InlineKeyboardButton:
-    return InlineKeyboardButton(_("✖ Cancel"), callback_data=callbacks.encode(STOP_INVITE))
+def _stop(context: BotContext) -> InlineKeyboardButton:
+    return pickers.button(context._(pickers.CANCEL), StopInvite())
 
 
 # -- /join ---------------------------------------------------------------------------------------
 
 
 async def join(update: Update, context: BotContext) -> None:
-    found = services(context)
+    """Redeem a one-time code: the role, or a polite word on why not."""
+    found = context.services
     user = update.effective_user
     message = update.effective_message
     if user is None or message is None:
         return
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
+    language = context.person.language
+    _ = context._
     code = " ".join(context.args or [])
     if not code.strip():
         await message.reply_text(
@@ -319,10 +319,10 @@ def build() -> list[BaseHandler[Update, BotContext, Any]]:
     return [
         CommandHandler("invite", invite),
         CommandHandler("join", join),
-        on(role_chosen, pattern=callbacks.pattern(PICK_ROLE)),
-        on(village_chosen, pattern=callbacks.pattern(PICK_VILLAGE)),
-        on(hamlet_toggled, pattern=callbacks.pattern(TOGGLE_HAMLET)),
-        on(hamlets_done, pattern=callbacks.pattern(HAMLETS_DONE)),
-        on(department_chosen, pattern=callbacks.pattern(PICK_DEPARTMENT)),
-        on(stop_invite, pattern=callbacks.pattern(STOP_INVITE)),
+        on(role_chosen, pattern=InviteRole.pattern()),
+        on(village_chosen, pattern=InviteVillage.pattern()),
+        on(hamlet_toggled, pattern=InviteToggleHamlet.pattern()),
+        on(hamlets_done, pattern=InviteHamletsDone.pattern()),
+        on(department_chosen, pattern=InviteDepartment.pattern()),
+        on(stop_invite, pattern=StopInvite.pattern()),
     ]

@@ -1,31 +1,24 @@
 """/team: the office sees who holds which role and revokes invited ones (after a confirming
-tap). Every button re-checks the presser on the server."""
+tap). Every button re-checks the presser in `RoleService`."""
 
 from __future__ import annotations
 
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.core import callbacks
 from bot.core.errors import Reason, Refused
 from bot.people.directory import Grant
 from bot.people.roles import RoleNotFound
-from bot.reporting.service import NotAllowed
-from handlers.common import (
-    grid_markup,
-    language_of,
-    security,
-    services,
-)
+from handlers import pickers
+from handlers.buttons import AskRevoke, RevokeNo, RevokeYes
 from handlers.context import BotContext
-from handlers.invitations import ROLE_BUTTONS
+from handlers.invitations import ROLE_BUTTONS, ROLE_LABELS
 from handlers.refusals import answer_refusal
 
-REVOKE, REVOKE_YES, REVOKE_NO = "rvk", "rvy", "rvn"
 MAX_MESSAGE = 3500
 REVOKE_BUTTONS_PER_MESSAGE = 40
 
@@ -35,18 +28,18 @@ REVOKE_BUTTONS_PER_MESSAGE = 40
 
 async def team(update: Update, context: BotContext) -> None:
     """Who holds which role; invited roles carry a Revoke button."""
-    found = services(context)
-    user = update.effective_user
     message = update.effective_message
-    if user is None or message is None:
+    if message is None:
         return
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    if not found.people.is_office(user.id):
-        security.warning("refused /team from user %s", user.id)
-        await message.reply_text(_("Sorry, /team is for the town office."))
+    found = context.services
+    actor_id = context.person.id
+    language = context.person.language
+    _ = context._
+    try:
+        grants = found.roles.team(actor_id)
+    except Refused as refusal:
+        await answer_refusal(update, context, refusal)
         return
-    grants = found.people.all_grants()
     names = await found.roles.names_of([grant.user_id for grant in grants])
     lines = ["<b>" + _("👥 Who holds which role") + "</b>"]
     for role, label in ROLE_BUTTONS:
@@ -73,33 +66,34 @@ async def team(update: Update, context: BotContext) -> None:
     revocable = [
         grant
         for grant in grants
-        if not grant.from_config and found.roles.may_revoke(user.id, grant)
+        if not grant.from_config and found.roles.may_revoke(actor_id, grant)
     ]
     for start in range(0, len(revocable), REVOKE_BUTTONS_PER_MESSAGE):
         buttons = [
-            InlineKeyboardButton(
+            pickers.button(
                 "✖ "
                 + f"{names.get(grant.user_id) or grant.user_id} · "
-                + _(dict(ROLE_BUTTONS)[grant.role])
+                + _(ROLE_LABELS[grant.role])
                 + (
                     f" · {found.roles.scope_label(grant.role, grant.scope, language)}"
                     if grant.scope
                     else ""
                 ),
-                callback_data=callbacks.encode(REVOKE, grant.id),
+                AskRevoke(grant.id),
             )
             for grant in revocable[start : start + REVOKE_BUTTONS_PER_MESSAGE]
+            if grant.id is not None
         ]
         await message.reply_text(
-            _("Invited roles — tap one to revoke it:"), reply_markup=grid_markup(buttons, 1)
+            _("Invited roles — tap one to revoke it:"), reply_markup=pickers.keyboard(buttons, 1)
         )
 
 
 async def ask_revoke(update: Update, context: BotContext) -> None:
     """A revoke needs a second tap, on a question that names the person and the role."""
     query, chat = update.callback_query, update.effective_chat
-    grant = await _revocable(update, context)
-    if grant is None or query is None or chat is None:
+    grant = await _revocable(update, context, AskRevoke.parse(query.data if query else None))
+    if grant is None or grant.id is None or query is None or chat is None:
         return
     found = context.services
     language = context.person.language
@@ -116,10 +110,8 @@ async def ask_revoke(update: Update, context: BotContext) -> None:
         reply_markup=InlineKeyboardMarkup(
             [
                 [
-                    InlineKeyboardButton(
-                        _("Yes, revoke"), callback_data=callbacks.encode(REVOKE_YES, grant.id)
-                    ),
-                    InlineKeyboardButton(_("No"), callback_data=callbacks.encode(REVOKE_NO)),
+                    pickers.button(_("Yes, revoke"), RevokeYes(grant.id)),
+                    pickers.button(_("No"), RevokeNo()),
                 ]
             ]
         ),
@@ -129,14 +121,17 @@ async def ask_revoke(update: Update, context: BotContext) -> None:
 async def revoke(update: Update, context: BotContext) -> None:
     """Yes, revoke: the role ends (audited by the service) and the person's menu shrinks."""
     query = update.callback_query
-    grant = await _revocable(update, context)
+    grant = await _revocable(update, context, RevokeYes.parse(query.data if query else None))
     if grant is None or grant.id is None or query is None:
         return
     found = context.services
     try:
         await found.roles.revoke(context.person.id, grant.id)
-    except (NotAllowed, RoleNotFound):
-        await answer_refusal(update, context, Refused(Reason.NOT_YOURS))
+    except Refused as refusal:
+        await answer_refusal(update, context, refusal)
+        return
+    except RoleNotFound:
+        await answer_refusal(update, context, Refused(Reason.ROLE_GONE))
         return
     language = context.person.language
     _ = context._
@@ -160,13 +155,12 @@ async def keep_role(update: Update, context: BotContext) -> None:
     await query.edit_message_text(context._("Nothing changed."))
 
 
-async def _revocable(update: Update, context: BotContext) -> Grant | None:
+async def _revocable(
+    update: Update, context: BotContext, pressed: AskRevoke | RevokeYes | None
+) -> Grant | None:
     """The pressed role, if it is still active and the presser may revoke it."""
     found = context.services
-    query = update.callback_query
-    data = callbacks.decode(query.data if query else None)
-    grant_id = data.int_arg() if data else None
-    grant = found.people.stored_grant(grant_id) if grant_id is not None else None
+    grant = found.people.stored_grant(pressed.grant_id) if pressed is not None else None
     if grant is None or not found.roles.may_revoke(context.person.id, grant):
         await answer_refusal(update, context, Refused(Reason.NOT_YOURS))
         return None
@@ -192,7 +186,7 @@ def build() -> list[BaseHandler[Update, BotContext, Any]]:
     on = CallbackQueryHandler
     return [
         CommandHandler("team", team),
-        on(ask_revoke, pattern=callbacks.pattern(REVOKE)),
-        on(revoke, pattern=callbacks.pattern(REVOKE_YES)),
-        on(keep_role, pattern=callbacks.pattern(REVOKE_NO)),
+        on(ask_revoke, pattern=AskRevoke.pattern()),
+        on(revoke, pattern=RevokeYes.pattern()),
+        on(keep_role, pattern=RevokeNo.pattern()),
     ]

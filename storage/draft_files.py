@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from storage.database import Database
+from storage.transaction import Transaction
 
 _UNUSED = "path NOT IN (SELECT local_path FROM report_media WHERE local_path IS NOT NULL)"
 """A draft file no report uses (yet)."""
@@ -28,11 +27,11 @@ class DraftFileRepository:
     async def usage(self, user_id: int) -> tuple[int, int]:
         """How many draft files `user_id` has that no report uses, and their total bytes."""
         row = await self._db.fetch_one(
-            f"""SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM draft_files
+            f"""SELECT COUNT(*) AS files, COALESCE(SUM(bytes), 0) AS bytes FROM draft_files
                 WHERE user_id = ? AND {_UNUSED}""",
             (user_id,),
         )
-        return (row[0], row[1]) if row else (0, 0)
+        return (row["files"], row["bytes"]) if row else (0, 0)
 
     async def unused_of(self, user_id: int) -> list[str]:
         rows = await self._db.fetch_all(
@@ -58,7 +57,7 @@ class DraftFileRepository:
         async with self._db.transaction() as connection:
             await connection.execute("DELETE FROM draft_files WHERE user_id = ?", (user_id,))
 
-    async def first_warning_of(self, connection: aiosqlite.Connection, day: str) -> bool:
+    async def first_warning_of(self, connection: Transaction, day: str) -> bool:
         """True once per `day`: the first caller warns the office that the folder fills up."""
         cursor = await connection.execute(
             "INSERT OR IGNORE INTO media_folder_warnings (day) VALUES (?)", (day,)

@@ -18,7 +18,7 @@ import handlers.start
 from bot.core.models import FORGOTTEN_REPORTER, Draft, Location, MediaRef
 from bot.emulator import EmulatedUser
 from bot.reporting.service import Reporter
-from handlers.buttons import ForgetYes
+from handlers.buttons import ForgetYes, InviteVillage
 from storage import Storage
 from storage.database import _migrations, _split_statements
 from storage.keys import SecretMismatch
@@ -119,7 +119,7 @@ async def test_a_join_lockout_survives_a_forget(town: Town) -> None:
         await join(guesser, "NOT-A-CODE")
     assert "Too many wrong codes" in (await join(guesser, "ANOTHER-GUESS"))["text"]
     await forget_in_english(guesser)
-    code = await invite(town, admin, "village_lead", f"v1:ivv:{nabi_village(town)}")
+    code = await invite(town, admin, "village_lead", InviteVillage(nabi_village(town)))
     assert "Too many wrong codes" in (await join(guesser, code))["text"]
     town.clock.advance(timedelta(minutes=61))
     assert "village lead" in (await join(guesser, code))["text"]

@@ -16,7 +16,13 @@ from bot.reporting.buttons import (
     NotMyArea,
     StillThere,
 )
-from handlers.buttons import AssignHamlet, AssignVillage, SkipFixNote
+from handlers.buttons import (
+    AssignHamlet,
+    AssignVillage,
+    InviteDepartment,
+    InviteVillage,
+    SkipFixNote,
+)
 from tests.conftest import OFFICE_ADMIN, OFFICE_CHAT, Town
 from tests.test_image_files import WITH_GPS, has_exif
 from tests.test_report_story import SAMPLE, has_buttons
@@ -50,8 +56,10 @@ async def report_story(town: Town) -> list[Json]:
     villager, member, admin = town.villager, town.member, town.admin
     lead = town.emulator.user(700200, "村长", language_code="zh")
     fields = town.emulator.user(700201, "农服中心", language_code="en")
-    await join(lead, await invite(town, admin, "village_lead", f"v1:ivv:{nabi_village(town)}"))
-    await join(fields, await invite(town, admin, "department_member", "v1:ivp:clean_fields"))
+    await join(lead, await invite(town, admin, "village_lead", InviteVillage(nabi_village(town))))
+    await join(
+        fields, await invite(town, admin, "department_member", InviteDepartment("clean_fields"))
+    )
 
     # A picture sent as a file (EXIF with GPS and all) with a caption that signs it: name,
     # handle, id, phone and ID number; a voice note (left to the office, the default) and a

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.core.callbacks import CallbackData
 from bot.core.config import load_config
 from bot.emulator import EmulatedUser
 from bot.people.directory import Grant, People, Role
@@ -17,7 +18,16 @@ from bot.people.roles import hash_code, new_code, normalise_code
 from bot.places.grid import Grid
 from bot.reporting.buttons import AcceptTask, AssignReport, MarkFixed, RejectReport
 from bot.reporting.lifecycle import State
-from handlers.buttons import ChooseLanguage
+from handlers.buttons import (
+    AskRevoke,
+    ChooseLanguage,
+    InviteDepartment,
+    InviteHamletsDone,
+    InviteRole,
+    InviteToggleHamlet,
+    InviteVillage,
+    RevokeYes,
+)
 from tests.buttons import has_button, press
 from tests.conftest import OFFICE_CHAT, ROOT, Town
 from tests.test_report_story import has_buttons, report_at
@@ -37,14 +47,14 @@ def containing(*parts: str):
     return lambda message: all(part in text_of(message) for part in parts)
 
 
-async def invite(town: Town, admin: EmulatedUser, role: str, *picks: str) -> str:
+async def invite(town: Town, admin: EmulatedUser, role: str, *picks: CallbackData) -> str:
     """/invite, the role, then each pick (village, hamlets, Done…); returns the code shown."""
     admin.send_text("/invite")
-    message = await admin.wait_for(has_buttons("v1:ivr:"))
-    admin.press(message, f"v1:ivr:{role}")
+    message = await admin.wait_for(has_button(InviteRole))
+    press(admin, message, InviteRole(Role(role)))
     for pick in picks:
-        message = await admin.wait_for(has_buttons(pick))
-        admin.press(message, pick)
+        message = await admin.wait_for(has_button(pick))
+        press(admin, message, pick)
     shown = await admin.wait_for(lambda m: bool(CODE.search(text_of(m))))
     return CODE.search(text_of(shown)).group(1)
 
@@ -110,10 +120,10 @@ async def test_a_grid_member_is_invited_joins_works_and_is_revoked(town: Town) -
         town,
         admin,
         "grid_member",
-        f"v1:ivv:{nabi_village(town)}",
-        f"v1:ivh:{nabi}",
-        f"v1:ivh:{other}",
-        "v1:ivd",
+        InviteVillage(nabi_village(town)),
+        InviteToggleHamlet(nabi),
+        InviteToggleHamlet(other),
+        InviteHamletsDone(),
     )
     stored = await services(town).storage.database.fetch_all("SELECT code_hash FROM invitations")
     assert [row["code_hash"] for row in stored] == [hash_code(code)]  # only the hash is kept
@@ -134,13 +144,13 @@ async def test_a_grid_member_is_invited_joins_works_and_is_revoked(town: Town) -
     admin.send_text("/team")
     listing = await admin.wait_for(containing("新网格员"))
     assert "韦建国" in listing["text"]  # config.toml's people are listed too
-    buttons = await admin.wait_for(has_buttons("v1:rvk:"))
-    revoke = [data for data in _data(buttons) if data.startswith("v1:rvk:")]
+    buttons = await admin.wait_for(has_button(AskRevoke))
+    revoke = [data for data in _data(buttons) if AskRevoke.parse(data) is not None]
     assert len(revoke) == 2
     for data in revoke:
         admin.press(buttons, data)
-        question = await admin.wait_for(has_buttons("v1:rvy:"))
-        admin.press(question, next(d for d in _data(question) if d.startswith("v1:rvy:")))
+        question = await admin.wait_for(has_button(RevokeYes))
+        admin.press(question, next(d for d in _data(question) if RevokeYes.parse(d) is not None))
         await admin.wait_for(lambda m: "已取消" in text_of(m))
         await newcomer.wait_for(containing("美丽办已取消您的身份"))
     assert not town.bot.people.is_grid_member(newcomer.user_id)
@@ -162,7 +172,7 @@ async def test_wrong_expired_and_reused_codes_and_the_lockout(town: Town) -> Non
     admin = town.admin
     first = town.emulator.user(700010, "阿明", language_code="zh")
     second = town.emulator.user(700011, "Ann", language_code="en")
-    code = await invite(town, admin, "village_lead", f"v1:ivv:{nabi_village(town)}")
+    code = await invite(town, admin, "village_lead", InviteVillage(nabi_village(town)))
     assert "村负责人" in (await join(first, code))["text"]
     assert "already been used" in (await join(second, code))["text"]
     for left in (3, 2):
@@ -170,12 +180,12 @@ async def test_wrong_expired_and_reused_codes_and_the_lockout(town: Town) -> Non
     assert "1 tries left" in (await join(second, "\u202e<b>x</b>"))["text"]
     locked = await join(second, "ANOTHER-GUESS")  # the fifth wrong code within the hour
     assert "Too many wrong codes" in locked["text"]
-    fresh = await invite(town, admin, "village_lead", f"v1:ivv:{nabi_village(town)}")
+    fresh = await invite(town, admin, "village_lead", InviteVillage(nabi_village(town)))
     assert "Too many wrong codes" in (await join(second, fresh))["text"]  # even a good one
     town.clock.advance(timedelta(minutes=61))
     assert "village lead" in (await join(second, fresh))["text"]
 
-    expiring = await invite(town, admin, "department_member", "v1:ivp:clean_fields")
+    expiring = await invite(town, admin, "department_member", InviteDepartment("clean_fields"))
     town.clock.advance(timedelta(hours=72, seconds=1))
     late = town.emulator.user(700012, "迟到", language_code="zh")
     assert "已过期" in (await join(late, expiring))["text"]
@@ -187,8 +197,10 @@ async def test_village_leads_and_departments_see_their_area(town: Town) -> None:
     admin, villager = town.admin, town.villager
     lead = town.emulator.user(700020, "村长", language_code="zh")
     fields = town.emulator.user(700021, "农服中心", language_code="zh")
-    await join(lead, await invite(town, admin, "village_lead", f"v1:ivv:{nabi_village(town)}"))
-    await join(fields, await invite(town, admin, "department_member", "v1:ivp:clean_fields"))
+    await join(lead, await invite(town, admin, "village_lead", InviteVillage(nabi_village(town))))
+    await join(
+        fields, await invite(town, admin, "department_member", InviteDepartment("clean_fields"))
+    )
     assert "area" in chat_menu(town, lead.user_id)
     await report_at(town, villager, town.inside("那笔坡"), category="fields")
     # Clean Fields has no group in the test config: its invited members get the copy.
@@ -209,11 +221,11 @@ async def test_only_config_admins_make_admins_and_invited_admins_can_work(town: 
     assert town.bot.people.is_office(deputy.user_id)
     assert {"queue", "invite", "team", "audit"} <= set(chat_menu(town, deputy.user_id))
     deputy.send_text("/invite")
-    roles = await deputy.wait_for(has_buttons("v1:ivr:"))
-    assert "v1:ivr:office_admin" not in _data(roles)
-    forged = deputy.press_raw(roles, "v1:ivr:office_admin")
+    roles = await deputy.wait_for(has_button(InviteRole))
+    assert InviteRole(Role.OFFICE_ADMIN).pack() not in _data(roles)
+    forged = deputy.press_raw(roles, InviteRole(Role.OFFICE_ADMIN).pack())
     assert (await deputy.answer_to(forged))["show_alert"]
-    code = await invite(town, deputy, "village_lead", f"v1:ivv:{nabi_village(town)}")
+    code = await invite(town, deputy, "village_lead", InviteVillage(nabi_village(town)))
     assert code
     deputy.send_text("/audit")
     log = await deputy.wait_for(containing("副主任"))
@@ -233,10 +245,10 @@ async def test_non_office_people_are_refused_and_logged(
     villager.send_text("/help")
     own = await villager.next_message()  # any message of the bot: the data is what is forged
     for data in (
-        "v1:ivr:grid_member",
-        "v1:ivd",
-        "v1:rvy:1",
-        "v1:rvk:1",
+        InviteRole(Role.GRID_MEMBER).pack(),
+        InviteHamletsDone().pack(),
+        RevokeYes(1).pack(),
+        AskRevoke(1).pack(),
         AssignReport(1).pack(),
         RejectReport(1).pack(),
     ):

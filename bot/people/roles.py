@@ -19,13 +19,13 @@ from html import escape
 from bot.core.audit import AuditLog
 from bot.core.clock import Clock
 from bot.core.config import Config
+from bot.core.errors import Reason, Refused
 from bot.core.i18n import N_, I18n
 from bot.delivery.notifier import Notifier
 from bot.delivery.outbox import Outbox
 from bot.people.directory import Grant, People, Role
 from bot.people.limits import locked_until
 from bot.places.grid import Grid
-from bot.reporting.service import NotAllowed
 from storage import Storage
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -37,6 +37,10 @@ ROLE_LABELS = {
     Role.DEPARTMENT_MEMBER: N_("department member"),
     Role.OFFICE_ADMIN: N_("office admin"),
 }
+
+
+INVITABLE_ROLES = (Role.GRID_MEMBER, Role.VILLAGE_LEAD, Role.DEPARTMENT_MEMBER, Role.OFFICE_ADMIN)
+"""Every role an invitation can grant, in the order /invite offers them."""
 
 
 class JoinStatus(StrEnum):
@@ -147,12 +151,29 @@ class RoleService:
             )
         return Invitation(invitation_id, code, role, scopes, expires_at)
 
+    def invitable_roles(self, actor_id: int) -> list[Role]:
+        """The roles the actor may invite, in the order /invite offers them; refuses anyone
+        outside the office."""
+        if not self._people.is_office(actor_id):
+            raise Refused(Reason.OFFICE_ONLY, command="invite", subject="/invite")
+        return [
+            role
+            for role in INVITABLE_ROLES
+            if role != Role.OFFICE_ADMIN or self._people.is_config_admin(actor_id)
+        ]
+
     def require_may_invite(self, actor_id: int, role: Role) -> None:
         """Office admins invite; only config.toml's admins may make more admins."""
         if not self._people.is_office(actor_id):
-            raise NotAllowed("only the office can invite")
+            raise Refused(Reason.OFFICE_ONLY, subject=f"invite {role}")
         if role == Role.OFFICE_ADMIN and not self._people.is_config_admin(actor_id):
-            raise NotAllowed("only the admins in config.toml can invite office admins")
+            raise Refused(Reason.CONFIG_ADMIN_ONLY, subject=f"invite {role}")
+
+    def team(self, actor_id: int) -> list[Grant]:
+        """Every role held, for /team; refuses anyone outside the office."""
+        if not self._people.is_office(actor_id):
+            raise Refused(Reason.OFFICE_ONLY, command="team", subject="/team")
+        return self._people.all_grants()
 
     def may_revoke(self, actor_id: int, grant: Grant) -> bool:
         """Whether the actor may end this role: an office admin may, and an office admin's
@@ -167,9 +188,9 @@ class RoleService:
         if grant is None:
             raise RoleNotFound(grant_id)
         if not self._people.is_office(actor_id):
-            raise NotAllowed("only the office can revoke roles")
+            raise Refused(Reason.OFFICE_ONLY, subject=f"revoke role {grant_id}")
         if not self.may_revoke(actor_id, grant):
-            raise NotAllowed("only the admins in config.toml can revoke office admins")
+            raise Refused(Reason.CONFIG_ADMIN_ONLY, subject=f"revoke role {grant_id}")
         now = self._clock.now()
         async with self._storage.database.transaction() as connection:
             if not await self._storage.roles.revoke(connection, grant_id, actor_id, now):

@@ -359,8 +359,10 @@ class ReportService:
 
     async def area_of(self, user_id: int) -> list[Report]:
         """Open reports a village lead or department member oversees: in their villages, or
-        of their departments' categories."""
+        of their departments' categories; anyone else is refused AREA_ONLY."""
         departments = set(self._people.departments_of(user_id))
+        if not (departments or self._people.is_village_lead(user_id)):
+            raise Refused(Reason.AREA_ONLY, subject="/area")
         return await self._reports.in_states_for_area(
             OPEN_STATES,
             village_ids=self._people.villages_of_lead(user_id),
