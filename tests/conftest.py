@@ -16,6 +16,8 @@ from bot.core.clock import OffsetClock
 from bot.core.config import Config, load_config
 from bot.emulator import BotApiEmulator, EmulatedUser
 
+pytest_plugins = ["tests.playground_setup"]  # the playground fixtures: site, http
+
 ROOT = Path(__file__).parent.parent
 TOKEN = "123456:TEST_token-shaped-like-one-from-BotFather"  # `python -m bot` checks the shape
 

@@ -11,7 +11,6 @@ import asyncio
 import io
 import json
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from xml.etree import ElementTree
@@ -21,44 +20,16 @@ import pytest
 from PIL import Image
 
 from bot.core.config import ConfigError, load_config
-from bot.emulator import EmulatedUser
 from bot.places.grid import Fit
 from bot.playground import Playground, PlaygroundServer
 from bot.playground.personas import DEPARTMENT_GROUP_BASE
 from bot.reporting.buttons import AcceptTask
 from bot.reporting.lifecycle import State
-from tests.playground_setup import playground_config
+from tests.playground_setup import playground_config, user_of
 
 VILLAGER, MEMBER, OFFICE = "villager:555001", "grid_member:100001", "office:900001"
 VILLAGER_CHAT = 555001
 WAIT_SECONDS = 10
-
-
-@pytest.fixture
-async def site(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[tuple[Playground, PlaygroundServer]]:
-    monkeypatch.delenv("BOT_TOKEN", raising=False)
-    playground = Playground(load_config(playground_config(tmp_path)))
-    server = PlaygroundServer(playground, 0)
-    await server.start()
-    await playground.start()
-    try:
-        yield playground, server
-    finally:
-        await server.stop()
-        await playground.stop()
-
-
-@pytest.fixture
-async def http(site: tuple[Playground, PlaygroundServer]) -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(base_url=site[1].url) as session:
-        yield session
-
-
-def user_of(playground: Playground, key: str) -> EmulatedUser:
-    assert playground.emulator is not None
-    return playground.emulator.user(playground.persona(key).user_id)
 
 
 def has_buttons(prefix: str):

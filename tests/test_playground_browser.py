@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Locator, Page, async_playwright, expect
 
-from bot.core.config import load_config
 from bot.core.i18n import I18n
 from bot.delivery.outbox import Notification, Part
 from bot.playground import Playground, PlaygroundServer
@@ -24,7 +23,6 @@ from bot.reporting.buttons import AcceptTask, ConfirmFixed, MarkFixed
 from bot.reporting.lifecycle import State
 from handlers.buttons import SkipFixNote
 from handlers.reporting import SHARE_LOCATION_BUTTON
-from tests.playground_setup import playground_config
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -45,22 +43,6 @@ PHONE = {"width": 390, "height": 844}
 BROWSER_ZONE = "America/New_York"  # not the bot's: the page must show the bot's time anyway
 VILLAGER, MEMBER, OFFICE = "villager:555001", "grid_member:100001", "office:900001"
 SECOND_VILLAGER = "villager:555002"  # lives in 花围坡 (h07)
-
-
-@pytest.fixture
-async def site(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[tuple[Playground, PlaygroundServer]]:
-    monkeypatch.delenv("BOT_TOKEN", raising=False)
-    playground = Playground(load_config(playground_config(tmp_path)))
-    server = PlaygroundServer(playground, 0)
-    await server.start()
-    await playground.start()
-    try:
-        yield playground, server
-    finally:
-        await server.stop()
-        await playground.stop()
 
 
 @pytest.fixture

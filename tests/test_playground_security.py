@@ -5,38 +5,18 @@ refuses URL buttons that would run script (issue 13). Each test fails on the ope
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
 
-from bot.core.config import load_config
 from bot.emulator import BotApiEmulator
 from bot.playground import Playground, PlaygroundServer
-from tests.playground_setup import playground_config
 
 VILLAGER = "villager:555001"
 BOT_TOKEN_SHAPE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{35}$")
 PAGE = b"<!doctype html><script>document.title = 'pwned'</script>"
-
-
-@pytest.fixture
-async def site(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[tuple[Playground, PlaygroundServer]]:
-    monkeypatch.delenv("BOT_TOKEN", raising=False)
-    playground = Playground(load_config(playground_config(tmp_path)))
-    server = PlaygroundServer(playground, 0)
-    await server.start()
-    await playground.start()
-    try:
-        yield playground, server
-    finally:
-        await server.stop()
-        await playground.stop()
 
 
 def emulator_of(playground: Playground) -> BotApiEmulator:

@@ -5,52 +5,21 @@ voice note's real length all the way to the grid member."""
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from pathlib import Path
 from urllib.parse import unquote
 
 import aiohttp
-import pytest
 from openpyxl import load_workbook
 
-from bot.core.config import load_config
 from bot.delivery.outbox import Notification, Part
-from bot.emulator import EmulatedUser
 from bot.playground import Playground, PlaygroundServer
 from handlers.voice import ChooseVoiceAudience
-from tests.playground_setup import playground_config
+from tests.playground_setup import user_of
 
 VILLAGER, MEMBER, OFFICE = "villager:555001", "grid_member:100001", "office:900001"
 HOUR_MS = 3_600_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-async def site(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[tuple[Playground, PlaygroundServer]]:
-    monkeypatch.delenv("BOT_TOKEN", raising=False)
-    playground = Playground(load_config(playground_config(tmp_path)))
-    server = PlaygroundServer(playground, 0)
-    await server.start()
-    await playground.start()
-    try:
-        yield playground, server
-    finally:
-        await server.stop()
-        await playground.stop()
-
-
-@pytest.fixture
-async def http(site: tuple[Playground, PlaygroundServer]) -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(base_url=site[1].url) as session:
-        yield session
-
-
-def user_of(playground: Playground, key: str) -> EmulatedUser:
-    assert playground.emulator is not None
-    return playground.emulator.user(playground.persona(key).user_id)
 
 
 async def post(http: aiohttp.ClientSession, path: str, body: object) -> int:
