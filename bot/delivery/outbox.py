@@ -12,13 +12,13 @@ import asyncio
 import contextlib
 import json
 import logging
-import time
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from enum import IntEnum
 from typing import Any, Protocol
 
 from bot.core.clock import Clock
+from bot.delivery.pace import Pace
 from bot.delivery.quiet_hours import QuietHours
 from storage.deliveries import DeliveryRepository
 from storage.outbox import NewRow, OutboxRepository, OutboxRow
@@ -179,48 +179,6 @@ class Outbox:
         self.wakeup.set()
 
 
-class Pace:
-    """The overall send rate: each send gets the next slot, 1/rate seconds after the last.
-
-    Slots are points in time, not sleeps, so a slightly late wake-up is made up by the next
-    sender instead of lowering the rate, and an idle spell never saves up a burst. A flood-control
-    answer slows the rate by a fifth (once per pause, however many sends were refused
-    together); after `RECOVERY_SECONDS` without one it creeps back up by a tenth.
-    """
-
-    RECOVERY_SECONDS = 10
-    CATCH_UP_SECONDS = 0.02
-
-    def __init__(self, per_second: float) -> None:
-        self.configured = per_second
-        self.current = per_second
-        self._next_slot = 0.0
-        self._slowed_at = 0.0
-
-    async def __aenter__(self) -> None:
-        self._recover()
-        now = time.monotonic()
-        # A late wake-up may be made up, but only briefly: catching up on a long stall would
-        # put more than the rate into one second.
-        slot = max(now - self.CATCH_UP_SECONDS, self._next_slot)
-        self._next_slot = slot + 1 / self.current
-        if slot > now:
-            await asyncio.sleep(slot - now)
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        return None
-
-    def slow_down(self) -> None:
-        self.current = max(self.configured / 10, self.current * 0.8)
-        self._slowed_at = time.monotonic()
-
-    def _recover(self) -> None:
-        quiet = time.monotonic() - self._slowed_at
-        if self.current < self.configured and quiet > self.RECOVERY_SECONDS:
-            self.current = min(self.configured, self.current * 1.1)
-            self._slowed_at = time.monotonic()
-
-
 class DeliveryWorker:
     """Sends due outbox rows, several chats at a time, one notification per chat at a time.
 
@@ -239,12 +197,13 @@ class DeliveryWorker:
         concurrency: int = 16,
         notices: NoticeParts | None = None,
         failures: DeliveryRepository | None = None,
+        pace: Pace | None = None,
     ) -> None:
         self._repository = repository
         self._outbox = outbox
         self._sender = sender
         self._clock = clock
-        self.pace = Pace(messages_per_second)
+        self.pace = pace or Pace(messages_per_second)
         self._concurrency = concurrency
         self._notices = notices
         self._failures = failures
@@ -350,7 +309,7 @@ class DeliveryWorker:
                     await self._repository.mark_part_sent(row.id, done)
         except RetryLater as error:
             if self._clock.now() >= self._paused_until:
-                self.pace.slow_down()
+                self.pace.slow_down(error.seconds)
             self._paused_until = max(
                 self._paused_until, self._clock.now() + timedelta(seconds=error.seconds)
             )
