@@ -32,6 +32,7 @@ from bot.delivery.audiences import Audiences
 from bot.delivery.failures import TELL_EVERY_SECONDS, DeliveryFailures
 from bot.delivery.notifier import Notifier
 from bot.delivery.outbox import DeliveryWorker, Outbox
+from bot.delivery.pace import Pace
 from bot.delivery.quiet_hours import QuietHours
 from bot.notices.service import NoticeService
 from bot.people.directory import People
@@ -286,6 +287,7 @@ class CleanVillageBot:
             )
             .build()
         )
+        pace = Pace(self.config.delivery.messages_per_second)
         application.bot_data["services"] = common.Services(
             config=self.config,
             storage=storage,
@@ -321,6 +323,7 @@ class CleanVillageBot:
                 mute=timedelta(seconds=limits.flood_mute_seconds),
             ),
             menus=menus,
+            pace=pace,
             downloads=downloads,
             deliveries=DeliveryFailures(
                 storage=storage,
@@ -356,7 +359,7 @@ class CleanVillageBot:
                 application.bot, PhotoCopies(self.downloads, storage.deliveries, self.clock)
             ),
             self.clock,
-            messages_per_second=self.config.delivery.messages_per_second,
+            pace=pace,
             concurrency=self.config.delivery.concurrency,
             notices=notice_service,
             failures=storage.deliveries,

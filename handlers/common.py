@@ -35,6 +35,7 @@ from bot.core.models import MediaRef, Report
 from bot.delivery.failures import DeliveryFailures
 from bot.delivery.notifier import Notifier
 from bot.delivery.outbox import Button
+from bot.delivery.pace import Pace
 from bot.notices.service import NoticeService
 from bot.people.directory import People
 from bot.people.limits import FloodGuard
@@ -92,6 +93,8 @@ class Services:
     flood: FloodGuard
     menus: CommandMenus
     deliveries: DeliveryFailures
+    pace: Pace
+    """The outbox's send budget; the notice progress message takes its turns in it too."""
     downloads: Bot
     """A second client for file downloads, with its own connection pool and timeouts, so slow
     photo downloads never hold up replies (see `bot.app.download_client`)."""

@@ -100,11 +100,12 @@ async def _post_progress(context: BotContext, notice: Notice) -> None:
     language, _ = await _author_translator(context, notice)
     progress = await found.notices.progress(notice.id)
     try:
-        message: Message = await context.bot.send_message(
-            notice.author_id,
-            found.notices.progress_text(progress, language),
-            reply_markup=_cancel_markup(notice, _),
-        )
+        async with found.pace:
+            message: Message = await context.bot.send_message(
+                notice.author_id,
+                found.notices.progress_text(progress, language),
+                reply_markup=_cancel_markup(notice, _),
+            )
     except TelegramError as error:
         log.warning("could not post the progress of notice %d: %s", notice.id, error)
         return
@@ -124,12 +125,13 @@ async def _show_progress(context: BotContext, progress: NoticeProgress) -> None:
     else:
         text = found.notices.summary(progress, language)
     try:
-        await context.bot.edit_message_text(
-            text,
-            chat_id=notice.progress_chat_id,
-            message_id=notice.progress_message_id,
-            reply_markup=_cancel_markup(notice, _),
-        )
+        async with found.pace:  # Telegram counts edits too: inside the notice's own budget
+            await context.bot.edit_message_text(
+                text,
+                chat_id=notice.progress_chat_id,
+                message_id=notice.progress_message_id,
+                reply_markup=_cancel_markup(notice, _),
+            )
     except BadRequest as error:
         if "not modified" not in error.message:
             log.warning("could not update the progress of notice %d: %s", notice.id, error)

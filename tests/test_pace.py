@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import math
 import random
@@ -11,6 +12,8 @@ import pytest
 
 from bot.delivery.pace import Pace
 from bot.emulator.limits import Window
+from tests.conftest import Town
+from tests.test_notices import compose, final_summary, living_in, send_now
 
 
 class FakeSeconds:
@@ -154,3 +157,26 @@ async def test_a_send_counts_from_entering_the_pace_until_a_window_after_leaving
         assert pace.wait() is None
     clock.now = 0.5
     assert pace.wait() == pytest.approx(0.5)
+
+
+async def test_the_progress_message_takes_its_turns_in_the_outbox_pace(
+    town: Town, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert town.bot.application is not None and town.bot.worker is not None
+    pace = town.bot.application.bot_data["services"].pace
+    assert town.bot.worker.pace is pace
+    senders: list[str] = []
+    start = pace.start
+
+    def counted() -> None:
+        senders.append(asyncio.current_task().get_name())  # type: ignore[union-attr]
+        start()
+
+    monkeypatch.setattr(pace, "start", counted)
+    for index in range(3):
+        await living_in(town, 615001 + index, "那笔坡")
+    await send_now(town, await compose(town, "everyone", "周六大扫除"))
+    await final_summary(town)
+    deliveries = [name for name in senders if name.startswith("outbox-")]
+    assert len(deliveries) >= 3
+    assert len(senders) - len(deliveries) >= 2, "the progress message: posted, then edited"
