@@ -102,20 +102,17 @@ def test_quick_answers_keep_the_rate_close_to_the_budget() -> None:
     assert 300 / sends[-1][0] > 0.95 * 30
 
 
-def test_a_slightly_late_wake_up_is_made_up_by_the_next_send() -> None:
+@pytest.mark.parametrize(
+    ("second_send_at", "next_in"),
+    [(0.11, 0.09), (5.0, 0.1)],
+    ids=["a slightly late wake-up is made up by the next send", "a stall saves up no burst"],
+)
+def test_a_late_send_and_the_schedule(second_send_at: float, next_in: float) -> None:
     pace, clock = pace_at(10)
     pace.start()
-    clock.now = 0.11
+    clock.now = second_send_at
     pace.start()
-    assert pace.wait() == pytest.approx(0.09)
-
-
-def test_a_long_stall_saves_up_no_burst() -> None:
-    pace, clock = pace_at(10)
-    pace.start()
-    clock.now = 5.0
-    pace.start()
-    assert pace.wait() == pytest.approx(0.1)
+    assert pace.wait() == pytest.approx(next_in)
 
 
 def test_a_429_of_one_second_slows_by_a_small_step() -> None:
