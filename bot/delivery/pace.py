@@ -91,7 +91,8 @@ class Pace:
 
     def slow_down(self, retry_after: float = 1) -> None:
         """A 429: slow by a step that grows with how long Telegram asked us to wait."""
-        step = min(self.MAX_STEP, self.STEP * 2 ** max(0.0, retry_after - 1))
+        doublings = min(max(0.0, retry_after - 1), math.log2(self.MAX_STEP / self.STEP))
+        step = self.STEP * 2**doublings
         self._slowed_to = max(self.configured / 10, self.current * (1 - step))
         self._slowed_at = self._clock()
 
