@@ -64,7 +64,7 @@ class CleanVillageBot:
         )
         self.people = People(config, self.grid)
         self.seeds = seeded_schedules(config, self.grid)
-        self.i18n = I18n(config.general.default_language)
+        self.i18n = I18n(config.general.default_language, office=config.office.name.model_dump())
         self.poll_timeout = poll_timeout
         self.storage: Storage | None = None
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None

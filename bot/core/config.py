@@ -25,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from bot.core.i18n import OFFICE_NAMES
+
 SUPPORTED_LANGUAGES = ("zh", "en")
 WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -191,9 +193,22 @@ class PrivacyConfig(_Section):
     """From this share of the limit the office is warned, once a day."""
 
 
+class OfficeName(Labels):
+    """What every message calls the office, per language: a plain name, no braces or line
+    breaks. English without "the", so that it also reads before a noun ("… admin")."""
+
+    @field_validator("zh", "en")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        if value != value.strip() or any(character in value for character in "{}\n"):
+            raise ValueError("a plain name: no braces, line breaks or spaces around it")
+        return value
+
+
 class OfficeConfig(_Section):
     admins: list[int] = Field(min_length=1)
     chat_id: int | None = None
+    name: OfficeName = OfficeName(**OFFICE_NAMES)
 
 
 class DepartmentConfig(_Section):
