@@ -53,9 +53,15 @@ def test_the_default_name_is_the_one_in_the_sample_config() -> None:
     )
 
 
-def test_an_office_name_with_braces_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"office\.name\.en: .*plain name"):
-        load_config(configured(tmp_path, 'name = { zh = "美丽办", en = "{office}" }'))
+@pytest.mark.parametrize(
+    ("english", "problem"),
+    [("{office}", "plain name"), ("x" * 41, "at most 40 characters")],
+)
+def test_an_office_name_that_cannot_stand_in_every_message_is_a_config_error(
+    tmp_path: Path, english: str, problem: str
+) -> None:
+    with pytest.raises(ConfigError, match=rf"office\.name\.en: .*{problem}"):
+        load_config(configured(tmp_path, f'name = {{ zh = "美丽办", en = "{english}" }}'))
 
 
 SPELT_BY_HAND = {"zh": re.compile("美丽办|清洁办|镇办|办公室"), "en": re.compile(r"(?i)\boffice")}

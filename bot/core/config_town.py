@@ -17,8 +17,12 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 class OfficeName(Labels):
-    """What every message calls the office, per language: a plain name, no braces or line
-    breaks. English without "the", so that it also reads before a noun ("… admin")."""
+    """What every message calls the office, per language: a plain name of at most 40
+    characters (a notice's heading must leave its caption room), no braces or line breaks.
+    English without "the", so that it also reads before a noun ("… admin")."""
+
+    zh: str = Field(min_length=1, max_length=40)
+    en: str = Field(min_length=1, max_length=40)
 
     @field_validator("zh", "en")
     @classmethod
