@@ -39,7 +39,7 @@ from storage import Storage
 TOKEN = "123456:BLAST_bench-token_shaped-like-a-real1"  # `python -m bot` checks the shape
 FIRST_RESIDENT = 3_000_000
 AUTHOR = 900001
-HEADING = "镇美丽办通知"
+HEADING = "美丽办通知"
 # The bot is configured to use this share of the enforced limit (production: 25 of Telegram's
 # 30 per second, the rest is room for live replies). Network jitter needs no room of its own:
 # the pace counts each send until a second after its answer (`bot/delivery/pace.py`).

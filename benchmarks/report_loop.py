@@ -28,7 +28,8 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from benchmarks.emulated import write_config
-from bot.app import CONCURRENT_UPDATES, CleanVillageBot
+from bot.app import CleanVillageBot
+from bot.clients import CONCURRENT_UPDATES
 from bot.core.config import load_config
 from bot.emulator import BotApiEmulator, EmulatedUser
 from handlers.ordering import PerPersonUpdateProcessor

@@ -9,9 +9,18 @@ code 2 if not); an unreachable Telegram is retried with backoff until Ctrl-C.
 
 from __future__ import annotations
 
+import gc
+import os
+
+# Start-up allocates a few hundred thousand long-lived objects (modules, the grid, the
+# catalogues): collecting while they are made only walks them again and again, so collection
+# waits until the bot runs (`_started`). OpenBLAS (numpy, through shapely) would otherwise start a
+# thread per core at import, each spinning for work; the bot's arrays are small.
+gc.disable()
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import argparse
 import asyncio
-import gc
 import logging
 import signal
 import sys
@@ -66,6 +75,7 @@ def main() -> int:
 
 def _play(config: Config, path: Path) -> int:
     """The playground; its web server and emulator (aiohttp, ~10 MiB) are imported only here."""
+    _started()
     from bot.playground.run import PortTaken, play
 
     try:
@@ -102,12 +112,21 @@ async def _run(bot: CleanVillageBot, stop: asyncio.Event) -> int:
         print(REJECTED, file=sys.stderr, flush=True)
         await bot.stop()
         return EXIT_CONFIG
+    _started()
     logging.getLogger(__name__).info("bot is running; press Ctrl-C to stop")
     try:
         await stop.wait()
     finally:
         await bot.stop()
     return 0
+
+
+def _started() -> None:
+    """Start-up is over: collect its garbage once, keep what it loaded out of later collections
+    (frozen), and turn collection back on."""
+    gc.collect()
+    gc.freeze()
+    gc.enable()
 
 
 if __name__ == "__main__":

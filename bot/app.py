@@ -1,82 +1,38 @@
-"""The composition root: the only place that knows every piece and wires them together."""
+"""The bot's lifecycle: load what needs no network, then start the database, the services
+(`bot.wiring`), the Application (`bot.clients`, `bot.routing`), the inbox, the outbox worker and
+the jobs; stop them in reverse."""
 
 from __future__ import annotations
 
 import logging
 import os
 import warnings
-from datetime import time, timedelta
+from datetime import time
 from typing import Any
 
-from telegram import Bot, Update
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    Defaults,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
-from telegram.request import HTTPXRequest
+from telegram import Bot
+from telegram.ext import Application, ContextTypes
 from telegram.warnings import PTBUserWarning
 
-from bot.core.audit import AuditLog
+from bot.clients import build_application, download_client
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Config
-from bot.core.i18n import N_, I18n
-from bot.delivery.audiences import Audiences
-from bot.delivery.failures import TELL_EVERY_SECONDS, DeliveryFailures
-from bot.delivery.notifier import Notifier
+from bot.core.i18n import I18n
+from bot.delivery.failures import TELL_EVERY_SECONDS
 from bot.delivery.outbox import DeliveryWorker, Outbox
-from bot.delivery.pace import Pace
-from bot.delivery.quiet_hours import QuietHours
 from bot.notices.service import NoticeService
 from bot.people.directory import People
-from bot.people.limits import FloodGuard
-from bot.people.privacy import PrivacyService
-from bot.people.roles import RoleService
 from bot.places.grid import Grid
 from bot.reporting.deadlines import DeadlineSweep
-from bot.reporting.media import MediaStore
-from bot.reporting.moderation import ModerationService
-from bot.reporting.service import ReportService
+from bot.routing import register_handlers
 from bot.schedules.recurrence import TimetableTrigger
 from bot.schedules.service import Schedule, ScheduleService, ScheduleState, seeded_schedules
 from bot.stats.digest import DigestService
-from bot.stats.present import StatsPresenter
-from bot.stats.service import StatsService
-from handlers import (
-    area,
-    common,
-    deliveries,
-    errors,
-    guard,
-    invitations,
-    moderation,
-    new_schedule,
-    news,
-    notices,
-    office,
-    orders,
-    privacy,
-    reporting,
-    schedules,
-    start,
-    stats,
-    tasks,
-    team,
-)
-from handlers.buttons import ChooseLanguage
-from handlers.context import CONTEXT_TYPES, resolve_person
+from bot.wiring import Town, wire
+from handlers import deliveries, errors, notices, privacy, stats
 from handlers.delivery import TelegramSender
 from handlers.errors import ErrorReporter
 from handlers.inbox import InboxPoller, InboxWebhook
-from handlers.menus import CommandMenus
-from handlers.ordering import PerPersonUpdateProcessor
 from handlers.persistence import SQLitePersistence
 from handlers.photos import PhotoCopies
 from storage import Storage
@@ -91,43 +47,6 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 # Our conversations take buttons as entry points on purpose, keyed per chat and user: every
 # button re-checks the report in the database, so per-message tracking is not needed.
 warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
-
-# Updates of different people handled at once (one person's always in order).
-CONCURRENT_UPDATES = 64
-# Connections for replies and the outbox; downloads have their own (`download_client`).
-REPLY_CONNECTIONS = 16
-DOWNLOAD_CONNECTIONS = 8
-DOWNLOAD_READ_SECONDS = 120
-
-PRIVATE_COMMANDS = (
-    ("report", N_("Report dumping or a dirty corner")),
-    ("myreports", N_("My reports and their status")),
-    ("news", N_("Recent notices from the office")),
-    ("home", N_("Set the village and hamlet you live in")),
-    ("notices", N_("Turn office notices on or off")),
-    ("lang", N_("Change language")),
-    ("mydata", N_("What the bot keeps about me")),
-    ("forgetme", N_("Delete what the bot keeps about me")),
-    ("help", N_("How to use this bot")),
-    ("cancel", N_("Stop what you are doing")),
-)
-
-
-def download_client(config: Config) -> Bot:
-    """A client of its own for getFile and file downloads: its own pool and long read timeout,
-    so sixteen villagers' photos on a slow link cannot take the connections replies need."""
-    return Bot(
-        config.token,
-        base_url=config.telegram.base_url,
-        base_file_url=config.telegram.base_file_url,
-        request=HTTPXRequest(
-            connection_pool_size=DOWNLOAD_CONNECTIONS,
-            connect_timeout=10,
-            read_timeout=DOWNLOAD_READ_SECONDS,
-            write_timeout=10,
-            pool_timeout=DOWNLOAD_READ_SECONDS,
-        ),
-    )
 
 
 class CleanVillageBot:
@@ -145,7 +64,7 @@ class CleanVillageBot:
         )
         self.people = People(config, self.grid)
         self.seeds = seeded_schedules(config, self.grid)
-        self.i18n = I18n(config.general.default_language)
+        self.i18n = I18n(config.general.default_language, office=config.office.name.model_dump())
         self.poll_timeout = poll_timeout
         self.storage: Storage | None = None
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
@@ -161,243 +80,88 @@ class CleanVillageBot:
     async def start(self) -> None:
         """Open the database, start polling, resume any undelivered notifications and catch
         up on reminders and deadlines that came due while the bot was not running."""
+        config = self.config
         storage = self.storage = await Storage.open(
-            self.config.storage.database, pepper=self.config.privacy.pepper.get_secret_value()
+            config.storage.database, pepper=config.privacy.pepper.get_secret_value()
         )
-        quiet = self.config.quiet_hours
-        outbox = self.outbox = Outbox(
-            storage.outbox, self.clock, QuietHours(quiet.start, quiet.end, self.config.general.tz)
+        downloads = self.downloads = download_client(config)
+        await downloads.initialize()
+        town = Town(
+            config=config, grid=self.grid, people=self.people, i18n=self.i18n, clock=self.clock
         )
-        audiences = Audiences(
-            config=self.config,
-            grid=self.grid,
-            people=self.people,
-            i18n=self.i18n,
-            users=storage.users,
-        )
-        audit = AuditLog(storage, self.clock)
-        notifier = Notifier(
-            config=self.config,
-            grid=self.grid,
-            people=self.people,
-            i18n=self.i18n,
-            users=storage.users,
-            outbox=outbox,
-        )
-        reports = ReportService(
-            storage=storage,
-            config=self.config,
-            grid=self.grid,
-            people=self.people,
-            notifier=notifier,
-            outbox=outbox,
-            audit=audit,
-            clock=self.clock,
-        )
-        role_service = RoleService(
-            storage=storage,
-            config=self.config,
-            grid=self.grid,
-            people=self.people,
-            i18n=self.i18n,
-            audit=audit,
-            notifier=notifier,
-            outbox=outbox,
-            clock=self.clock,
-        )
-        await role_service.load()
-        menus = CommandMenus(
-            villager_commands=PRIVATE_COMMANDS, people=self.people, i18n=self.i18n, storage=storage
-        )
-        await menus.load()
-        limits = self.config.limits
-        notice_service = self.notices = NoticeService(
-            storage=storage,
-            config=self.config,
-            i18n=self.i18n,
-            outbox=outbox,
-            clock=self.clock,
-            audiences=audiences,
-            people=self.people,
-        )
-        schedule_service = self.schedules = ScheduleService(
-            storage=storage,
-            config=self.config,
-            audiences=audiences,
-            people=self.people,
-            i18n=self.i18n,
-            outbox=outbox,
-            clock=self.clock,
-        )
-        await schedule_service.seed(self.seeds)
-        self.deadlines = DeadlineSweep(
-            storage=storage,
-            rules=self.config.deadlines,
-            people=self.people,
-            notifier=notifier,
-            outbox=outbox,
-            clock=self.clock,
-        )
-        stats_service = StatsService(
-            storage=storage,
-            config=self.config,
-            grid=self.grid,
-            people=self.people,
-            i18n=self.i18n,
-            clock=self.clock,
-        )
-        presenter = StatsPresenter(
-            config=self.config, grid=self.grid, people=self.people, i18n=self.i18n
-        )
-        digests = self.digests = DigestService(
-            storage=storage,
-            config=self.config,
-            people=self.people,
-            stats=stats_service,
-            presenter=presenter,
-            notifier=notifier,
-            outbox=outbox,
-            clock=self.clock,
+        wiring = await wire(town, storage, self.seeds, downloads)
+        services = wiring.services
+        self.outbox, self.deadlines = wiring.outbox, wiring.deadlines
+        self.notices, self.schedules, self.digests = (
+            services.notices,
+            services.schedules,
+            services.digests,
         )
         persistence = SQLitePersistence(storage.conversations)
-        downloads = self.downloads = download_client(self.config)
-        await downloads.initialize()
-        application = self.application = (
-            ApplicationBuilder()
-            .token(self.config.token)
-            .context_types(CONTEXT_TYPES)
-            .base_url(self.config.telegram.base_url)
-            .base_file_url(self.config.telegram.base_file_url)
-            .defaults(Defaults(tzinfo=self.config.general.tz))
-            .persistence(persistence)
-            .concurrent_updates(
-                PerPersonUpdateProcessor(CONCURRENT_UPDATES, persistence.checkpoint)
-            )
-            .updater(None)  # handlers.inbox takes the updates instead (polling or webhook)
-            .connection_pool_size(REPLY_CONNECTIONS)
-            .rate_limiter(
-                # Groups: Telegram's 20 a minute. The bot-wide rate is the outbox's own pace:
-                # this limiter's overall bucket stalled when many sends waited on it at once.
-                AIORateLimiter(
-                    overall_max_rate=0,
-                    group_max_rate=self.config.delivery.group_messages_per_minute,
-                    group_time_period=60,
-                    max_retries=0,
-                )
-            )
-            .build()
-        )
-        pace = Pace(self.config.delivery.messages_per_second)
-        application.bot_data["services"] = common.Services(
-            config=self.config,
-            storage=storage,
-            grid=self.grid,
-            people=self.people,
-            i18n=self.i18n,
-            reports=reports,
-            notifier=notifier,
-            notices=notice_service,
-            schedules=schedule_service,
-            media=MediaStore(self.config.storage.media_dir),
-            clock=self.clock,
-            stats=stats_service,
-            stats_presenter=presenter,
-            digests=digests,
-            audit=audit,
-            roles=role_service,
-            moderation=ModerationService(
-                storage=storage,
-                people=self.people,
-                notifier=notifier,
-                audit=audit,
-                outbox=outbox,
-                clock=self.clock,
-            ),
-            privacy=PrivacyService(
-                storage=storage, config=self.config, people=self.people, clock=self.clock
-            ),
-            flood=FloodGuard(
-                self.clock,
-                max_updates=limits.flood_updates,
-                window=timedelta(seconds=limits.flood_window_seconds),
-                mute=timedelta(seconds=limits.flood_mute_seconds),
-            ),
-            menus=menus,
-            pace=pace,
-            downloads=downloads,
-            deliveries=DeliveryFailures(
-                storage=storage,
-                people=self.people,
-                grid=self.grid,
-                i18n=self.i18n,
-                outbox=outbox,
-                audit=audit,
-                clock=self.clock,
-                department_names={
-                    key: department.name.model_dump()
-                    for key, department in self.config.departments.items()
-                },
-                timezone=self.config.general.tz,
-            ),
-        )
+        application = self.application = build_application(config, persistence)
+        application.bot_data["services"] = services
         bot = application.bot
         application.bot_data[errors.REPORTER] = ErrorReporter(
-            self.config.telegram.maintainer_chat_id,
+            config.telegram.maintainer_chat_id,
             self.clock,
             lambda chat_id, text: bot.send_message(chat_id, text),
         )
         persistence.serve(application)
-        self._register_handlers(application)
+        register_handlers(application, self.i18n)
         await application.initialize()
         await application.start()
         self.inbox = self._receiver(application, storage)
         await self.inbox.start()
         self.worker = DeliveryWorker(
             storage.outbox,
-            outbox,
-            TelegramSender(
-                application.bot, PhotoCopies(self.downloads, storage.deliveries, self.clock)
-            ),
+            wiring.outbox,
+            TelegramSender(bot, PhotoCopies(downloads, storage.deliveries, self.clock)),
             self.clock,
-            pace=pace,
-            concurrency=self.config.delivery.concurrency,
-            notices=notice_service,
+            pace=services.pace,
+            concurrency=config.delivery.concurrency,
+            notices=services.notices,
             failures=storage.deliveries,
         )
         await self.worker.start()
-        assert application.job_queue is not None
-        application.job_queue.run_repeating(
+        await self._start_jobs(application)
+        await services.menus.set_defaults(bot, self.people.office_chat_id)
+        await services.menus.set_for_everyone(bot)
+
+    async def _start_jobs(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """The repeating jobs: notice progress, failed deliveries, the deadline sweep (taken
+        once now), each schedule's firings, the digests and the daily media purge."""
+        assert application.job_queue is not None and self.schedules is not None
+        jobs, config = application.job_queue, self.config
+        jobs.run_repeating(
             notices.follow_notices,
-            interval=self.config.notices.progress_every_seconds,
+            interval=config.notices.progress_every_seconds,
             first=1,
             name="follow-notices",
         )
-        application.job_queue.run_repeating(
+        jobs.run_repeating(
             deliveries.tell_office,
             interval=TELL_EVERY_SECONDS,
             first=TELL_EVERY_SECONDS,
             name="tell-office-of-failed-deliveries",
         )
         await self.sweep_now()
-        application.job_queue.run_repeating(
-            self._tick, interval=self.config.deadlines.sweep_every_seconds, name="deadline-sweep"
+        jobs.run_repeating(
+            self._tick, interval=config.deadlines.sweep_every_seconds, name="deadline-sweep"
         )
-        for schedule in await schedule_service.active():
+        for schedule in await self.schedules.active():
             self._register_schedule(schedule)
-        schedule_service.changed.append(self._register_schedule)
-        application.job_queue.run_repeating(
+        self.schedules.changed.append(self._register_schedule)
+        jobs.run_repeating(
             stats.send_digests,
-            interval=self.config.stats.check_every_seconds,
+            interval=config.stats.check_every_seconds,
             first=1,
             name="stats-digests",
         )
-        application.job_queue.run_daily(
+        jobs.run_daily(
             privacy.purge_media,
-            time(hour=self.config.privacy.purge_hour, tzinfo=self.config.general.tz),
+            time(hour=config.privacy.purge_hour, tzinfo=config.general.tz),
             name="media-retention",
         )
-        await menus.set_defaults(application.bot, self.people.office_chat_id)
-        await menus.set_for_everyone(application.bot)
 
     def _receiver(
         self, application: Application[Any, Any, Any, Any, Any, Any], storage: Storage
@@ -479,54 +243,3 @@ class CleanVillageBot:
             self.downloads = None
         if self.storage:
             await self.storage.close()
-
-    def _register_handlers(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        # Group 0, first match wins: the grid member's and the office's short conversations come
-        # before reporting, so that a photo sent while fixing is the after-photo, not a new report.
-        journeys = [
-            *tasks.build(),
-            *office.build(),
-            *notices.build(),
-            *new_schedule.build(),
-            *schedules.build(),
-            *orders.build(),
-            *reporting.build(self.i18n),
-            *news.build(),
-            *stats.build(),
-            *invitations.build(),
-            *team.build(),
-            *area.build(),
-            *moderation.build(),
-            *privacy.build(),
-            *deliveries.build(),
-        ]
-        for handler in journeys:
-            application.add_handler(handler)
-        press = common.button_regex
-        application.add_handlers(
-            [
-                CommandHandler("help", start.show_help),
-                MessageHandler(
-                    filters.Regex(press(self.i18n, common.HELP_BUTTON)), start.show_help
-                ),
-                CommandHandler("lang", start.choose_language),
-                CallbackQueryHandler(start.set_language, pattern=ChooseLanguage.pattern()),
-                CommandHandler("myreports", start.my_reports),
-                MessageHandler(
-                    filters.Regex(press(self.i18n, common.MY_REPORTS_BUTTON)), start.my_reports
-                ),
-                CallbackQueryHandler(start.stale_button),
-                MessageHandler(filters.UpdateType.MESSAGE, start.stray_input),
-            ]
-        )
-        # Group -4, before anything else: one person's flood is dropped here (handlers.guard).
-        application.add_handler(TypeHandler(Update, guard.flood_gate), group=-4)
-        # Group -3: who is writing, their roles and language, looked up once for the groups after.
-        application.add_handler(TypeHandler(Update, resolve_person), group=-3)
-        # Group -2: a person who writes to us can be reached again.
-        application.add_handler(TypeHandler(Update, news.talked_again), group=-2)
-        # Group -1: which chats and updates are served at all; role holders' menus kept current.
-        application.add_handler(TypeHandler(Update, guard.admit), group=-1)
-        # Conversation steps and drafts are stored after each update by the update processor
-        # (handlers.ordering, handlers.persistence), together, in one transaction.
-        application.add_error_handler(errors.on_error)

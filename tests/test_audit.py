@@ -82,7 +82,9 @@ def test_actors_and_places_by_the_names_the_office_knows(config: Config) -> None
     zh, en = wording(config, "zh"), wording(config, "en")
     paused = entry(OFFICE_ADMIN, "schedule_paused", "#1")
     assert zh.line(paused) == "12月2日 周三 10:00 · 美丽办管理员 #1 · 暂停了提醒计划 #1"
-    assert en.line(paused) == "Wed 2 Dec 10:00 · office admin #1 · paused a schedule #1"
+    assert (
+        en.line(paused) == "Wed 2 Dec 10:00 · town cleaning office admin #1 · paused a schedule #1"
+    )
     assigned = zh.line(entry(NABI_MEMBER, "assign", "R-000001", "h01"))
     assert "韦建国" in assigned and "那笔坡" in assigned and "h01" not in assigned
     invited = en.line(entry(DEPUTY, "invite", "#3", "grid_member h01,h02"))

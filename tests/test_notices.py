@@ -48,7 +48,7 @@ def with_button(prefix: str):
 
 def notices_in(user: EmulatedUser) -> list[dict]:
     """Notices this person received (messages whose text or caption has the heading)."""
-    marks = ("镇美丽办通知", "Notice from the town office")
+    marks = ("美丽办通知", "Notice from the town cleaning office")
     return [
         message
         for message in user.messages

@@ -60,10 +60,10 @@ def test_the_words_are_todays() -> None:
     )
     assert (
         words(Refused(Reason.OFFICE_ONLY, command="queue"), en, WORDING)
-        == "Sorry, /queue is for the town office."
+        == "Sorry, /queue is for the town cleaning office."
     )
     assert words(Refused(Reason.OFFICE_ONLY, command="audit"), en, WORDING) == (
-        "Sorry, /audit is for the town office."
+        "Sorry, /audit is for the town cleaning office."
     )
     assert words(Refused(Reason.OFFICE_ONLY), en, WORDING) == "Sorry, this is not yours to do."
     assert words(Refused(Reason.SCHEDULE_IN_PAST), en, WORDING) == (

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
-from bot.app import DOWNLOAD_CONNECTIONS
+from bot.clients import DOWNLOAD_CONNECTIONS
 from bot.emulator import BotApiEmulator
 from tests.conftest import TOKEN, Town
 

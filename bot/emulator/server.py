@@ -5,7 +5,7 @@ deleting messages (`messages`), albums, locations, voice, callback answers, comm
 file downloads — as strictly as Telegram: the refusals and formatting of `checks`, `formatting`,
 `files` and `limits`, listed with their Bot API sections in README.md. Tests can also make it
 answer 429, 5xx, 403 or 400 on demand, slow it down or drop connections, so the bot's failure
-paths run without reaching Telegram. The in-process side
+paths run without reaching Telegram (`faults`; the HTTP side is `http_api`). The in-process side
 (`user`, `group`, `sent`, `requests`, `on_bot_message`, `on_bot_delete`) is what tests and the
 playground drive.
 
@@ -16,20 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
-import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
-
-from aiohttp import web
 
 from bot.emulator.base import Json, Signal
 from bot.emulator.checks import ApiError, bad_request, check_commands, commands_key
-from bot.emulator.files import MAX_DOWNLOAD_BYTES, MAX_UPLOAD_BYTES, FileStore, Upload
-from bot.emulator.http_guard import http_guard
-from bot.emulator.limits import TELEGRAM_LIKE, Clock, FloodControl, FloodLimits
+from bot.emulator.files import MAX_DOWNLOAD_BYTES, FileStore
+from bot.emulator.http_api import HttpApi
+from bot.emulator.limits import Clock, FloodControl
 from bot.emulator.messages import BotMessageListener, MessagingApi, need, public
 from bot.emulator.users import (
     EmulatedChannel,
@@ -38,8 +31,6 @@ from bot.emulator.users import (
     EmulatedUser,
 )
 from bot.emulator.webhook import Webhook
-
-log = logging.getLogger(__name__)
 
 CALLBACK_ANSWER_SECONDS = 15.0
 """How long Telegram waits for answerCallbackQuery before the query expires."""
@@ -50,51 +41,11 @@ CHAT_ACTIONS = frozenset(
 )
 MAX_CALLBACK_ANSWER = 200
 """Characters of an answerCallbackQuery text (a notification or alert)."""
-REQUEST_OVERHEAD = 1024 * 1024
-"""Room for the other fields of an upload, so a file just over 50 MB meets Telegram's JSON 413."""
-SHUTDOWN_SECONDS = 0.5  # how long `stop` lets in-flight requests (a delayed call) finish
-
-DESCRIPTIONS = {
-    400: "Bad Request: chat not found",
-    401: "Unauthorized",
-    403: "Forbidden: bot was blocked by the user",
-    404: "Not Found",
-}
-# Parameters that are free text: never JSON-decoded, so a text "123" stays a string.
-TEXT_PARAMS = frozenset(
-    {"text", "caption", "title", "address", "question", "callback_query_id", "file_id", "url"}
-    | {"phone_number", "first_name", "last_name", "description", "short_description", "name"}
-)
 
 
-@dataclass
-class _Fault:
-    """An injected error for the next `remaining` calls of `method` (lower case, or "*")."""
-
-    method: str
-    status: int
-    remaining: int
-    retry_after: int | None
-    description: str | None
-
-    def matches(self, method: str) -> bool:
-        return self.method == method or (self.method == "*" and method != "getupdates")
-
-    def response(self) -> web.Response:
-        retry_after = (self.retry_after or 1) if self.status == 429 else None
-        if self.description:
-            description = self.description
-        elif retry_after is not None:
-            description = f"Too Many Requests: retry after {retry_after}"
-        elif self.status >= 500:
-            description = "Internal Server Error"
-        else:
-            description = DESCRIPTIONS.get(self.status, f"Error {self.status}")
-        return _error(self.status, description, retry_after)
-
-
-class BotApiEmulator(MessagingApi):
-    """The HTTP server, the state of the emulated Telegram, and the handles tests drive it by."""
+class BotApiEmulator(HttpApi, MessagingApi):
+    """The state of the emulated Telegram and the handles tests drive it by; its HTTP server is
+    `HttpApi` with its failures on demand (`FaultInjection`), its messages `MessagingApi`."""
 
     def __init__(
         self,
@@ -137,49 +88,8 @@ class BotApiEmulator(MessagingApi):
         may replace it to move time on without sleeping."""
         self.flood = FloodControl(lambda: self.clock())
         self._open_queries: dict[str, tuple[EmulatedUser, float]] = {}  # id -> presser, when
-        self._faults: list[_Fault] = []
-        self._delay = 0.0
-        self._drops = 0
-        self._closing = False
-        self._runner: web.AppRunner | None = None
+        HttpApi.__init__(self)
         self.webhook = Webhook(self)
-
-    # -- lifecycle ---------------------------------------------------------------------------
-
-    async def start(self) -> None:
-        """Listen on host:port (port 0 picks a free one, then `port` holds it)."""
-        app = web.Application(
-            client_max_size=MAX_UPLOAD_BYTES + REQUEST_OVERHEAD,
-            middlewares=[http_guard(lambda: self.port)],
-        )
-        app.router.add_post("/bot{token}/{method}", self._handle_method)
-        app.router.add_get("/bot{token}/{method}", self._handle_method)
-        app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
-        self._closing = False
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, self.host, self.port).start()
-        self.port = self._runner.addresses[0][1]
-
-    async def stop(self) -> None:
-        """Answer pending long polls at once, then close the server and its connections."""
-        self._closing = True
-        self._update_posted.fire()
-        await self.webhook.stop()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    @property
-    def base_url(self) -> str:
-        """For ApplicationBuilder().base_url / Bot(base_url=): PTB appends the token."""
-        return f"http://{self.host}:{self.port}/bot"
-
-    @property
-    def base_file_url(self) -> str:
-        return f"http://{self.host}:{self.port}/file/bot"
-
-    # -- people and chats --------------------------------------------------------------------
 
     def user(
         self,
@@ -217,61 +127,7 @@ class BotApiEmulator(MessagingApi):
             raise ValueError(f"chat {chat_id} is not a channel")
         return existing
 
-    # -- fault injection and inspection ------------------------------------------------------
-
-    def fail_next(
-        self,
-        method: str,
-        status: int,
-        *,
-        times: int = 1,
-        retry_after: int | None = None,
-        description: str | None = None,
-    ) -> None:
-        """The next `times` calls of `method` ("*": any but getUpdates) fail with `status`.
-
-        429 carries `retry_after` (default 1 s) as Telegram does; the description defaults to
-        Telegram's usual one for the status.
-        """
-        if times < 1:
-            raise ValueError("times must be at least 1")
-        self._faults.append(_Fault(method.lower(), status, times, retry_after, description))
-
-    def enforce_limits(self, limits: FloodLimits | None = TELEGRAM_LIKE) -> None:
-        """Switch on Telegram's flood control (by default about 1 message/s per private chat
-        with bursts of 3, 20/min per group, 30/s overall); None switches it off.
-
-        Off by default: the suite fires bursts as fast as it can and tests the bot's answers,
-        not its pacing; the tests of pacing and the notice benchmark switch it on.
-        """
-        self.flood.switch(limits)
-
-    def enforce_rate(self, per_second: float | None) -> None:
-        """Only the overall limit, at `per_second` messages a second (None lifts it)."""
-        limits = None if per_second is None else FloodLimits(None, 1.0, None, per_second)
-        self.flood.switch(limits)
-
-    @property
-    def too_many_requests(self) -> int:
-        """How many calls flood control refused with 429."""
-        return self.flood.refused
-
-    def set_delay(self, seconds: float) -> None:
-        """Answer every call except getUpdates `seconds` late (a slow network)."""
-        self._delay = seconds
-
-    def drop_connections(self, count: int) -> None:
-        """Close the connection of the next `count` calls except getUpdates, without answering."""
-        self._drops += count
-
-    def end_faults(self) -> None:
-        """Call off the injected failures and drops that have not happened yet."""
-        self._faults.clear()
-        self._drops = 0
-
-    def faults_left(self) -> int:
-        """Injected failures and dropped connections still to come (0: the storm is over)."""
-        return sum(fault.remaining for fault in self._faults) + self._drops
+    # -- inspection --------------------------------------------------------------------------
 
     def file_bytes(self, file_id: str) -> bytes:
         """The content of any file the emulator holds, sent by users or uploaded by the bot."""
@@ -342,49 +198,6 @@ class BotApiEmulator(MessagingApi):
     def _post_update(self, kind: str, payload: Json) -> None:
         self._updates.append({"update_id": next(self._update_ids), kind: payload})
         self._update_posted.fire()
-
-    # -- HTTP --------------------------------------------------------------------------------
-
-    async def _handle_method(self, request: web.Request) -> web.StreamResponse:
-        if request.match_info["token"] != self.token:
-            return _error(401, "Unauthorized")
-        method = request.match_info["method"]
-        params = await _read_params(request)
-        self.requests.append((method, params))
-        name = method.lower()
-        if name != "getupdates":
-            if self._drops:
-                self._drops -= 1
-                if request.transport is not None:
-                    request.transport.close()
-                return web.Response()  # never written: the connection is gone
-            if self._delay:
-                await asyncio.sleep(self._delay)
-        fault = next((fault for fault in self._faults if fault.matches(name)), None)
-        if fault is not None:
-            fault.remaining -= 1
-            if not fault.remaining:
-                self._faults.remove(fault)
-            return fault.response()
-        handler: Callable[[Json], Awaitable[Any]] | None = getattr(self, f"_api_{name}", None)
-        if handler is None:
-            return _error(404, "Not Found: method not found")
-        try:
-            result = await handler(params)
-        except ApiError as error:
-            log.info("refused %s with %d: %s", method, error.code, error.description)
-            return _error(error.code, error.description, error.retry_after)
-        return web.json_response({"ok": True, "result": result})
-
-    async def _handle_file(self, request: web.Request) -> web.StreamResponse:
-        if request.match_info["token"] != self.token:
-            return _error(401, "Unauthorized")
-        stored = self.files.at_path(request.match_info["path"])
-        if stored is None:
-            return _error(404, "Not Found")
-        return web.Response(body=stored.data, content_type="application/octet-stream")
-
-    # -- Bot API: session, updates, commands -------------------------------------------------
 
     async def _api_getme(self, params: Json) -> Json:
         return self.bot_user
@@ -503,29 +316,3 @@ class BotApiEmulator(MessagingApi):
         if stored.size > MAX_DOWNLOAD_BYTES:
             raise bad_request("file is too big")
         return {**stored.fields(), "file_path": stored.path}
-
-
-def _error(code: int, description: str, retry_after: int | None = None) -> web.Response:
-    body: Json = {"ok": False, "error_code": code, "description": description}
-    if retry_after is not None:
-        body["parameters"] = {"retry_after": retry_after}
-    return web.json_response(body, status=code)
-
-
-async def _read_params(request: web.Request) -> Json:
-    """Query, form or multipart fields: values JSON-decoded unless free text, uploads kept."""
-    form = await request.post()
-    params: Json = {}
-    for key, value in [*request.query.items(), *form.items()]:
-        if isinstance(value, web.FileField):
-            params[key] = Upload(value.file.read(), value.filename, value.content_type)
-            continue
-        text = value.decode() if isinstance(value, bytes) else value
-        if key in TEXT_PARAMS:
-            params[key] = text
-        else:
-            try:
-                params[key] = json.loads(text)
-            except ValueError:
-                params[key] = text
-    return params

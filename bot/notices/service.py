@@ -29,9 +29,9 @@ from storage import Storage
 from storage.notices import Counts, NoticeRow
 
 MAX_TEXT = 4000
-MAX_CAPTION = 990
+MAX_CAPTION = 960
 """Telegram allows 1,024 caption characters after parsing; the heading with its blank line
-(31 in English) takes the rest."""
+takes the rest (at most 60 in English, with the longest `[office] name`)."""
 RECENT = 10
 
 

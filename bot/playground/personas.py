@@ -110,7 +110,8 @@ def build_personas(config: Config, grid: Grid) -> list[Persona]:
                 language=language,
             )
         )
-    office_zh, office_en = "美丽办", "Town cleaning office"
+    office_zh, office_en = config.office.name.zh, config.office.name.en
+    office_en = office_en[:1].upper() + office_en[1:]
     if config.office.chat_id is not None:
         personas.append(
             Persona(
