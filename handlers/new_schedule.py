@@ -28,7 +28,7 @@ from telegram.ext import (
 
 from bot.core import callbacks
 from bot.core.callbacks import CallbackData
-from bot.core.errors import Reason, Refused
+from bot.core.errors import Refused
 from bot.delivery.audiences import Audience, AudienceKind
 from bot.schedules.recurrence import EVENT, LAST_DAY, MAX_DAY, Firing, Repeat
 from bot.schedules.service import MAX_MESSAGE, MAX_TITLE, ScheduleKind
@@ -91,10 +91,10 @@ async def begin(update: Update, context: BotContext) -> int:
     if chat is None:
         return ConversationHandler.END
     _ = context._
-    if not context.person.is_office:
-        await chat.send_message(
-            words(Refused(Reason.OFFICE_ONLY, command="schedules"), _, wording_for(context))
-        )
+    try:
+        context.services.schedules.require_office(context.person.id, command="schedules")
+    except Refused as refusal:
+        await chat.send_message(words(refusal, _, wording_for(context)))
         return ConversationHandler.END
     context.keep(ScheduleDraft())
     kinds = [

@@ -27,7 +27,7 @@ from telegram.ext import (
 )
 
 from bot.core.callbacks import CallbackData
-from bot.core.errors import Reason, Refused
+from bot.core.errors import Refused
 from bot.delivery.audiences import Audience, AudienceKind
 from bot.delivery.outbox import PartRefused, Unreachable
 from bot.notices.service import MAX_CAPTION, MAX_TEXT, Content, ContentKind
@@ -83,8 +83,10 @@ async def begin(update: Update, context: BotContext) -> int:
     message = update.effective_message
     if message is None:
         return ConversationHandler.END
-    if not context.person.is_office:
-        await answer_refusal(update, context, Refused(Reason.OFFICE_ONLY, command="notice"))
+    try:
+        context.services.notices.require_office(context.person.id, command="notice")
+    except Refused as refusal:
+        await answer_refusal(update, context, refusal)
         return ConversationHandler.END
     _ = context._
     context.keep(NoticeDraft())
