@@ -26,7 +26,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core import callbacks
 from bot.core.callbacks import CallbackData
 from bot.core.errors import Refused
 from bot.delivery.audiences import Audience, AudienceKind
@@ -78,10 +77,6 @@ Pressed = TypeVar("Pressed", bound=CallbackData)
     REMINDERS,
     PREVIEW,
 ) = range(14)
-
-NEW = "sn"
-"""The v1 code of ➕ New schedule, still taken while old /schedules lists are in chats."""
-
 
 async def begin(update: Update, context: BotContext) -> int:
     """Step 1: what kind of reminder (the office only: asking others would be in vain)."""
@@ -730,7 +725,6 @@ def build() -> list[BaseHandler[Update, BotContext, Any]]:
         persistent=True,
         entry_points=[
             CommandHandler("newschedule", begin, filters=private),
-            CallbackQueryHandler(begin, pattern=callbacks.pattern(NEW)),
             _on(b.NewSchedule, begin),
         ],
         states={

@@ -47,10 +47,10 @@ from handlers.buttons import (
     NoticeToggleVillage,
     NoticeVillagesDone,
 )
-from handlers.common import keep_picture
 from handlers.context import BotContext, Translate
 from handlers.delivery import sender_for
 from handlers.drafts import NoticeDraft, StoredAudience
+from handlers.files import keep_picture
 from handlers.notice_progress import follow_notices
 from handlers.pickers import (
     CANCEL,
