@@ -40,7 +40,7 @@ from handlers.context import BotContext
 from handlers.drafts import OrderDraft, StoredFile
 from handlers.photos import keep_readable_picture
 from handlers.refusals import wording_for, words
-from handlers.report_steps import attempt
+from handlers.report_steps import attempt, retire_buttons
 
 log = logging.getLogger(__name__)
 
@@ -164,14 +164,14 @@ async def text_received(update: Update, context: BotContext) -> int:
     draft = context.draft(OrderDraft)
     if draft is None:
         return await _lost(update, context)
-    draft.text = text
-    context.keep(draft)
-    await message.reply_text(
+    asked = await message.reply_text(
         _("Send a photo of the problem, or tap Skip."),
         reply_markup=pickers.keyboard(
             [pickers.button(_("Skip ➡"), OrderSkipPhoto()), _abandon_button(context)], 2
         ),
     )
+    draft.text, draft.prompt_message_id = text, asked.message_id
+    context.keep(draft)
     return PHOTO
 
 
@@ -350,15 +350,28 @@ async def _place_set(update: Update, context: BotContext, draft: OrderDraft) -> 
 
 
 async def _ask_deadline(update: Update, context: BotContext) -> int:
-    """Step 5's question: a few deadlines in days, or a typed date."""
+    """Step 5's question: a few deadlines in days, or a typed date (the photo step's Skip is
+    spent, whether it was tapped or a photo came instead)."""
     _ = context._
     chat = update.effective_chat
+    draft = context.draft(OrderDraft)
     assert chat is not None
-    await chat.send_message(
+    if draft is None:
+        return await _lost(update, context)
+    await _retire_prompt(context, chat.id, draft)
+    asked = await chat.send_message(
         _("By when must it be fixed? Tap, or write a date like 2026-12-20 (18:00 that day)."),
         reply_markup=pickers.deadline_keyboard(_, DEADLINE_DAYS, OrderDeadline, OrderAbandon()),
     )
+    draft.prompt_message_id = asked.message_id
+    context.keep(draft)
     return DEADLINE
+
+
+async def _retire_prompt(context: BotContext, chat_id: int, draft: OrderDraft) -> None:
+    """The last question's buttons go once it is answered, by a tap or by typing instead."""
+    await retire_buttons(context, chat_id, draft.prompt_message_id)
+    draft.prompt_message_id = None
 
 
 async def _deadline_set(update: Update, context: BotContext, fix_by: datetime) -> int:
@@ -375,6 +388,7 @@ async def _deadline_set(update: Update, context: BotContext, fix_by: datetime) -
     if draft is None or draft.village_id is None or draft.text is None:
         return await _lost(update, context)
     draft.fix_by = fix_by
+    await _retire_prompt(context, chat.id, draft)
     context.keep(draft)
     photo = draft.photo
     if photo is not None and photo.kind == "document":  # the office's own file: re-sent as one
