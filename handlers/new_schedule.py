@@ -78,6 +78,7 @@ Pressed = TypeVar("Pressed", bound=CallbackData)
     PREVIEW,
 ) = range(14)
 
+
 async def begin(update: Update, context: BotContext) -> int:
     """Step 1: what kind of reminder (the office only: asking others would be in vain)."""
     chat = update.effective_chat

@@ -161,7 +161,8 @@ async def show_news(update: Update, context: BotContext) -> None:
             except (Unreachable, PartRefused):
                 await message.reply_text(
                     _("(Notice #{id} of {when} can no longer be shown.)").format(
-                        id=notice.id, when=found.notices.local_time(notice.send_at)
+                        id=notice.id,
+                        when=found.notices.local_time(notice.send_at, context.person.language),
                     )
                 )
 

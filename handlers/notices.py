@@ -412,7 +412,9 @@ async def confirmed(update: Update, context: BotContext) -> int:
             _(
                 "🕒 Notice #{id} will go out at {when}. "
                 "/notices shows it, and it can be cancelled there."
-            ).format(id=notice.id, when=found.notices.local_time(notice.send_at))
+            ).format(
+                id=notice.id, when=found.notices.local_time(notice.send_at, context.person.language)
+            )
         )
     return ConversationHandler.END
 
@@ -568,12 +570,21 @@ async def _ask_confirmation(update: Update, context: BotContext, draft: NoticeDr
     if chat is None or draft.audience is None:
         return await _lost(update, context)
     found, _ = context.services, context._
+    plural = found.i18n.translator(context.person.language).ngettext
     count = len(await found.notices.recipients(draft.audience.audience()))
     if draft.send_at is not None:
-        when = found.notices.local_time(draft.send_at)
-        text = _("Send this notice to {count:,} people at {when}?").format(count=count, when=when)
+        when = draft.send_at.astimezone(_zone(context)).strftime(TIME_FORMAT)  # as typed
+        text = plural(
+            "Send this notice to {count:,} person at {when}?",
+            "Send this notice to {count:,} people at {when}?",
+            count,
+        ).format(count=count, when=when)
     else:
-        text = _("Send this notice to {count:,} people now?").format(count=count)
+        text = plural(
+            "Send this notice to {count:,} person now?",
+            "Send this notice to {count:,} people now?",
+            count,
+        ).format(count=count)
     choices = [button(_("✅ Confirm"), NoticeConfirm()), _abandon_button(_)]
     await chat.send_message(text, reply_markup=keyboard(choices, 2))
     return CONFIRM
