@@ -60,7 +60,7 @@ from handlers.schedule_wizard import (
     TITLE,
     WEEKDAYS,
 )
-from handlers.wizard import USE_THE_BUTTONS, Step
+from handlers.wizard import USE_THE_BUTTONS, Step, on
 from handlers.wizard import hint as hint_for
 
 
@@ -129,50 +129,50 @@ def build() -> list[BaseHandler[Update, BotContext, Any]]:
         persistent=True,
         entry_points=[
             CommandHandler("newschedule", begin, filters=private),
-            w.on(b.NewSchedule, begin),
+            on(b.NewSchedule, begin),
         ],
         states={
-            KIND: [w.on(b.ScheduleKindChosen, kind_chosen)],
-            REPEAT: [w.on(b.ScheduleRepeat, repeat_chosen)],
+            KIND: [on(b.ScheduleKindChosen, kind_chosen)],
+            REPEAT: [on(b.ScheduleRepeat, repeat_chosen)],
             WEEKDAYS: [
-                w.on(b.ScheduleToggleWeekday, weekday_toggled),
-                w.on(b.ScheduleWeekdaysDone, weekdays_done),
+                on(b.ScheduleToggleWeekday, weekday_toggled),
+                on(b.ScheduleWeekdaysDone, weekdays_done),
             ],
-            QUARTER_MONTH: [w.on(b.ScheduleQuarterMonth, quarter_month_chosen)],
-            MONTH: [w.on(b.ScheduleMonth, month_chosen)],
-            DAY: [w.on(b.ScheduleDay, day_chosen)],
+            QUARTER_MONTH: [on(b.ScheduleQuarterMonth, quarter_month_chosen)],
+            MONTH: [on(b.ScheduleMonth, month_chosen)],
+            DAY: [on(b.ScheduleDay, day_chosen)],
             DATE: [MessageHandler(text, date_received), MessageHandler(not_command, hint(DATE))],
             TIME: [
-                w.on(b.ScheduleTime, time_chosen),
+                on(b.ScheduleTime, time_chosen),
                 MessageHandler(text, time_received),
                 MessageHandler(not_command, hint(TIME)),
             ],
-            AUDIENCE: [w.on(b.ScheduleAudience, audience_chosen)],
+            AUDIENCE: [on(b.ScheduleAudience, audience_chosen)],
             PLACE: [
-                w.on(b.ScheduleVillage, place_chosen),
-                w.on(b.ScheduleHamletVillage, hamlet_village_chosen),
-                w.on(b.ScheduleHamlet, place_chosen),
-                w.on(b.ScheduleDepartment, place_chosen),
+                on(b.ScheduleVillage, place_chosen),
+                on(b.ScheduleHamletVillage, hamlet_village_chosen),
+                on(b.ScheduleHamlet, place_chosen),
+                on(b.ScheduleDepartment, place_chosen),
             ],
             TITLE: [
-                w.on(b.ScheduleSuggestedTitle, suggested_title),
+                on(b.ScheduleSuggestedTitle, suggested_title),
                 MessageHandler(text, title_received),
                 MessageHandler(not_command, hint(TITLE)),
             ],
             MESSAGE: [
-                w.on(b.ScheduleStandardMessage, standard_message),
+                on(b.ScheduleStandardMessage, standard_message),
                 MessageHandler(text, message_received),
                 MessageHandler(not_command, hint(MESSAGE)),
             ],
             REMINDERS: [
-                w.on(b.ScheduleToggleReminder, reminder_toggled),
-                w.on(b.ScheduleRemindersDone, preview),
+                on(b.ScheduleToggleReminder, reminder_toggled),
+                on(b.ScheduleRemindersDone, preview),
             ],
-            PREVIEW: [w.on(b.SaveSchedule, save)],
+            PREVIEW: [on(b.SaveSchedule, save)],
         },
         fallbacks=[
             CommandHandler("cancel", abandon),
-            w.on(b.ScheduleAbandon, abandon),
+            on(b.ScheduleAbandon, abandon),
             MessageHandler(not_command, use_the_buttons),
         ],
     )

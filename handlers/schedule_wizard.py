@@ -5,12 +5,12 @@ with the draft, and the few ways a step shows its question."""
 from __future__ import annotations
 
 import contextlib
-from typing import Any, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler
+from telegram.ext import ConversationHandler
 
 from bot.core.callbacks import CallbackData
 from handlers import buttons as b
@@ -18,7 +18,6 @@ from handlers.context import BotContext
 from handlers.drafts import ScheduleDraft
 from handlers.pickers import CANCEL, button
 from handlers.refusals import NO_LONGER_ACTIVE
-from handlers.wizard import Step
 
 Pressed = TypeVar("Pressed", bound=CallbackData)
 
@@ -87,8 +86,3 @@ def cancel_button(context: BotContext) -> InlineKeyboardButton:
 
 def zone(context: BotContext) -> ZoneInfo:
     return context.services.config.general.tz
-
-
-def on(kind: type[CallbackData], callback: Step) -> BaseHandler[Update, BotContext, Any]:
-    """A button step: `callback` for presses of `kind`."""
-    return CallbackQueryHandler(callback, pattern=kind.pattern())

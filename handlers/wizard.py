@@ -1,5 +1,5 @@
 """What the office's wizards (/notice, /newschedule, /order) share beside the pickers: the
-shape of a step, and the one answer to input that does not fit the step it arrives at."""
+shape of a step, a button step, and the one answer to input that does not fit its step."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
+from bot.core.callbacks import CallbackData
 from bot.core.i18n import N_
 from handlers.context import BotContext, Translate
 
@@ -28,3 +30,8 @@ def hint(state: int, texts: Callable[[Translate], Mapping[int, str]]) -> Step:
         return state
 
     return remind
+
+
+def on(kind: type[CallbackData], callback: Step) -> BaseHandler[Update, BotContext, Any]:
+    """A button step: `callback` for presses of `kind`."""
+    return CallbackQueryHandler(callback, pattern=kind.pattern())
