@@ -4,13 +4,11 @@ hamlet or department), the title, the message, advance reminders, the preview an
 
 from __future__ import annotations
 
-import contextlib
 import html
 import logging
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import ConversationHandler
 
 from bot.core.callbacks import CallbackData
@@ -170,23 +168,6 @@ async def message_received(update: Update, context: BotContext) -> int:
     return await _ask_reminders(update, context, draft)
 
 
-async def reminder_toggled(update: Update, context: BotContext) -> int:
-    """Tick or untick an advance reminder."""
-    pressed, draft = await w.pressed(update, context, b.ScheduleToggleReminder)
-    if pressed is None or draft is None:
-        return await w.lost(update, context)
-    if 0 <= pressed.index < len(OFFERED_REMINDERS):
-        if pressed.index in draft.reminders:
-            draft.reminders.remove(pressed.index)
-        else:
-            draft.reminders.append(pressed.index)
-        context.keep(draft)
-    if update.callback_query is not None:
-        with contextlib.suppress(BadRequest):
-            await update.callback_query.edit_message_reply_markup(_reminders(context, draft))
-    return REMINDERS
-
-
 async def preview(update: Update, context: BotContext) -> int:
     """The message exactly as people will get it, what it is, who gets it, the next runs."""
     pressed, draft = await w.pressed(update, context, b.ScheduleRemindersDone)
@@ -320,3 +301,14 @@ async def _ask_reminders(update: Update, context: BotContext, draft: ScheduleDra
             reply_markup=_reminders(context, draft),
         )
     return REMINDERS
+
+
+reminder_toggled: w.Toggle[b.ScheduleToggleReminder] = w.Toggle(
+    b.ScheduleToggleReminder,
+    lambda tapped: tapped.index,
+    lambda draft: draft.reminders,
+    range(len(OFFERED_REMINDERS)),
+    _reminders,
+    REMINDERS,
+)
+"""Tick or untick an advance reminder."""

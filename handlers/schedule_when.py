@@ -4,11 +4,10 @@ the month or a single date) and the time of day; the time hands over to the audi
 
 from __future__ import annotations
 
-import contextlib
+from collections.abc import Callable
 from datetime import date, datetime, time
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 
 from bot.schedules.recurrence import LAST_DAY, MAX_DAY, Repeat
 from handlers import buttons as b
@@ -101,23 +100,6 @@ async def repeat_chosen(update: Update, context: BotContext) -> int:
             return DATE
 
 
-async def weekday_toggled(update: Update, context: BotContext) -> int:
-    """Tick or untick a weekday."""
-    pressed, draft = await w.pressed(update, context, b.ScheduleToggleWeekday)
-    if pressed is None or draft is None:
-        return await w.lost(update, context)
-    if 0 <= pressed.weekday < 7:
-        if pressed.weekday in draft.weekdays:
-            draft.weekdays.remove(pressed.weekday)
-        else:
-            draft.weekdays.append(pressed.weekday)
-        context.keep(draft)
-    if update.callback_query is not None:
-        with contextlib.suppress(BadRequest):
-            await update.callback_query.edit_message_reply_markup(_weekdays(context, draft))
-    return WEEKDAYS
-
-
 async def weekdays_done(update: Update, context: BotContext) -> int:
     """Done with the weekdays (at least one)."""
     query, draft = update.callback_query, context.draft(ScheduleDraft)
@@ -127,42 +109,6 @@ async def weekdays_done(update: Update, context: BotContext) -> int:
         await query.answer(context._("Tap at least one day first."), show_alert=True)
         return WEEKDAYS
     await query.answer()
-    return await _ask_time(update, context)
-
-
-async def quarter_month_chosen(update: Update, context: BotContext) -> int:
-    """Which month of each quarter (1–3)."""
-    pressed, draft = await w.pressed(update, context, b.ScheduleQuarterMonth)
-    if pressed is None or draft is None:
-        return await w.lost(update, context)
-    if pressed.month not in (1, 2, 3):
-        return QUARTER_MONTH
-    draft.month = pressed.month
-    context.keep(draft)
-    return await _ask_day(update, context)
-
-
-async def month_chosen(update: Update, context: BotContext) -> int:
-    """Which month of the year."""
-    pressed, draft = await w.pressed(update, context, b.ScheduleMonth)
-    if pressed is None or draft is None:
-        return await w.lost(update, context)
-    if not 1 <= pressed.month <= 12:
-        return MONTH
-    draft.month = pressed.month
-    context.keep(draft)
-    return await _ask_day(update, context)
-
-
-async def day_chosen(update: Update, context: BotContext) -> int:
-    """Which day of the month (the recurrence checks it when the preview builds it)."""
-    pressed, draft = await w.pressed(update, context, b.ScheduleDay)
-    if pressed is None or draft is None:
-        return await w.lost(update, context)
-    if not (pressed.day == LAST_DAY or 1 <= pressed.day <= MAX_DAY):
-        return DAY
-    draft.day = pressed.day
-    context.keep(draft)
     return await _ask_time(update, context)
 
 
@@ -267,3 +213,43 @@ async def _time_set(update: Update, context: BotContext, draft: ScheduleDraft, a
         ),
     )
     return AUDIENCE
+
+
+# -- the steps that tick or pick one value ----------------------------------------------------
+
+weekday_toggled: w.Toggle[b.ScheduleToggleWeekday] = w.Toggle(
+    b.ScheduleToggleWeekday,
+    lambda tapped: tapped.weekday,
+    lambda draft: draft.weekdays,
+    range(7),
+    _weekdays,
+    WEEKDAYS,
+)
+"""Tick or untick a weekday."""
+
+
+def _in(offered: range) -> Callable[[int], int | None]:
+    """The number itself if it is one offered, else None."""
+    return lambda number: number if number in offered else None
+
+
+quarter_month_chosen: w.Pick[b.ScheduleQuarterMonth] = w.Pick(
+    b.ScheduleQuarterMonth,
+    "month",
+    lambda chosen: _in(range(1, 4))(chosen.month),
+    QUARTER_MONTH,
+    _ask_day,
+)
+"""Which month of each quarter (1–3)."""
+month_chosen: w.Pick[b.ScheduleMonth] = w.Pick(
+    b.ScheduleMonth, "month", lambda chosen: _in(range(1, 13))(chosen.month), MONTH, _ask_day
+)
+"""Which month of the year."""
+day_chosen: w.Pick[b.ScheduleDay] = w.Pick(
+    b.ScheduleDay,
+    "day",
+    lambda chosen: LAST_DAY if chosen.day == LAST_DAY else _in(range(1, MAX_DAY + 1))(chosen.day),
+    DAY,
+    _ask_time,
+)
+"""Which day of the month (the recurrence checks it when the preview builds it)."""

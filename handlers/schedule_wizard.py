@@ -1,11 +1,14 @@
 """The /newschedule wizard's plumbing, shared by its steps (`handlers.schedule_when`,
 `handlers.schedule_what`, `handlers.new_schedule`): its states, reading a pressed button
-with the draft, and the few ways a step shows its question."""
+with the draft, the few ways a step shows its question, and the two step shapes most of
+its buttons share (`Pick` one value, `Toggle` an item of a list)."""
 
 from __future__ import annotations
 
 import contextlib
-from typing import TypeVar
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -86,3 +89,53 @@ def cancel_button(context: BotContext) -> InlineKeyboardButton:
 
 def zone(context: BotContext) -> ZoneInfo:
     return context.services.config.general.tz
+
+
+@dataclass(frozen=True)
+class Pick(Generic[Pressed]):
+    """A button step that sets one answer of the draft (`field`) to what the press carries,
+    if that is one of the choices offered (else the step stays), and asks the next question."""
+
+    kind: type[Pressed]
+    field: str
+    value: Callable[[Pressed], object | None]
+    """The answer a press carries; None when it is not one offered."""
+    stay: int
+    then: Callable[[Update, BotContext], Awaitable[int]]
+
+    async def __call__(self, update: Update, context: BotContext) -> int:
+        chosen, draft = await pressed(update, context, self.kind)
+        if chosen is None or draft is None:
+            return await lost(update, context)
+        value = self.value(chosen)
+        if value is None:
+            return self.stay
+        setattr(draft, self.field, value)
+        context.keep(draft)
+        return await self.then(update, context)
+
+
+@dataclass(frozen=True)
+class Toggle(Generic[Pressed]):
+    """A button step that ticks or unticks the item a press carries (if offered) in a list of
+    the draft, and shows the toggles again."""
+
+    kind: type[Pressed]
+    item: Callable[[Pressed], int]
+    chosen: Callable[[ScheduleDraft], list[int]]
+    offered: range
+    markup: Callable[[BotContext, ScheduleDraft], InlineKeyboardMarkup]
+    state: int
+
+    async def __call__(self, update: Update, context: BotContext) -> int:
+        tapped, draft = await pressed(update, context, self.kind)
+        if tapped is None or draft is None:
+            return await lost(update, context)
+        item, chosen = self.item(tapped), self.chosen(draft)
+        if item in self.offered:
+            chosen.remove(item) if item in chosen else chosen.append(item)
+            context.keep(draft)
+        if update.callback_query is not None:
+            with contextlib.suppress(BadRequest):
+                await update.callback_query.edit_message_reply_markup(self.markup(context, draft))
+        return self.state
