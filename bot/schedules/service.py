@@ -64,8 +64,8 @@ MISSED_LISTED = 10
 
 
 class ScheduleService(ScheduleWords):
-    """Creates, lists, pauses, resumes, deletes and fires schedules (what people read is
-    `ScheduleWords`').
+    """Creates, lists, pauses, resumes, deletes and fires schedules (what people read
+    comes from `ScheduleWords`).
 
     Only the office changes schedules: `create`, `pause`, `resume` and `delete` take the actor,
     raise `Refused(OFFICE_ONLY)` before anything changes, and write the audit entry in the
