@@ -231,38 +231,21 @@ HOME_PLACES = PlacePicker(
 )
 """handlers.news: _villages (with Skip as `extra`), village_chosen."""
 
-ORDER_PLACES = PlacePicker(
-    village=buttons.OrderVillage, hamlet=buttons.OrderHamlet, cancel=buttons.OrderAbandon()
-)
+ORDER_PLACES = PlacePicker(buttons.OrderVillage, buttons.OrderHamlet, buttons.OrderAbandon())
 """handlers.orders: begin, village_chosen (with "the whole village" as `extra`)."""
-
 NOTICE_VILLAGE_TOGGLES = PlacePicker(
-    village=buttons.NoticeToggleVillage,
-    hamlet=buttons.NoticeHamlet,
-    cancel=buttons.NoticeAbandon(),
+    buttons.NoticeToggleVillage, buttons.NoticeHamlet, buttons.NoticeAbandon()
 )
 """handlers.notices: _village_toggles (`chosen`, Done as `extra`)."""
-
 NOTICE_HAMLET_PLACES = PlacePicker(
-    village=buttons.NoticeHamletVillage,
-    hamlet=buttons.NoticeHamlet,
-    cancel=buttons.NoticeAbandon(),
-    sort_hamlets=False,
+    buttons.NoticeHamletVillage, buttons.NoticeHamlet, buttons.NoticeAbandon(), sort_hamlets=False
 )
 """handlers.notices: _village_buttons(HAMLET_VILLAGE), hamlet_village_chosen."""
-
 SCHEDULE_HAMLET_PLACES = PlacePicker(
-    village=buttons.ScheduleHamletVillage,
-    hamlet=buttons.ScheduleHamlet,
-    cancel=buttons.ScheduleAbandon(),
+    buttons.ScheduleHamletVillage, buttons.ScheduleHamlet, buttons.ScheduleAbandon()
 )
 """handlers.new_schedule: audience_chosen (a hamlet), hamlet_village_chosen."""
-
-INVITE_PLACES = PlacePicker(
-    village=buttons.InviteVillage,
-    hamlet=buttons.InviteToggleHamlet,
-    cancel=buttons.StopInvite(),
-)
+INVITE_PLACES = PlacePicker(buttons.InviteVillage, buttons.InviteToggleHamlet, buttons.StopInvite())
 """handlers.invitations: _villages, _show_hamlets (`chosen`, Done ➡ as `extra`)."""
 
 
