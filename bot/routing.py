@@ -18,11 +18,11 @@ from telegram.ext import (
 from bot.core.i18n import N_, I18n
 from handlers import (
     area,
-    common,
     deliveries,
     errors,
     guard,
     invitations,
+    main_menu,
     moderation,
     new_schedule,
     news,
@@ -86,15 +86,17 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any], i1
     application.add_handlers(journeys)
     # Still group 0, after every journey: the commands and buttons any one may use at any
     # point, then the catch-alls for a stale button and for input nothing above expected.
-    press = common.button_regex
+    press = main_menu.button_regex
     application.add_handlers(
         [
             CommandHandler("help", start.show_help),
-            MessageHandler(filters.Regex(press(i18n, common.HELP_BUTTON)), start.show_help),
+            MessageHandler(filters.Regex(press(i18n, main_menu.HELP_BUTTON)), start.show_help),
             CommandHandler("lang", start.choose_language),
             CallbackQueryHandler(start.set_language, pattern=ChooseLanguage.pattern()),
             CommandHandler("myreports", start.my_reports),
-            MessageHandler(filters.Regex(press(i18n, common.MY_REPORTS_BUTTON)), start.my_reports),
+            MessageHandler(
+                filters.Regex(press(i18n, main_menu.MY_REPORTS_BUTTON)), start.my_reports
+            ),
             CallbackQueryHandler(start.stale_button),
             MessageHandler(filters.UpdateType.MESSAGE, start.stray_input),
         ]

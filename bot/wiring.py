@@ -1,5 +1,5 @@
 """The services, built once over the opened database and handed to the handlers as
-`common.Services`; the only place that knows which service needs which other."""
+`handlers.services.Services`; the only place that knows which service needs which other."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ from bot.schedules.service import NewSchedule, ScheduleService
 from bot.stats.digest import DigestService
 from bot.stats.present import StatsPresenter
 from bot.stats.service import StatsService
-from handlers import common
 from handlers.menus import CommandMenus
+from handlers.services import Services
 from storage import Storage
 
 
@@ -63,7 +63,7 @@ class _Speaking(TypedDict):
 class Wiring:
     """The built services, and the two pieces the bot's lifecycle drives besides them."""
 
-    services: common.Services
+    services: Services
     outbox: Outbox
     deadlines: DeadlineSweep
 
@@ -99,7 +99,7 @@ async def wire(
     presenter = StatsPresenter(config=config, grid=grid, people=people, i18n=i18n)
     limits = config.limits
     pace = Pace(config.delivery.messages_per_second)
-    services = common.Services(
+    services = Services(
         config=config,
         storage=storage,
         grid=grid,

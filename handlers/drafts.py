@@ -199,6 +199,8 @@ class OrderDraft(Draft):
     text: str | None = None
     photo: StoredFile | None = None
     fix_by: datetime | None = None
+    prompt_message_id: int | None = None
+    """The question whose buttons go once it is answered (the photo's Skip, the deadlines)."""
 
     def pin(self) -> Location | None:
         """The location pin the order was placed with, if any."""

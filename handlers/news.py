@@ -7,12 +7,13 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.delivery.outbox import PartRefused, Unreachable
-from handlers import common
 from handlers.buttons import HomeBack, HomeHamlet, HomeVillage, SkipHome, SwitchNotices
 from handlers.context import BotContext
 from handlers.delivery import sender_for
+from handlers.main_menu import is_private
 from handlers.pickers import HOME_PLACES, button
 from handlers.refusals import NO_LONGER_ACTIVE
+from handlers.start import start as greet
 
 ON, OFF = "on", "off"
 """The words after /notices."""
@@ -20,8 +21,8 @@ ON, OFF = "on", "off"
 
 async def start(update: Update, context: BotContext) -> None:
     """/start as usual, then — once — where the person lives."""
-    await common.start(update, context)
-    if context.person_or_none is None or not common.is_private(update):
+    await greet(update, context)
+    if context.person_or_none is None or not is_private(update):
         return
     _, asked = await context.services.storage.users.home(context.person.id)
     if not asked:
@@ -160,7 +161,8 @@ async def show_news(update: Update, context: BotContext) -> None:
             except (Unreachable, PartRefused):
                 await message.reply_text(
                     _("(Notice #{id} of {when} can no longer be shown.)").format(
-                        id=notice.id, when=found.notices.local_time(notice.send_at)
+                        id=notice.id,
+                        when=found.notices.local_time(notice.send_at, context.person.language),
                     )
                 )
 

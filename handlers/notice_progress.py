@@ -14,7 +14,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.core.errors import Refused
+from bot.core.errors import Reason, Refused
 from bot.notices.service import Notice, NoticeState
 from bot.notices.service import Progress as NoticeProgress
 from handlers import news
@@ -45,14 +45,17 @@ async def list_notices(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    if not context.person.is_office or context.args:
+    if context.args:
         await news.notice_settings(update, context)
         return
     found, _, language = context.services, context._, context.person.language
     try:
         recent = await found.notices.recent(context.person.id)
     except Refused as refusal:
-        await answer_refusal(update, context, refusal)
+        if refusal.reason is Reason.OFFICE_ONLY:  # not the office's: the villager's setting
+            await news.notice_settings(update, context)
+        else:
+            await answer_refusal(update, context, refusal)
         return
     if not recent:
         await message.reply_text(_("No notices yet. /notice writes one."))

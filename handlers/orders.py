@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable, Coroutine
-from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
+from collections.abc import Mapping
 
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     BaseHandler,
@@ -26,6 +24,7 @@ from bot.core.errors import Reason, Refused
 from bot.delivery.notifier import responsible_for
 from bot.places.grid import Fit
 from bot.reporting.service import OrderDraft as Order
+from handlers import order_wizard as w
 from handlers import pickers
 from handlers.buttons import (
     IssueOrder,
@@ -36,21 +35,19 @@ from handlers.buttons import (
     OrderVillage,
     OrderWholeVillage,
 )
-from handlers.context import BotContext
+from handlers.context import BotContext, Translate
 from handlers.drafts import OrderDraft, StoredFile
+from handlers.order_deadline import ask_deadline, deadline_chosen, deadline_typed
+from handlers.order_list import list_orders
+from handlers.order_wizard import CONFIRM, DEADLINE, HAMLET, PHOTO, TEXT, VILLAGE
 from handlers.photos import keep_readable_picture
 from handlers.refusals import wording_for, words
-from handlers.report_steps import attempt
+from handlers.wizard import Step
+from handlers.wizard import hint as hint_for
 
 log = logging.getLogger(__name__)
 
-VILLAGE, HAMLET, TEXT, PHOTO, DEADLINE, CONFIRM = range(6)
-
 MAX_TEXT = 1000
-DEADLINE_DAYS = (3, 7, 15, 30)
-DUE_TIME = time(18, 0)
-"""A deadline given as a date means the end of that working day."""
-TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
 async def begin(update: Update, context: BotContext) -> int:
@@ -82,7 +79,7 @@ async def village_chosen(update: Update, context: BotContext) -> int:
     await query.answer()
     draft = context.draft(OrderDraft)
     if draft is None:
-        return await _lost(update, context)
+        return await w.lost(update, context)
     if pressed is None or pressed.village_id not in found.grid.villages:
         return VILLAGE
     _ = context._
@@ -105,7 +102,7 @@ async def hamlet_chosen(update: Update, context: BotContext) -> int:
     await query.answer()
     draft = context.draft(OrderDraft)
     if draft is None:
-        return await _lost(update, context)
+        return await w.lost(update, context)
     if hamlet is None or hamlet.village_id != draft.village_id:
         return HAMLET
     draft.hamlet_id = hamlet.id
@@ -120,7 +117,7 @@ async def whole_village(update: Update, context: BotContext) -> int:
     await query.answer()
     draft = context.draft(OrderDraft)
     if draft is None:
-        return await _lost(update, context)
+        return await w.lost(update, context)
     draft.hamlet_id = None
     context.keep(draft)
     return await _place_set(update, context, draft)
@@ -140,7 +137,7 @@ async def location_received(update: Update, context: BotContext) -> int:
         return VILLAGE
     draft = context.draft(OrderDraft)
     if draft is None:
-        return await _lost(update, context)
+        return await w.lost(update, context)
     draft.village_id = match.hamlet.village_id
     draft.hamlet_id = match.hamlet.id
     draft.latitude, draft.longitude = point.latitude, point.longitude
@@ -163,15 +160,15 @@ async def text_received(update: Update, context: BotContext) -> int:
         return TEXT
     draft = context.draft(OrderDraft)
     if draft is None:
-        return await _lost(update, context)
-    draft.text = text
-    context.keep(draft)
-    await message.reply_text(
+        return await w.lost(update, context)
+    asked = await message.reply_text(
         _("Send a photo of the problem, or tap Skip."),
         reply_markup=pickers.keyboard(
-            [pickers.button(_("Skip ➡"), OrderSkipPhoto()), _abandon_button(context)], 2
+            [pickers.button(_("Skip ➡"), OrderSkipPhoto()), w.cancel_button(context)], 2
         ),
     )
+    draft.text, draft.prompt_message_id = text, asked.message_id
+    context.keep(draft)
     return PHOTO
 
 
@@ -181,13 +178,13 @@ async def photo_received(update: Update, context: BotContext) -> int:
     assert message is not None
     draft = context.draft(OrderDraft)
     if draft is None:
-        return await _lost(update, context)
+        return await w.lost(update, context)
     ref = await keep_readable_picture(context, message)
     if ref is None:
         return PHOTO
     draft.photo = StoredFile.of(ref)
     context.keep(draft)
-    return await _ask_deadline(update, context)
+    return await ask_deadline(update, context)
 
 
 async def skip_photo(update: Update, context: BotContext) -> int:
@@ -195,41 +192,7 @@ async def skip_photo(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    return await _ask_deadline(update, context)
-
-
-async def deadline_chosen(update: Update, context: BotContext) -> int:
-    """Step 5: a deadline in days (18:00 that day)."""
-    query = update.callback_query
-    assert query is not None
-    pressed = OrderDeadline.parse(query.data)
-    await query.answer()
-    if pressed is None or pressed.days not in DEADLINE_DAYS:
-        return DEADLINE
-    zone = _zone(context)
-    today = context.services.clock.now().astimezone(zone).date()
-    return await _deadline_set(
-        update, context, datetime.combine(today + timedelta(days=pressed.days), DUE_TIME, zone)
-    )
-
-
-async def deadline_typed(update: Update, context: BotContext) -> int:
-    """Step 5: a deadline written as a date (18:00 that day) or a date and time."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    typed = message.text.strip()
-    zone = _zone(context)
-    try:
-        fix_by = datetime.strptime(typed, TIME_FORMAT).replace(tzinfo=zone)
-    except ValueError:
-        try:
-            fix_by = datetime.combine(date.fromisoformat(typed), DUE_TIME, zone)
-        except ValueError:
-            await message.reply_text(
-                context._("Sorry, I could not read that. Please write a date like 2026-12-20.")
-            )
-            return DEADLINE
-    return await _deadline_set(update, context, fix_by)
+    return await ask_deadline(update, context)
 
 
 async def issue(update: Update, context: BotContext) -> int:
@@ -271,57 +234,21 @@ async def abandon(update: Update, context: BotContext) -> int:
     return await pickers.end_wizard(update, context._("Stopped. No order was issued."))
 
 
-def hint(state: int) -> Callable[[Update, BotContext], Coroutine[Any, Any, int]]:
+def _hints(_: Translate) -> Mapping[int, str]:
+    """What each step expects when something else arrives."""
+    return {
+        VILLAGE: _("Please tap a village above, or send a location pin."),
+        HAMLET: _("Please tap a hamlet above, or the whole village."),
+        TEXT: _("Please write what must be put right, as text."),
+        PHOTO: _("Please send a photo, or tap Skip."),
+        DEADLINE: _("Please tap a deadline above, or write a date like 2026-12-20."),
+        CONFIRM: _("Please tap ✅ Issue or ✖ Cancel above."),
+    }
+
+
+def hint(state: int) -> Step:
     """Input that does not fit the step: say what is needed, stay at the step."""
-
-    async def remind(update: Update, context: BotContext) -> int:
-        _ = context._
-        texts = {
-            VILLAGE: _("Please tap a village above, or send a location pin."),
-            HAMLET: _("Please tap a hamlet above, or the whole village."),
-            TEXT: _("Please write what must be put right, as text."),
-            PHOTO: _("Please send a photo, or tap Skip."),
-            DEADLINE: _("Please tap a deadline above, or write a date like 2026-12-20."),
-            CONFIRM: _("Please tap ✅ Issue or ✖ Cancel above."),
-        }
-        message = update.effective_message
-        assert message is not None
-        await message.reply_text(texts[state])
-        return state
-
-    return remind
-
-
-async def list_orders(update: Update, context: BotContext) -> None:
-    """/orders: open rectification orders, nearest deadline first, with where each stands."""
-    found = context.services
-    message = update.effective_message
-    assert message is not None
-    language = context.person.language
-    _ = context._
-    orders = await attempt(update, context, found.reports.open_orders(context.person.id))
-    if orders is None:
-        return
-    if not orders:
-        await message.reply_text(_("No open rectification orders. /order issues one."))
-        return
-    now = found.clock.now()
-    lines = [_("📜 Open rectification orders ({count}):").format(count=len(orders))]
-    for order in orders:
-        assert order.fix_due_at is not None
-        line = "• <b>{number}</b> {place} — {status} · {due}".format(
-            number=order.number,
-            place=found.notifier.place(order, language),
-            status=found.notifier.status_label(order.state, language),
-            due=_("fix by {when}").format(when=found.notifier.local_time(order.fix_due_at)),
-        )
-        if order.fix_due_at < now:
-            line += " · " + found.notifier.overdue_label(order.fix_due_at, now, language)
-        lines.append(line)
-    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
-
-
-# -- helpers --------------------------------------------------------------------------------------
+    return hint_for(state, _hints)
 
 
 async def _place_set(update: Update, context: BotContext, draft: OrderDraft) -> int:
@@ -349,76 +276,11 @@ async def _place_set(update: Update, context: BotContext, draft: OrderDraft) -> 
     return TEXT
 
 
-async def _ask_deadline(update: Update, context: BotContext) -> int:
-    """Step 5's question: a few deadlines in days, or a typed date."""
-    _ = context._
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_message(
-        _("By when must it be fixed? Tap, or write a date like 2026-12-20 (18:00 that day)."),
-        reply_markup=pickers.deadline_keyboard(_, DEADLINE_DAYS, OrderDeadline, OrderAbandon()),
-    )
-    return DEADLINE
-
-
-async def _deadline_set(update: Update, context: BotContext, fix_by: datetime) -> int:
-    """Step 5: the order as the grid member will see it, then Issue."""
-    found = context.services
-    language = context.person.language
-    _ = context._
-    chat = update.effective_chat
-    assert chat is not None
-    if fix_by <= found.clock.now():
-        await chat.send_message(_("That time has already passed. Please send a later one."))
-        return DEADLINE
-    draft = context.draft(OrderDraft)
-    if draft is None or draft.village_id is None or draft.text is None:
-        return await _lost(update, context)
-    draft.fix_by = fix_by
-    context.keep(draft)
-    photo = draft.photo
-    if photo is not None and photo.kind == "document":  # the office's own file: re-sent as one
-        await chat.send_document(photo.file_id)
-    elif photo is not None:
-        await chat.send_photo(photo.file_id)
-    place = found.notifier.place_name(draft.hamlet_id, draft.village_id, language)
-    text = "\n".join(
-        [
-            "<b>" + _("Preview — the task card will say:") + "</b>",
-            _("📜 Rectification order from the town office"),
-            _("Place: {place}").format(place=place),
-            _("Description: {text}").format(text=html.escape(draft.text)),
-            _("Fix by: {when}").format(when=found.notifier.local_time(fix_by)),
-        ]
-    )
-    buttons = [pickers.button(_("✅ Issue"), IssueOrder()), _abandon_button(context)]
-    await chat.send_message(
-        text, parse_mode=ParseMode.HTML, reply_markup=pickers.keyboard(buttons, 2)
-    )
-    return CONFIRM
-
-
-async def _lost(update: Update, context: BotContext) -> int:
-    """The draft is gone (finished elsewhere, or from before a change): start again."""
-    return await pickers.end_wizard(update, context._("Stopped. No order was issued.") + " /order")
-
-
 async def _refuse(update: Update, context: BotContext, refusal: Refused) -> None:
     """Answer a refusal the handler knows of before asking the service."""
     message = update.effective_message
     if message is not None:
         await message.reply_text(words(refusal, context._, wording_for(context)))
-
-
-def _abandon_button(context: BotContext) -> InlineKeyboardButton:
-    """✖ Cancel."""
-    return pickers.button(context._(pickers.CANCEL), OrderAbandon())
-
-
-def _zone(context: BotContext) -> tzinfo:
-    """The town's time zone (deadlines are local)."""
-    zone: tzinfo = context.services.config.general.tz
-    return zone
 
 
 def _order(draft: OrderDraft) -> Order | None:

@@ -19,6 +19,9 @@ same msgids, so the catalogues need no change and the stories' assertions hold:
 | `weekday_toggles`, `deadline_keyboard` | new_schedule._ask_time/_ask_day/repeat_chosen/       |
 |                                | _weekday_toggles, orders._ask_deadline                       |
 | `end_wizard`                   | common.end_flow, reporting.cancel                            |
+
+And the keyboards the services describe: `inline_markup` (their plain `Button`s) and
+`drop_buttons` (a pressed message's keyboard removed).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from telegram.ext import ConversationHandler
 from bot.core.callbacks import CallbackData
 from bot.core.i18n import N_
 from bot.delivery.audiences import AudienceKind
+from bot.delivery.outbox import Button as OutboxButton
 from bot.places.grid import Grid, Hamlet
 from bot.schedules.recurrence import LAST_DAY, MAX_DAY
 from bot.schedules.service import WEEKDAY_LABELS
@@ -227,38 +231,21 @@ HOME_PLACES = PlacePicker(
 )
 """handlers.news: _villages (with Skip as `extra`), village_chosen."""
 
-ORDER_PLACES = PlacePicker(
-    village=buttons.OrderVillage, hamlet=buttons.OrderHamlet, cancel=buttons.OrderAbandon()
-)
+ORDER_PLACES = PlacePicker(buttons.OrderVillage, buttons.OrderHamlet, buttons.OrderAbandon())
 """handlers.orders: begin, village_chosen (with "the whole village" as `extra`)."""
-
 NOTICE_VILLAGE_TOGGLES = PlacePicker(
-    village=buttons.NoticeToggleVillage,
-    hamlet=buttons.NoticeHamlet,
-    cancel=buttons.NoticeAbandon(),
+    buttons.NoticeToggleVillage, buttons.NoticeHamlet, buttons.NoticeAbandon()
 )
 """handlers.notices: _village_toggles (`chosen`, Done as `extra`)."""
-
 NOTICE_HAMLET_PLACES = PlacePicker(
-    village=buttons.NoticeHamletVillage,
-    hamlet=buttons.NoticeHamlet,
-    cancel=buttons.NoticeAbandon(),
-    sort_hamlets=False,
+    buttons.NoticeHamletVillage, buttons.NoticeHamlet, buttons.NoticeAbandon(), sort_hamlets=False
 )
 """handlers.notices: _village_buttons(HAMLET_VILLAGE), hamlet_village_chosen."""
-
 SCHEDULE_HAMLET_PLACES = PlacePicker(
-    village=buttons.ScheduleHamletVillage,
-    hamlet=buttons.ScheduleHamlet,
-    cancel=buttons.ScheduleAbandon(),
+    buttons.ScheduleHamletVillage, buttons.ScheduleHamlet, buttons.ScheduleAbandon()
 )
 """handlers.new_schedule: audience_chosen (a hamlet), hamlet_village_chosen."""
-
-INVITE_PLACES = PlacePicker(
-    village=buttons.InviteVillage,
-    hamlet=buttons.InviteToggleHamlet,
-    cancel=buttons.StopInvite(),
-)
+INVITE_PLACES = PlacePicker(buttons.InviteVillage, buttons.InviteToggleHamlet, buttons.StopInvite())
 """handlers.invitations: _villages, _show_hamlets (`chosen`, Done ➡ as `extra`)."""
 
 
@@ -366,6 +353,25 @@ def deadline_keyboard(
     """Deadlines in days from today, four to a row."""
     buttons = [button(_("{days} days").format(days=count), pick(count)) for count in days]
     return keyboard([*buttons, button(_(CANCEL), cancel)], 4)
+
+
+def inline_markup(rows: Sequence[Sequence[OutboxButton]]) -> InlineKeyboardMarkup:
+    """Telegram buttons from the services' plain `Button`s."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(each.label, callback_data=each.data) for each in row]
+            for row in rows
+        ]
+    )
+
+
+async def drop_buttons(update: Update) -> None:
+    """Remove the pressed message's buttons; harmless if that is no longer possible."""
+    query = update.callback_query
+    if query is None:
+        return
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(None)
 
 
 # -- the end of a wizard -----------------------------------------------------------------------

@@ -28,15 +28,13 @@ MAX_NUMBERS_SHOWN = 30
 
 async def my_data(update: Update, context: BotContext) -> None:
     """Everything the bot keeps about the sender, in their language."""
-    found = context.services
-    user = update.effective_user
     message = update.effective_message
-    if user is None or message is None:
+    if message is None:
         return
-    language = context.person.language
-    _ = context._
+    found, person, _ = context.services, context.person, context._
+    language = person.language
     plural = found.i18n.translator(language).ngettext
-    data = await found.privacy.personal_data(user.id)
+    data = await found.privacy.personal_data(person.id)
     draft = context.draft(ReportDraft)
     profile = data.profile
     if (
@@ -49,7 +47,7 @@ async def my_data(update: Update, context: BotContext) -> None:
         await message.reply_text(_("I keep nothing about you yet."))
         return
     lines = ["<b>" + _("🔐 What I keep about you") + "</b>"]
-    lines.append(_("• Telegram id: {id}").format(id=user.id))
+    lines.append(_("• Telegram id: {id}").format(id=person.id))
     if profile is not None:
         handle = f" · @{escape(profile.username)}" if profile.username else ""
         lines.append(_("• Name: {name}").format(name=escape(profile.first_name or "—") + handle))

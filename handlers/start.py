@@ -11,8 +11,9 @@ from telegram.constants import ParseMode
 
 from bot.core.i18n import N_
 from handlers.buttons import ChooseLanguage
-from handlers.common import is_private, main_keyboard, unusable
 from handlers.context import BotContext
+from handlers.files import unusable
+from handlers.main_menu import is_private, main_keyboard
 from handlers.refusals import NO_LONGER_ACTIVE
 
 log = logging.getLogger(__name__)

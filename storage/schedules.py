@@ -36,6 +36,11 @@ class Definition:
     audience: str
     message: str
 
+    def columns(self) -> tuple[str, str, str, str, str, str]:
+        """The values in the column order of `kind, title, recurrence, reminders, audience,
+        message`, as the statements below write them."""
+        return (self.kind, self.title, self.recurrence, self.reminders, self.audience, self.message)
+
 
 @dataclass(frozen=True)
 class LastFiring:
@@ -76,16 +81,7 @@ class ScheduleRepository:
                 """UPDATE schedules SET kind = ?, title = ?, recurrence = ?, reminders = ?,
                           audience = ?, message = ?, updated_at = ?
                    WHERE seed_key = ?""",
-                (
-                    definition.kind,
-                    definition.title,
-                    definition.recurrence,
-                    definition.reminders,
-                    definition.audience,
-                    definition.message,
-                    _utc(now),
-                    seed_key,
-                ),
+                (*definition.columns(), _utc(now), seed_key),
             )
             if changed.rowcount == 0:
                 await _insert(tx, definition, None, now, seed_key)
@@ -208,19 +204,7 @@ async def _insert(
         """INSERT INTO schedules (seed_key, kind, title, recurrence, reminders, audience,
                message, state, checked_until, created_by, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)""",
-        (
-            seed_key,
-            definition.kind,
-            definition.title,
-            definition.recurrence,
-            definition.reminders,
-            definition.audience,
-            definition.message,
-            _utc(now),
-            created_by,
-            _utc(now),
-            _utc(now),
-        ),
+        (seed_key, *definition.columns(), _utc(now), created_by, _utc(now), _utc(now)),
     )
     assert changed.lastrowid is not None
     return changed.lastrowid

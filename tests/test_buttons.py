@@ -69,23 +69,6 @@ def test_every_declared_button_is_in_the_map() -> None:
     assert declared == {code for code, _, _ in mapped()} | new_in_v2()
 
 
-def test_no_handler_module_defines_a_code_the_map_lacks() -> None:
-    """A new `NAME = "code"` in a handler without a declared class fails here."""
-    codes = {code for code, _, _ in mapped()}
-    assignment = re.compile(r'^([A-Z_]+(?:, [A-Z_]+)*) = (\(?\s*"[a-z0-9]{1,4}"[^\n]*)$', re.M)
-    seen = set()
-    for path in sorted((ROOT / "handlers").glob("*.py")):
-        module = importlib.import_module(f"handlers.{path.stem}")
-        for names, _ in assignment.findall(path.read_text(encoding="utf-8")):
-            for name in names.split(", "):
-                value = getattr(module, name)
-                if name not in ("ON", "OFF"):
-                    assert value in codes, f"{path.name}: {name} = {value!r}"
-                    seen.add(value)
-    assert seen <= codes  # migrated modules no longer define theirs
-    assert seen, "no handler module defines a v1 code any more: delete this test with v1"
-
-
 def realistic(annotation: Any, name: str) -> Any:
     """The longest value a field carries in practice (ids of the sample town and beyond)."""
     if annotation is int:

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from benchmarks.notice_blast import blast
 from bot.core.i18n import I18n
+from bot.core.when import moment_text
 from bot.delivery.audiences import Audience, AudienceKind
 from bot.emulator import EmulatedUser
 from handlers.buttons import (
@@ -253,7 +254,8 @@ async def test_a_notice_sent_later_and_one_cancelled_before_its_time(town: Town)
         confirm = await admin.wait_for(has_button(NoticeConfirm))
         assert when.strftime("%Y-%m-%d %H:%M") in confirm["text"]
         press(admin, confirm, NoticeConfirm())
-        await admin.wait_for(lambda m: "将于" in (m.get("text") or ""))
+        scheduled = await admin.wait_for(lambda m: "将于" in (m.get("text") or ""))
+        assert moment_text(when, "zh", zone) in scheduled["text"]  # the one form, in 中文
 
     admin.send_text("/notices")
     listed = await admin.wait_for(
@@ -356,3 +358,16 @@ async def test_a_report_is_not_stuck_behind_a_town_wide_notice(town: Town) -> No
     assert progress.counts.waiting > 0, "the task card arrived while the notice was going out"
     town.emulator.set_delay(0)
     await final_summary(town)
+
+
+def test_the_confirmation_counts_people_with_plural_forms() -> None:
+    """One person, two people (and 人 for any number in 中文): `ngettext`, not "1 people"."""
+    i18n = I18n("zh")
+    en, zh = i18n.translator("en").ngettext, i18n.translator("zh").ngettext
+    one, many = (
+        "Send this notice to {count:,} person now?",
+        "Send this notice to {count:,} people now?",
+    )
+    assert en(one, many, 1).format(count=1) == "Send this notice to 1 person now?"
+    assert en(one, many, 2).format(count=2) == "Send this notice to 2 people now?"
+    assert zh(one, many, 1).format(count=1) == "现在把这条通知发给 1 人？"

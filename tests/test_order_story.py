@@ -160,3 +160,23 @@ async def test_an_order_handed_back_is_assigned_again_with_the_time_first_allowe
     order = await town.bot.storage.reports.get(1)
     assert order.state == State.ASSIGNED and order.is_order
     assert order.fix_due_at - order.assigned_at == allowed
+
+
+async def test_the_skip_and_deadline_buttons_go_once_answered_by_typing(town: Town) -> None:
+    """Issue 14: a photo sent instead of ⏭ Skip, and a date typed instead of a deadline button,
+    leave no live buttons behind."""
+    admin = town.admin
+    admin.send_text("/order")
+    villages = await admin.wait_for(has_buttons("v2:zv:"))
+    admin.press(villages, "v2:zv:v01")
+    hamlets = await admin.wait_for(has_buttons("v2:zw"))
+    admin.press(hamlets, "v2:zw")
+    await admin.wait_for(lambda m: bool(m.get("text")) and not has_buttons("v2:")(m))
+    admin.send_text("村道两旁杂物较多，请组织清理。")
+    skip = await admin.wait_for(has_buttons("v2:zps"))
+    admin.send_photo()
+    deadlines = await admin.wait_for(has_buttons("v2:zd:"))
+    assert not (admin.emulator.current(skip) or {}).get("reply_markup")
+    admin.send_text("2026-12-20")
+    await admin.wait_for(has_buttons("v2:zok"))
+    assert not (admin.emulator.current(deadlines) or {}).get("reply_markup")

@@ -126,6 +126,8 @@ async def test_the_office_builds_a_cleanup_day_and_it_reaches_that_village_only(
     await admin.wait_for(lambda m: "🗑" in (m.get("text") or "") and no_buttons(m))
     stale = admin.press_raw(card, "v1:sp:4")  # a button from before typed buttons
     assert (await admin.answer_to(stale))["text"] == "这个按钮已经失效了。"
+    old_new = admin.press_raw(card, "v1:sn")  # ➕ New schedule under an old /schedules list
+    assert (await admin.answer_to(old_new))["text"] == "这个按钮已经失效了。"
     assert not town.bot.application.job_queue.get_jobs_by_name("schedule-4")
     assert [s.id for s in await town.bot.schedules.listed()] == [1, 2, 3]
     audit = town.bot.application.bot_data["services"].audit

@@ -3,12 +3,10 @@
 Buttons outlive the messages that carry them, so handlers decode defensively and re-check
 everything against the database; a payload is never trusted.
 
-Two generations live here while handlers move over (issue 12):
-- `v1`, hand-built strings read by position: `encode`, `decode`, `pattern`, `Callback`.
-- `v2`, declared classes: `class AcceptTask(CallbackData, prefix="acc"): report_id: int`
-  packs to `"v2:acc:17"`; `CallbackData.parse` gives back the right instance, or None for
-  anything malformed; `read` also recognises an old `v1` button as `StaleButton`, so it can be
-  answered politely once no handler takes `v1` any more.
+Buttons are declared classes: `class AcceptTask(CallbackData, prefix="acc"): report_id: int`
+packs to `"v2:acc:17"`; `CallbackData.parse` gives back the right instance, or None for anything
+malformed. `read` also recognises a button of the previous generation (`v1:code:…`, still in old
+messages) as `StaleButton`, so it gets a polite "no longer active" instead of silence.
 """
 
 from __future__ import annotations
@@ -22,49 +20,9 @@ from typing import Any, ClassVar, Self, Union, cast, get_args, get_origin, get_t
 
 from typing_extensions import dataclass_transform
 
-PREFIX = "v1"
 MAX_BYTES = 64
-
-
-@dataclass(frozen=True)
-class Callback:
-    action: str
-    args: tuple[str, ...]
-
-    def int_arg(self, index: int = 0) -> int | None:
-        try:
-            return int(self.args[index])
-        except (IndexError, ValueError):
-            return None
-
-    def str_arg(self, index: int = 0) -> str | None:
-        return self.args[index] if index < len(self.args) else None
-
-
-def encode(action: str, *args: object) -> str:
-    data = ":".join([PREFIX, action, *(str(arg) for arg in args)])
-    if len(data.encode()) > MAX_BYTES:
-        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
-    return data
-
-
-def decode(data: str | None) -> Callback | None:
-    """The payload, or None for anything that is not ours or not well-formed."""
-    if not data or len(data.encode()) > MAX_BYTES:
-        return None
-    prefix, _, rest = data.partition(":")
-    if prefix != PREFIX or not rest:
-        return None
-    action, *args = rest.split(":")
-    return Callback(action, tuple(args)) if action else None
-
-
-def pattern(*actions: str) -> str:
-    """A regex for CallbackQueryHandler that matches these actions."""
-    return rf"^{PREFIX}:({'|'.join(actions)})(:|$)"
-
-
-# -- v2: declared, typed button payloads ------------------------------------------------------
+STALE_VERSION = "v1"
+"""The previous generation's prefix: such a button is answered "no longer active", never run."""
 
 VERSION = "v2"
 SEPARATOR = ":"
@@ -254,7 +212,11 @@ def read(data: str | None) -> CallbackData | StaleButton | None:
     parsed = CallbackData.parse(data)
     if parsed is not None:
         return parsed
-    if decode(data) is not None:
-        assert data is not None
-        return StaleButton(data)
-    return None
+    return StaleButton(data) if data is not None and _is_stale(data) else None
+
+
+def _is_stale(data: str) -> bool:
+    """`v1:code[:arg…]` within 64 bytes: a button we made before the typed ones."""
+    version, _, rest = data.partition(SEPARATOR)
+    action = rest.partition(SEPARATOR)[0]
+    return version == STALE_VERSION and bool(action) and len(data.encode()) <= MAX_BYTES

@@ -310,9 +310,7 @@ class NoticeService:
             NoticeState.SENDING: _("📤 Notice #{id}, sending"),
             NoticeState.DONE: _("✅ Notice #{id} sent"),
             NoticeState.CANCELLED: _("✖ Notice #{id} cancelled"),
-        }[notice.state].format(
-            id=notice.id, when=moment_text(notice.send_at, language, self._config.general.tz)
-        )
+        }[notice.state].format(id=notice.id, when=self.local_time(notice.send_at, language))
         lines = [
             heading,
             _("To: {audience}").format(audience=self.describe_audience(notice.audience, language)),
@@ -336,8 +334,9 @@ class NoticeService:
             lines.append(_("Still to send: {count:,}").format(count=counts.waiting))
         return "\n".join(lines)
 
-    def local_time(self, moment: datetime) -> str:
-        return moment.astimezone(self._config.general.tz).strftime("%Y-%m-%d %H:%M")
+    def local_time(self, moment: datetime, language: str) -> str:
+        """A notice's moment in the reader's language, the one form every notice date takes."""
+        return moment_text(moment, language, self._config.general.tz)
 
     def _minutes_left(self, notice_id: int, handled: int, waiting: int) -> int | None:
         """Minutes to go at the recent sending rate (smoothed between progress updates)."""

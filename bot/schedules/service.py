@@ -12,103 +12,60 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from bot.core.audit import AuditLog
 from bot.core.clock import Clock
-from bot.core.config import Config, ConfigError, ScheduleSeedConfig
+from bot.core.config import Config
 from bot.core.errors import Reason, Refused
-from bot.core.i18n import N_, I18n
-from bot.core.when import ahead, clock_text, day_text, moment_text
-from bot.delivery.audiences import Audience, AudienceKind, Audiences, check_audience
+from bot.core.i18n import I18n
+from bot.delivery.audiences import Audience, AudienceKind, Audiences
 from bot.delivery.outbox import Notification, Outbox, Part, Priority
 from bot.delivery.quiet_hours import QuietHours
 from bot.people.directory import People
-from bot.places.grid import Grid
-from bot.schedules.recurrence import (
-    LAST_DAY,
-    WEEKDAYS,
-    Advance,
-    Firing,
-    Recurrence,
-    Repeat,
-    Timetable,
+from bot.schedules.model import (
+    MAX_MESSAGE,
+    MAX_TITLE,
+    WEEKDAY_LABELS,
+    NewSchedule,
+    Outcome,
+    Schedule,
+    ScheduleKind,
+    ScheduleNotFound,
+    ScheduleState,
+    schedule_from,
 )
+from bot.schedules.recurrence import Firing, Timetable
+from bot.schedules.seeds import seeded_schedules
+from bot.schedules.words import ScheduleWords
 from storage import Storage, Transaction
-from storage.schedules import Definition, LastFiring, ScheduleRow
+from storage.schedules import LastFiring
+
+__all__ = [
+    "MAX_MESSAGE",
+    "MAX_TITLE",
+    "WEEKDAY_LABELS",
+    "NewSchedule",
+    "Outcome",
+    "Schedule",
+    "ScheduleKind",
+    "ScheduleNotFound",
+    "ScheduleService",
+    "ScheduleState",
+    "seeded_schedules",
+]
+"""The schedule's model and seeds live in their own modules; their names are found here too."""
 
 log = logging.getLogger(__name__)
 
-MAX_TITLE = 60
-MAX_MESSAGE = 3500
 MISSED_LISTED = 10
-WEEKDAY_LABELS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 
-class ScheduleKind(StrEnum):
-    CLEANUP = "cleanup"
-    INSPECTION = "inspection"
-    CUSTOM = "custom"
-
-
-class ScheduleState(StrEnum):
-    ACTIVE = "active"
-    PAUSED = "paused"
-    FINISHED = "finished"  # a single date that has passed
-    DELETED = "deleted"
-
-
-class Outcome(StrEnum):
-    SENT = "sent"
-    MISSED = "missed"  # later than the grace window: not sent, the office is told
-    SKIPPED = "skipped"  # an advance reminder whose event had already come
-
-
-@dataclass(frozen=True)
-class NewSchedule:
-    """A schedule as the office defines it (texts by language; the default one is required)."""
-
-    kind: ScheduleKind
-    title: dict[str, str]
-    recurrence: Recurrence
-    reminders: tuple[Advance, ...]
-    audience: Audience
-    message: dict[str, str]
-
-    def definition(self) -> Definition:
-        return Definition(
-            kind=self.kind,
-            title=json.dumps(self.title, ensure_ascii=False),
-            recurrence=self.recurrence.to_json(),
-            reminders=json.dumps([advance.to_dict() for advance in self.reminders]),
-            audience=self.audience.to_json(),
-            message=json.dumps(self.message, ensure_ascii=False),
-        )
-
-
-@dataclass(frozen=True)
-class Schedule(NewSchedule):
-    id: int = 0
-    state: ScheduleState = ScheduleState.ACTIVE
-    checked_until: datetime | None = None
-    seed_key: str | None = None
-
-
-class ScheduleNotFound(Refused):
-    """The schedule is gone or deleted: `Refused(SCHEDULE_GONE)` (the class stays while
-    `handlers.refusals.LEGACY` still names it)."""
-
-    def __init__(self, schedule_id: int) -> None:
-        super().__init__(Reason.SCHEDULE_GONE, subject=f"schedule {schedule_id}")
-
-
-class ScheduleService:
-    """Creates, lists, pauses, resumes, deletes and fires schedules; renders what people get.
+class ScheduleService(ScheduleWords):
+    """Creates, lists, pauses, resumes, deletes and fires schedules (what people read
+    comes from `ScheduleWords`).
 
     Only the office changes schedules: `create`, `pause`, `resume` and `delete` take the actor,
     raise `Refused(OFFICE_ONLY)` before anything changes, and write the audit entry in the
@@ -125,17 +82,16 @@ class ScheduleService:
         outbox: Outbox,
         clock: Clock,
     ) -> None:
+        tz = config.general.tz
+        quiet = QuietHours(config.quiet_hours.start, config.quiet_hours.end, tz)
+        super().__init__(i18n=i18n, tz=tz, quiet=quiet, audiences=audiences)
         self._storage = storage
         self._repository = storage.schedules
         self._config = config
-        self._tz = config.general.tz
-        self._audiences = audiences
         self._people = people
-        self._i18n = i18n
         self._outbox = outbox
         self._clock = clock
         self._grace = timedelta(hours=config.schedules.grace_hours)
-        self._quiet = QuietHours(config.quiet_hours.start, config.quiet_hours.end, self._tz)
         self._audit = AuditLog(storage, clock)
         self._firing = asyncio.Lock()
         self.changed: list[Callable[[Schedule], None]] = []
@@ -197,17 +153,19 @@ class ScheduleService:
         row = await self._repository.get(schedule_id)
         if row is None or row.state == ScheduleState.DELETED:
             raise ScheduleNotFound(schedule_id)
-        return _schedule(row)
+        return schedule_from(row)
 
     async def listed(self) -> list[Schedule]:
         """Every schedule the office can see (not the deleted ones)."""
         rows = await self._repository.in_states(
             ScheduleState.ACTIVE, ScheduleState.PAUSED, ScheduleState.FINISHED
         )
-        return [_schedule(row) for row in rows]
+        return [schedule_from(row) for row in rows]
 
     async def active(self) -> list[Schedule]:
-        return [_schedule(row) for row in await self._repository.in_states(ScheduleState.ACTIVE)]
+        return [
+            schedule_from(row) for row in await self._repository.in_states(ScheduleState.ACTIVE)
+        ]
 
     async def pause(self, actor_id: int, schedule_id: int) -> Schedule:
         """Stop a running schedule for now (no change if it is not running)."""
@@ -271,7 +229,7 @@ class ScheduleService:
                 )
         row = await self._repository.get(schedule_id)
         assert row is not None
-        return self._announce(_schedule(row))
+        return self._announce(schedule_from(row))
 
     def _announce(self, schedule: Schedule) -> Schedule:
         for listener in self.changed:
@@ -389,163 +347,3 @@ class ScheduleService:
                 notifications.append(Notification(chat_id, (Part("text", text="\n".join(lines)),)))
             await self._outbox.add_many(connection, notifications)
         log.warning("%d schedule firing(s) missed", len(missed))
-
-    # -- what people see --------------------------------------------------------------------------
-
-    def render(self, schedule: NewSchedule, firing: Firing, language: str) -> tuple[Part, ...]:
-        """The message for one recipient: the event itself with its message, or an advance
-        reminder saying when it is ("tomorrow 08:00"), as read when it arrives (after quiet
-        hours if it is held). The event's own message is for the day itself ("today is…"),
-        so a reminder does not repeat it."""
-        _ = self._i18n.translator(language).gettext
-        heading = f"{self.kind_label(schedule.kind, language)}: {self.title(schedule, language)}"
-        if not firing.is_event:
-            seen = self._quiet.release(firing.at) or firing.at
-            when = ahead(
-                firing.occurrence, seen, language, self._tz, self._i18n.translator(language)
-            )
-            lines = [
-                "<b>" + html.escape(_("⏰ Reminder — {heading}").format(heading=heading)) + "</b>",
-                _("Coming up: {when}").format(when=when),
-            ]
-            return (Part("text", text="\n".join(lines)),)
-        message = schedule.message.get(language) or schedule.message.get(
-            self._i18n.default_language, ""
-        )
-        lines = [f"<b>{html.escape(heading)}</b>"]
-        return (Part("text", text="\n".join(lines) + "\n\n" + html.escape(message)),)
-
-    def title(self, schedule: NewSchedule, language: str) -> str:
-        return schedule.title.get(language) or schedule.title.get(self._i18n.default_language, "")
-
-    def kind_label(self, kind: ScheduleKind, language: str) -> str:
-        _ = self._i18n.translator(language).gettext
-        return {
-            ScheduleKind.CLEANUP: _("🧹 Cleanup day"),
-            ScheduleKind.INSPECTION: _("🔍 Inspection"),
-            ScheduleKind.CUSTOM: _("📢 Notice"),
-        }[kind]
-
-    def describe(self, schedule: NewSchedule, language: str) -> str:
-        """Kind, title, when, to whom and reminders — for the list and the preview."""
-        _ = self._i18n.translator(language).gettext
-        lines = [
-            "<b>"
-            + html.escape(
-                f"{self.kind_label(schedule.kind, language)}: {self.title(schedule, language)}"
-            )
-            + "</b>",
-            _("When: {when}").format(when=self.recurrence_text(schedule.recurrence, language)),
-            _("To: {audience}").format(
-                audience=html.escape(self._audiences.describe(schedule.audience, language))
-            ),
-        ]
-        if schedule.reminders:
-            lines.append(
-                _("Reminders: {reminders}").format(
-                    reminders=", ".join(self.reminder_text(r, language) for r in schedule.reminders)
-                )
-            )
-        return "\n".join(lines)
-
-    def recurrence_text(self, recurrence: Recurrence, language: str) -> str:
-        _ = self._i18n.translator(language).gettext
-        at = clock_text(recurrence.at)
-        day = _("the last day") if recurrence.day == LAST_DAY else str(recurrence.day)
-        match recurrence.repeat:
-            case Repeat.DAILY:
-                return _("every day at {time}").format(time=at)
-            case Repeat.WEEKLY:
-                days = ", ".join(_(WEEKDAY_LABELS[index]) for index in sorted(recurrence.weekdays))
-                return _("every week on {days} at {time}").format(days=days, time=at)
-            case Repeat.MONTHLY:
-                return _("every month on day {day} at {time}").format(day=day, time=at)
-            case Repeat.QUARTERLY:
-                assert recurrence.month is not None
-                months = "/".join(str(recurrence.month + 3 * k) for k in range(4))
-                return _("every quarter (months {months}) on day {day} at {time}").format(
-                    months=months, day=day, time=at
-                )
-            case Repeat.YEARLY:
-                return _("every year, month {month}, on day {day} at {time}").format(
-                    month=recurrence.month, day=day, time=at
-                )
-            case Repeat.ONCE:
-                assert recurrence.on is not None
-                return _("once, on {date} at {time}").format(
-                    date=day_text(recurrence.on, language), time=at
-                )
-
-    def reminder_text(self, advance: Advance, language: str) -> str:
-        _ = self._i18n.translator(language).gettext
-        if advance.at is not None:
-            at = clock_text(advance.at)
-            if advance.days_before == 0:
-                return _("on the day at {time}").format(time=at)
-            if advance.days_before == 1:
-                return _("the day before at {time}").format(time=at)
-            return _("{days} days before at {time}").format(days=advance.days_before, time=at)
-        if advance.minutes_before % 60 == 0:
-            return _("{hours} h before").format(hours=advance.minutes_before // 60)
-        return _("{minutes} min before").format(minutes=advance.minutes_before)
-
-    def local_time(self, moment: datetime, language: str) -> str:
-        """ "Sat 5 Dec 08:00" / "12月5日 周六 08:00" in the town's timezone."""
-        return moment_text(moment, language, self._tz)
-
-
-def seeded_schedules(config: Config, grid: Grid) -> list[tuple[str, NewSchedule]]:
-    """The schedules written in `config.toml`, checked: a mistake is a `ConfigError` naming
-    the key, like every other configuration problem."""
-    seeds = []
-    for index, seed in enumerate(config.schedules.seed):
-        try:
-            schedule = _from_seed(seed)
-            Timetable(schedule.recurrence, schedule.reminders, config.general.tz)
-            check_audience(schedule.audience, grid, config)
-        except (ValueError, Refused) as error:
-            raise ConfigError(f"schedules.seed[{index}] ({seed.key}): {error}") from error
-        seeds.append((seed.key, schedule))
-    if len({key for key, _ in seeds}) != len(seeds):
-        raise ConfigError("schedules.seed: two schedules have the same key")
-    return seeds
-
-
-def _from_seed(seed: ScheduleSeedConfig) -> NewSchedule:
-    recurrence = Recurrence(
-        repeat=Repeat(seed.repeat),
-        at=seed.at,
-        weekdays=tuple(WEEKDAYS.index(day) for day in seed.weekdays),
-        day=LAST_DAY if seed.day == "last" else seed.day,
-        month=seed.month,
-        on=seed.on,
-    )
-    reminders = tuple(
-        Advance(days_before=reminder.days_before, at=reminder.at)
-        if reminder.at is not None
-        else Advance(minutes_before=round((reminder.hours_before or 0) * 60))
-        for reminder in seed.reminders
-    )
-    return NewSchedule(
-        kind=ScheduleKind(seed.kind),
-        title=seed.title.model_dump(),
-        recurrence=recurrence,
-        reminders=reminders,
-        audience=Audience(AudienceKind(seed.audience.kind), tuple(seed.audience.ids)),
-        message=seed.message.model_dump(),
-    )
-
-
-def _schedule(row: ScheduleRow) -> Schedule:
-    return Schedule(
-        id=row.id,
-        kind=ScheduleKind(row.kind),
-        title=json.loads(row.title),
-        recurrence=Recurrence.from_json(row.recurrence),
-        reminders=tuple(Advance.from_dict(item) for item in json.loads(row.reminders)),
-        audience=Audience.from_json(row.audience),
-        message=json.loads(row.message),
-        state=ScheduleState(row.state),
-        checked_until=row.checked_until,
-        seed_key=row.seed_key,
-    )
