@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
 from bot.core.config import Config
+from bot.core.errors import Reason, Refused
 from bot.core.i18n import I18n
 from bot.people.directory import People
 from bot.places.grid import Grid
@@ -129,6 +130,36 @@ class StatsService:
     @property
     def tz(self) -> ZoneInfo:
         return self._config.general.tz
+
+    # -- what the office asks (each checks the right itself) -------------------------------------
+
+    def require_office(self, actor_id: int, command: str) -> None:
+        """`Refused(OFFICE_ONLY)` unless the actor is an office admin (`command` for the words)."""
+        if not self._people.is_office(actor_id):
+            raise Refused(Reason.OFFICE_ONLY, command=command, subject=f"/{command} by {actor_id}")
+
+    def request(
+        self, actor_id: int, command: str, words: list[str], *, with_place: bool
+    ) -> Request | None:
+        """An office admin's `/command [period] [place]`; None if the words name no period
+        (or a place where `with_place` is False)."""
+        self.require_office(actor_id, command)
+        request = self.parse(words, PeriodKind.MONTH)
+        if request is None or (request.scope.village_id and not with_place):
+            return None
+        return request
+
+    async def answer(self, actor_id: int, command: str, request: Request) -> PeriodFigures:
+        """The figures an office admin asked for (see `figures`)."""
+        self.require_office(actor_id, command)
+        return await self.figures(request.period)
+
+    async def export_counts(self, actor_id: int, figures: PeriodFigures) -> dict[int, int]:
+        """The "+1" counts of an office admin's export (see `duplicate_counts`)."""
+        self.require_office(actor_id, "export")
+        return await self.duplicate_counts(figures)
+
+    # -- the figures themselves (also for the digests, which no person asks for) ---------------
 
     def parse(self, words: list[str], default: PeriodKind = PeriodKind.MONTH) -> Request | None:
         """`[period] [village or hamlet name]`, both optional (the current `default` period,
