@@ -4,24 +4,16 @@ distance, bit for bit), also on and just beside the hamlets' edges where floats 
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 
-from bot.places.grid import Grid, Match
+from bot.places.grid import Grid
 from bot.places.plane import segments_of
+from tests.test_grid_fast_path import exact, grid
 
-SAMPLE = Path(__file__).parent.parent / "bot/sample/santang_grid.geojson"
+__all__ = ["grid"]  # the fast-path tests' fixture, shared
+
 OFFSETS_M = [0.0, 1e-9, -1e-9, 1e-7, -1e-7, 1e-6, -1e-6, 1e-3, -1e-3, 0.5, -0.5, 30.0, -30.0]
-
-
-@pytest.fixture(scope="module")
-def grid() -> Grid:
-    return Grid.load(SAMPLE)
-
-
-def exact(grid: Grid, latitude: float, longitude: float) -> Match:
-    return grid._locate_exactly(*grid._project_xy(latitude, longitude))
 
 
 def beside_edges(grid: Grid, seed: int) -> list[tuple[float, float]]:

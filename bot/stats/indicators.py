@@ -249,6 +249,26 @@ def _closed_near(
     return False
 
 
+class _Ratio:
+    """A rate of `Figures`, read as an attribute: `scale` × one count ÷ another (None for ÷ 0)."""
+
+    def __init__(self, part: str, whole: str, *, scale: int = 1) -> None:
+        self._part, self._whole, self._scale = part, whole, scale
+
+    def __get__(self, figures: Figures, owner: type[Figures] | None = None) -> float | None:
+        return _ratio(getattr(figures, self._part) * self._scale, getattr(figures, self._whole))
+
+
+class _Percentile:
+    """A nearest-rank percentile of one of the hours lists of `Figures`, read as an attribute."""
+
+    def __init__(self, hours: str, percent: float) -> None:
+        self._hours, self._percent = hours, percent
+
+    def __get__(self, figures: Figures, owner: type[Figures] | None = None) -> float | None:
+        return percentile(getattr(figures, self._hours), self._percent)
+
+
 @dataclass
 class Figures:
     """The indicators of one group (a hamlet, a village, a grid member, a category, the town)."""
@@ -287,44 +307,18 @@ class Figures:
         self.accept_hours.extend(facts.accept_hours)
         self.fix_hours.extend(facts.fix_hours)
 
-    @property
-    def closure_rate(self) -> float | None:
-        """结案率: closed ÷ due in the period."""
-        return _ratio(self.closed, self.due)
-
-    @property
-    def on_time_rate(self) -> float | None:
-        """按期结案率: closed with the fix made by its deadline ÷ due in the period."""
-        return _ratio(self.closed_on_time, self.due)
-
-    @property
-    def rework_rate(self) -> float | None:
-        """返工率: reopenings by the reporter ÷ fixes, both in the period."""
-        return _ratio(self.reopens, self.fixes)
-
-    @property
-    def recurrence_rate(self) -> float | None:
-        return _ratio(self.recurrences, self.new_reports)
-
-    @property
-    def per_100_households(self) -> float | None:
-        return _ratio(self.new_reports * 100, self.households)
-
-    @property
-    def accept_p50(self) -> float | None:
-        return percentile(self.accept_hours, 50)
-
-    @property
-    def accept_p90(self) -> float | None:
-        return percentile(self.accept_hours, 90)
-
-    @property
-    def fix_p50(self) -> float | None:
-        return percentile(self.fix_hours, 50)
-
-    @property
-    def fix_p90(self) -> float | None:
-        return percentile(self.fix_hours, 90)
+    closure_rate = _Ratio("closed", "due")
+    """结案率: closed ÷ due in the period."""
+    on_time_rate = _Ratio("closed_on_time", "due")
+    """按期结案率: closed with the fix made by its deadline ÷ due in the period."""
+    rework_rate = _Ratio("reopens", "fixes")
+    """返工率: reopenings by the reporter ÷ fixes, both in the period."""
+    recurrence_rate = _Ratio("recurrences", "new_reports")
+    per_100_households = _Ratio("new_reports", "households", scale=100)
+    accept_p50 = _Percentile("accept_hours", 50)
+    accept_p90 = _Percentile("accept_hours", 90)
+    fix_p50 = _Percentile("fix_hours", 50)
+    fix_p90 = _Percentile("fix_hours", 90)
 
 
 _COUNTS = (
