@@ -200,9 +200,11 @@ class StatsService:
         last_event_id = await self._repository.last_event_id()
         as_at = period.as_at(now)
         window = timedelta(days=self.rules.recurrence_window_days)
-        histories = await self._repository.histories(period.start, as_at)
+        facts: list[ReportFacts] = []
+        async for histories in self._repository.histories(period.start, as_at):
+            facts += await asyncio.to_thread(self._replay, period, as_at, histories)
         spots = await self._repository.closed_spots(period.start - window, as_at)
-        figures = await asyncio.to_thread(self._compute, period, as_at, histories, spots)
+        figures = await asyncio.to_thread(self._compute, period, as_at, facts, spots)
         if period.ended(now):
             figures.complete = True
             workers = {facts.worker_id for facts in figures.facts if facts.worker_id is not None}
@@ -223,17 +225,14 @@ class StatsService:
         """ "+1"s on each report received in the period (for the export)."""
         return await self._repository.duplicate_counts(figures.period.start, figures.as_at)
 
-    def _compute(
-        self,
-        period: Period,
-        as_at: datetime,
-        histories: list[ReportHistory],
-        spots: list[ClosedSpot],
-    ) -> PeriodFigures:
+    def _replay(
+        self, period: Period, as_at: datetime, histories: list[ReportHistory]
+    ) -> list[ReportFacts]:
+        """Each report's facts for the period (a chunk of reports at a time)."""
         start, end = period.start.timestamp(), as_at.timestamp()
         categories = self._config.categories
         longest = max(category.fix_hours for category in categories.values())
-        facts = [
+        return [
             replay(
                 history,
                 start,
@@ -244,6 +243,11 @@ class StatsService:
             )
             for history in histories
         ]
+
+    def _compute(
+        self, period: Period, as_at: datetime, facts: list[ReportFacts], spots: list[ClosedSpot]
+    ) -> PeriodFigures:
+        """The reports' facts summed per group and ranked, recurrences marked first."""
         mark_recurrences(
             facts,
             spots,
