@@ -1,52 +1,64 @@
-"""The office's numbers in the chat: /stats, /ranking, /map and /export (office admins only),
-and the job that sends the digest after each month, quarter and year."""
+"""The office's numbers in the chat: /stats, /ranking, /map and /export (office admins only:
+`StatsService` checks the right on every call), and the job that sends the digest after each
+month, quarter and year."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Message, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.core.errors import Reason, Refused
-from bot.stats.periods import PeriodKind
-from bot.stats.service import Request
+from bot.core.errors import Refused
+from bot.stats.service import PeriodFigures, Request
 from handlers.common import Services
 from handlers.context import BotContext
 from handlers.refusals import answer_refusal
 
-Answer = Callable[[Message, Services, Request, str], Awaitable[None]]
+
+@dataclass(frozen=True)
+class Asked:
+    """Who asked, with which command, for what (the service checks the right on each call)."""
+
+    actor_id: int
+    command: str
+    request: Request
+
+    async def figures(self, found: Services) -> PeriodFigures:
+        return await found.stats.answer(self.actor_id, self.command, self.request)
+
+
+Answer = Callable[[Message, Services, Asked, str], Awaitable[None]]
 Handle = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 def office_command(command: str, answer: Answer, *, with_place: bool) -> Handle:
-    """Wrap `answer` with the one office check and the period (and place) parsing, so that
-    anyone else, or a word that is neither, gets a polite line instead."""
+    """Wrap `answer` with the period (and place) parsing, so that anyone but the office, or a
+    word that is neither, gets a polite line instead."""
 
     async def handle(update: Update, context: BotContext) -> None:
-        found = context.services
         message = update.effective_message
         if message is None:
             return
-        language = context.person.language
-        _ = context._
-        if not context.person.is_office:
-            await answer_refusal(update, context, Refused(Reason.OFFICE_ONLY, command=command))
-            return
-        words = list(context.args or [])
-        request = found.stats.parse(words, PeriodKind.MONTH)
-        if request is None or (request.scope.village_id and not with_place):
-            await message.reply_text(usage(_, with_place))
-            return
-        if request.period.start > found.clock.now():
-            await message.reply_text(
-                _("{period} has not begun yet.").format(period=request.period.label(language))
+        found, person, _ = context.services, context.person, context._
+        try:
+            request = found.stats.request(
+                person.id, command, list(context.args or []), with_place=with_place
             )
+        except Refused as refusal:
+            await answer_refusal(update, context, refusal)
             return
-        await answer(message, found, request, language)
+        if request is None:
+            await message.reply_text(usage(_, with_place))
+        elif request.period.start > found.clock.now():
+            period = request.period.label(person.language)
+            await message.reply_text(_("{period} has not begun yet.").format(period=period))
+        else:
+            await answer(message, found, Asked(person.id, command, request), person.language)
 
     return handle
 
@@ -63,42 +75,42 @@ def usage(_: Callable[[str], str], with_place: bool) -> str:
     return text
 
 
-async def stats(message: Message, found: Services, request: Request, language: str) -> None:
+async def stats(message: Message, found: Services, asked: Asked, language: str) -> None:
     """A short summary and the chart: reports per week, on-time closure per place, categories."""
     await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
-    figures = await found.stats.figures(request.period)
+    figures = await asked.figures(found)
+    scope = asked.request.scope
     await message.reply_text(
-        found.stats_presenter.summary_text(figures, request.scope, language),
+        found.stats_presenter.summary_text(figures, scope, language),
         parse_mode=ParseMode.HTML,
     )
-    chart = await asyncio.to_thread(
-        found.stats_presenter.chart_png, figures, request.scope, language
-    )
+    chart = await asyncio.to_thread(found.stats_presenter.chart_png, figures, scope, language)
     await message.reply_photo(chart)
 
 
-async def ranking(message: Message, found: Services, request: Request, language: str) -> None:
+async def ranking(message: Message, found: Services, asked: Asked, language: str) -> None:
     """Top-N and Bottom-N hamlets with their scores and the figures behind them."""
-    figures = await found.stats.figures(request.period)
+    figures = await asked.figures(found)
     await message.reply_text(
         found.stats_presenter.ranking_text(figures, language), parse_mode=ParseMode.HTML
     )
 
 
-async def town_map(message: Message, found: Services, request: Request, language: str) -> None:
+async def town_map(message: Message, found: Services, asked: Asked, language: str) -> None:
     """The town's hamlets shaded by open reports, with the open reports as points."""
     await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
-    figures = await found.stats.figures(request.period)
+    figures = await asked.figures(found)
     picture = await asyncio.to_thread(found.stats_presenter.map_png, figures, language)
     await message.reply_photo(picture)
 
 
-async def export(message: Message, found: Services, request: Request, language: str) -> None:
+async def export(message: Message, found: Services, asked: Asked, language: str) -> None:
     """The period's reports and indicators as XLSX, plus the two main sheets as CSV."""
     await message.reply_chat_action(ChatAction.UPLOAD_DOCUMENT)
     presenter = found.stats_presenter
-    figures = await found.stats.figures(request.period)
-    duplicates = await found.stats.duplicate_counts(figures)
+    figures = await asked.figures(found)
+    duplicates = await found.stats.export_counts(asked.actor_id, figures)
+    request = asked.request
     workbook = await asyncio.to_thread(presenter.export_xlsx, figures, duplicates, language)
     reports_csv, hamlets_csv = presenter.export_csv(figures, duplicates, language)
     key = request.period.key

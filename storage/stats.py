@@ -8,10 +8,11 @@ and fix steps (the grid member who did the work).
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
-from typing import cast
+from typing import cast, overload
 
 from bot.reporting.lifecycle import OPEN_STATES, Action, State
 from bot.stats.indicators import TERMINAL_STATES, ClosedSpot, LoggedEvent, ReportHistory
@@ -39,10 +40,9 @@ WITH candidates(id) AS (
 # Rectification orders (kind 'order') are the office's own tasks, not villagers' reports.
 _REPORTS = """SELECT id, category, hamlet_id, village_id, latitude, longitude FROM reports
 WHERE id IN (SELECT value FROM json_each(?)) AND kind = 'report'"""
+_CANDIDATE_IDS = _CANDIDATES + "SELECT id FROM candidates ORDER BY id"
 # Each event with its action: rows from before actions were logged are named from states.
-_EVENTS = (
-    _CANDIDATES
-    + f"""SELECT e.report_id, e.id, {_POSIX.format("e.at")} AS at, e.from_state, e.to_state,
+_EVENTS = f"""SELECT e.report_id, e.id, {_POSIX.format("e.at")} AS at, e.from_state, e.to_state,
     COALESCE(e.action, CASE WHEN e.from_state IS NULL THEN '{Action.SUBMIT}'
                             WHEN e.to_state = '{State.ASSIGNED}' THEN '{Action.ASSIGN}'
                             WHEN e.to_state = '{State.REOPENED}' THEN '{Action.REOPEN}'
@@ -51,39 +51,49 @@ _EVENTS = (
     {_POSIX.format("e.due_at")} AS due_at,
     CASE WHEN e.to_state IN ('{State.ACCEPTED}', '{State.FIXED}') THEN e.actor_id END
         AS worker_id
-FROM candidates c JOIN report_events e ON e.report_id = c.id
-WHERE e.at < :as_at
+FROM report_events e
+WHERE e.report_id IN (SELECT value FROM json_each(:ids)) AND e.at < :as_at
 ORDER BY e.report_id, e.id"""
-)
+CHUNK = 2000
+"""Reports read at once: a year of a town is read in a few chunks, so its 50,000 events are
+never all in memory together (each chunk is replayed before the next is read)."""
 
 
 class StatsRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    async def histories(self, start: datetime, as_at: datetime) -> list[ReportHistory]:
-        """Every report relevant to the period, with its events before `as_at` in order.
-        The event rows are plain tuples whose columns the database checked against
-        `LoggedEvent`'s fields, by name: a year of a town's events is not copied again."""
+    async def histories(
+        self, start: datetime, as_at: datetime
+    ) -> AsyncIterator[list[ReportHistory]]:
+        """Every report relevant to the period, with its events before `as_at` in order, in
+        chunks of `CHUNK` reports by id. The event rows are plain tuples whose columns the
+        database checked against `LoggedEvent`'s fields, by name."""
         params = {"start": start.isoformat(), "as_at": as_at.isoformat()}
-        rows = await self._db.fetch_tuples(_EVENTS, params, LoggedEvent._fields)
-        events = {
-            report_id: cast(list[LoggedEvent], list(grouped))
-            for report_id, grouped in groupby(rows, itemgetter(0))
-        }
-        reports = await self._db.fetch_all(_REPORTS, (json.dumps(list(events)),))
-        return [
-            ReportHistory(
-                id=row["id"],
-                category=row["category"],
-                hamlet_id=row["hamlet_id"],
-                village_id=row["village_id"],
-                latitude=row["latitude"],
-                longitude=row["longitude"],
-                events=events[row["id"]],
+        ids = [row["id"] for row in await self._db.fetch_all(_CANDIDATE_IDS, params)]
+        names: dict[str, str] = {}
+        for first in range(0, len(ids), CHUNK):
+            chunk = json.dumps(ids[first : first + CHUNK])
+            rows = await self._db.fetch_tuples(
+                _EVENTS, {"ids": chunk, "as_at": params["as_at"]}, LoggedEvent._fields
             )
-            for row in reports
-        ]
+            events = {
+                report_id: cast(list[LoggedEvent], list(grouped))
+                for report_id, grouped in groupby(rows, itemgetter(0))
+            }
+            reports = await self._db.fetch_all(_REPORTS, (json.dumps(list(events)),))
+            yield [
+                ReportHistory(
+                    id=row["id"],
+                    category=_shared(names, row["category"]),
+                    hamlet_id=_shared(names, row["hamlet_id"]),
+                    village_id=_shared(names, row["village_id"]),
+                    latitude=row["latitude"],
+                    longitude=row["longitude"],
+                    events=events[row["id"]],
+                )
+                for row in reports
+            ]
 
     async def last_event_id(self) -> int:
         """The newest event's id (0 with none): a mark for `changed_since`."""
@@ -156,3 +166,12 @@ class StatsRepository:
             (kind, period_start, now.isoformat()),
         )
         return cursor.rowcount == 1
+
+
+@overload
+def _shared(names: dict[str, str], name: str) -> str: ...
+@overload
+def _shared(names: dict[str, str], name: None) -> None: ...
+def _shared(names: dict[str, str], name: str | None) -> str | None:
+    """One string object per distinct name (a category, a hamlet): a year's facts keep them."""
+    return None if name is None else names.setdefault(name, name)

@@ -5,8 +5,11 @@ that distances are plain Euclidean ones; over a town a few kilometres wide the e
 this equirectangular projection is far below GPS noise.
 
 Most points fall well inside one hamlet: a raster of square cells over the town answers those
-with two float operations and a list lookup (`bot.places.grid_index`); only points in cells
-that touch a border, or outside the town, go to the exact STRtree query.
+with two float operations and a list lookup (`bot.places.grid_index`). Points in cells on a
+border are tested against the few hamlets there by ray casting, and points outside every
+hamlet find the nearest among a few candidate edges (`bot.places.nearest`), both on plain
+floats (`bot.places.plane`). Only what those cannot decide (a point within a micrometre of a
+border, two hamlets equally near, a point far away) goes to the exact STRtree query.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import cast
 
 import numpy as np
 import shapely
@@ -25,6 +27,8 @@ from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
 from bot.places.grid_index import OUTSIDE, CellIndex
+from bot.places.nearest import NearestIndex
+from bot.places.plane import covers, segments_of
 
 METRES_PER_DEGREE_LAT = 110_574.0
 METRES_PER_DEGREE_LON_AT_EQUATOR = 111_320.0
@@ -100,7 +104,10 @@ class Grid:
         self._projected = projected
         self._town = shapely.union_all(projected)
         shapely.prepare(self._town)
-        self._index: CellIndex | None = None
+        self._by_position = [hamlets[key] for key in self._order]
+        self._inside = [Match(Fit.INSIDE, hamlet) for hamlet in self._by_position]
+        self._segments = [segments_of(geometry) for geometry in projected]
+        self._index: tuple[CellIndex, NearestIndex] | None = None
 
     @classmethod
     def load(cls, path: Path, *, snap_distance_m: float = 300, far_outside_m: float = 3000) -> Grid:
@@ -172,60 +179,52 @@ class Grid:
         return self._unproject_xy(east[0], east[1])
 
     def locate(self, latitude: float, longitude: float) -> Match:
-        """Which hamlet covers the point; else the nearest within the snap distance."""
-        if not _is_coordinate(latitude, longitude):
+        """Which hamlet covers the point; else the nearest within the snap distance. The cell
+        raster first, then plain floats (`_first_covering`, `nearest`), then the exact query."""
+        if not (
+            type(latitude) is float
+            and type(longitude) is float
+            and -90.0 <= latitude <= 90.0
+            and -180.0 <= longitude <= 180.0
+        ) and not _is_coordinate(latitude, longitude):
             return Match(Fit.FAR)
-        x, y = self._project_xy(latitude, longitude)
-        inside = self._cells().hamlet_at(x, y)
-        if inside is None:
+        origin_lat, origin_lon = self._origin
+        x = (longitude - origin_lon) * self._metres_per_degree_lon
+        y = (latitude - origin_lat) * METRES_PER_DEGREE_LAT
+        cells, nearest = self._index or self._indexes()
+        found = cells.hamlet_at(x, y)
+        if isinstance(found, tuple):
+            found = self._first_covering(found, x, y)
+        if found is None:
             return self._locate_exactly(x, y)
-        if inside == OUTSIDE:
+        if found != OUTSIDE:
+            return self._inside[found]
+        near = nearest.nearest(x, y)
+        if near is None:
             return self._nearest(Point(x, y))
-        return Match(Fit.INSIDE, self.hamlets[self._order[inside]])
+        return self._by_distance(*near)
 
     def locate_many(self, points: list[tuple[float, float]]) -> list[Match]:
-        """`locate` for many (latitude, longitude) points at once: the cell raster first, then
-        one vectorised STRtree query for the points it cannot answer."""
-        matches: list[Match | None] = [None] * len(points)
-        cells = self._cells()
-        border: list[tuple[int, float, float]] = []
-        outside: list[tuple[int, float, float]] = []
-        for position, (latitude, longitude) in enumerate(points):
-            if not _is_coordinate(latitude, longitude):
-                matches[position] = Match(Fit.FAR)
-                continue
-            x, y = self._project_xy(latitude, longitude)
-            inside = cells.hamlet_at(x, y)
+        """`locate` for many (latitude, longitude) points at once."""
+        return [self.locate(latitude, longitude) for latitude, longitude in points]
+
+    def _first_covering(self, candidates: tuple[int, ...], x: float, y: float) -> int | None:
+        """The first of the candidate hamlets that covers the point, OUTSIDE if none does, None
+        if the point is too close to one's border for ray casting to say."""
+        for position in candidates:
+            inside = covers(self._segments[position], x, y)
             if inside is None:
-                border.append((position, x, y))
-            elif inside == OUTSIDE:
-                outside.append((position, x, y))
-            else:
-                matches[position] = Match(Fit.INSIDE, self.hamlets[self._order[inside]])
-        if border:
-            found, hits = self._tree.query(_points(border), predicate="intersects")
-            first_hit: dict[int, int] = {}
-            for which, hit in zip(found.tolist(), hits.tolist(), strict=True):
-                first_hit[which] = min(hit, first_hit.get(which, hit))
-            for which, hit in first_hit.items():
-                matches[border[which][0]] = Match(Fit.INSIDE, self.hamlets[self._order[hit]])
-            outside += [point for which, point in enumerate(border) if which not in first_hit]
-        if outside:
-            (queried, nearest), distances = self._tree.query_nearest(
-                _points(outside), return_distance=True, all_matches=False
-            )
-            for which, hit, distance in zip(
-                queried.tolist(), nearest.tolist(), distances.tolist(), strict=True
-            ):
-                matches[outside[which][0]] = self._by_distance(hit, distance)
-        return cast(list[Match], matches)
+                return None
+            if inside:
+                return position
+        return OUTSIDE
 
     def _locate_exactly(self, x: float, y: float) -> Match:
         """The STRtree answer for a projected point: intersecting hamlet, else by distance."""
         point = Point(x, y)
         inside = self._tree.query(point, predicate="intersects")
         if len(inside):
-            return Match(Fit.INSIDE, self.hamlets[self._order[int(min(inside))]])
+            return self._inside[int(min(inside))]
         return self._nearest(point)
 
     def _nearest(self, point: Point) -> Match:
@@ -238,15 +237,23 @@ class Grid:
     def _by_distance(self, nearest: int, distance: float) -> Match:
         """Snap to the nearest hamlet, hand to the office, or refuse, by distance outside."""
         if distance <= self.snap_distance_m:
-            return Match(Fit.NEAR, self.hamlets[self._order[nearest]], distance)
+            return Match(Fit.NEAR, self._by_position[nearest], distance)
         if distance <= self.far_outside_m:
             return Match(Fit.TOWN, distance_m=distance)
         return Match(Fit.FAR, distance_m=distance)
 
     def _cells(self) -> CellIndex:
-        """The cell raster, built on first use (a few tens of ms) so start-up does not wait."""
+        """The cell raster (for tests that look at its cells)."""
+        return self._indexes()[0]
+
+    def _indexes(self) -> tuple[CellIndex, NearestIndex]:
+        """The cell raster and the nearest-edge blocks, built on first use (a few hundred ms)
+        so start-up does not wait."""
         if self._index is None:
-            self._index = CellIndex.build(self._projected, self._tree)
+            self._index = (
+                CellIndex.build(self._projected, self._tree),
+                NearestIndex(self._projected, self.far_outside_m),
+            )
         return self._index
 
     def _project_xy(self, latitude: float, longitude: float) -> tuple[float, float]:
@@ -274,12 +281,6 @@ class Grid:
                 (coords[:, 1] - origin_lat) * METRES_PER_DEGREE_LAT,
             )
         )
-
-
-def _points(projected: list[tuple[int, float, float]]) -> np.ndarray:
-    """shapely Points of (position, x, y) triples, made in one vectorised call."""
-    points: np.ndarray = shapely.points([(x, y) for _, x, y in projected])
-    return points
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -5,8 +5,8 @@ A cell is answered only when exactly one hamlet touches it and that hamlet conta
 (the cell slightly enlarged, so a point rounded into a neighbouring cell is still covered):
 then every point of the cell intersects that hamlet and no other, which is the exact query's
 answer. A cell that no hamlet touches (and everything well beyond the grid's bounds) is OUTSIDE:
-only the distance to the nearest hamlet is left to compute. A cell on a border says None: ask
-the exact query.
+only the distance to the nearest hamlet is left to compute. A cell on a border lists the
+hamlets that touch it (in position order), for an exact test of the point against each.
 """
 
 from __future__ import annotations
@@ -34,14 +34,14 @@ UNKNOWN = -2
 @dataclass(frozen=True)
 class CellIndex:
     """Cells in rows from the south-west corner; each holds a hamlet's position, OUTSIDE, or
-    None (a border: ask the exact query)."""
+    the positions of the hamlets touching it (a border: test the point against each)."""
 
     west: float
     south: float
     cell: float
     columns: int
     rows: int
-    cells: list[int | None]
+    cells: list[int | tuple[int, ...]]
 
     @classmethod
     def build(cls, hamlets: Sequence[BaseGeometry], tree: STRtree) -> CellIndex:
@@ -83,13 +83,25 @@ class CellIndex:
             column = np.concatenate([column, column + size, column, column + size])
             inside = (row < rows) & (column < columns)
             row, column = row[inside], column[inside]
-        cells = [None if owner == UNKNOWN else owner for owner in owners.ravel().tolist()]
+        cells: list[int | tuple[int, ...]] = list(owners.ravel().tolist())
+        border = np.flatnonzero(owners.ravel() == UNKNOWN)
+        row, column = np.divmod(border, columns)
+        left, bottom = west + column * CELL_M, south + row * CELL_M
+        boxes = shapely.box(
+            left - MARGIN_M, bottom - MARGIN_M, left + CELL_M + MARGIN_M, bottom + CELL_M + MARGIN_M
+        )
+        on_border: dict[int, list[int]] = {}
+        touching, near = tree.query(boxes, predicate="intersects")
+        for which, hamlet in zip(touching.tolist(), near.tolist(), strict=True):
+            on_border.setdefault(int(border[which]), []).append(hamlet)
+        for cell, hamlets in on_border.items():
+            cells[cell] = tuple(sorted(hamlets))
         return cls(west, south, CELL_M, columns, rows, cells)
 
-    def hamlet_at(self, x: float, y: float) -> int | None:
+    def hamlet_at(self, x: float, y: float) -> int | tuple[int, ...] | None:
         """The hamlet's position if the cell holding (x, y) is wholly inside one, OUTSIDE if no
-        hamlet touches it, else None. Just beyond the raster's edge (where a hamlet's western
-        or southern border lies) is left to the exact query too."""
+        hamlet touches it, the hamlets touching it on a border. Just beyond the raster's edge
+        (where a hamlet's western or southern border lies) is None: ask the exact query."""
         column = (x - self.west) / self.cell
         row = (y - self.south) / self.cell
         if 0 <= column < self.columns and 0 <= row < self.rows:

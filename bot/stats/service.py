@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
 from bot.core.config import Config
+from bot.core.errors import Reason, Refused
 from bot.core.i18n import I18n
 from bot.people.directory import People
 from bot.places.grid import Grid
@@ -130,6 +131,36 @@ class StatsService:
     def tz(self) -> ZoneInfo:
         return self._config.general.tz
 
+    # -- what the office asks (each checks the right itself) -------------------------------------
+
+    def require_office(self, actor_id: int, command: str) -> None:
+        """`Refused(OFFICE_ONLY)` unless the actor is an office admin (`command` for the words)."""
+        if not self._people.is_office(actor_id):
+            raise Refused(Reason.OFFICE_ONLY, command=command, subject=f"/{command} by {actor_id}")
+
+    def request(
+        self, actor_id: int, command: str, words: list[str], *, with_place: bool
+    ) -> Request | None:
+        """An office admin's `/command [period] [place]`; None if the words name no period
+        (or a place where `with_place` is False)."""
+        self.require_office(actor_id, command)
+        request = self.parse(words, PeriodKind.MONTH)
+        if request is None or (request.scope.village_id and not with_place):
+            return None
+        return request
+
+    async def answer(self, actor_id: int, command: str, request: Request) -> PeriodFigures:
+        """The figures an office admin asked for (see `figures`)."""
+        self.require_office(actor_id, command)
+        return await self.figures(request.period)
+
+    async def export_counts(self, actor_id: int, figures: PeriodFigures) -> dict[int, int]:
+        """The "+1" counts of an office admin's export (see `duplicate_counts`)."""
+        self.require_office(actor_id, "export")
+        return await self.duplicate_counts(figures)
+
+    # -- the figures themselves (also for the digests, which no person asks for) ---------------
+
     def parse(self, words: list[str], default: PeriodKind = PeriodKind.MONTH) -> Request | None:
         """`[period] [village or hamlet name]`, both optional (the current `default` period,
         the whole town); None if a word is neither."""
@@ -169,9 +200,11 @@ class StatsService:
         last_event_id = await self._repository.last_event_id()
         as_at = period.as_at(now)
         window = timedelta(days=self.rules.recurrence_window_days)
-        histories = await self._repository.histories(period.start, as_at)
+        facts: list[ReportFacts] = []
+        async for histories in self._repository.histories(period.start, as_at):
+            facts += await asyncio.to_thread(self._replay, period, as_at, histories)
         spots = await self._repository.closed_spots(period.start - window, as_at)
-        figures = await asyncio.to_thread(self._compute, period, as_at, histories, spots)
+        figures = await asyncio.to_thread(self._compute, period, as_at, facts, spots)
         if period.ended(now):
             figures.complete = True
             workers = {facts.worker_id for facts in figures.facts if facts.worker_id is not None}
@@ -192,17 +225,14 @@ class StatsService:
         """ "+1"s on each report received in the period (for the export)."""
         return await self._repository.duplicate_counts(figures.period.start, figures.as_at)
 
-    def _compute(
-        self,
-        period: Period,
-        as_at: datetime,
-        histories: list[ReportHistory],
-        spots: list[ClosedSpot],
-    ) -> PeriodFigures:
+    def _replay(
+        self, period: Period, as_at: datetime, histories: list[ReportHistory]
+    ) -> list[ReportFacts]:
+        """Each report's facts for the period (a chunk of reports at a time)."""
         start, end = period.start.timestamp(), as_at.timestamp()
         categories = self._config.categories
         longest = max(category.fix_hours for category in categories.values())
-        facts = [
+        return [
             replay(
                 history,
                 start,
@@ -213,6 +243,11 @@ class StatsService:
             )
             for history in histories
         ]
+
+    def _compute(
+        self, period: Period, as_at: datetime, facts: list[ReportFacts], spots: list[ClosedSpot]
+    ) -> PeriodFigures:
+        """The reports' facts summed per group and ranked, recurrences marked first."""
         mark_recurrences(
             facts,
             spots,
