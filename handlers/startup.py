@@ -14,7 +14,8 @@ from enum import Enum
 
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.request import HTTPXRequest
+
+from bot.clients import request
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,8 @@ async def check_telegram(
         bot = Bot(
             token,
             base_url=base_url,
-            request=HTTPXRequest(connect_timeout=CONNECT_SECONDS, read_timeout=CONNECT_SECONDS),
+            request=request(connect_timeout=CONNECT_SECONDS, read_timeout=CONNECT_SECONDS),
+            get_updates_request=request(connection_pool_size=1),
         )
         outcome = await _first_of(_get_me(bot), stop)
         if outcome is not None:
