@@ -266,7 +266,10 @@ async def ask_location(update: Update, context: BotContext, draft: Draft, _: Tra
         [KeyboardButton(_(PICK_HAMLET_BUTTON))],
         [KeyboardButton(_(BACK_BUTTON)), KeyboardButton(_(CANCEL_BUTTON))],
     ]
-    await reply(update, text, ReplyKeyboardMarkup(rows, resize_keyboard=True))
+    # One-time: the phone hides it once the place is shared, so the next question needs no
+    # message of its own to take it away; the main keyboard replaces it after Submit.
+    keyboard = ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
+    await reply(update, text, keyboard)
     return LOCATION
 
 
@@ -316,8 +319,7 @@ async def place_at(update: Update, context: BotContext, location: Location) -> i
         )
     else:
         text = _("📍 Got it. It is not inside a hamlet I know; the town office will route it.")
-    await reply(update, text, ReplyKeyboardRemove())
-    return await ask_category(update, context)
+    return await ask_category(update, context, lead=text)
 
 
 async def ask_village(update: Update, context: BotContext) -> int:
@@ -376,7 +378,9 @@ async def hamlet_chosen(update: Update, context: BotContext) -> int:
 # -- category ------------------------------------------------------------------------------
 
 
-async def ask_category(update: Update, context: BotContext) -> int:
+async def ask_category(update: Update, context: BotContext, *, lead: str | None = None) -> int:
+    """The category question; `lead` (what was understood of the place) goes on top of it, in
+    the same message."""
     found = context.services
     language = context.person.language
     _ = found.i18n.translator(language).gettext
@@ -384,7 +388,9 @@ async def ask_category(update: Update, context: BotContext) -> int:
         pickers.button(category.label.get(language), ReportCategory(key))
         for key, category in found.config.categories.items()
     ]
-    await show(update, _("🗂 What kind of problem is it?"), _inline(buttons, 1, _))
+    question = _("🗂 What kind of problem is it?")
+    text = f"{lead}\n{question}" if lead else question
+    await show(update, text, _inline(buttons, 1, _))
     return CATEGORY
 
 
