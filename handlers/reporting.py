@@ -14,7 +14,6 @@ import logging
 import mimetypes
 import uuid
 from collections.abc import Callable, Coroutine
-from dataclasses import asdict
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,7 @@ from telegram.ext import (
 
 from bot.core.errors import Refused
 from bot.core.i18n import N_, I18n
-from bot.core.models import Draft, Location, MediaRef
+from bot.core.models import Location
 from bot.core.text import clean_text
 from bot.places.grid import Fit
 from bot.reporting.buttons import ConfirmFixed, StillThere
@@ -71,6 +70,7 @@ from handlers.common import (
     unusable,
 )
 from handlers.context import BotContext
+from handlers.drafts import ReportDraft, StoredFile, StoredPoint
 from handlers.pickers import ReplyMarkup
 from handlers.refusals import wording_for, words
 from handlers.report_steps import attempt, retire_buttons
@@ -85,50 +85,20 @@ PICK_HAMLET_BUTTON = N_("🏘 Pick village and hamlet")
 SHARE_LOCATION_BUTTON = N_("📍 Share my location")
 PHOTO_LOCATION_BUTTON = N_("📷 Use the photo's location")
 
-DRAFT_KEY = "draft"
-ALBUM_KEY = "album"
-TOLD_FULL_KEY = "told_full"
-SUMMARY_KEY = "summary_message"
-"""The summary with ✅ Submit now on screen: retired when a newer one replaces it."""
-
 IMAGE = filters.PHOTO | filters.Document.IMAGE
 
 
 # -- the draft, kept in persisted user data --------------------------------------------------
 
 
-def load_draft(context: BotContext) -> Draft:
-    data = (context.user_data or {}).get(DRAFT_KEY) or {}
-    location = data.get("location")
-    exif_location = data.get("exif_location")
-    voice = data.get("voice")
-    return Draft(
-        photos=[MediaRef(**photo) for photo in data.get("photos", [])],
-        location=Location(**location) if location else None,
-        hamlet_id=data.get("hamlet_id"),
-        exif_location=Location(**exif_location) if exif_location else None,
-        category=data.get("category"),
-        description=data.get("description"),
-        voice=MediaRef(**voice) if voice else None,
-        id=data.get("id"),
-        voice_audience=data.get("voice_audience", "office"),
-    )
+def draft_of(context: BotContext) -> ReportDraft:
+    """The villager's draft, or an empty one (none yet, or it no longer fits)."""
+    return context.draft(ReportDraft) or ReportDraft()
 
 
-def new_draft() -> Draft:
+def new_draft() -> ReportDraft:
     """An empty draft with its own id: the report made from it keeps the id, once only."""
-    return Draft(id=uuid.uuid4().hex)
-
-
-def store_draft(context: BotContext, draft: Draft | None) -> None:
-    assert context.user_data is not None
-    if draft is None:
-        context.user_data.pop(DRAFT_KEY, None)
-        context.user_data.pop(ALBUM_KEY, None)
-        context.user_data.pop(TOLD_FULL_KEY, None)
-        context.user_data.pop(SUMMARY_KEY, None)
-    else:
-        context.user_data[DRAFT_KEY] = asdict(draft)
+    return ReportDraft(id=uuid.uuid4().hex)
 
 
 # -- entry: /report, the big button, or simply a photo --------------------------------------
@@ -137,14 +107,14 @@ def store_draft(context: BotContext, draft: Draft | None) -> None:
 async def begin(update: Update, context: BotContext) -> int:
     if await refused(update, context):
         return ConversationHandler.END
-    store_draft(context, new_draft())
+    context.keep(new_draft())
     return await ask_photo(update, context)
 
 
 async def begin_with_photo(update: Update, context: BotContext) -> int:
     if await refused(update, context):
         return ConversationHandler.END
-    store_draft(context, new_draft())
+    context.keep(new_draft())
     return await receive_photo(update, context)
 
 
@@ -156,7 +126,7 @@ async def refused(update: Update, context: BotContext) -> bool:
         await context.services.reports.check_may_report(user.id)
     except Refused as refusal:
         _ = context._
-        store_draft(context, None)
+        context.drop(ReportDraft)
         await reply(update, words(refusal, _, wording_for(context)), main_keyboard(_))
         return True
     return False
@@ -184,13 +154,12 @@ async def receive_photo(update: Update, context: BotContext) -> int:
     assert message is not None
     found = context.services
     _ = context._
-    draft = load_draft(context)
+    draft = draft_of(context)
     state = LOCATION if draft.photos else PHOTO
     album = message.media_group_id
-    user_data = context.user_data
-    assert user_data is not None
-    continuing_album = album is not None and user_data.get(ALBUM_KEY) == album
-    user_data[ALBUM_KEY] = album
+    continuing_album = album is not None and draft.album == album
+    draft.album = album
+    context.keep(draft)
     if message.photo:
         size = message.photo[-1]
         file_id, unique_id, file_size, suffix = (
@@ -219,8 +188,9 @@ async def receive_photo(update: Update, context: BotContext) -> int:
         return state
     if len(draft.photos) >= found.config.reporting.max_photos:
         batch = album or str(message.message_id)
-        if user_data.get(TOLD_FULL_KEY) != batch:
-            user_data[TOLD_FULL_KEY] = batch
+        if draft.told_full != batch:
+            draft.told_full = batch
+            context.keep(draft)
             await reply(
                 update,
                 _("I keep at most {count} photos; the extra ones were left out.").format(
@@ -239,21 +209,23 @@ async def receive_photo(update: Update, context: BotContext) -> int:
     )
     if ref is None:  # refused politely (too many draft files, or a picture we cannot open)
         return state
-    draft.photos.append(ref)
+    draft.add_photo(ref)
     if message.document and ref.local_path and draft.exif_location is None:
         gps = gps_from_image(Path(ref.local_path))
         if gps:
-            draft.exif_location = Location(gps[0], gps[1], "exif")
+            draft.exif_location = StoredPoint.of(Location(gps[0], gps[1], "exif"))
     caption = clean_text(message.caption, found.config.reporting.max_description_chars)
     if caption and not draft.description:
         draft.description = caption
-    store_draft(context, draft)
+    context.keep(draft)
     if continuing_album:
         return LOCATION
     return await ask_location(update, context, draft, _)
 
 
-async def ask_location(update: Update, context: BotContext, draft: Draft, _: Translate) -> int:
+async def ask_location(
+    update: Update, context: BotContext, draft: ReportDraft, _: Translate
+) -> int:
     rows = [[KeyboardButton(_(SHARE_LOCATION_BUTTON), request_location=True)]]
     text = _(
         "📍 Photo {count} received. Now, where is it?\n"
@@ -287,10 +259,10 @@ async def receive_location(update: Update, context: BotContext) -> int:
 
 
 async def use_photo_location(update: Update, context: BotContext) -> int:
-    draft = load_draft(context)
+    draft = draft_of(context)
     if draft.exif_location is None:
         return await ask_location(update, context, draft, context._)
-    return await place_at(update, context, draft.exif_location)
+    return await place_at(update, context, draft.exif_location.location())
 
 
 async def place_at(update: Update, context: BotContext, location: Location) -> int:
@@ -308,10 +280,10 @@ async def place_at(update: Update, context: BotContext, location: Location) -> i
             ReplyKeyboardRemove(),
         )
         return await ask_village(update, context)
-    draft = load_draft(context)
-    draft.location = location
+    draft = draft_of(context)
+    draft.location = StoredPoint.of(location)
     draft.hamlet_id = match.hamlet.id if match.hamlet else None
-    store_draft(context, draft)
+    context.keep(draft)
     if match.hamlet:
         village = found.grid.villages[match.hamlet.village_id]
         text = _("📍 Got it: {hamlet} · {village}.").format(
@@ -368,10 +340,10 @@ async def hamlet_chosen(update: Update, context: BotContext) -> int:
     await acknowledge(query)
     if hamlet is None:
         return HAMLET
-    draft = load_draft(context)
+    draft = draft_of(context)
     draft.location = None
     draft.hamlet_id = hamlet.id
-    store_draft(context, draft)
+    context.keep(draft)
     return await ask_category(update, context)
 
 
@@ -404,9 +376,9 @@ async def category_chosen(update: Update, context: BotContext) -> int:
     if key not in found.config.categories:
         return CATEGORY
     await drop_buttons(update)  # chosen: the category buttons are done with
-    draft = load_draft(context)
+    draft = draft_of(context)
     draft.category = key
-    store_draft(context, draft)
+    context.keep(draft)
     return await ask_confirm(update, context)
 
 
@@ -418,7 +390,7 @@ async def ask_confirm(update: Update, context: BotContext) -> int:
     found = context.services
     language = context.person.language
     _ = found.i18n.translator(language).gettext
-    draft = load_draft(context)
+    draft = draft_of(context)
     hamlet = found.grid.hamlets.get(draft.hamlet_id or "")
     if hamlet:
         village = found.grid.villages[hamlet.village_id]
@@ -451,14 +423,14 @@ async def ask_confirm(update: Update, context: BotContext) -> int:
         ]
     )
     chat = update.effective_chat
-    earlier = (context.user_data or {}).get(SUMMARY_KEY)
-    if chat is not None and isinstance(earlier, int):
-        await retire_buttons(context, chat.id, earlier)  # only the newest summary submits
+    if chat is not None and draft.summary_message_id is not None:
+        await retire_buttons(context, chat.id, draft.summary_message_id)  # only the newest submits
     sent = await show(
         update, "\n".join(lines), keyboard, parse_mode=ParseMode.HTML, new_message=True
     )
-    if sent is not None and context.user_data is not None:
-        context.user_data[SUMMARY_KEY] = sent.message_id
+    if sent is not None:
+        draft.summary_message_id = sent.message_id
+        context.keep(draft)
     return CONFIRM
 
 
@@ -477,9 +449,9 @@ async def receive_description(update: Update, context: BotContext) -> int:
             ),
         )
         return CONFIRM
-    draft = load_draft(context)
+    draft = draft_of(context)
     draft.description = text or None
-    store_draft(context, draft)
+    context.keep(draft)
     return await ask_confirm(update, context)
 
 
@@ -491,7 +463,7 @@ async def receive_voice(update: Update, context: BotContext) -> int:
         _ = context._
         await reply(update, _("That voice note is too long for me. Please keep it short."))
         return CONFIRM
-    draft = load_draft(context)
+    draft = draft_of(context)
     kept = await photos.keep_draft_file(
         update,
         context,
@@ -502,9 +474,9 @@ async def receive_voice(update: Update, context: BotContext) -> int:
     )
     if kept is None:  # refused politely: too many draft files
         return CONFIRM
-    draft.voice = kept
+    draft.voice = StoredFile.of(kept)
     draft.voice_audience = OFFICE_ONLY  # a new voice note: only the office, until tapped
-    store_draft(context, draft)
+    context.keep(draft)
     await voice.ask_audience(update, context)
     return await ask_confirm(update, context)
 
@@ -518,7 +490,7 @@ async def submit(update: Update, context: BotContext) -> int:
     assert query is not None and user is not None
     language = context.person.language
     _ = found.i18n.translator(language).gettext
-    draft = load_draft(context)
+    draft = draft_of(context)
     if not draft.photos or draft.category is None:
         await acknowledge(query, _("Something is missing; let's go through it again."))
         return await begin(update, context)
@@ -528,15 +500,15 @@ async def submit(update: Update, context: BotContext) -> int:
     await found.storage.users.seen(user.id, user.first_name, user.username, found.clock.now())
     try:
         result = await found.reports.submit(
-            Reporter(user.id, user.first_name, user.last_name, user.username), draft
+            Reporter(user.id, user.first_name, user.last_name, user.username), draft.domain()
         )
     except Refused as refusal:
-        store_draft(context, None)
+        context.drop(ReportDraft)
         await acknowledge(query)
         await reply(update, words(refusal, _, wording_for(context)), main_keyboard(_))
         return ConversationHandler.END
     # Stored and committed: from here on a Telegram failure must not look like a lost report.
-    store_draft(context, None)
+    context.drop(ReportDraft)
     with contextlib.suppress(TelegramError):
         await query.answer()
         await drop_buttons(update)
@@ -583,10 +555,10 @@ async def submit(update: Update, context: BotContext) -> int:
 
 async def back_to_photo(update: Update, context: BotContext) -> int:
     """Back from the place: start the photos over."""
-    draft = load_draft(context)
+    draft = draft_of(context)
     draft.photos.clear()
     draft.exif_location = None
-    store_draft(context, draft)
+    context.keep(draft)
     return await ask_photo(update, context)
 
 
@@ -595,14 +567,14 @@ async def back(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None
     await acknowledge(query)
-    draft = load_draft(context)
+    draft = draft_of(context)
     if draft.category is not None:
         draft.category = None
-        store_draft(context, draft)
+        context.keep(draft)
         return await ask_category(update, context)
     if draft.hamlet_id is not None or draft.location is not None:
         draft.hamlet_id, draft.location = None, None
-        store_draft(context, draft)
+        context.keep(draft)
         return await ask_location(update, context, draft, context._)
     return await ask_location(update, context, draft, context._)
 
@@ -618,12 +590,12 @@ async def back_from_villages(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None
     await acknowledge(query)
-    draft = load_draft(context)
+    draft = draft_of(context)
     return await ask_location(update, context, draft, context._)
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    store_draft(context, None)
+    context.drop(ReportDraft)
     _ = context._
     if update.callback_query:
         await acknowledge(update.callback_query)
@@ -634,7 +606,7 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 async def restart(update: Update, context: BotContext) -> int:
     """/start in the middle of a report drops the draft and greets afresh."""
-    store_draft(context, None)
+    context.drop(ReportDraft)
     await start(update, context)
     return ConversationHandler.END
 
