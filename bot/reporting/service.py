@@ -31,6 +31,7 @@ from bot.reporting.lifecycle import (
     TransitionNotAllowed,
     next_state,
 )
+from bot.reporting.queue import Waiting, at_given_place, handed_back_reason
 from bot.reporting.redact import Identity, redact
 from storage import Storage, Transaction
 
@@ -294,7 +295,9 @@ class ReportService:
                 **deadlines,
             )
             report = await self._require(report_id)
-            await self._notifier.returned_to_office(connection, report, reason)
+            await self._notifier.returned_to_office(
+                connection, at_given_place(report, self._grid), reason
+            )
             await self._notifier.tell_reporter(
                 connection,
                 report,
@@ -394,6 +397,18 @@ class ReportService:
         """The reports nobody could be routed to, for the office."""
         self._require_office(actor_id, command="queue")
         return await self._reports.in_state(State.SUBMITTED)
+
+    async def waiting(self, actor_id: int) -> list[Waiting]:
+        """The office's queue as the office reads it: each report at the place the villager
+        gave, with its photos and the grid member's reason if it was handed back."""
+        return [
+            Waiting(
+                shown=at_given_place(report, self._grid),
+                photos=(await self._reports.media(report.id)).photos,
+                handed_back=handed_back_reason(await self._reports.events(report.id)),
+            )
+            for report in await self.queue(actor_id)
+        ]
 
     async def check_office_action(self, actor_id: int, report_id: int, action: Action) -> Report:
         """The report, if the office may take this step on it now (checked before asking
