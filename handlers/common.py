@@ -9,7 +9,7 @@ import contextlib
 import logging
 import mimetypes
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -31,7 +31,7 @@ from bot.core.audit import AuditLog
 from bot.core.clock import Clock
 from bot.core.config import Config
 from bot.core.i18n import N_, I18n
-from bot.core.models import MediaRef, Report
+from bot.core.models import MediaRef
 from bot.delivery.failures import DeliveryFailures
 from bot.delivery.notifier import Notifier
 from bot.delivery.outbox import Button
@@ -41,10 +41,9 @@ from bot.people.limits import FloodGuard
 from bot.people.privacy import PrivacyService
 from bot.people.roles import RoleService
 from bot.places.grid import Grid
-from bot.reporting.lifecycle import TransitionNotAllowed
 from bot.reporting.media import MediaStore
 from bot.reporting.moderation import ModerationService
-from bot.reporting.service import NotAllowed, ReportNotFound, ReportService
+from bot.reporting.service import ReportService
 from bot.schedules.service import ScheduleService
 from bot.stats.digest import DigestService
 from bot.stats.present import StatsPresenter
@@ -189,36 +188,6 @@ async def keep_picture(context: ContextTypes.DEFAULT_TYPE, message: Message) -> 
     return await keep_file(
         context, document.file_id, document.file_unique_id, suffix, kind="document"
     )
-
-
-async def attempt(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, action: Awaitable[Report]
-) -> Report | None:
-    """Run a report action; refusals (wrong person, stale button, gone) become a short answer."""
-    found = services(context)
-    language = await language_of(update, context)
-    _ = found.i18n.translator(language).gettext
-    try:
-        return await action
-    except NotAllowed:
-        text = _("Sorry, this is not yours to do.")
-    except ReportNotFound:
-        text = _("This report no longer exists.")
-    except TransitionNotAllowed as refused:
-        text = _("Nothing changed: this report is already {status}.").format(
-            status=found.notifier.status_label(refused.state, language) if refused.state else "?"
-        )
-    security.warning(
-        "refused %s from user %s: %s",
-        update.callback_query.data if update.callback_query else "a message",
-        update.effective_user and update.effective_user.id,
-        text,
-    )
-    if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(text)
-    return None
 
 
 def report_id_of(update: Update) -> int | None:

@@ -38,31 +38,6 @@ from storage import Storage, Transaction
 METRES_PER_DEGREE = 111_000.0
 
 
-class NotAllowed(Exception):
-    """This person may not do this (still raised by moderation and roles; this service raises
-    `Refused`)."""
-
-
-class ReportNotFound(Exception):
-    """No such report (still raised by moderation; this service raises `Refused`)."""
-
-
-class ReportingBlocked(Exception):
-    """The office stopped this person from reporting."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class ReportLimitReached(Exception):
-    """This person made as many reports as allowed for now."""
-
-    def __init__(self, until: datetime) -> None:
-        super().__init__(f"until {until.isoformat()}")
-        self.until = until
-
-
 @dataclass(frozen=True)
 class Reporter:
     """Who submits, as Telegram names them (plain data, no `telegram`): the id and name parts
