@@ -1,21 +1,28 @@
 """What the report journeys (tasks, office, reporting, orders) share: running a service step
-with its refusal answered, and retiring a button once it has been used."""
+with its refusal answered, retiring a button once it has been used, and answering in the chat
+(a reply, a button press answered, a picker shown in place of the pressed message)."""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Awaitable
 from typing import TypeVar
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.core.callbacks import CallbackData
 from bot.core.errors import Refused
 from handlers.context import BotContext
+from handlers.pickers import ReplyMarkup
 from handlers.refusals import answer_refusal
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+NOT_MODIFIED = "message is not modified"
 
 
 async def attempt(update: Update, context: BotContext, step: Awaitable[T]) -> T | None:
@@ -55,3 +62,47 @@ async def retire_buttons(context: BotContext, chat_id: int | None, message_id: i
         return
     with contextlib.suppress(BadRequest):
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+
+
+async def reply(
+    update: Update,
+    text: str,
+    markup: ReplyMarkup | None = None,
+    *,
+    parse_mode: str | None = None,
+) -> Message:
+    """Send `text` to the chat of the update, with a keyboard if given."""
+    chat = update.effective_chat
+    assert chat is not None
+    return await chat.send_message(text, reply_markup=markup, parse_mode=parse_mode)
+
+
+async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press. A press handled again after a restart is too old to answer
+    (Telegram refuses it); the press itself is still carried out."""
+    try:
+        await query.answer(text)
+    except BadRequest as error:
+        log.info("could not answer a button press (%s); carrying it out anyway", error)
+
+
+async def show(
+    update: Update,
+    text: str,
+    markup: InlineKeyboardMarkup,
+    *,
+    parse_mode: str | None = None,
+    new_message: bool = False,
+) -> Message | None:
+    """Edit the message whose button was pressed (fewer messages), else send a new one (and
+    return it)."""
+    query = update.callback_query
+    if query is not None and not new_message and query.message is not None:
+        try:
+            await query.edit_message_text(text, reply_markup=markup, parse_mode=parse_mode)
+        except BadRequest as error:
+            if NOT_MODIFIED not in str(error):
+                raise
+            # Already shown: the press is handled again after a restart.
+        return None
+    return await reply(update, text, markup, parse_mode=parse_mode)
