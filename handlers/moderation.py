@@ -6,7 +6,6 @@ actions."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -28,34 +27,27 @@ AUDIT_DEFAULT, AUDIT_MOST = 20, 100
 MAX_REASON = 300
 
 
-@dataclass(frozen=True)
-class Command:
-    """An office admin's command as typed: where to answer, the words after it."""
-
-    message: Message
-    arguments: list[str]
-
-
-async def _office_command(update: Update, context: BotContext, command: str) -> Command | None:
-    """The command, if an office admin sent it; anyone else is told so (and logged). A fast
-    path only: the moderation service checks again in its transaction."""
+async def _office_command(
+    update: Update, context: BotContext, command: str
+) -> tuple[Message, list[str]] | None:
+    """Where to answer and the words after the command, if an office admin sent it; anyone
+    else is told so (and logged). A fast path only: the moderation service checks again."""
     message = update.effective_message
     if message is None:
         return None
     if not context.person.is_office:
         await answer_refusal(update, context, Refused(Reason.OFFICE_ONLY, command=command))
         return None
-    return Command(message, context.args or [])
+    return message, context.args or []
 
 
 async def audit(update: Update, context: BotContext) -> None:
     """/audit [how many]: the newest office actions first."""
     found = context.services
-    typed = await _office_command(update, context, "audit")
-    if typed is None:
+    if (typed := await _office_command(update, context, "audit")) is None:
         return
+    message, arguments = typed
     _ = context._
-    message, arguments = typed.message, typed.arguments
     count = AUDIT_DEFAULT
     if arguments:
         wanted = arguments[0]
@@ -93,11 +85,10 @@ async def audit(update: Update, context: BotContext) -> None:
 async def block(update: Update, context: BotContext) -> None:
     """/block <user id or report number> <reason>."""
     found = context.services
-    typed = await _office_command(update, context, "block")
-    if typed is None:
+    if (typed := await _office_command(update, context, "block")) is None:
         return
+    message, arguments = typed
     _ = context._
-    message, arguments = typed.message, typed.arguments
     reason = clean_text(" ".join(arguments[1:]), MAX_REASON)
     target = await _target(update, context, arguments[0] if arguments else "", _)
     if target is None:
@@ -127,11 +118,10 @@ async def block(update: Update, context: BotContext) -> None:
 async def unblock(update: Update, context: BotContext) -> None:
     """/unblock <user id or report number>."""
     found = context.services
-    typed = await _office_command(update, context, "unblock")
-    if typed is None:
+    if (typed := await _office_command(update, context, "unblock")) is None:
         return
+    message, arguments = typed
     _ = context._
-    message, arguments = typed.message, typed.arguments
     target = await _target(update, context, arguments[0] if len(arguments) == 1 else "", _)
     if target is None:
         return
@@ -147,11 +137,10 @@ async def unblock(update: Update, context: BotContext) -> None:
 async def who(update: Update, context: BotContext) -> None:
     """/who <report number>: the reporter, for handling abuse — office admins only, audited."""
     found = context.services
-    typed = await _office_command(update, context, "who")
-    if typed is None:
+    if (typed := await _office_command(update, context, "who")) is None:
         return
+    message, arguments = typed
     _ = context._
-    message, arguments = typed.message, typed.arguments
     report_id = parse_number(arguments[0]) if len(arguments) == 1 else None
     if report_id is None:
         await message.reply_text(_("Please write /who and a report number, e.g. /who R-000123."))

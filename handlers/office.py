@@ -29,7 +29,7 @@ from handlers.common import inline_markup
 from handlers.context import BotContext
 from handlers.drafts import RejectDraft
 from handlers.refusals import NO_LONGER_ACTIVE
-from handlers.report_steps import attempt, retire_buttons
+from handlers.report_steps import attempt, retire_buttons, stale_or
 
 log = logging.getLogger(__name__)
 
@@ -128,9 +128,8 @@ async def choose_hamlet(update: Update, context: BotContext) -> None:
     """Assign, step 2: which hamlet of that village (only hamlets with a grid member)."""
     query = update.callback_query
     assert query is not None
-    pressed = AssignVillage.parse(query.data)
+    pressed = await stale_or(update, context, AssignVillage)
     if pressed is None:
-        await query.answer(context._(NO_LONGER_ACTIVE))
         return
     report = await _office_report(update, context, pressed.report_id, Action.ASSIGN)
     if report is None:
@@ -151,9 +150,8 @@ async def stop_assigning(update: Update, context: BotContext) -> None:
     """✖ Cancel in the Assign picker: the card shows Assign / Reject again, nothing changed."""
     query = update.callback_query
     assert query is not None
-    pressed = AssignCancel.parse(query.data)
+    pressed = await stale_or(update, context, AssignCancel)
     if pressed is None:
-        await query.answer(context._(NO_LONGER_ACTIVE))
         return
     found = context.services
     report = await found.reports.get(pressed.report_id)
@@ -167,9 +165,8 @@ async def assign(update: Update, context: BotContext) -> None:
     """Assign, done: the report goes to the hamlet's grid members."""
     query = update.callback_query
     assert query is not None
-    pressed = AssignHamlet.parse(query.data)
+    pressed = await stale_or(update, context, AssignHamlet)
     if pressed is None:
-        await query.answer(context._(NO_LONGER_ACTIVE))
         return
     found = context.services
     report = await attempt(
@@ -196,9 +193,8 @@ async def ask_reject_reason(update: Update, context: BotContext) -> int:
     """🚫 Reject: ask why (the reporter reads it)."""
     query = update.callback_query
     assert query is not None
-    pressed = RejectReport.parse(query.data)
+    pressed = await stale_or(update, context, RejectReport)
     if pressed is None:
-        await query.answer(context._(NO_LONGER_ACTIVE))
         return ConversationHandler.END
     report = await _office_report(update, context, pressed.report_id, Action.REJECT)
     if report is None:

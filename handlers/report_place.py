@@ -43,7 +43,7 @@ from handlers.report_states import (
     draft_of,
     new_draft,
 )
-from handlers.report_steps import acknowledge, reply, show
+from handlers.report_steps import answered, reply, show
 
 
 async def begin(update: Update, context: BotContext) -> int:
@@ -249,11 +249,8 @@ async def pick_hamlet_button(update: Update, context: BotContext) -> int:
 
 async def village_chosen(update: Update, context: BotContext) -> int:
     found = context.services
-    query = update.callback_query
-    assert query is not None
-    pressed = ReportVillage.parse(query.data)
+    pressed = await answered(update, ReportVillage)
     village = found.grid.villages.get(pressed.village_id) if pressed else None
-    await acknowledge(query)
     language = context.person.language
     _ = found.i18n.translator(language).gettext
     hamlets = (
@@ -269,11 +266,8 @@ async def village_chosen(update: Update, context: BotContext) -> int:
 
 async def hamlet_chosen(update: Update, context: BotContext) -> int:
     found = context.services
-    query = update.callback_query
-    assert query is not None
-    pressed = ReportHamlet.parse(query.data)
+    pressed = await answered(update, ReportHamlet)
     hamlet = found.grid.hamlets.get(pressed.hamlet_id) if pressed else None
-    await acknowledge(query)
     if hamlet is None:
         return HAMLET
     draft = draft_of(context)

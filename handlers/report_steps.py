@@ -16,9 +16,10 @@ from bot.core.callbacks import CallbackData
 from bot.core.errors import Refused
 from handlers.context import BotContext
 from handlers.pickers import ReplyMarkup
-from handlers.refusals import answer_refusal
+from handlers.refusals import NO_LONGER_ACTIVE, answer_refusal
 
 T = TypeVar("T")
+B = TypeVar("B", bound=CallbackData)
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,26 @@ async def retire_buttons(context: BotContext, chat_id: int | None, message_id: i
         return
     with contextlib.suppress(BadRequest):
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+
+
+async def stale_or(update: Update, context: BotContext, kind: type[B]) -> B | None:
+    """The pressed button, if it is a `kind`; a press of anything else (an old or foreign
+    payload) is answered "no longer active" and gives None."""
+    query = update.callback_query
+    assert query is not None
+    button = kind.parse(query.data)
+    if button is None:
+        await query.answer(context._(NO_LONGER_ACTIVE))
+    return button
+
+
+async def answered(update: Update, kind: type[B]) -> B | None:
+    """The pressed button if it is a `kind` (None if not), the press answered either way."""
+    query = update.callback_query
+    assert query is not None
+    button = kind.parse(query.data)
+    await acknowledge(query)
+    return button
 
 
 async def reply(

@@ -26,18 +26,15 @@ from handlers.drafts import ReportDraft, StoredFile
 from handlers.refusals import wording_for, words
 from handlers.report_place import begin, inline
 from handlers.report_states import CATEGORY, CONFIRM, draft_of
-from handlers.report_steps import acknowledge, reply, retire_buttons, show
+from handlers.report_steps import acknowledge, answered, reply, retire_buttons, show
 
 log = logging.getLogger(__name__)
 
 
 async def category_chosen(update: Update, context: BotContext) -> int:
     found = context.services
-    query = update.callback_query
-    assert query is not None
-    pressed = ReportCategory.parse(query.data)
+    pressed = await answered(update, ReportCategory)
     key = pressed.category if pressed else None
-    await acknowledge(query)
     if key not in found.config.categories:
         return CATEGORY
     await drop_buttons(update)  # chosen: the category buttons are done with
