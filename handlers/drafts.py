@@ -105,7 +105,7 @@ class StoredAudience(BaseModel):
 
 
 class ReportDraft(Draft):
-    """A villager's report before it is submitted (handlers.reporting: DRAFT_KEY)."""
+    """A villager's report before it is submitted (handlers.reporting)."""
 
     KEY: ClassVar[str] = "draft"
     photos: list[StoredFile] = Field(default_factory=list)
@@ -119,6 +119,23 @@ class ReportDraft(Draft):
     """Given when the draft is started; Submit makes one report per id, however often pressed."""
     voice_audience: Literal["office", "member"] = "office"
     """Who may hear the voice note (`handlers.voice`): the office only, or the grid member too."""
+    album: str | None = None
+    """The media group of the last photo: an album's later photos ask for the place once."""
+    told_full: str | None = None
+    """The album (or message) already told "at most N photos": told once per batch."""
+    summary_message_id: int | None = None
+    """The summary with ✅ Submit on screen: retired when a newer one replaces it."""
+
+    SCREEN: ClassVar[tuple[str, ...]] = ("album", "told_full", "summary_message_id")
+    """What the flow remembers of the chat rather than of the report: stored only once set,
+    so a draft without them is stored in the domain draft's shape."""
+
+    def store(self, user_data: UserData) -> None:
+        unset = {name for name in self.SCREEN if getattr(self, name) is None}
+        user_data[self.KEY] = self.model_dump(mode="json", exclude=unset)
+
+    def add_photo(self, ref: MediaRef) -> None:
+        self.photos = [*self.photos, StoredFile.of(ref)]
 
     @classmethod
     def of(cls, draft: ReportDraftData) -> ReportDraft:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from html import escape
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler
 
@@ -17,16 +17,9 @@ from bot.core.audit_text import AuditWording
 from bot.core.errors import Reason, Refused
 from bot.core.models import format_number, parse_number
 from bot.core.text import clean_text
-from bot.reporting.moderation import (
-    AlreadyBlocked,
-    CannotBlock,
-    NotBlocked,
-    Reporter,
-    ReporterUnknown,
-)
-from bot.reporting.service import NotAllowed, ReportNotFound
+from bot.reporting.moderation import Reporter
 from handlers.context import BotContext
-from handlers.refusals import answer_refusal, from_legacy
+from handlers.refusals import answer_refusal
 
 Translate = Callable[[str], str]
 
@@ -34,14 +27,27 @@ AUDIT_DEFAULT, AUDIT_MOST = 20, 100
 MAX_REASON = 300
 
 
+async def _office_command(
+    update: Update, context: BotContext, command: str
+) -> tuple[Message, list[str]] | None:
+    """Where to answer and the words after the command, if an office admin sent it; anyone
+    else is told so (and logged). A fast path only: the moderation service checks again."""
+    message = update.effective_message
+    if message is None:
+        return None
+    if not context.person.is_office:
+        await answer_refusal(update, context, Refused(Reason.OFFICE_ONLY, command=command))
+        return None
+    return message, context.args or []
+
+
 async def audit(update: Update, context: BotContext) -> None:
     """/audit [how many]: the newest office actions first."""
     found = context.services
-    message = update.effective_message
-    if message is None or not await _office_only(update, context, "audit"):
+    if (typed := await _office_command(update, context, "audit")) is None:
         return
+    message, arguments = typed
     _ = context._
-    arguments = context.args or []
     count = AUDIT_DEFAULT
     if arguments:
         wanted = arguments[0]
@@ -79,11 +85,10 @@ async def audit(update: Update, context: BotContext) -> None:
 async def block(update: Update, context: BotContext) -> None:
     """/block <user id or report number> <reason>."""
     found = context.services
-    message = update.effective_message
-    if message is None or not await _office_only(update, context, "block"):
+    if (typed := await _office_command(update, context, "block")) is None:
         return
+    message, arguments = typed
     _ = context._
-    arguments = context.args or []
     reason = clean_text(" ".join(arguments[1:]), MAX_REASON)
     target = await _target(update, context, arguments[0] if arguments else "", _)
     if target is None:
@@ -96,8 +101,8 @@ async def block(update: Update, context: BotContext) -> None:
         return
     try:
         await found.moderation.block(context.person.id, reporter, reason)
-    except (NotAllowed, CannotBlock, AlreadyBlocked) as error:
-        await _refuse(update, context, error, who)
+    except Refused as refusal:
+        await _refuse(update, context, refusal, who)
         return
     done = (
         _("⛔ Blocked: {who} can no longer send reports, and was told why: {reason}")
@@ -113,19 +118,18 @@ async def block(update: Update, context: BotContext) -> None:
 async def unblock(update: Update, context: BotContext) -> None:
     """/unblock <user id or report number>."""
     found = context.services
-    message = update.effective_message
-    if message is None or not await _office_only(update, context, "unblock"):
+    if (typed := await _office_command(update, context, "unblock")) is None:
         return
+    message, arguments = typed
     _ = context._
-    arguments = context.args or []
     target = await _target(update, context, arguments[0] if len(arguments) == 1 else "", _)
     if target is None:
         return
     reporter, who = target
     try:
         await found.moderation.unblock(context.person.id, reporter)
-    except (NotAllowed, NotBlocked) as error:
-        await _refuse(update, context, error, who)
+    except Refused as refusal:
+        await _refuse(update, context, refusal, who)
         return
     await message.reply_text(_("✅ Unblocked: {who} can send reports again.").format(who=who))
 
@@ -133,21 +137,20 @@ async def unblock(update: Update, context: BotContext) -> None:
 async def who(update: Update, context: BotContext) -> None:
     """/who <report number>: the reporter, for handling abuse — office admins only, audited."""
     found = context.services
-    message = update.effective_message
-    if message is None or not await _office_only(update, context, "who"):
+    if (typed := await _office_command(update, context, "who")) is None:
         return
+    message, arguments = typed
     _ = context._
-    arguments = context.args or []
     report_id = parse_number(arguments[0]) if len(arguments) == 1 else None
     if report_id is None:
         await message.reply_text(_("Please write /who and a report number, e.g. /who R-000123."))
         return
     try:
         report, profile = await found.moderation.reporter_of(context.person.id, report_id)
-    except NotAllowed as error:
-        await _refuse(update, context, error, None)
-        return
-    except ReportNotFound:
+    except Refused as refusal:
+        if refusal.reason is not Reason.REPORT_GONE:
+            await answer_refusal(update, context, refusal)
+            return
         await message.reply_text(
             _("There is no report {text}.").format(text=format_number(report_id))
         )
@@ -162,7 +165,7 @@ async def who(update: Update, context: BotContext) -> None:
         ]
         try:
             _report, reporter = await found.moderation.reporter_of_report(report_id)
-        except ReporterUnknown:
+        except Refused:  # forgotten before reporters were keyed: no block can name them
             reporter = None
         blocked = await found.moderation.block_of(reporter) if reporter else None
         if blocked is not None:
@@ -187,21 +190,10 @@ async def who(update: Update, context: BotContext) -> None:
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
 
 
-async def _office_only(update: Update, context: BotContext, command: str) -> bool:
-    """Whether the sender is an office admin; anyone else is told so (and logged). A fast
-    path only: the moderation service checks again in its transaction."""
-    if context.person.is_office:
-        return True
-    await answer_refusal(update, context, Refused(Reason.OFFICE_ONLY, command=command))
-    return False
-
-
-async def _refuse(update: Update, context: BotContext, error: Exception, who: str | None) -> None:
+async def _refuse(update: Update, context: BotContext, refusal: Refused, who: str) -> None:
     """Answer a refusal of the moderation service, naming the person as the office did."""
-    refusal = from_legacy(error, who=who)
-    if refusal is None:
-        raise error
-    await answer_refusal(update, context, refusal)
+    named = Refused(refusal.reason, detail=who, subject=refusal.subject)
+    await answer_refusal(update, context, named)
 
 
 async def _target(
@@ -218,15 +210,11 @@ async def _target(
         report_id = parse_number(text) or 0
         try:
             report, reporter = await found.moderation.reporter_of_report(report_id)
-        except ReportNotFound:
-            await message.reply_text(_("There is no report {text}.").format(text=text[:20]))
-            return None
-        except ReporterUnknown:
-            await message.reply_text(
-                _("The reporter of {number} asked to be forgotten.").format(
-                    number=format_number(report_id)
-                )
-            )
+        except Refused as refusal:
+            if refusal.reason is Reason.REPORT_GONE:
+                await message.reply_text(_("There is no report {text}.").format(text=text[:20]))
+            else:
+                await answer_refusal(update, context, refusal)
             return None
         return reporter, _("the reporter of {number}").format(number=report.number)
     if text.isascii() and text.isdigit() and 0 < int(text) < 2**52:

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
+from html import escape
 
-from telegram import ForceReply, Update
+from telegram import ForceReply, Message, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -16,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core.models import Report, format_number
+from bot.core.models import MediaRef, Report, format_number
 from bot.core.text import clean_text
 from bot.reporting.buttons import AssignBack, AssignCancel, AssignReport, RejectReport
 from bot.reporting.lifecycle import Action, State
@@ -26,17 +29,20 @@ from handlers.common import inline_markup
 from handlers.context import BotContext
 from handlers.drafts import RejectDraft
 from handlers.refusals import NO_LONGER_ACTIVE
-from handlers.report_steps import attempt, retire_buttons
+from handlers.report_steps import attempt, retire_buttons, stale_or
+
+log = logging.getLogger(__name__)
 
 REASON = 0
 
 
 async def show_queue(update: Update, context: BotContext) -> None:
-    """Reports nobody could be routed to, each with Assign / Reject."""
+    """Reports nobody could be routed to, each with its photo, where the villager said it was,
+    the grid member's reason if handed back, and Assign / Reject."""
     found = context.services
     message = update.effective_message
     assert message is not None
-    queue = await attempt(update, context, found.reports.queue(context.person.id))
+    queue = await attempt(update, context, found.reports.waiting(context.person.id))
     if queue is None:
         return
     _ = context._
@@ -53,13 +59,38 @@ async def show_queue(update: Update, context: BotContext) -> None:
         )
         .format(count=len(queue))
     )
-    for report in queue:
-        description = found.notifier.describe(report, language, for_office=True)
+    for waiting in queue:
+        report = waiting.shown
+        await _send_photos(message, waiting.photos, report.number)
+        lines = [f"<b>{report.number}</b>"]
+        if waiting.handed_back is not None:
+            lines = [
+                "<b>"
+                + _("↩️ {number}: the grid member says it is not their area").format(
+                    number=report.number
+                )
+                + "</b>",
+                _("Reason: {reason}").format(reason=escape(waiting.handed_back)),
+            ]
+        lines.append(found.notifier.describe(report, language, for_office=True))
         await message.reply_text(
-            f"<b>{report.number}</b>\n{description}",
+            "\n".join(lines),
             parse_mode=ParseMode.HTML,
             reply_markup=inline_markup(found.notifier.queue_buttons(report.id, language)),
         )
+
+
+async def _send_photos(message: Message, photos: list[MediaRef], number: str) -> None:
+    """The report's photos above its card (the office may see a picture sent as a file as
+    it came); a photo Telegram no longer has does not keep the card from coming."""
+    for photo in photos:
+        try:
+            if photo.kind == "document":
+                await message.reply_document(photo.file_id, caption=number)
+            else:
+                await message.reply_photo(photo.file_id, caption=number)
+        except BadRequest as error:
+            log.info("could not show a photo of %s in the queue: %s", number, error)
 
 
 def _places(context: BotContext, report_id: int) -> pickers.PlacePicker:
@@ -97,9 +128,8 @@ async def choose_hamlet(update: Update, context: BotContext) -> None:
     """Assign, step 2: which hamlet of that village (only hamlets with a grid member)."""
     query = update.callback_query
     assert query is not None
-    pressed = AssignVillage.parse(query.data)
+    pressed = await stale_or(update, context, AssignVillage)
     if pressed is None:
-        await query.answer(context._(NO_LONGER_ACTIVE))
         return
     report = await _office_report(update, context, pressed.report_id, Action.ASSIGN)
     if report is None:
@@ -120,9 +150,8 @@ async def stop_assigning(update: Update, context: BotContext) -> None:
     """✖ Cancel in the Assign picker: the card shows Assign / Reject again, nothing changed."""
     query = update.callback_query
     assert query is not None
-    pressed = AssignCancel.parse(query.data)
+    pressed = await stale_or(update, context, AssignCancel)
     if pressed is None:
-        await query.answer(context._(NO_LONGER_ACTIVE))
         return
     found = context.services
     report = await found.reports.get(pressed.report_id)
@@ -136,9 +165,8 @@ async def assign(update: Update, context: BotContext) -> None:
     """Assign, done: the report goes to the hamlet's grid members."""
     query = update.callback_query
     assert query is not None
-    pressed = AssignHamlet.parse(query.data)
+    pressed = await stale_or(update, context, AssignHamlet)
     if pressed is None:
-        await query.answer(context._(NO_LONGER_ACTIVE))
         return
     found = context.services
     report = await attempt(
@@ -165,9 +193,8 @@ async def ask_reject_reason(update: Update, context: BotContext) -> int:
     """🚫 Reject: ask why (the reporter reads it)."""
     query = update.callback_query
     assert query is not None
-    pressed = RejectReport.parse(query.data)
+    pressed = await stale_or(update, context, RejectReport)
     if pressed is None:
-        await query.answer(context._(NO_LONGER_ACTIVE))
         return ConversationHandler.END
     report = await _office_report(update, context, pressed.report_id, Action.REJECT)
     if report is None:

@@ -13,13 +13,7 @@ from telegram import Update
 
 from bot.core.errors import Reason, Refused
 from bot.core.i18n import N_
-from bot.notices.service import NoticeNotFound
-from bot.people.privacy import HoldsRole
-from bot.people.roles import RoleNotFound
-from bot.reporting.lifecycle import State, TransitionNotAllowed
-from bot.reporting.moderation import AlreadyBlocked, CannotBlock, NotBlocked
-from bot.reporting.service import NotAllowed, ReportingBlocked, ReportLimitReached, ReportNotFound
-from bot.schedules.service import ScheduleNotFound
+from bot.reporting.lifecycle import State
 from handlers.context import BotContext
 
 security = logging.getLogger("bot.security")
@@ -129,45 +123,11 @@ def words(refusal: Refused, _: Translate, wording: Wording) -> str:
             return _("{who} is already blocked.").format(who=refusal.detail or "")
         case Reason.NOT_BLOCKED:
             return _("{who} is not blocked.").format(who=refusal.detail or "")
+        case Reason.REPORTER_FORGOTTEN:
+            return _("The reporter of {number} asked to be forgotten.").format(
+                number=refusal.detail or ""
+            )
     raise AssertionError(f"no words for {reason}")
-
-
-LEGACY: dict[type[Exception], Reason] = {
-    NotAllowed: Reason.NOT_YOURS,
-    ReportNotFound: Reason.REPORT_GONE,
-    TransitionNotAllowed: Reason.ALREADY_DONE,
-    ReportingBlocked: Reason.REPORTING_BLOCKED,
-    ReportLimitReached: Reason.REPORT_LIMIT,
-    ScheduleNotFound: Reason.SCHEDULE_GONE,
-    NoticeNotFound: Reason.NOTICE_GONE,
-    RoleNotFound: Reason.ROLE_GONE,
-    HoldsRole: Reason.HOLDS_ROLE,
-    CannotBlock: Reason.CANNOT_BLOCK,
-    AlreadyBlocked: Reason.ALREADY_BLOCKED,
-    NotBlocked: Reason.NOT_BLOCKED,
-}
-"""Today's refusal classes and their reasons, for the steps while services still raise them
-(a handler can then answer every refusal with `answer_refusal` before its service moves)."""
-
-
-def from_legacy(error: Exception, *, who: str | None = None) -> Refused | None:
-    """The `Refused` a refusal class of today stands for (None if `error` is not one);
-    `who` names the person for ALREADY_BLOCKED / NOT_BLOCKED, as the handler shows them."""
-    if isinstance(error, Refused):
-        return error
-    reason = next((LEGACY[kind] for kind in type(error).__mro__ if kind in LEGACY), None)
-    if reason is None:
-        return None
-    detail = who
-    if isinstance(error, ReportingBlocked):
-        detail = error.reason
-    return Refused(
-        reason,
-        state=error.state if isinstance(error, TransitionNotAllowed) else None,
-        until=error.until if isinstance(error, ReportLimitReached) else None,
-        detail=detail,
-        subject=type(error).__name__,
-    )
 
 
 def wording_for(context: BotContext) -> Wording:

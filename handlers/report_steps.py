@@ -1,21 +1,29 @@
 """What the report journeys (tasks, office, reporting, orders) share: running a service step
-with its refusal answered, and retiring a button once it has been used."""
+with its refusal answered, retiring a button once it has been used, and answering in the chat
+(a reply, a button press answered, a picker shown in place of the pressed message)."""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Awaitable
 from typing import TypeVar
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.core.callbacks import CallbackData
 from bot.core.errors import Refused
 from handlers.context import BotContext
-from handlers.refusals import answer_refusal
+from handlers.pickers import ReplyMarkup
+from handlers.refusals import NO_LONGER_ACTIVE, answer_refusal
 
 T = TypeVar("T")
+B = TypeVar("B", bound=CallbackData)
+
+log = logging.getLogger(__name__)
+
+NOT_MODIFIED = "message is not modified"
 
 
 async def attempt(update: Update, context: BotContext, step: Awaitable[T]) -> T | None:
@@ -55,3 +63,67 @@ async def retire_buttons(context: BotContext, chat_id: int | None, message_id: i
         return
     with contextlib.suppress(BadRequest):
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+
+
+async def stale_or(update: Update, context: BotContext, kind: type[B]) -> B | None:
+    """The pressed button, if it is a `kind`; a press of anything else (an old or foreign
+    payload) is answered "no longer active" and gives None."""
+    query = update.callback_query
+    assert query is not None
+    button = kind.parse(query.data)
+    if button is None:
+        await query.answer(context._(NO_LONGER_ACTIVE))
+    return button
+
+
+async def answered(update: Update, kind: type[B]) -> B | None:
+    """The pressed button if it is a `kind` (None if not), the press answered either way."""
+    query = update.callback_query
+    assert query is not None
+    button = kind.parse(query.data)
+    await acknowledge(query)
+    return button
+
+
+async def reply(
+    update: Update,
+    text: str,
+    markup: ReplyMarkup | None = None,
+    *,
+    parse_mode: str | None = None,
+) -> Message:
+    """Send `text` to the chat of the update, with a keyboard if given."""
+    chat = update.effective_chat
+    assert chat is not None
+    return await chat.send_message(text, reply_markup=markup, parse_mode=parse_mode)
+
+
+async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press. A press handled again after a restart is too old to answer
+    (Telegram refuses it); the press itself is still carried out."""
+    try:
+        await query.answer(text)
+    except BadRequest as error:
+        log.info("could not answer a button press (%s); carrying it out anyway", error)
+
+
+async def show(
+    update: Update,
+    text: str,
+    markup: InlineKeyboardMarkup,
+    *,
+    parse_mode: str | None = None,
+    new_message: bool = False,
+) -> Message | None:
+    """Edit the message whose button was pressed (fewer messages), else send a new one (and
+    return it)."""
+    query = update.callback_query
+    if query is not None and not new_message and query.message is not None:
+        try:
+            await query.edit_message_text(text, reply_markup=markup, parse_mode=parse_mode)
+        except BadRequest as error:
+            if NOT_MODIFIED not in str(error):
+                raise
+            # Already shown: the press is handled again after a restart.
+        return None
+    return await reply(update, text, markup, parse_mode=parse_mode)

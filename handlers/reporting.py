@@ -1,4 +1,6 @@
-"""A villager reports a problem: photo → place → category → (description) → submit.
+"""A villager reports a problem: photo → place → category → (description) → submit, as one
+conversation table; the steps are in `handlers.report_place` and `handlers.report_submit`,
+Back, Cancel and the hints for unexpected input here.
 
 Few taps for people on cheap phones: a photo alone starts a report, the place is one tap on
 "Share my location" (or village then hamlet by name when GPS fails), and the description
@@ -9,28 +11,10 @@ every step. The draft lives in user data, stored with the conversation step afte
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import mimetypes
-import uuid
 from collections.abc import Callable, Coroutine
-from dataclasses import asdict
-from html import escape
-from pathlib import Path
 from typing import Any
 
-from telegram import (
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
+from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -40,17 +24,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core.errors import Refused
-from bot.core.i18n import N_, I18n
-from bot.core.models import Draft, Location, MediaRef
-from bot.core.text import clean_text
-from bot.places.grid import Fit
+from bot.core.callbacks import CallbackData
+from bot.core.i18n import I18n
 from bot.reporting.buttons import ConfirmFixed, StillThere
-from bot.reporting.lifecycle import State
-from bot.reporting.media import gps_from_image
-from bot.reporting.service import Reporter
-from bot.reporting.voice import OFFICE_ONLY
-from handlers import photos, pickers, voice
+from handlers import voice
 from handlers.buttons import (
     ReportBack,
     ReportCancel,
@@ -63,7 +40,6 @@ from handlers.common import (
     BACK_BUTTON,
     CANCEL_BUTTON,
     REPORT_BUTTON,
-    Translate,
     button_regex,
     drop_buttons,
     main_keyboard,
@@ -71,505 +47,50 @@ from handlers.common import (
     unusable,
 )
 from handlers.context import BotContext
-from handlers.pickers import ReplyMarkup
-from handlers.refusals import wording_for, words
-from handlers.report_steps import attempt, retire_buttons
+from handlers.drafts import ReportDraft
+from handlers.fix_answer import confirm_fixed, still_there
+from handlers.report_place import (
+    ask_category,
+    ask_location,
+    ask_photo,
+    ask_village,
+    begin,
+    begin_with_photo,
+    hamlet_chosen,
+    pick_hamlet_button,
+    receive_location,
+    receive_photo,
+    use_photo_location,
+    village_chosen,
+)
+from handlers.report_states import (
+    CATEGORY,
+    CONFIRM,
+    HAMLET,
+    IMAGE,
+    LOCATION,
+    PHOTO,
+    PHOTO_LOCATION_BUTTON,
+    PICK_HAMLET_BUTTON,
+    SHARE_LOCATION_BUTTON,
+    VILLAGE,
+    draft_of,
+)
+from handlers.report_steps import acknowledge, reply
+from handlers.report_submit import category_chosen, receive_description, receive_voice, submit
 
-log = logging.getLogger(__name__)
-
-PHOTO, LOCATION, VILLAGE, HAMLET, CATEGORY, CONFIRM = range(6)
-
-NOT_MODIFIED = "message is not modified"
-
-PICK_HAMLET_BUTTON = N_("🏘 Pick village and hamlet")
-SHARE_LOCATION_BUTTON = N_("📍 Share my location")
-PHOTO_LOCATION_BUTTON = N_("📷 Use the photo's location")
-
-DRAFT_KEY = "draft"
-ALBUM_KEY = "album"
-TOLD_FULL_KEY = "told_full"
-SUMMARY_KEY = "summary_message"
-"""The summary with ✅ Submit now on screen: retired when a newer one replaces it."""
-
-IMAGE = filters.PHOTO | filters.Document.IMAGE
-
-
-# -- the draft, kept in persisted user data --------------------------------------------------
-
-
-def load_draft(context: BotContext) -> Draft:
-    data = (context.user_data or {}).get(DRAFT_KEY) or {}
-    location = data.get("location")
-    exif_location = data.get("exif_location")
-    voice = data.get("voice")
-    return Draft(
-        photos=[MediaRef(**photo) for photo in data.get("photos", [])],
-        location=Location(**location) if location else None,
-        hamlet_id=data.get("hamlet_id"),
-        exif_location=Location(**exif_location) if exif_location else None,
-        category=data.get("category"),
-        description=data.get("description"),
-        voice=MediaRef(**voice) if voice else None,
-        id=data.get("id"),
-        voice_audience=data.get("voice_audience", "office"),
-    )
+__all__ = [
+    "CATEGORY",
+    "LOCATION",
+    "PHOTO_LOCATION_BUTTON",
+    "PICK_HAMLET_BUTTON",
+    "SHARE_LOCATION_BUTTON",
+    "build",
+]
 
 
-def new_draft() -> Draft:
-    """An empty draft with its own id: the report made from it keeps the id, once only."""
-    return Draft(id=uuid.uuid4().hex)
-
-
-def store_draft(context: BotContext, draft: Draft | None) -> None:
-    assert context.user_data is not None
-    if draft is None:
-        context.user_data.pop(DRAFT_KEY, None)
-        context.user_data.pop(ALBUM_KEY, None)
-        context.user_data.pop(TOLD_FULL_KEY, None)
-        context.user_data.pop(SUMMARY_KEY, None)
-    else:
-        context.user_data[DRAFT_KEY] = asdict(draft)
-
-
-# -- entry: /report, the big button, or simply a photo --------------------------------------
-
-
-async def begin(update: Update, context: BotContext) -> int:
-    if await refused(update, context):
-        return ConversationHandler.END
-    store_draft(context, new_draft())
-    return await ask_photo(update, context)
-
-
-async def begin_with_photo(update: Update, context: BotContext) -> int:
-    if await refused(update, context):
-        return ConversationHandler.END
-    store_draft(context, new_draft())
-    return await receive_photo(update, context)
-
-
-async def refused(update: Update, context: BotContext) -> bool:
-    """Blocked by the office, or over the per-person limits: say so before any effort is made."""
-    user = update.effective_user
-    assert user is not None
-    try:
-        await context.services.reports.check_may_report(user.id)
-    except Refused as refusal:
-        _ = context._
-        store_draft(context, None)
-        await reply(update, words(refusal, _, wording_for(context)), main_keyboard(_))
-        return True
-    return False
-
-
-async def ask_photo(update: Update, context: BotContext) -> int:
-    _ = context._
-    await reply(
-        update,
-        _(
-            "📷 Please send a photo of the problem (up to {count}). "
-            "A photo sent as a file works too."
-        ).format(count=context.services.config.reporting.max_photos),
-        ReplyKeyboardMarkup([[_(CANCEL_BUTTON)]], resize_keyboard=True),
-    )
-    return PHOTO
-
-
-# -- photos ------------------------------------------------------------------------------
-
-
-async def receive_photo(update: Update, context: BotContext) -> int:
-    """Add a photo (compressed or an image file) and move on to the place."""
-    message = update.effective_message
-    assert message is not None
-    found = context.services
-    _ = context._
-    draft = load_draft(context)
-    state = LOCATION if draft.photos else PHOTO
-    album = message.media_group_id
-    user_data = context.user_data
-    assert user_data is not None
-    continuing_album = album is not None and user_data.get(ALBUM_KEY) == album
-    user_data[ALBUM_KEY] = album
-    if message.photo:
-        size = message.photo[-1]
-        file_id, unique_id, file_size, suffix = (
-            size.file_id,
-            size.file_unique_id,
-            size.file_size,
-            "jpg",
-        )
-    else:
-        document = message.document
-        assert document is not None
-        file_id, unique_id, file_size = (
-            document.file_id,
-            document.file_unique_id,
-            document.file_size,
-        )
-        suffix = (mimetypes.guess_extension(document.mime_type or "") or ".jpg").lstrip(".")
-    if found.media.too_big(file_size):
-        await reply(
-            update,
-            _(
-                "That file is larger than 20 MB, which I cannot receive. "
-                "Please send it as a normal photo instead."
-            ),
-        )
-        return state
-    if len(draft.photos) >= found.config.reporting.max_photos:
-        batch = album or str(message.message_id)
-        if user_data.get(TOLD_FULL_KEY) != batch:
-            user_data[TOLD_FULL_KEY] = batch
-            await reply(
-                update,
-                _("I keep at most {count} photos; the extra ones were left out.").format(
-                    count=found.config.reporting.max_photos
-                ),
-            )
-        return LOCATION
-    ref = await photos.keep_draft_file(
-        update,
-        context,
-        file_id=file_id,
-        file_unique_id=unique_id,
-        suffix=suffix,
-        size=file_size,
-        kind="photo" if message.photo else "document",
-    )
-    if ref is None:  # refused politely (too many draft files, or a picture we cannot open)
-        return state
-    draft.photos.append(ref)
-    if message.document and ref.local_path and draft.exif_location is None:
-        gps = gps_from_image(Path(ref.local_path))
-        if gps:
-            draft.exif_location = Location(gps[0], gps[1], "exif")
-    caption = clean_text(message.caption, found.config.reporting.max_description_chars)
-    if caption and not draft.description:
-        draft.description = caption
-    store_draft(context, draft)
-    if continuing_album:
-        return LOCATION
-    return await ask_location(update, context, draft, _)
-
-
-async def ask_location(update: Update, context: BotContext, draft: Draft, _: Translate) -> int:
-    rows = [[KeyboardButton(_(SHARE_LOCATION_BUTTON), request_location=True)]]
-    text = _(
-        "📍 Photo {count} received. Now, where is it?\n"
-        "Tap “Share my location” if you are at the spot, or pick the village and hamlet."
-    ).format(count=len(draft.photos))
-    if draft.exif_location:
-        rows.insert(0, [KeyboardButton(_(PHOTO_LOCATION_BUTTON))])
-        text += "\n" + _("Your photo carries a location: tap “Use the photo's location” to use it.")
-    rows += [
-        [KeyboardButton(_(PICK_HAMLET_BUTTON))],
-        [KeyboardButton(_(BACK_BUTTON)), KeyboardButton(_(CANCEL_BUTTON))],
-    ]
-    await reply(update, text, ReplyKeyboardMarkup(rows, resize_keyboard=True))
-    return LOCATION
-
-
-# -- the place -----------------------------------------------------------------------------
-
-
-async def receive_location(update: Update, context: BotContext) -> int:
-    """A shared location or a venue; far away or unusable points lead to the hamlet picker."""
-    message = update.effective_message
-    assert message is not None
-    point = message.venue.location if message.venue else message.location
-    assert point is not None
-    source = "venue" if message.venue else "gps"
-    return await place_at(update, context, Location(point.latitude, point.longitude, source))
-
-
-async def use_photo_location(update: Update, context: BotContext) -> int:
-    draft = load_draft(context)
-    if draft.exif_location is None:
-        return await ask_location(update, context, draft, context._)
-    return await place_at(update, context, draft.exif_location)
-
-
-async def place_at(update: Update, context: BotContext, location: Location) -> int:
-    found = context.services
-    language = context.person.language
-    _ = found.i18n.translator(language).gettext
-    match = found.grid.locate(location.latitude, location.longitude)
-    if match.fit == Fit.FAR:
-        await reply(
-            update,
-            _(
-                "That place is outside {town}, so I cannot send it to a grid member. "
-                "Please pick the village and hamlet instead."
-            ).format(town=_("Santang Town")),
-            ReplyKeyboardRemove(),
-        )
-        return await ask_village(update, context)
-    draft = load_draft(context)
-    draft.location = location
-    draft.hamlet_id = match.hamlet.id if match.hamlet else None
-    store_draft(context, draft)
-    if match.hamlet:
-        village = found.grid.villages[match.hamlet.village_id]
-        text = _("📍 Got it: {hamlet} · {village}.").format(
-            hamlet=match.hamlet.label(language), village=village.label(language)
-        )
-    else:
-        text = _("📍 Got it. It is not inside a hamlet I know; the town office will route it.")
-    await reply(update, text, ReplyKeyboardRemove())
-    return await ask_category(update, context)
-
-
-async def ask_village(update: Update, context: BotContext) -> int:
-    found = context.services
-    language = context.person.language
-    _ = found.i18n.translator(language).gettext
-    await show(
-        update, _("🏘 Which village?"), pickers.REPORT_PLACES.villages(found.grid, language, _)
-    )
-    return VILLAGE
-
-
-async def pick_hamlet_button(update: Update, context: BotContext) -> int:
-    """The reply-keyboard "pick village and hamlet" press: clear the keyboard first."""
-    _ = context._
-    await reply(update, _("OK, let's find the place by name."), ReplyKeyboardRemove())
-    return await ask_village(update, context)
-
-
-async def village_chosen(update: Update, context: BotContext) -> int:
-    found = context.services
-    query = update.callback_query
-    assert query is not None
-    pressed = ReportVillage.parse(query.data)
-    village = found.grid.villages.get(pressed.village_id) if pressed else None
-    await acknowledge(query)
-    language = context.person.language
-    _ = found.i18n.translator(language).gettext
-    hamlets = (
-        pickers.REPORT_PLACES.hamlets(found.grid, village.id, language, _) if village else None
-    )
-    if village is None or hamlets is None:
-        return VILLAGE
-    await show(
-        update, _("🏡 Which hamlet of {village}?").format(village=village.label(language)), hamlets
-    )
-    return HAMLET
-
-
-async def hamlet_chosen(update: Update, context: BotContext) -> int:
-    found = context.services
-    query = update.callback_query
-    assert query is not None
-    pressed = ReportHamlet.parse(query.data)
-    hamlet = found.grid.hamlets.get(pressed.hamlet_id) if pressed else None
-    await acknowledge(query)
-    if hamlet is None:
-        return HAMLET
-    draft = load_draft(context)
-    draft.location = None
-    draft.hamlet_id = hamlet.id
-    store_draft(context, draft)
-    return await ask_category(update, context)
-
-
-# -- category ------------------------------------------------------------------------------
-
-
-async def ask_category(update: Update, context: BotContext) -> int:
-    found = context.services
-    language = context.person.language
-    _ = found.i18n.translator(language).gettext
-    buttons = [
-        pickers.button(category.label.get(language), ReportCategory(key))
-        for key, category in found.config.categories.items()
-    ]
-    await show(update, _("🗂 What kind of problem is it?"), _inline(buttons, 1, _))
-    return CATEGORY
-
-
-async def category_chosen(update: Update, context: BotContext) -> int:
-    found = context.services
-    query = update.callback_query
-    assert query is not None
-    pressed = ReportCategory.parse(query.data)
-    key = pressed.category if pressed else None
-    await acknowledge(query)
-    if key not in found.config.categories:
-        return CATEGORY
-    await drop_buttons(update)  # chosen: the category buttons are done with
-    draft = load_draft(context)
-    draft.category = key
-    store_draft(context, draft)
-    return await ask_confirm(update, context)
-
-
-# -- description and confirmation ------------------------------------------------------------
-
-
-async def ask_confirm(update: Update, context: BotContext) -> int:
-    """The summary with Submit; typing or a voice note adds the optional description."""
-    found = context.services
-    language = context.person.language
-    _ = found.i18n.translator(language).gettext
-    draft = load_draft(context)
-    hamlet = found.grid.hamlets.get(draft.hamlet_id or "")
-    if hamlet:
-        village = found.grid.villages[hamlet.village_id]
-        place = f"{hamlet.label(language)} · {village.label(language)}"
-    else:
-        place = _("to be routed by the town office")
-    lines = [
-        "<b>" + _("Please check your report:") + "</b>",
-        _("📷 Photos: {count}").format(count=len(draft.photos)),
-        _("📍 Place: {place}").format(place=escape(place)),
-        _("🗂 Category: {category}").format(
-            category=found.notifier.category_label(draft.category or "", language)
-        ),
-    ]
-    if draft.description:
-        lines.append(_("📝 Description: {text}").format(text=escape(draft.description)))
-    if draft.voice:
-        lines.append(_("🎤 Voice note attached"))
-    lines.append("")
-    lines.append(
-        _("You may add a few words — type them or send a voice note (optional). Then tap Submit.")
-    )
-    keyboard = InlineKeyboardMarkup(
-        [
-            [pickers.button(_("✅ Submit"), SubmitReport())],
-            [
-                pickers.button(_(BACK_BUTTON), ReportBack()),
-                pickers.button(_(CANCEL_BUTTON), ReportCancel()),
-            ],
-        ]
-    )
-    chat = update.effective_chat
-    earlier = (context.user_data or {}).get(SUMMARY_KEY)
-    if chat is not None and isinstance(earlier, int):
-        await retire_buttons(context, chat.id, earlier)  # only the newest summary submits
-    sent = await show(
-        update, "\n".join(lines), keyboard, parse_mode=ParseMode.HTML, new_message=True
-    )
-    if sent is not None and context.user_data is not None:
-        context.user_data[SUMMARY_KEY] = sent.message_id
-    return CONFIRM
-
-
-async def receive_description(update: Update, context: BotContext) -> int:
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    found = context.services
-    _ = context._
-    text = clean_text(message.text)
-    limit = found.config.reporting.max_description_chars
-    if len(text) > limit:
-        await reply(
-            update,
-            _("That is {length} characters; please keep it under {limit}.").format(
-                length=len(text), limit=limit
-            ),
-        )
-        return CONFIRM
-    draft = load_draft(context)
-    draft.description = text or None
-    store_draft(context, draft)
-    return await ask_confirm(update, context)
-
-
-async def receive_voice(update: Update, context: BotContext) -> int:
-    message = update.effective_message
-    assert message is not None and message.voice is not None
-    found = context.services
-    if found.media.too_big(message.voice.file_size):
-        _ = context._
-        await reply(update, _("That voice note is too long for me. Please keep it short."))
-        return CONFIRM
-    draft = load_draft(context)
-    kept = await photos.keep_draft_file(
-        update,
-        context,
-        file_id=message.voice.file_id,
-        file_unique_id=message.voice.file_unique_id,
-        suffix="ogg",
-        size=message.voice.file_size,
-    )
-    if kept is None:  # refused politely: too many draft files
-        return CONFIRM
-    draft.voice = kept
-    draft.voice_audience = OFFICE_ONLY  # a new voice note: only the office, until tapped
-    store_draft(context, draft)
-    await voice.ask_audience(update, context)
-    return await ask_confirm(update, context)
-
-
-async def submit(update: Update, context: BotContext) -> int:
-    """Store the report (committed before anyone is told) and say what happens next.
-    Submitting the same draft again (a re-delivered tap) shows the same number again."""
-    found = context.services
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and user is not None
-    language = context.person.language
-    _ = found.i18n.translator(language).gettext
-    draft = load_draft(context)
-    if not draft.photos or draft.category is None:
-        await acknowledge(query, _("Something is missing; let's go through it again."))
-        return await begin(update, context)
-    if draft.id is None:  # a draft started before drafts had ids
-        draft.id = uuid.uuid4().hex
-    # The office may need to know who reported (for abuse): name and username as they are now.
-    await found.storage.users.seen(user.id, user.first_name, user.username, found.clock.now())
-    try:
-        result = await found.reports.submit(
-            Reporter(user.id, user.first_name, user.last_name, user.username), draft
-        )
-    except Refused as refusal:
-        store_draft(context, None)
-        await acknowledge(query)
-        await reply(update, words(refusal, _, wording_for(context)), main_keyboard(_))
-        return ConversationHandler.END
-    # Stored and committed: from here on a Telegram failure must not look like a lost report.
-    store_draft(context, None)
-    with contextlib.suppress(TelegramError):
-        await query.answer()
-        await drop_buttons(update)
-    report = result.report
-    if result.duplicate_of is not None:
-        text = _(
-            "🙏 Thank you! This spot is already known as {original} and is being handled. "
-            "Your report {number} was added to it (+1)."
-        ).format(original=result.duplicate_of.number, number=report.number)
-    elif report.state == State.ASSIGNED:
-        assert report.fix_due_at is not None
-        text = _(
-            "✅ Thank you! Your report is number {number}.\n"
-            "It has gone to the grid member of {place}, who should fix it by {when}. "
-            "You will get a message when it is fixed, and you can check it with 📋 My reports.\n"
-            "Your name is not shown to them."
-        ).format(
-            number=report.number,
-            place=found.notifier.place(report, language),
-            when=found.notifier.local_time(report.fix_due_at),
-        )
-    else:
-        text = _(
-            "✅ Thank you! Your report is number {number}.\n"
-            "The town office will pass it to the person responsible. "
-            "You will get a message when something happens."
-        ).format(number=report.number)
-    try:
-        await reply(update, text, main_keyboard(_), parse_mode=ParseMode.HTML)
-    except TimedOut:
-        log.warning("the confirmation of %s timed out; it may have arrived", report.number)
-    except Forbidden:
-        log.info("the reporter of %s blocked the bot right after submitting", report.number)
-    except TelegramError as error:
-        log.warning(
-            "could not confirm %s directly (%s); it goes through the outbox", report.number, error
-        )
-        await found.reports.tell_later(user.id, text)
-    return ConversationHandler.END
+Step = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
+"""A step of the conversation: handles one update, returns the next state."""
 
 
 # -- back, cancel and anything unexpected ------------------------------------------------------
@@ -577,10 +98,10 @@ async def submit(update: Update, context: BotContext) -> int:
 
 async def back_to_photo(update: Update, context: BotContext) -> int:
     """Back from the place: start the photos over."""
-    draft = load_draft(context)
+    draft = draft_of(context)
     draft.photos.clear()
     draft.exif_location = None
-    store_draft(context, draft)
+    context.keep(draft)
     return await ask_photo(update, context)
 
 
@@ -589,14 +110,14 @@ async def back(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None
     await acknowledge(query)
-    draft = load_draft(context)
+    draft = draft_of(context)
     if draft.category is not None:
         draft.category = None
-        store_draft(context, draft)
+        context.keep(draft)
         return await ask_category(update, context)
     if draft.hamlet_id is not None or draft.location is not None:
         draft.hamlet_id, draft.location = None, None
-        store_draft(context, draft)
+        context.keep(draft)
         return await ask_location(update, context, draft, context._)
     return await ask_location(update, context, draft, context._)
 
@@ -612,12 +133,12 @@ async def back_from_villages(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None
     await acknowledge(query)
-    draft = load_draft(context)
+    draft = draft_of(context)
     return await ask_location(update, context, draft, context._)
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    store_draft(context, None)
+    context.drop(ReportDraft)
     _ = context._
     if update.callback_query:
         await acknowledge(update.callback_query)
@@ -628,12 +149,12 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 async def restart(update: Update, context: BotContext) -> int:
     """/start in the middle of a report drops the draft and greets afresh."""
-    store_draft(context, None)
+    context.drop(ReportDraft)
     await start(update, context)
     return ConversationHandler.END
 
 
-def hint(state: int) -> Callable[[Update, BotContext], Coroutine[Any, Any, int]]:
+def hint(state: int) -> Step:
     """A handler that answers unexpected input in `state` by repeating what is needed."""
 
     async def explain(update: Update, context: BotContext) -> int:
@@ -662,106 +183,18 @@ def hint(state: int) -> Callable[[Update, BotContext], Coroutine[Any, Any, int]]
     return explain
 
 
-# -- after the fix: the reporter checks ---------------------------------------------------------
-
-
-async def confirm_fixed(update: Update, context: BotContext) -> None:
-    """ "Fixed 👍": the report closes."""
-    await _answer_fix(update, context, reopen=False)
-
-
-async def still_there(update: Update, context: BotContext) -> None:
-    """ "Still there 👎": back to the same grid member with a fresh deadline; the office hears."""
-    await _answer_fix(update, context, reopen=True)
-
-
-async def _answer_fix(update: Update, context: BotContext, *, reopen: bool) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and user is not None
-    pressed = StillThere.parse(query.data) if reopen else ConfirmFixed.parse(query.data)
-    if pressed is None:
-        await acknowledge(query)
-        return
-    found = context.services
-    action = found.reports.reopen if reopen else found.reports.confirm
-    report = await attempt(update, context, action(pressed.report_id, user.id))
-    if report is None:
-        return
-    _ = context._
-    await acknowledge(query)
-    await drop_buttons(update)
-    if reopen:
-        text = _(
-            "🔁 Thank you for telling us. {number} went back to the grid member, and the "
-            "town office was told."
-        ).format(number=report.number)
-    else:
-        text = _("🎉 Thank you! {number} is closed. A cleaner village thanks to you.").format(
-            number=report.number
-        )
-    await reply(update, text, main_keyboard(_))
-
-
-# -- small rendering helpers -------------------------------------------------------------------
-
-
-async def reply(
-    update: Update,
-    text: str,
-    markup: ReplyMarkup | None = None,
-    *,
-    parse_mode: str | None = None,
-) -> Message:
-    """Send `text` to the chat of the update, with a keyboard if given."""
-    chat = update.effective_chat
-    assert chat is not None
-    return await chat.send_message(text, reply_markup=markup, parse_mode=parse_mode)
-
-
-async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
-    """Answer a button press. A press handled again after a restart is too old to answer
-    (Telegram refuses it); the press itself is still carried out."""
-    try:
-        await query.answer(text)
-    except BadRequest as error:
-        log.info("could not answer a button press (%s); carrying it out anyway", error)
-
-
-async def show(
-    update: Update,
-    text: str,
-    markup: InlineKeyboardMarkup,
-    *,
-    parse_mode: str | None = None,
-    new_message: bool = False,
-) -> Message | None:
-    """Edit the message whose button was pressed (fewer messages), else send a new one (and
-    return it)."""
-    query = update.callback_query
-    if query is not None and not new_message and query.message is not None:
-        try:
-            await query.edit_message_text(text, reply_markup=markup, parse_mode=parse_mode)
-        except BadRequest as error:
-            if NOT_MODIFIED not in str(error):
-                raise
-            # Already shown: the press is handled again after a restart.
-        return None
-    return await reply(update, text, markup, parse_mode=parse_mode)
-
-
-def _inline(
-    buttons: list[InlineKeyboardButton], per_row: int, _: Translate
-) -> InlineKeyboardMarkup:
-    """The flow's layout: the choices, then ⬅ Back and ✖ Cancel on a row of their own."""
-    footer = [
-        pickers.button(_(BACK_BUTTON), ReportBack()),
-        pickers.button(_(CANCEL_BUTTON), ReportCancel()),
-    ]
-    return pickers.keyboard(buttons, per_row, footer=footer)
-
-
 # -- the journey as a table ----------------------------------------------------------------------
+
+
+def picking(
+    state: int, chosen: Step, kind: type[CallbackData], on_back: Step
+) -> list[BaseHandler[Update, BotContext, object]]:
+    """A step whose answer is a button of `kind` above: the choice, ⬅ Back, else a hint."""
+    return [
+        CallbackQueryHandler(chosen, pattern=kind.pattern()),
+        CallbackQueryHandler(on_back, pattern=ReportBack.pattern()),
+        MessageHandler(~filters.COMMAND, hint(state)),
+    ]
 
 
 def build(i18n: I18n) -> list[BaseHandler[Update, BotContext, object]]:
@@ -794,21 +227,9 @@ def build(i18n: I18n) -> list[BaseHandler[Update, BotContext, object]]:
                 MessageHandler(cancel_press, cancel),
                 MessageHandler(~filters.COMMAND, hint(LOCATION)),
             ],
-            VILLAGE: [
-                on_button(village_chosen, pattern=ReportVillage.pattern()),
-                on_button(back_from_villages, pattern=ReportBack.pattern()),
-                MessageHandler(~filters.COMMAND, hint(VILLAGE)),
-            ],
-            HAMLET: [
-                on_button(hamlet_chosen, pattern=ReportHamlet.pattern()),
-                on_button(back_from_hamlets, pattern=ReportBack.pattern()),
-                MessageHandler(~filters.COMMAND, hint(HAMLET)),
-            ],
-            CATEGORY: [
-                on_button(category_chosen, pattern=ReportCategory.pattern()),
-                on_button(back, pattern=ReportBack.pattern()),
-                MessageHandler(~filters.COMMAND, hint(CATEGORY)),
-            ],
+            VILLAGE: picking(VILLAGE, village_chosen, ReportVillage, back_from_villages),
+            HAMLET: picking(HAMLET, hamlet_chosen, ReportHamlet, back_from_hamlets),
+            CATEGORY: picking(CATEGORY, category_chosen, ReportCategory, back),
             CONFIRM: [
                 on_button(submit, pattern=SubmitReport.pattern()),
                 on_button(back, pattern=ReportBack.pattern()),

@@ -17,7 +17,7 @@ _REPORT_COLUMNS = """
     r.ack_due_at, r.fix_due_at, r.accepted_by, r.fixed_at, r.fix_note, r.closed_at, r.kind,
     r.next_step_at, r.public_description,
     (SELECT COUNT(*) FROM reports d WHERE d.duplicate_of = r.id) AS duplicates,
-    r.voice_audience, r.voice_relay,
+    r.voice_audience, r.voice_relay, r.reported_hamlet_id,
     EXISTS (SELECT 1 FROM report_media v WHERE v.report_id = r.id AND v.role = 'voice') AS has_voice
 """
 _INSERT_EVENT = """INSERT INTO report_events (report_id, at, actor_id, from_state, to_state, note,
@@ -69,8 +69,9 @@ class ReportRepository:
         cursor = await tx.execute(
             """INSERT INTO reports (reporter_id, reporter_key, category, state, latitude,
                    longitude, location_source, hamlet_id, village_id, description, created_at,
-                   updated_at, kind, draft_id, public_description, voice_audience)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   updated_at, kind, draft_id, public_description, voice_audience,
+                   reported_hamlet_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 reporter_id,
                 self._keys.of(reporter_id),
@@ -88,6 +89,7 @@ class ReportRepository:
                 draft.id,
                 public_description,
                 draft.voice_audience,
+                draft.hamlet_id,
             ),
         )
         report_id = cursor.lastrowid
@@ -430,4 +432,5 @@ def _report(row: Row) -> Report:
         voice_audience=row["voice_audience"],
         voice_relay=row["voice_relay"],
         has_voice=bool(row["has_voice"]),
+        reported_hamlet_id=row["reported_hamlet_id"],
     )

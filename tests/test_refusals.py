@@ -13,16 +13,10 @@ from telegram.ext import Application
 
 from bot.core.errors import Reason, Refused
 from bot.core.i18n import I18n
-from bot.notices.service import NoticeNotFound
-from bot.people.privacy import HoldsRole
-from bot.people.roles import RoleNotFound
-from bot.reporting.lifecycle import Action, State, TransitionNotAllowed
-from bot.reporting.moderation import AlreadyBlocked, CannotBlock, NotBlocked
-from bot.reporting.service import NotAllowed, ReportingBlocked, ReportLimitReached, ReportNotFound
-from bot.schedules.service import ScheduleNotFound
+from bot.reporting.lifecycle import State
 from handlers import refusals
 from handlers.context import CONTEXT_TYPES, BotContext, Person
-from handlers.refusals import Wording, answer_refusal, from_legacy, words
+from handlers.refusals import Wording, answer_refusal, words
 from tests.conftest import TOKEN
 
 I18N = I18n("zh")
@@ -131,43 +125,3 @@ async def test_a_message_gets_a_reply_and_no_security_line(
         await answer_refusal(update, context_for("en"), Refused(Reason.REPORT_GONE))  # type: ignore[arg-type]
     message.reply_text.assert_awaited_once_with("This report no longer exists.")
     assert "refused" not in caplog.text
-
-
-@pytest.mark.parametrize(
-    ("error", "reason"),
-    [
-        (NotAllowed("only the office can do this"), Reason.NOT_YOURS),
-        (ReportNotFound(17), Reason.REPORT_GONE),
-        (TransitionNotAllowed(State.ACCEPTED, Action.ACCEPT), Reason.ALREADY_DONE),
-        (ReportingBlocked("spam"), Reason.REPORTING_BLOCKED),
-        (ReportLimitReached(datetime(2026, 12, 2, tzinfo=UTC)), Reason.REPORT_LIMIT),
-        (ScheduleNotFound(3), Reason.SCHEDULE_GONE),
-        (NoticeNotFound(4), Reason.NOTICE_GONE),
-        (RoleNotFound(5), Reason.ROLE_GONE),
-        (HoldsRole(6), Reason.HOLDS_ROLE),
-        (CannotBlock(7), Reason.CANNOT_BLOCK),
-        (AlreadyBlocked(8), Reason.ALREADY_BLOCKED),
-        (NotBlocked(9), Reason.NOT_BLOCKED),
-    ],
-)
-def test_todays_refusal_classes_map_to_their_reason_and_todays_words(
-    error: Exception, reason: Reason
-) -> None:
-    refused = from_legacy(error, who="#12")
-    assert refused is not None and refused.reason is reason
-    en = I18N.translator("en").gettext
-    assert "{" not in words(refused, en, WORDING)
-
-
-def test_from_legacy_keeps_the_details_and_leaves_other_errors_alone() -> None:
-    en = I18N.translator("en").gettext
-    done = from_legacy(TransitionNotAllowed(State.ACCEPTED, Action.ACCEPT))
-    assert done is not None and done.state is State.ACCEPTED
-    blocked = from_legacy(ReportingBlocked("spam"), who="ignored")
-    assert blocked is not None and "account: spam" in words(blocked, en, WORDING)
-    limit = from_legacy(ReportLimitReached(datetime(2026, 12, 2, 9, 30, tzinfo=UTC)))
-    assert limit is not None and "after 12-02 09:30" in words(limit, en, WORDING)
-    already = Refused(Reason.NOT_YOURS)
-    assert from_legacy(already) is already
-    assert from_legacy(ValueError("the deadline has passed")) is None
-    assert set(refusals.LEGACY.values()) <= set(Reason)

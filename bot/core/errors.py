@@ -2,8 +2,8 @@
 
 A service raises it (inside its transaction, before anything changes) when the actor may not
 do what they asked or the thing is gone; `handlers.refusals` turns the reason into words in one
-place. It replaces the refusal classes below; each maps to one reason (the classes stay until
-their services move over, see docs/refactor-plan.md):
+place. It replaces the refusal classes below, each by one reason (those of reports, moderation
+and privacy are gone; the others go as their services move over, see docs/refactor-plan.md):
 
 - reports.NotAllowed, wrong person (reports, moderation, roles) → NOT_YOURS
 - reports.NotAllowed, "only the office …" (reports, moderation, roles) → OFFICE_ONLY
@@ -67,6 +67,7 @@ class Reason(StrEnum):
     CANNOT_BLOCK = "cannot_block"
     ALREADY_BLOCKED = "already_blocked"
     NOT_BLOCKED = "not_blocked"
+    REPORTER_FORGOTTEN = "reporter_forgotten"
 
 
 SECURITY_REASONS = frozenset(
@@ -80,7 +81,8 @@ class Refused(Exception):
 
     - `state`: the report's state now (ALREADY_DONE);
     - `until`: when reporting opens again (REPORT_LIMIT);
-    - `detail`: the office's words (REPORTING_BLOCKED), who (ALREADY_BLOCKED, NOT_BLOCKED);
+    - `detail`: the office's words (REPORTING_BLOCKED), who (ALREADY_BLOCKED, NOT_BLOCKED),
+      the report number (REPORTER_FORGOTTEN);
     - `command`: the command without its slash (OFFICE_ONLY from a command);
     - `subject`: what was refused, for the log only (e.g. "report 17").
     """

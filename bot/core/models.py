@@ -81,6 +81,9 @@ class Report:
     voice_relay: str | None = None
     """The office's words for a voice only the office may hear, passed on to the grid member."""
     has_voice: bool = False
+    reported_hamlet_id: str | None = None
+    """The hamlet the villager gave; unlike `hamlet_id` (whom it is routed to) it stays when
+    a grid member hands the report back."""
 
     @property
     def number(self) -> str:

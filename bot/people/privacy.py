@@ -52,11 +52,6 @@ class Purged:
     """Of those, files no report used (drafts that were never sent)."""
 
 
-class HoldsRole(Exception):
-    """Today's refusal class, kept only for `handlers.refusals.from_legacy`; `forget` raises
-    `Refused(HOLDS_ROLE)`."""
-
-
 class PrivacyService:
     def __init__(self, *, storage: Storage, config: Config, people: People, clock: Clock) -> None:
         self._storage = storage

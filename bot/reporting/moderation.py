@@ -11,29 +11,13 @@ from html import escape
 
 from bot.core.audit import AuditLog
 from bot.core.clock import Clock
+from bot.core.errors import Reason, Refused
 from bot.core.models import FORGOTTEN_REPORTER, Report
 from bot.delivery.notifier import Notifier
 from bot.delivery.outbox import Outbox
 from bot.people.directory import People
-from bot.reporting.service import NotAllowed, ReportNotFound
 from storage import Storage
 from storage.privacy import BlockRow, Profile
-
-
-class CannotBlock(Exception):
-    """Office admins cannot be blocked (nor can anyone block themselves)."""
-
-
-class AlreadyBlocked(Exception):
-    pass
-
-
-class NotBlocked(Exception):
-    pass
-
-
-class ReporterUnknown(Exception):
-    """The report's reporter was forgotten before reporters were keyed: nothing to block."""
 
 
 @dataclass(frozen=True)
@@ -71,26 +55,25 @@ class ModerationService:
 
     async def reporter_of_report(self, report_id: int) -> tuple[Report, Reporter]:
         """The reporter of a report, named by its number; works after they were forgotten."""
-        report = await self._storage.reports.get(report_id)
-        if report is None:
-            raise ReportNotFound(report_id)
+        report = await self._report(report_id)
         key = await self._storage.reports.reporter_key(report_id)
-        if key is None:
-            raise ReporterUnknown(report_id)
+        if key is None:  # forgotten before reporters were keyed: nothing to block
+            raise Refused(Reason.REPORTER_FORGOTTEN, detail=report.number, subject=report.number)
         user_id = None if report.reporter_id == FORGOTTEN_REPORTER else report.reporter_id
         return report, Reporter(key, user_id, report.number)
 
     async def block(self, actor_id: int, target: Reporter, reason: str) -> None:
-        """Stop `target` from reporting, also after a /forgetme; told why if still known."""
+        """Stop `target` from reporting, also after a /forgetme; told why if still known.
+        Office admins cannot be blocked, nor can anyone block themselves."""
         self._require_office(actor_id)
         if target.user_id == actor_id or target.key in self._office_keys():
-            raise CannotBlock(target.subject)
+            raise Refused(Reason.CANNOT_BLOCK, subject=target.subject)
         now = self._clock.now()
         async with self._storage.transaction() as connection:
             if not await self._storage.privacy.add_block(
                 connection, user_key=target.key, reason=reason, by=actor_id, now=now
             ):
-                raise AlreadyBlocked(target.subject)
+                raise Refused(Reason.ALREADY_BLOCKED, subject=target.subject)
             await self._audit.record(
                 actor_id, "block", target.subject, reason, connection=connection
             )
@@ -112,7 +95,7 @@ class ModerationService:
             if not await self._storage.privacy.lift_block(
                 connection, user_key=target.key, by=actor_id, now=now
             ):
-                raise NotBlocked(target.subject)
+                raise Refused(Reason.NOT_BLOCKED, subject=target.subject)
             await self._audit.record(actor_id, "unblock", target.subject, connection=connection)
             if target.user_id is not None:
                 await self._notifier.tell(
@@ -131,9 +114,7 @@ class ModerationService:
         """Who made a report, for an office admin handling abuse; the look is audited. The
         profile is None once the reporter was forgotten."""
         self._require_office(actor_id)
-        report = await self._storage.reports.get(report_id)
-        if report is None:
-            raise ReportNotFound(report_id)
+        report = await self._report(report_id)
         profile = (
             None
             if report.reporter_id == FORGOTTEN_REPORTER
@@ -146,6 +127,14 @@ class ModerationService:
         """The keys of every office admin: a forgotten reporter may have become one since."""
         return {self._storage.keys.of(user_id) for user_id in self._people.office_admins}
 
+    async def _report(self, report_id: int) -> Report:
+        """The report, or `Refused(REPORT_GONE)`."""
+        report = await self._storage.reports.get(report_id)
+        if report is None:
+            raise Refused(Reason.REPORT_GONE, subject=f"report {report_id}")
+        return report
+
     def _require_office(self, actor_id: int) -> None:
+        """Only the office (the handlers check first; this holds in the transaction's time)."""
         if not self._people.is_office(actor_id):
-            raise NotAllowed("only the office can do this")
+            raise Refused(Reason.OFFICE_ONLY, subject="moderation")

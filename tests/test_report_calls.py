@@ -1,0 +1,37 @@
+"""A report costs the villager few Bot API calls: what was understood of the place rides on
+the category question instead of a message of its own (issue #15)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tests.conftest import Town
+from tests.test_report_story import has_buttons, report_at, zh
+
+
+def villager_calls(town: Town, since: int) -> Counter[str]:
+    """Bot API calls since `since` made in (or about a button of) the villager's chat."""
+    chat = town.villager.chat_id
+    return Counter(
+        method
+        for method, params in town.emulator.requests[since:]
+        if str(params.get("chat_id")) == str(chat) or "callback_query_id" in params
+    )
+
+
+async def test_the_place_is_confirmed_on_the_category_question(town: Town) -> None:
+    villager = town.villager
+    villager.send_photo()
+    ask_place = await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
+    assert ask_place["reply_markup"].get("one_time_keyboard") is True
+    villager.send_location(*town.inside("那笔坡"))
+    question = await villager.wait_for(has_buttons("v2:rc:"))
+    assert "那笔坡" in question["text"] and zh("🗂 What kind of problem is it?") in question["text"]
+
+
+async def test_a_report_sends_the_villager_four_messages(town: Town) -> None:
+    before = len(town.emulator.requests)
+    await report_at(town, town.villager, town.inside("那笔坡"))
+    calls = villager_calls(town, before)
+    assert calls["sendMessage"] == 4  # place question, category question, summary, thanks
+    assert calls["answerCallbackQuery"] == 2  # category and Submit, each answered once
