@@ -6,6 +6,7 @@ with the msgids the story looked up. `tests/test_every_message.py` checks what i
 from __future__ import annotations
 
 import gettext
+import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -119,40 +120,47 @@ def _labels(message: Json) -> list[str]:
 class Witness:
     """Keeps what the emulator delivered, as it was at each send and edit."""
 
-    def __init__(self, tour: Tour, emulator: BotApiEmulator, clock: OffsetClock) -> None:
-        self.tour, self.emulator, self.clock = tour, emulator, clock
-        emulator.on_bot_message.append(self.message)
+    def __init__(self, tour: Tour, town: Town) -> None:
+        self.tour, self.emulator, self.clock = tour, town.emulator, town.clock
+        self.bot = town.bot
+        self.emulator.on_bot_message.append(self.message)
 
-    def language_of(self, chat_id: int) -> str:
-        return self.tour.language if chat_id > 0 else "zh"  # groups read the default
+    async def language_of(self, chat_id: int) -> str:
+        """The language the bot holds for the chat: the person's, the default for a group or
+        for someone who has not written yet."""
+        if chat_id < 0:
+            return self.bot.i18n.default_language
+        return self.bot.i18n.pick(await self.bot.storage.users.language(chat_id))
 
     async def message(self, message: Json) -> None:
         chat = message["chat"]["id"]
-        for what in ("text", "caption"):
-            if message.get(what):
-                self.keep(chat, what, message[what])
-        for label in _labels(message):
-            self.keep(chat, "button", label)
+        language = await self.language_of(chat)
+        texts = [(what, message[what]) for what in ("text", "caption") if message.get(what)]
+        for what, text in [*texts, *(("button", label) for label in _labels(message))]:
+            self.tour.shown.append(Shown(chat, language, what, text, self.clock.now()))
 
-    def keep(self, chat_id: int, what: str, text: str) -> None:
-        self.tour.shown.append(
-            Shown(chat_id, self.language_of(chat_id), what, text, self.clock.now())
-        )
-
-    def finish(self) -> None:
-        """The alerts and toasts of button presses, and the command menus."""
+    async def finish(self) -> None:
+        """Each message's reader's language as the bot holds it at the end (a first message
+        may arrive before the bot has stored what Telegram said), then the alerts and toasts of
+        button presses, and the command menus."""
+        languages = {
+            chat: await self.language_of(chat) for chat in {s.chat_id for s in self.tour.shown}
+        }
+        self.tour.shown = [
+            Shown(s.chat_id, languages[s.chat_id], s.what, s.text, s.at) for s in self.tour.shown
+        ]
         for method, params in self.emulator.requests:
             if method.lower() == "answercallbackquery" and params.get("text"):
                 # the presser is not in the parameters; every presser in a tour reads its language
                 self.tour.shown.append(
                     Shown(1, self.tour.language, "alert", params["text"], self.clock.now())
                 )
-        for (_, language), commands in self.emulator.commands.items():
+        for (scope, language), commands in self.emulator.commands.items():
+            chat = json.loads(scope).get("chat_id")
+            reader = language or (await self.language_of(chat) if chat else "zh")
             for command in commands:
                 self.tour.shown.append(
-                    Shown(
-                        1, language or "zh", "command", command["description"], self.clock.now()
-                    )
+                    Shown(chat or 1, reader, "command", command["description"], self.clock.now())
                 )
 
 
@@ -223,7 +231,7 @@ async def run_tour(language: str, tmp_path: Path, story: Story) -> Tour:
         await emulator.start()
         try:
             town = await start_town(language, tmp_path, emulator)
-            witness = Witness(tour, emulator, town.clock)
+            witness = Witness(tour, town)
             translator = town.bot.i18n.translator(language)
 
             def words(msgid: str) -> str:
@@ -233,9 +241,9 @@ async def run_tour(language: str, tmp_path: Path, story: Story) -> Tour:
             try:
                 typed = await story(town, words)
                 tour.names = names_in(town) | set(typed or ())
+                await witness.finish()
             finally:
                 await town.bot.stop()
-            witness.finish()
         finally:
             await emulator.stop()
     tour.looked_up = recorder.looked_up

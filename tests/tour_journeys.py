@@ -114,8 +114,9 @@ async def villager_settles_in(town: Town, words: Words) -> None:
     villager.send_text("/start")
     await choose(villager, HomeVillage, lambda b: b.village_id == village)
     await choose(villager, HomeHamlet, lambda b: b.hamlet_id == town.hamlet_id("那笔坡"))
-    await villager.wait_for(mentions(town.bot.grid.hamlets[town.hamlet_id("那笔坡")].label(
-        town_language(town))))
+    await villager.wait_for(
+        mentions(town.bot.grid.hamlets[town.hamlet_id("那笔坡")].label(town_language(town)))
+    )
     for command in ("/help", "/mydata", "/news"):
         villager.send_text(command)
         await villager.next_message()
@@ -271,14 +272,16 @@ async def office_sends_notices(town: Town) -> None:
     admin = town.admin
     admin.send_text("/notice")
     await choose(admin, NoticeAudience, lambda b: b.kind == AudienceKind.EVERYONE)
-    admin.send_text("周六大扫除")
+    admin.send_text("全村大扫除")
     await choose(admin, NoticeAddLanguage, lambda b: b.language == "en")
     await admin.next_message()
-    admin.send_text("Cleanup on Saturday")
+    admin.send_text("Village cleanup")
     await tap(admin, NoticePreview())
     await tap(admin, NoticeSendNow())
     await tap(admin, NoticeConfirm())
-    await town.villager.wait_for(mentions("Saturday" if town_language(town) == "en" else "周六"))
+    await town.villager.wait_for(
+        mentions("Village cleanup" if town_language(town) == "en" else "全村大扫除")
+    )
 
     admin.send_text("/notice")
     await choose(admin, NoticeAudience, lambda b: b.kind == AudienceKind.GRID_MEMBERS)
@@ -308,7 +311,7 @@ async def office_schedules_a_cleanup(town: Town) -> None:
     await choose(admin, ScheduleTime, lambda b: b.at == "0800")
     await choose(admin, ScheduleAudience, lambda b: b.kind == AudienceKind.EVERYONE)
     await admin.next_message()
-    admin.send_text("周六清洁日")
+    admin.send_text("三塘清洁日")
     await tap(admin, ScheduleStandardMessage())
     await tap(admin, ScheduleToggleReminder(0))
     await admin.wait_for(has_button(ScheduleToggleReminder(2)))
@@ -318,11 +321,11 @@ async def office_schedules_a_cleanup(town: Town) -> None:
     await tap(admin, SaveSchedule())
     await admin.next_message()
     await at(town, 11, 18)  # Friday 18:00: "tomorrow 08:00"
-    await villager.wait_for(mentions("周六清洁日", "⏰"), timeout=15)
+    await villager.wait_for(mentions("三塘清洁日", "⏰"), timeout=15)
     await at(town, 12, 7)  # Saturday 07:00: "in 1 hour"
-    await villager.wait_for(mentions("周六清洁日", "⏰"), timeout=15)
+    await villager.wait_for(mentions("三塘清洁日", "⏰"), timeout=15)
     await at(town, 12, 8)
-    await villager.wait_for(lambda m: "周六清洁日" in text_of(m) and "⏰" not in text_of(m))
+    await villager.wait_for(lambda m: "三塘清洁日" in text_of(m) and "⏰" not in text_of(m))
 
 
 async def office_issues_an_order(town: Town) -> None:
@@ -375,10 +378,10 @@ TYPED = (
     "路边一大堆垃圾",
     "靠近村口",
     "这是隔壁村的",
-    "周六大扫除",
-    "Cleanup on Saturday",
+    "全村大扫除",
+    "Village cleanup",
     "网格员例会",
-    "周六清洁日",
+    "三塘清洁日",
     "河边堆放建筑垃圾，请三天内清运。",
     "新网格员",
 )
