@@ -123,31 +123,37 @@ class Witness:
     def __init__(self, tour: Tour, town: Town) -> None:
         self.tour, self.emulator, self.clock = tour, town.emulator, town.clock
         self.bot = town.bot
+        self.known: dict[int, str] = {}  # the last language the bot held for each chat
         self.emulator.on_bot_message.append(self.message)
 
-    async def language_of(self, chat_id: int) -> str:
-        """The language the bot holds for the chat: the person's, the default for a group or
-        for someone who has not written yet."""
-        if chat_id < 0:
-            return self.bot.i18n.default_language
-        return self.bot.i18n.pick(await self.bot.storage.users.language(chat_id))
+    async def held(self, chat_id: int) -> str | None:
+        """The language the bot holds for a person now (None: not yet, or forgotten)."""
+        stored = await self.bot.storage.users.language(chat_id) if chat_id > 0 else None
+        if stored:
+            self.known[chat_id] = stored
+        return stored
+
+    def reader(self, chat_id: int) -> str:
+        """The person's language as last known; the default for a group or a stranger."""
+        return self.bot.i18n.pick(self.known.get(chat_id))
 
     async def message(self, message: Json) -> None:
         chat = message["chat"]["id"]
-        language = await self.language_of(chat)
+        language = await self.held(chat) or ""  # "": decided in `finish`
         texts = [(what, message[what]) for what in ("text", "caption") if message.get(what)]
         for what, text in [*texts, *(("button", label) for label in _labels(message))]:
             self.tour.shown.append(Shown(chat, language, what, text, self.clock.now()))
 
     async def finish(self) -> None:
-        """Each message's reader's language as the bot holds it at the end (a first message
-        may arrive before the bot has stored what Telegram said), then the alerts and toasts of
-        button presses, and the command menus."""
-        languages = {
-            chat: await self.language_of(chat) for chat in {s.chat_id for s in self.tour.shown}
-        }
+        """The language of what reached someone before the bot had stored theirs (a first
+        reply): the one it stored afterwards; then the alerts and toasts of button presses,
+        and the command menus. What the bot sends after this (while stopping) is not kept."""
+        self.emulator.on_bot_message.remove(self.message)
+        for chat in {s.chat_id for s in self.tour.shown}:
+            await self.held(chat)
         self.tour.shown = [
-            Shown(s.chat_id, languages[s.chat_id], s.what, s.text, s.at) for s in self.tour.shown
+            Shown(s.chat_id, s.language or self.reader(s.chat_id), s.what, s.text, s.at)
+            for s in self.tour.shown
         ]
         for method, params in self.emulator.requests:
             if method.lower() == "answercallbackquery" and params.get("text"):
@@ -157,7 +163,7 @@ class Witness:
                 )
         for (scope, language), commands in self.emulator.commands.items():
             chat = json.loads(scope).get("chat_id")
-            reader = language or (await self.language_of(chat) if chat else "zh")
+            reader = language or (self.reader(chat) if chat else "zh")
             for command in commands:
                 self.tour.shown.append(
                     Shown(chat or 1, reader, "command", command["description"], self.clock.now())

@@ -24,6 +24,9 @@ from tests.test_catalogues import (
     CJK,
     LATIN_WORD,
     NOT_WORDS,
+    _key,
+    _strings,
+    entries,
     source_ids,
 )
 from tests.test_recurrence import SANTANG
@@ -137,6 +140,31 @@ def test_no_message_mixes_scripts(tours: dict[str, Tour], language: str) -> None
         (s.what, s.text, words) for s in shown(tours, language) if (words := mixed_script(s, names))
     ]
     assert not mixed
+
+
+# -- one name for the office ----------------------------------------------------------------
+
+OTHER_OFFICE_NAMES = re.compile(r"清洁办|办公室|镇办(?!法)")
+"""The office is 美丽办 (镇美丽办) in Chinese; a villager told 镇清洁办 in one message, 办公室 in
+another and 镇办 in a third cannot know it is the same office."""
+
+
+def test_the_office_has_one_name_in_chinese() -> None:
+    others = [
+        (_key(message), text)
+        for message in entries("zh")
+        for text in _strings(message)
+        if OTHER_OFFICE_NAMES.search(text)
+    ]
+    assert not others
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_chinese_message_names_the_office_otherwise(
+    tours: dict[str, Tour], language: str
+) -> None:
+    others = [s.text for s in shown(tours, language) if s.language == "zh"]
+    assert not [text for text in others if OTHER_OFFICE_NAMES.search(text)]
 
 
 # -- dates and times -----------------------------------------------------------------------
@@ -303,6 +331,10 @@ def test_the_notice_preview_names_languages(tours: dict[str, Tour]) -> None:
 
 UNREACHABLE: dict[str, str] = {}
 """msgids no tour can reach, each with why (none yet: every template is reachable in a test)."""
+SOMETIMES: dict[str, str] = {
+    "about {minutes:,} min left": "a notice's progress says it only while sending is slow",
+}
+"""msgids the tour reaches or not depending on the machine's speed: required by neither check."""
 NOT_YET_REACHED = {
     ast.literal_eval(line)
     for line in (Path(__file__).parent / "tour_not_yet_reached.txt")
@@ -316,7 +348,7 @@ it may only shrink. A new msgid must be reached by the tour or go on UNREACHABLE
 
 def test_the_tour_reaches_every_message_template(tours: dict[str, Tour]) -> None:
     reached = set().union(*(tour.looked_up for tour in tours.values()))
-    missing = source_ids() - reached - set(UNREACHABLE) - NOT_YET_REACHED
+    missing = source_ids() - reached - set(UNREACHABLE) - set(SOMETIMES) - NOT_YET_REACHED
     assert not sorted(missing), f"{len(missing)} msgids the tour does not reach"
 
 

@@ -29,6 +29,7 @@ from handlers.buttons import (
     AssignHamlet,
     AssignVillage,
     ChooseLanguage,
+    ForgetYes,
     HomeHamlet,
     HomeVillage,
     InviteHamletsDone,
@@ -60,6 +61,7 @@ from handlers.buttons import (
     ScheduleToggleWeekday,
     ScheduleWeekdaysDone,
     SkipFixNote,
+    SkipHome,
     SubmitReport,
 )
 from handlers.common import MY_REPORTS_BUTTON, REPORT_BUTTON
@@ -369,6 +371,78 @@ async def roles_come_and_go(town: Town) -> None:
     await newcomer.wait_for(lambda m: True, timeout=10)
 
 
+async def say(town: Town, user: EmulatedUser, *texts: str) -> None:
+    """Send each text and wait for the bot's answer to it, resting now and then (no flood)."""
+    for index, text in enumerate(texts):
+        if index and index % 8 == 0:
+            rest(town)
+        user.send_text(text)
+        await user.next_message(timeout=10)
+
+
+async def newcomer_pokes_around(town: Town) -> None:
+    """Someone new, who has reported nothing: office commands refused, stray input, wrong
+    codes, notices off and on, /mydata with nothing kept, /home skipped, /forgetme."""
+    language = town_language(town)
+    stranger = town.emulator.user(555900, "过路人", language_code=language)
+    await say(town, stranger, "/start")
+    await tap(stranger, SkipHome())
+    await stranger.next_message()
+    rest(town)
+    await say(
+        town,
+        stranger,
+        "/myreports",
+        "/mydata",
+        "/queue",
+        "/invite",
+        "/notice",
+        "/order",
+        "/orders",
+        "/overdue",
+        "/deliveries",
+        "/schedules",
+        "/team",
+        "/tasks",
+        "/audit",
+        "/stats",
+        "你好",
+        "/join",
+        "/join ABCDE-FGHJK",
+        "/notices",
+        "/notices off",
+        "/notices on",
+        "/notices maybe",
+        "13800138000",
+    )
+    rest(town)
+    for send in (
+        stranger.send_sticker,
+        stranger.send_video,
+        lambda: stranger.send_document(b"%PDF-1.4", "a.pdf", "application/pdf"),
+    ):
+        send()
+        await stranger.next_message(timeout=10)
+    rest(town)
+    stranger.send_text("/forgetme")
+    await tap(stranger, ForgetYes())
+    await stranger.next_message()
+
+
+async def office_moderates(town: Town) -> None:
+    """/who, /block with and without a reason, the blocked villager tries, /unblock; /audit
+    with a wrong number; a report rejected from /queue."""
+    admin, villager = town.admin, town.villager
+    await say(town, admin, "/who", "/who R-000001", "/block", "/block R-000001")
+    await say(town, admin, "/block R-000001 太多假照片", "/block R-000001 again", "/audit 0")
+    rest(town)
+    villager.send_photo()
+    await villager.next_message()
+    rest(town)
+    await say(town, admin, "/unblock R-000001", "/unblock R-000001", "/who R-999999")
+    await villager.wait_for(lambda m: True, timeout=10)
+
+
 def rest(town: Town) -> None:
     """A pause longer than the flood window, so a busy journey is not taken for a flood."""
     town.clock.advance(timedelta(seconds=11))
@@ -384,6 +458,7 @@ TYPED = (
     "三塘清洁日",
     "河边堆放建筑垃圾，请三天内清运。",
     "新网格员",
+    "太多假照片",
 )
 """What the story's people type: shown back to them and to others, not the bot's words."""
 
@@ -404,6 +479,8 @@ async def story(town: Town, words: Words) -> tuple[str, ...]:
         lambda: office_issues_an_order(town),
         lambda: roles_come_and_go(town),
         lambda: office_schedules_a_cleanup(town),
+        lambda: newcomer_pokes_around(town),
+        lambda: office_moderates(town),
     ]
     for journey in journeys:
         rest(town)
