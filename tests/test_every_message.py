@@ -30,7 +30,7 @@ from tests.test_catalogues import (
     source_ids,
 )
 from tests.test_recurrence import SANTANG
-from tests.tour_journeys import story
+from tests.tour_journeys import SECOND_VILLAGER, THIRD_VILLAGER, story
 
 LANGUAGES = ("zh", "en")
 
@@ -95,6 +95,12 @@ LANGUAGE_CODES = re.compile(r"\((?:(?:zh|en) [\d,]+(?: · )?)+\)")
 """handlers/notices.py:317: the notice preview counts recipients by raw language code,
 "收件人数：3 (zh 3)", instead of by language name in the reader's language."""
 KNOWN_BUGS = (DASHED_MOMENT, TELEGRAM_ERROR, LANGUAGE_CODES)
+LANGUAGE_NOT_KEPT = {SECOND_VILLAGER, THIRD_VILLAGER}
+"""handlers/context.py:135-136 with storage/users.py:54-62: someone whose first message is
+/report (not /start) has no users row yet, so their Telegram language is not stored; the bot
+answers them in it, but the report's notifications (bot/delivery/notifier.py:71-75, stored
+language only) reach them in the default language. Their chats are left out of the script
+check."""
 
 
 def without_known_bugs(text: str) -> str:
@@ -137,7 +143,9 @@ def mixed_script(seen: Shown, names: set[str]) -> list[str]:
 def test_no_message_mixes_scripts(tours: dict[str, Tour], language: str) -> None:
     names = tours[language].names
     mixed = [
-        (s.what, s.text, words) for s in shown(tours, language) if (words := mixed_script(s, names))
+        (s.what, s.text, words)
+        for s in shown(tours, language)
+        if s.chat_id not in LANGUAGE_NOT_KEPT and (words := mixed_script(s, names))
     ]
     assert not mixed
 
@@ -186,7 +194,7 @@ FORMS = {
         rf"{DAY_ZH} {WEEKDAY_ZH} {CLOCK}",  # moment
         rf"{DAY_ZH} {WEEKDAY_ZH}",  # day
         DAY_ZH,  # short_day
-        r"\d{4}年\d{1,2}月",  # a month of the office's numbers (bot/stats/periods.py)
+        r"\d{4}年(?:\d{1,2}月)?",  # a year or month of the office's numbers (bot/stats/periods.py)
         WEEKDAY_ZH,  # a weekday of a recurrence: 每周 周六
         CLOCK,  # clock_text
     ],
@@ -325,6 +333,14 @@ def test_deliveries_do_not_show_telegrams_own_words(tours: dict[str, Tour]) -> N
 @pytest.mark.xfail(strict=True, reason="handlers/notices.py:317 counts by raw language code")
 def test_the_notice_preview_names_languages(tours: dict[str, Tour]) -> None:
     assert not showing(tours, LANGUAGE_CODES)
+
+
+@pytest.mark.xfail(strict=True, reason="context.py:135 stores no language for a first /report")
+def test_a_villager_who_starts_with_report_hears_of_it_in_their_language(
+    tours: dict[str, Tour],
+) -> None:
+    taken = [s.text for s in tours["en"].shown if s.chat_id == SECOND_VILLAGER and "👷" in s.text]
+    assert taken and all(not CJK.search(text) for text in taken), taken
 
 
 # -- coverage ------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from bot.reporting.buttons import (
     ConfirmFixed,
     MarkFixed,
     NotMyArea,
+    RejectReport,
     StillThere,
 )
 from bot.schedules.recurrence import Repeat
@@ -28,7 +29,11 @@ from handlers.buttons import (
     AskRevoke,
     AssignHamlet,
     AssignVillage,
+    CancelNotice,
     ChooseLanguage,
+    DeleteSchedule,
+    DeleteScheduleNo,
+    DeleteScheduleYes,
     ForgetYes,
     HomeHamlet,
     HomeVillage,
@@ -43,12 +48,17 @@ from handlers.buttons import (
     NoticePreview,
     NoticeSendLater,
     NoticeSendNow,
+    NoticeToggleVillage,
+    NoticeVillagesDone,
     OrderDeadline,
     OrderHamlet,
     OrderVillage,
+    PauseSchedule,
+    ReportBack,
     ReportCategory,
     ReportHamlet,
     ReportVillage,
+    ResumeSchedule,
     RevokeYes,
     SaveSchedule,
     ScheduleAudience,
@@ -64,14 +74,17 @@ from handlers.buttons import (
     SkipHome,
     SubmitReport,
 )
-from handlers.common import MY_REPORTS_BUTTON, REPORT_BUTTON
+from handlers.common import CANCEL_BUTTON, MY_REPORTS_BUTTON, REPORT_BUTTON
 from handlers.reporting import PICK_HAMLET_BUTTON
 from handlers.voice import ChooseVoiceAudience
 from tests.buttons import button_data, has_button, press
 from tests.conftest import Town
+from tests.test_deadline_story import NABI_LEAD
 from tests.test_recurrence import SANTANG
 
 Json = dict[str, Any]
+SECOND_VILLAGER = 555102  # starts with /report, never /start
+THIRD_VILLAGER = 555103  # starts with a photo, never /start
 CODE = re.compile(r"/join ([A-Z0-9]{5}-[A-Z0-9]{5})")
 Words = Callable[[str], str]
 B = TypeVar("B", bound=CallbackData)
@@ -88,10 +101,16 @@ def mentions(*marks: str) -> Callable[[Json], bool]:
 async def choose(
     user: EmulatedUser, kind: type[B], which: Callable[[B], bool] = lambda _: True
 ) -> Json:
-    """Wait for a message with a `kind` button and press the first one `which` accepts."""
-    message = await user.wait_for(has_button(kind), timeout=10)
-    options = [kind.parse(data) for data in button_data(message)]
-    press(user, message, next(o for o in options if o is not None and which(o)))
+    """Press the first `kind` button that `which` accepts, on the newest message showing one
+    (waiting for such a message if none does)."""
+
+    def offers(message: Json) -> list[B]:
+        options = [kind.parse(data) for data in button_data(message)]
+        return [option for option in options if option is not None and which(option)]
+
+    showing = [message for message in user.messages if offers(message)]
+    message = showing[-1] if showing else await user.wait_for(lambda m: bool(offers(m)), 10)
+    press(user, message, offers(message)[0])
     return message
 
 
@@ -443,6 +462,132 @@ async def office_moderates(town: Town) -> None:
     await villager.wait_for(lambda m: True, timeout=10)
 
 
+async def second_villager_goes_astray(town: Town, words: Words) -> None:
+    """Another villager: text where a photo is wanted, text where a place is, a point outside
+    the town, text where a category is, Back, then a report near 花围坡 that a third villager
+    reports again (a duplicate); the grid member hands it back and the office rejects it."""
+    language = town_language(town)
+    second = town.emulator.user(SECOND_VILLAGER, "覃大叔", language_code=language)
+    third = town.emulator.user(THIRD_VILLAGER, "黄婶", language_code=language)
+    await say(town, huawei_member(town), "/start")
+    await say(town, second, "/report", "这里有垃圾")
+    second.send_photo()
+    await second.next_message()
+    await say(town, second, "在村口")
+    second.send_location(30.0, 100.0)  # far outside the town
+    await second.next_message()
+    rest(town)
+    await choose(second, ReportVillage)
+    await second.wait_for(has_button(ReportHamlet))
+    second.send_location(*town.inside("花围坡"))  # a pin where a hamlet button is wanted
+    await second.next_message()
+    await tap(second, ReportBack())
+    await second.wait_for(has_button(ReportVillage))
+    second.send_text("花围坡")
+    await second.next_message()
+    village = town.bot.grid.hamlets[town.hamlet_id("花围坡")].village_id
+    await choose(second, ReportVillage, lambda b: b.village_id == village)
+    await choose(second, ReportHamlet, lambda b: b.hamlet_id == town.hamlet_id("花围坡"))
+    await second.wait_for(has_button(ReportCategory))
+    await say(town, second, "随便写写")
+    await choose(second, ReportCategory, lambda b: b.category == "household")
+    await tap(second, ReportBack())
+    await choose(second, ReportCategory, lambda b: b.category == "household")
+    await second.wait_for(has_button(SubmitReport()))
+    await tap(second, SubmitReport())
+    await second.wait_for(mentions("R-0"))
+    rest(town)
+    third.send_photo()
+    await third.next_message()
+    third.send_location(*town.inside("花围坡"))
+    await choose(third, ReportCategory, lambda b: b.category == "household")
+    await tap(third, SubmitReport())
+    await third.wait_for(mentions("R-0"))
+    rest(town)
+    third.send_text(words(REPORT_BUTTON))
+    await third.next_message()
+    third.send_text(words(CANCEL_BUTTON))
+    await third.next_message()
+
+
+def huawei_member(town: Town) -> EmulatedUser:
+    """The grid member of 花围坡."""
+    owner = town.bot.people.grid_members_of(town.hamlet_id("花围坡"))[0]
+    return town.emulator.user(owner, "覃网格", language_code=town_language(town))
+
+
+async def the_office_rejects(town: Town) -> None:
+    """The 花围坡 report goes back to the office, which rejects it with a reason."""
+    member = huawei_member(town)
+    card = await choose(member, NotMyArea)
+    number = re.findall(r"R-\d+", text_of(card))[0]
+    await member.wait_for(mentions(number, "/cancel"))
+    member.send_text("不归我管")
+    await member.wait_for(  # handed back: in the office's queue now
+        lambda m: number in text_of(m) and "/cancel" not in text_of(m) and not button_data(m)
+    )
+    await tap(member, AcceptTask(5))  # the second villager's report: they hear it is taken
+    await town.emulator.chats[SECOND_VILLAGER].wait_for(mentions("👷"), timeout=10)
+    admin = town.admin
+    admin.send_text("/queue")
+    await choose(admin, RejectReport)
+    await admin.next_message()
+    admin.send_text("这是私人院子")
+    await admin.wait_for(mentions("🚫"))
+
+
+async def office_manages(town: Town) -> None:
+    """Stats for a village and for periods, a schedule paused, resumed and deleted, a notice
+    written for later and cancelled."""
+    admin = town.admin
+    await say(
+        town,
+        admin,
+        "/stats last-month 那笔村",
+        "/stats 2999",
+        "/stats month 那笔坡",
+        "/map 2999",
+        "/ranking 2026-13",
+    )
+    rest(town)
+    admin.send_text("/schedules")
+    await tap(admin, PauseSchedule(1))
+    await tap(admin, ResumeSchedule(1))
+    await tap(admin, DeleteSchedule(1))
+    await tap(admin, DeleteScheduleNo(1))
+    await tap(admin, DeleteSchedule(1))
+    await tap(admin, DeleteScheduleYes(1))
+    await admin.wait_for(mentions("🗑"))
+    rest(town)
+    admin.send_text("/notice")
+    await choose(admin, NoticeAudience, lambda b: b.kind == AudienceKind.VILLAGES)
+    await choose(admin, NoticeToggleVillage)
+    await tap(admin, NoticeVillagesDone())
+    await admin.next_message()
+    admin.send_text("取消的通知")
+    await tap(admin, NoticePreview())
+    await tap(admin, NoticeSendLater())
+    await admin.next_message()
+    admin.send_text("明天")
+    await admin.next_message()
+    admin.send_text("2020-01-01 08:00")
+    await admin.next_message()
+    when = (town.clock.now() + timedelta(hours=3)).astimezone(SANTANG)
+    admin.send_text(when.strftime("%Y-%m-%d %H:%M"))
+    await tap(admin, NoticeConfirm())
+    await admin.next_message()
+    admin.send_text("/notices")
+    await choose(admin, CancelNotice)
+    await admin.next_message()
+
+
+async def lead_and_member_look(town: Town) -> None:
+    """The village lead and the grid member look at their areas and tasks."""
+    lead = town.emulator.user(NABI_LEAD, "黄秀兰", language_code=town_language(town))
+    await say(town, lead, "/start", "/area", "/tasks", "/stats")
+    await say(town, town.member, "/area", "/tasks", "/mydata")
+
+
 def rest(town: Town) -> None:
     """A pause longer than the flood window, so a busy journey is not taken for a flood."""
     town.clock.advance(timedelta(seconds=11))
@@ -459,6 +604,13 @@ TYPED = (
     "河边堆放建筑垃圾，请三天内清运。",
     "新网格员",
     "太多假照片",
+    "这里有垃圾",
+    "在村口",
+    "随便写写",
+    "不归我管",
+    "这是私人院子",
+    "取消的通知",
+    "明天",
 )
 """What the story's people type: shown back to them and to others, not the bot's words."""
 
@@ -481,6 +633,10 @@ async def story(town: Town, words: Words) -> tuple[str, ...]:
         lambda: office_schedules_a_cleanup(town),
         lambda: newcomer_pokes_around(town),
         lambda: office_moderates(town),
+        lambda: second_villager_goes_astray(town, words),
+        lambda: the_office_rejects(town),
+        lambda: office_manages(town),
+        lambda: lead_and_member_look(town),
     ]
     for journey in journeys:
         rest(town)
