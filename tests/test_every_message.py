@@ -30,7 +30,8 @@ from tests.test_catalogues import (
     source_ids,
 )
 from tests.test_recurrence import SANTANG
-from tests.tour_journeys import SECOND_VILLAGER, THIRD_VILLAGER, story
+from tests.tour_journeys import story
+from tests.tour_steps import SECOND_VILLAGER, THIRD_VILLAGER
 
 LANGUAGES = ("zh", "en")
 

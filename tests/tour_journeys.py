@@ -1,75 +1,30 @@
-"""The journeys of the grand tour (`tests/grand_tour.py`): each role's paths through the real
-bot, found by typed buttons and report numbers, never by words, so one story runs in any
-language. `words(msgid)` gives a reply-keyboard label in the tour's language."""
+"""The grand tour's story (`tests/grand_tour.py`): the villagers', grid members' and village
+lead's journeys here, the office's in `tests/tour_office.py`, in an order in which each finds
+what the one before left. `words(msgid)` gives a reply-keyboard label in the tour's language."""
 
 from __future__ import annotations
 
-import asyncio
-import re
-from collections.abc import Callable
-from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from datetime import timedelta
 
-from bot.core.callbacks import CallbackData
-from bot.delivery.audiences import AudienceKind
-from bot.emulator import EmulatedUser
-from bot.people.directory import Role
 from bot.reporting.buttons import (
     AcceptTask,
     AssignReport,
     ConfirmFixed,
     MarkFixed,
     NotMyArea,
-    RejectReport,
     StillThere,
 )
-from bot.schedules.recurrence import Repeat
-from bot.schedules.service import ScheduleKind
 from handlers.buttons import (
-    AskRevoke,
     AssignHamlet,
     AssignVillage,
-    CancelNotice,
     ChooseLanguage,
-    DeleteSchedule,
-    DeleteScheduleNo,
-    DeleteScheduleYes,
     ForgetYes,
     HomeHamlet,
     HomeVillage,
-    InviteHamletsDone,
-    InviteRole,
-    InviteToggleHamlet,
-    InviteVillage,
-    IssueOrder,
-    NoticeAddLanguage,
-    NoticeAudience,
-    NoticeConfirm,
-    NoticePreview,
-    NoticeSendLater,
-    NoticeSendNow,
-    NoticeToggleVillage,
-    NoticeVillagesDone,
-    OrderDeadline,
-    OrderHamlet,
-    OrderVillage,
-    PauseSchedule,
     ReportBack,
     ReportCategory,
     ReportHamlet,
     ReportVillage,
-    ResumeSchedule,
-    RevokeYes,
-    SaveSchedule,
-    ScheduleAudience,
-    ScheduleKindChosen,
-    ScheduleRemindersDone,
-    ScheduleRepeat,
-    ScheduleStandardMessage,
-    ScheduleTime,
-    ScheduleToggleReminder,
-    ScheduleToggleWeekday,
-    ScheduleWeekdaysDone,
     SkipFixNote,
     SkipHome,
     SubmitReport,
@@ -77,55 +32,33 @@ from handlers.buttons import (
 from handlers.common import CANCEL_BUTTON, MY_REPORTS_BUTTON, REPORT_BUTTON
 from handlers.reporting import PICK_HAMLET_BUTTON
 from handlers.voice import ChooseVoiceAudience
-from tests.buttons import button_data, has_button, press
+from tests.buttons import has_button, press
 from tests.conftest import Town
 from tests.test_deadline_story import NABI_LEAD
-from tests.test_recurrence import SANTANG
-
-Json = dict[str, Any]
-SECOND_VILLAGER = 555102  # starts with /report, never /start
-THIRD_VILLAGER = 555103  # starts with a photo, never /start
-CODE = re.compile(r"/join ([A-Z0-9]{5}-[A-Z0-9]{5})")
-Words = Callable[[str], str]
-B = TypeVar("B", bound=CallbackData)
-
-
-def text_of(message: Json) -> str:
-    return message.get("text") or message.get("caption") or ""
-
-
-def mentions(*marks: str) -> Callable[[Json], bool]:
-    return lambda message: all(mark in text_of(message) for mark in marks)
-
-
-async def choose(
-    user: EmulatedUser, kind: type[B], which: Callable[[B], bool] = lambda _: True
-) -> Json:
-    """Press the first `kind` button that `which` accepts, on the newest message showing one
-    (waiting for such a message if none does)."""
-
-    def offers(message: Json) -> list[B]:
-        options = [kind.parse(data) for data in button_data(message)]
-        return [option for option in options if option is not None and which(option)]
-
-    showing = [message for message in user.messages if offers(message)]
-    message = showing[-1] if showing else await user.wait_for(lambda m: bool(offers(m)), 10)
-    press(user, message, offers(message)[0])
-    return message
-
-
-async def tap(user: EmulatedUser, button: CallbackData) -> Json:
-    """Press this button on the newest message showing it, waiting for one if none does."""
-    showing = [message for message in user.messages if has_button(button)(message)]
-    message = showing[-1] if showing else await user.wait_for(has_button(button), timeout=10)
-    press(user, message, button)
-    return message
-
-
-async def at(town: Town, day: int, hour: int, minute: int = 0) -> None:
-    """The clock to the last second of that minute of December 2026, and the bot catches up."""
-    town.clock.set(datetime(2026, 12, day, hour, minute, 59, tzinfo=SANTANG))
-    await town.bot.time_moved()
+from tests.tour_office import (
+    office_issues_an_order,
+    office_manages,
+    office_moderates,
+    office_reads,
+    office_schedules_a_cleanup,
+    office_sends_notices,
+    roles_come_and_go,
+    the_office_rejects,
+)
+from tests.tour_steps import (
+    SECOND_VILLAGER,
+    THIRD_VILLAGER,
+    Json,
+    Words,
+    at,
+    choose,
+    huawei_member,
+    mentions,
+    rest,
+    say,
+    tap,
+    town_language,
+)
 
 
 async def villager_settles_in(town: Town, words: Words) -> None:
@@ -144,10 +77,6 @@ async def villager_settles_in(town: Town, words: Words) -> None:
     villager.send_text("/lang")
     await choose(villager, ChooseLanguage, lambda b: b.language == town_language(town))
     await villager.next_message()
-
-
-def town_language(town: Town) -> str:
-    return town.villager.language_code or "zh"
 
 
 async def villager_reports(town: Town, words: Words) -> Json:
@@ -256,149 +185,6 @@ async def everybody_says_hello(town: Town) -> None:
         await person.next_message()
 
 
-async def office_reads(town: Town) -> None:
-    """/audit, /stats (summary and chart), /export, /deliveries, /team, /orders, /notices."""
-    admin = town.admin
-    for command, marks in (
-        ("/audit", ()),
-        ("/stats", ("photo",)),
-        ("/ranking", ()),
-        ("/map", ("photo",)),
-        ("/export", ("document", "document")),
-        ("/deliveries", ()),
-        ("/schedules", ()),
-    ):
-        before = {mark: count_with(admin, mark) for mark in marks}
-        admin.send_text(command)
-        await admin.next_message(timeout=15)
-        for mark in set(marks):
-            await wait_until_count(admin, mark, before[mark] + marks.count(mark))
-
-
-def count_with(user: EmulatedUser, key: str) -> int:
-    return sum(1 for message in user.messages if key in message)
-
-
-async def wait_until_count(user: EmulatedUser, key: str, count: int) -> None:
-    """Wait until `count` of the chat's messages carry `key` (a photo, a document)."""
-    for _ in range(300):
-        if count_with(user, key) >= count:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"chat {user.chat_id}: fewer than {count} messages with {key}")
-
-
-async def office_sends_notices(town: Town) -> None:
-    """A notice to everyone now (with an English version), one to the grid members sent later."""
-    admin = town.admin
-    admin.send_text("/notice")
-    await choose(admin, NoticeAudience, lambda b: b.kind == AudienceKind.EVERYONE)
-    admin.send_text("全村大扫除")
-    await choose(admin, NoticeAddLanguage, lambda b: b.language == "en")
-    await admin.next_message()
-    admin.send_text("Village cleanup")
-    await tap(admin, NoticePreview())
-    await tap(admin, NoticeSendNow())
-    await tap(admin, NoticeConfirm())
-    await town.villager.wait_for(
-        mentions("Village cleanup" if town_language(town) == "en" else "全村大扫除")
-    )
-
-    admin.send_text("/notice")
-    await choose(admin, NoticeAudience, lambda b: b.kind == AudienceKind.GRID_MEMBERS)
-    admin.send_text("网格员例会")
-    await tap(admin, NoticePreview())
-    await tap(admin, NoticeSendLater())
-    await admin.next_message()
-    when = (town.clock.now() + timedelta(hours=2)).astimezone(SANTANG)
-    admin.send_text(when.strftime("%Y-%m-%d %H:%M"))
-    await tap(admin, NoticeConfirm())
-    await admin.next_message()
-    admin.send_text("/notices")
-    await admin.next_message()
-    town.clock.advance(timedelta(hours=2, minutes=1))
-    await town.bot.time_moved()
-    await town.member.wait_for(mentions("网格员例会"), timeout=15)
-
-
-async def office_schedules_a_cleanup(town: Town) -> None:
-    """A weekly Saturday cleanup with the day-before and the hour-before reminders."""
-    admin, villager = town.admin, town.villager
-    admin.send_text("/newschedule")
-    await choose(admin, ScheduleKindChosen, lambda b: b.kind == ScheduleKind.CLEANUP)
-    await choose(admin, ScheduleRepeat, lambda b: b.repeat == Repeat.WEEKLY)
-    await tap(admin, ScheduleToggleWeekday(5))
-    await tap(admin, ScheduleWeekdaysDone())
-    await choose(admin, ScheduleTime, lambda b: b.at == "0800")
-    await choose(admin, ScheduleAudience, lambda b: b.kind == AudienceKind.EVERYONE)
-    await admin.next_message()
-    admin.send_text("三塘清洁日")
-    await tap(admin, ScheduleStandardMessage())
-    await tap(admin, ScheduleToggleReminder(0))
-    await admin.wait_for(has_button(ScheduleToggleReminder(2)))
-    await tap(admin, ScheduleToggleReminder(2))
-    await admin.next_message()
-    await tap(admin, ScheduleRemindersDone())
-    await tap(admin, SaveSchedule())
-    await admin.next_message()
-    await at(town, 11, 18)  # Friday 18:00: "tomorrow 08:00"
-    await villager.wait_for(mentions("三塘清洁日", "⏰"), timeout=15)
-    await at(town, 12, 7)  # Saturday 07:00: "in 1 hour"
-    await villager.wait_for(mentions("三塘清洁日", "⏰"), timeout=15)
-    await at(town, 12, 8)
-    await villager.wait_for(lambda m: "三塘清洁日" in text_of(m) and "⏰" not in text_of(m))
-
-
-async def office_issues_an_order(town: Town) -> None:
-    admin = town.admin
-    village = town.bot.grid.hamlets[town.hamlet_id("那笔坡")].village_id
-    admin.send_text("/order")
-    await choose(admin, OrderVillage, lambda b: b.village_id == village)
-    await choose(admin, OrderHamlet, lambda b: b.hamlet_id == town.hamlet_id("那笔坡"))
-    await admin.next_message()
-    admin.send_text("河边堆放建筑垃圾，请三天内清运。")
-    await admin.next_message()
-    admin.send_photo()
-    await choose(admin, OrderDeadline, lambda b: b.days == 3)
-    await tap(admin, IssueOrder())
-    await admin.wait_for(mentions("📜"))
-    admin.send_text("/orders")
-    await admin.next_message()
-
-
-async def roles_come_and_go(town: Town) -> None:
-    """An invited grid member joins, works a task list, and is revoked."""
-    admin = town.admin
-    newcomer = town.emulator.user(700001, "新网格员", language_code=town_language(town))
-    village = town.bot.grid.hamlets[town.hamlet_id("那笔坡")].village_id
-    admin.send_text("/invite")
-    await choose(admin, InviteRole, lambda b: b.role == Role.GRID_MEMBER)
-    await choose(admin, InviteVillage, lambda b: b.village_id == village)
-    await tap(admin, InviteToggleHamlet(town.hamlet_id("那笔坡")))
-    await admin.next_message()
-    await tap(admin, InviteHamletsDone())
-    shown = await admin.wait_for(lambda m: bool(CODE.search(text_of(m))))
-    newcomer.send_text("/join " + CODE.search(text_of(shown)).group(1))
-    await newcomer.next_message()
-    newcomer.send_text("/tasks")
-    await newcomer.next_message()
-    newcomer.send_text("/area")
-    await newcomer.next_message()
-    admin.send_text("/team")
-    await choose(admin, AskRevoke)
-    await choose(admin, RevokeYes)
-    await newcomer.wait_for(lambda m: True, timeout=10)
-
-
-async def say(town: Town, user: EmulatedUser, *texts: str) -> None:
-    """Send each text and wait for the bot's answer to it, resting now and then (no flood)."""
-    for index, text in enumerate(texts):
-        if index and index % 8 == 0:
-            rest(town)
-        user.send_text(text)
-        await user.next_message(timeout=10)
-
-
 async def newcomer_pokes_around(town: Town) -> None:
     """Someone new, who has reported nothing: office commands refused, stray input, wrong
     codes, notices off and on, /mydata with nothing kept, /home skipped, /forgetme."""
@@ -446,20 +232,6 @@ async def newcomer_pokes_around(town: Town) -> None:
     stranger.send_text("/forgetme")
     await tap(stranger, ForgetYes())
     await stranger.next_message()
-
-
-async def office_moderates(town: Town) -> None:
-    """/who, /block with and without a reason, the blocked villager tries, /unblock; /audit
-    with a wrong number; a report rejected from /queue."""
-    admin, villager = town.admin, town.villager
-    await say(town, admin, "/who", "/who R-000001", "/block", "/block R-000001")
-    await say(town, admin, "/block R-000001 太多假照片", "/block R-000001 again", "/audit 0")
-    rest(town)
-    villager.send_photo()
-    await villager.next_message()
-    rest(town)
-    await say(town, admin, "/unblock R-000001", "/unblock R-000001", "/who R-999999")
-    await villager.wait_for(lambda m: True, timeout=10)
 
 
 async def second_villager_goes_astray(town: Town, words: Words) -> None:
@@ -510,87 +282,11 @@ async def second_villager_goes_astray(town: Town, words: Words) -> None:
     await third.next_message()
 
 
-def huawei_member(town: Town) -> EmulatedUser:
-    """The grid member of 花围坡."""
-    owner = town.bot.people.grid_members_of(town.hamlet_id("花围坡"))[0]
-    return town.emulator.user(owner, "覃网格", language_code=town_language(town))
-
-
-async def the_office_rejects(town: Town) -> None:
-    """The 花围坡 report goes back to the office, which rejects it with a reason."""
-    member = huawei_member(town)
-    card = await choose(member, NotMyArea)
-    number = re.findall(r"R-\d+", text_of(card))[0]
-    await member.wait_for(mentions(number, "/cancel"))
-    member.send_text("不归我管")
-    await member.wait_for(  # handed back: in the office's queue now
-        lambda m: number in text_of(m) and "/cancel" not in text_of(m) and not button_data(m)
-    )
-    await tap(member, AcceptTask(5))  # the second villager's report: they hear it is taken
-    await town.emulator.chats[SECOND_VILLAGER].wait_for(mentions("👷"), timeout=10)
-    admin = town.admin
-    admin.send_text("/queue")
-    await choose(admin, RejectReport)
-    await admin.next_message()
-    admin.send_text("这是私人院子")
-    await admin.wait_for(mentions("🚫"))
-
-
-async def office_manages(town: Town) -> None:
-    """Stats for a village and for periods, a schedule paused, resumed and deleted, a notice
-    written for later and cancelled."""
-    admin = town.admin
-    await say(
-        town,
-        admin,
-        "/stats last-month 那笔村",
-        "/stats 2999",
-        "/stats month 那笔坡",
-        "/map 2999",
-        "/ranking 2026-13",
-    )
-    rest(town)
-    admin.send_text("/schedules")
-    await tap(admin, PauseSchedule(1))
-    await tap(admin, ResumeSchedule(1))
-    await tap(admin, DeleteSchedule(1))
-    await tap(admin, DeleteScheduleNo(1))
-    await tap(admin, DeleteSchedule(1))
-    await tap(admin, DeleteScheduleYes(1))
-    await admin.wait_for(mentions("🗑"))
-    rest(town)
-    admin.send_text("/notice")
-    await choose(admin, NoticeAudience, lambda b: b.kind == AudienceKind.VILLAGES)
-    await choose(admin, NoticeToggleVillage)
-    await tap(admin, NoticeVillagesDone())
-    await admin.next_message()
-    admin.send_text("取消的通知")
-    await tap(admin, NoticePreview())
-    await tap(admin, NoticeSendLater())
-    await admin.next_message()
-    admin.send_text("明天")
-    await admin.next_message()
-    admin.send_text("2020-01-01 08:00")
-    await admin.next_message()
-    when = (town.clock.now() + timedelta(hours=3)).astimezone(SANTANG)
-    admin.send_text(when.strftime("%Y-%m-%d %H:%M"))
-    await tap(admin, NoticeConfirm())
-    await admin.next_message()
-    admin.send_text("/notices")
-    await choose(admin, CancelNotice)
-    await admin.next_message()
-
-
 async def lead_and_member_look(town: Town) -> None:
     """The village lead and the grid member look at their areas and tasks."""
     lead = town.emulator.user(NABI_LEAD, "黄秀兰", language_code=town_language(town))
     await say(town, lead, "/start", "/area", "/tasks", "/stats")
     await say(town, town.member, "/area", "/tasks", "/mydata")
-
-
-def rest(town: Town) -> None:
-    """A pause longer than the flood window, so a busy journey is not taken for a flood."""
-    town.clock.advance(timedelta(seconds=11))
 
 
 TYPED = (
