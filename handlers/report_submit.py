@@ -151,7 +151,14 @@ async def submit(update: Update, context: BotContext) -> int:
     await found.storage.users.seen(user.id, user.first_name, user.username, found.clock.now())
     try:
         result = await found.reports.submit(
-            Reporter(user.id, user.first_name, user.last_name, user.username), draft.domain()
+            Reporter(
+                user.id,
+                user.first_name,
+                user.last_name,
+                user.username,
+                language=context.person.language,
+            ),
+            draft.domain(),
         )
     except Refused as refusal:
         context.drop(ReportDraft)

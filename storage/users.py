@@ -25,11 +25,16 @@ class UserRepository:
                 (user_id, first_name, username, now.isoformat(), now.isoformat()),
             )
 
-    async def ensure(self, tx: Transaction, user_id: int, now: datetime) -> None:
+    async def ensure(
+        self, tx: Transaction, user_id: int, now: datetime, language: str | None = None
+    ) -> None:
+        """The person has a row; with `language`, it is their language unless one is stored
+        (a first /report must leave the language its notifications will speak)."""
         await tx.execute(
-            """INSERT INTO users (user_id, created_at, updated_at) VALUES (?, ?, ?)
-               ON CONFLICT (user_id) DO NOTHING""",
-            (user_id, now.isoformat(), now.isoformat()),
+            """INSERT INTO users (user_id, language, created_at, updated_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT (user_id)
+               DO UPDATE SET language = COALESCE(users.language, excluded.language)""",
+            (user_id, language, now.isoformat(), now.isoformat()),
         )
 
     async def language(self, user_id: int) -> str | None:

@@ -336,7 +336,6 @@ def test_the_notice_preview_names_languages(tours: dict[str, Tour]) -> None:
     assert not showing(tours, LANGUAGE_CODES)
 
 
-@pytest.mark.xfail(strict=True, reason="context.py:135 stores no language for a first /report")
 def test_a_villager_who_starts_with_report_hears_of_it_in_their_language(
     tours: dict[str, Tour],
 ) -> None:

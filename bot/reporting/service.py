@@ -36,6 +36,8 @@ class Reporter:
     first_name: str = ""
     last_name: str | None = None
     username: str | None = None
+    language: str | None = None
+    """The language they are answered in, kept for their notifications if none is stored."""
 
     def identity(self) -> Identity:
         """The reporter as `bot.reporting.redact` knows them."""
@@ -97,7 +99,7 @@ class ReportService(TaskSteps, OfficeSteps):
         async with self._storage.database.transaction() as connection:
             if (made := await self._made_from(draft)) is not None:
                 return made
-            await self._storage.users.ensure(connection, reporter_id, now)
+            await self._storage.users.ensure(connection, reporter_id, now, reporter.language)
             report_id = await self._reports.insert(
                 connection,
                 reporter_id=reporter_id,
