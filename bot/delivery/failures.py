@@ -9,14 +9,15 @@ every `TELL_EVERY_SECONDS`, so a storm of failures cannot flood it.
 from __future__ import annotations
 
 import json
-from datetime import tzinfo
 from html import escape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.core.audit import AuditLog
 from bot.core.clock import Clock
 from bot.core.errors import Reason, Refused
-from bot.core.i18n import I18n
+from bot.core.i18n import N_, I18n
+from bot.core.when import moment_text
 from bot.delivery.outbox import Notification, Outbox, Part, Priority
 from bot.people.directory import People, Role
 from bot.places.grid import Grid
@@ -26,6 +27,21 @@ from storage.deliveries import FailureRow
 LISTED = 20
 TOLD_AT_ONCE = 5
 TELL_EVERY_SECONDS = 60
+PART_NAMES = {
+    "text": N_("message"),
+    "photo": N_("photo"),
+    "album": N_("photos"),
+    "location": N_("map pin"),
+    "voice": N_("voice note"),
+    "document": N_("file"),
+}
+"""A refused part as the office reads it (Telegram's own error text stays in the log)."""
+CAUSES = (
+    ("blocked", N_("they blocked the bot")),
+    ("deactivated", N_("their Telegram account is deleted")),
+    ("chat not found", N_("the chat no longer exists")),
+    ("kicked", N_("the bot was removed from the group")),
+)
 OWN_LINES = "deliveries"
 """The meta kind of the office-chat line itself: its own failure is never announced again."""
 
@@ -42,7 +58,7 @@ class DeliveryFailures:
         audit: AuditLog,
         clock: Clock,
         department_names: dict[str, dict[str, str]],
-        timezone: tzinfo,
+        timezone: ZoneInfo,
     ) -> None:
         self._storage = storage
         self._people = people
@@ -127,13 +143,14 @@ class DeliveryFailures:
             else _("A message")
         )
         if failure.gave_up:
-            why = _("given up: {error}")
+            why = _("given up: {error}").format(error=_(_cause(failure.error)))
         else:
-            why = _("Telegram refused the {part}: {error}")
+            part = PART_NAMES.get(failure.part_kind or "", N_("message"))
+            why = _("Telegram refused the {part}.").format(part=_(part))
         lines = [
             f"<b>{escape(what)}</b> → {escape(self.who(failure.chat_id, language))}",
-            why.format(part=escape(failure.part_kind or "?"), error=escape(failure.error)),
-            failure.at.astimezone(self._timezone).strftime("%m-%d %H:%M"),
+            escape(why),
+            moment_text(failure.at, language, self._timezone),
         ]
         return "\n".join(lines)
 
@@ -211,3 +228,12 @@ def _resend(failure: FailureRow) -> str | None:
         {"parts": [payload["parts"][failure.part_index]], "meta": payload.get("meta", {})},
         ensure_ascii=False,
     )
+
+
+def _cause(error: str) -> str:
+    """Why Telegram would not deliver, in words the office can act on."""
+    lowered = error.lower()
+    for marker, cause in CAUSES:
+        if marker in lowered:
+            return cause
+    return N_("Telegram kept refusing it")
