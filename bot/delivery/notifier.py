@@ -136,7 +136,7 @@ class Notifier:
                 connection,
                 chat_id,
                 (
-                    *self._evidence(report, media, office=True),
+                    *self._evidence(report, media, office=True, pin=False),
                     Part("text", text=text, buttons=buttons),
                 ),
                 report=report,
@@ -357,15 +357,17 @@ class Notifier:
         return moment.astimezone(self._config.general.tz).strftime("%m-%d %H:%M")
 
     def _evidence(
-        self, report: Report, media: ReportMedia, *, office: bool = False
+        self, report: Report, media: ReportMedia, *, office: bool = False, pin: bool = True
     ) -> tuple[Part, ...]:
         """Photos (as an album when several), the map pin and the voice note, by file id; a
         picture sent as a file goes as a photo made from our copy (`Part.image_files`). The
-        voice only to the `office`, unless the reporter let the grid member hear it too."""
+        pin only for those who go to the place (`pin`: not the office, which reads the place
+        in the card). The voice only to the `office`, unless the reporter let the grid member
+        hear it too."""
         parts: list[Part] = list(
             _photos("photo" if len(media.photos) == 1 else "album", media.photos)
         )
-        if report.latitude is not None and report.longitude is not None:
+        if pin and report.latitude is not None and report.longitude is not None:
             parts.append(Part("location", latitude=report.latitude, longitude=report.longitude))
         if media.voice and (office or member_may_hear(report)):
             parts.append(Part("voice", files=(media.voice.file_id,)))
