@@ -7,10 +7,12 @@ rendered for grid members, leads or departments mentions who reported.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from gettext import NullTranslations
-from html import escape
+from html import escape, unescape
 
 from bot.core.config import Config
 from bot.core.i18n import I18n
@@ -32,6 +34,9 @@ from bot.reporting.redact import localise_placeholders, redact
 from bot.reporting.voice import RelayVoice, member_may_hear
 from storage.transaction import Transaction
 from storage.users import UserRepository
+
+MAX_CAPTION = 1024
+_TAG = re.compile(r"<[^>]*>")
 
 
 def assignees_of(report: Report, people: People) -> list[int]:
@@ -96,10 +101,7 @@ class Notifier:
             text = "\n".join([f"<b>{headline}</b>", self.describe(report, language)])
             buttons = self.task_buttons(report.id, language)
             await self._add(
-                connection,
-                chat_id,
-                (*self._evidence(report, media), Part("text", text=text, buttons=buttons)),
-                report=report,
+                connection, chat_id, _card(report, media, text, buttons, pin=True), report=report
             )
 
     def task_buttons(self, report_id: int, language: str) -> tuple[tuple[Button, ...], ...]:
@@ -135,10 +137,7 @@ class Notifier:
             await self._add(
                 connection,
                 chat_id,
-                (
-                    *self._evidence(report, media, office=True, pin=False),
-                    Part("text", text=text, buttons=buttons),
-                ),
+                _card(report, media, text, buttons, voice=media.voice is not None),
                 report=report,
             )
 
@@ -206,10 +205,7 @@ class Notifier:
             title = _("For your department: report {number}").format(number=report.number)
             text = "\n".join([f"<b>{title}</b>", self.describe(report, language)])
             await self._add(
-                connection,
-                recipient,
-                (*self._evidence(report, media), Part("text", text=text)),
-                report=report,
+                connection, recipient, _card(report, media, text, (), pin=True), report=report
             )
 
     # -- what the reporter is told ----------------------------------------------------------
@@ -355,23 +351,6 @@ class Notifier:
 
     def local_time(self, moment: datetime) -> str:
         return moment.astimezone(self._config.general.tz).strftime("%m-%d %H:%M")
-
-    def _evidence(
-        self, report: Report, media: ReportMedia, *, office: bool = False, pin: bool = True
-    ) -> tuple[Part, ...]:
-        """Photos (as an album when several), the map pin and the voice note, by file id; a
-        picture sent as a file goes as a photo made from our copy (`Part.image_files`). The
-        pin only for those who go to the place (`pin`: not the office, which reads the place
-        in the card). The voice only to the `office`, unless the reporter let the grid member
-        hear it too."""
-        parts: list[Part] = list(
-            _photos("photo" if len(media.photos) == 1 else "album", media.photos)
-        )
-        if pin and report.latitude is not None and report.longitude is not None:
-            parts.append(Part("location", latitude=report.latitude, longitude=report.longitude))
-        if media.voice and (office or member_may_hear(report)):
-            parts.append(Part("voice", files=(media.voice.file_id,)))
-        return tuple(parts)
 
     async def voice_relayed(self, connection: Transaction, report: Report) -> None:
         """The office's words for a voice description only it hears, to whoever works the
@@ -549,3 +528,40 @@ def _photos(kind: str, refs: list[MediaRef]) -> list[Part]:
             ),
         )
     ]
+
+
+def _card(
+    report: Report,
+    media: ReportMedia,
+    text: str,
+    buttons: tuple[tuple[Button, ...], ...],
+    *,
+    pin: bool = False,
+    voice: bool = False,
+) -> tuple[Part, ...]:
+    """A report card as few messages as it takes: one photo with the card as its caption and
+    the buttons; an album and then the card (an album has no buttons), or the photo and then
+    the card when the caption would pass Telegram's limit; the card alone without a photo.
+
+    The map pin follows, only for those who must go to the place (`pin`: the grid member, a
+    department), so the card that asks for action comes first; the office reads the place in
+    the card and has no use for a pin. The voice note goes to the office (`voice`), or to
+    whoever works the report if the reporter let the grid member hear it.
+    """
+    photos = _photos("photo" if len(media.photos) == 1 else "album", media.photos)
+    if len(media.photos) == 1 and caption_fits(text):
+        parts = [replace(photos[0], text=text, buttons=buttons)]
+    else:
+        parts = [*photos, Part("text", text=text, buttons=buttons)]
+    if pin and report.latitude is not None and report.longitude is not None:
+        parts.append(Part("location", latitude=report.latitude, longitude=report.longitude))
+    if media.voice and (voice or member_may_hear(report)):
+        parts.append(Part("voice", files=(media.voice.file_id,)))
+    return tuple(parts)
+
+
+def caption_fits(html_text: str) -> bool:
+    """Whether the text, once Telegram has parsed its HTML, is within the caption limit (counted
+    in UTF-16 code units, as Telegram counts, so an emoji counts twice: never too long)."""
+    plain = unescape(_TAG.sub("", html_text)).strip()
+    return len(plain.encode("utf-16-le")) // 2 <= MAX_CAPTION
