@@ -36,6 +36,8 @@ from storage.transaction import Transaction
 from storage.users import UserRepository
 
 MAX_CAPTION = 1024
+OVERDUE_MARK = "<overdue/>"
+"""Where the overdue words go in a queued text; a tag, which escaped input can never contain."""
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -72,6 +74,7 @@ class Notifier:
         self._i18n = i18n
         self._users = users
         self._outbox = outbox
+        outbox.render_with(self.render_at_send)
 
     async def language_of(self, chat_id: int) -> str:
         """A person's chosen language; group chats get the default."""
@@ -399,10 +402,9 @@ class Notifier:
         report: Report,
         deadline: str,
         leads: list[int] | None,
-        now: datetime,
     ) -> None:
         """Past a deadline: to the village `leads` (held at night), or else to the office
-        (never held)."""
+        (never held); how late is worded when it is sent (`render_at_send`)."""
         due = report.ack_due_at if deadline == "ack" else report.fix_due_at
         assert due is not None
         chats = leads if leads else self._people.office_recipients()
@@ -414,15 +416,16 @@ class Notifier:
             else:
                 title = _("⚠️ {number} was not fixed by {when}")
             title = title.format(number=report.number, when=self.local_time(due))
-            lines = [f"<b>{title}</b>", self.overdue_label(due, now, language)]
+            lines = [f"<b>{title}</b>", OVERDUE_MARK]
             names = self.names_of(assignees_of(report, self._people))
             if names:
                 lines.append(_("Responsible: {names}").format(names=escape(", ".join(names))))
             lines.append(self.describe(report, language, for_office=not leads))
+            overdue = Part("text", text="\n".join(lines), render=(due.isoformat(), language))
             await self._add(
                 connection,
                 chat_id,
-                (Part("text", text="\n".join(lines)),),
+                (overdue,),
                 hold_at_night=bool(leads),
                 report=report,
             )
@@ -455,6 +458,13 @@ class Notifier:
             hold_at_night=True,
             report=report,
         )
+
+    def render_at_send(self, part: Part, now: datetime) -> Part:
+        """The outbox's render hook: "overdue 12 h" as of `now`, the moment the part is sent,
+        so a message held through quiet hours is not an hour or nine behind what it says."""
+        due, language = part.render
+        label = self.overdue_label(datetime.fromisoformat(due), now, language)
+        return replace(part, text=(part.text or "").replace(OVERDUE_MARK, label), render=())
 
     def overdue_label(self, due: datetime, now: datetime, language: str) -> str:
         """ "⏰ overdue 5 h", or less than an hour."""

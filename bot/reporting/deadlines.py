@@ -174,9 +174,9 @@ class DeadlineSweep:
         working = assignees_of(report, self._people)
         leads = [lead for lead in self._people.leads_of(report.village_id) if lead not in working]
         if step.rung == Rung.LEAD and leads:
-            await self._notifier.overdue(tx, report, step.deadline, leads, now)
+            await self._notifier.overdue(tx, report, step.deadline, leads)
             return Rung.LEAD
-        await self._notifier.overdue(tx, report, step.deadline, None, now)
+        await self._notifier.overdue(tx, report, step.deadline, None)
         return Rung.OFFICE
 
     async def _auto_close(self, tx: Transaction, report: Report, now: datetime) -> Report:
