@@ -32,6 +32,7 @@ from bot.reporting.buttons import (
 from bot.reporting.lifecycle import TASK_STATES, Action, State
 from bot.reporting.redact import localise_placeholders, redact
 from bot.reporting.voice import RelayVoice, member_may_hear
+from storage.reports import followers_of
 from storage.transaction import Transaction
 from storage.users import UserRepository
 
@@ -179,7 +180,7 @@ class Notifier:
 
     async def closed_for_office(self, connection: Transaction, report: Report) -> None:
         """The reporter confirmed the fix: the office, which saw the report come in, sees it
-        closed too."""
+        closed too; so do the grid member who fixed it and the "+1" reporters."""
         for chat_id in self._people.office_recipients():
             language = await self.language_of(chat_id)
             _ = self.translator(language).gettext
@@ -189,6 +190,22 @@ class Notifier:
             description = self.describe(report, language, deadlines=False, for_office=True)
             text = "\n".join([f"<b>{title}</b>", description])
             await self._add(connection, chat_id, (Part("text", text=text),), report=report)
+        await self._tell_worker(
+            connection,
+            report,
+            lambda _: (
+                _("👍 {number} is closed: the office confirmed your fix. Thank you!")
+                if report.is_order
+                else _("👍 {number} is closed: the reporter confirmed your fix. Thank you!")
+            ).format(number=report.number),
+        )
+        await self._tell_followers(
+            connection,
+            report,
+            lambda _: _("✅ {number} is closed: the reporter confirmed the fix").format(
+                number=report.number
+            ),
+        )
 
     async def department_copy(
         self, connection: Transaction, report: Report, media: ReportMedia
@@ -219,12 +236,53 @@ class Notifier:
         report: Report,
         message: Callable[[Callable[[str], str]], str],
     ) -> None:
-        """A status line for the reporter; `message` picks the text with their translator."""
+        """A status line for the reporter, and for the "+1" reporters who follow the report;
+        `message` picks the text with each one's translator."""
+        await self._tell_followers(connection, report, message)
         if report.reporter_id == FORGOTTEN_REPORTER:
             return
         language = await self.language_of(report.reporter_id)
         text = message(self.translator(language).gettext)
         await self._add(connection, report.reporter_id, (Part("text", text=text),), report=report)
+
+    async def _tell_followers(
+        self,
+        connection: Transaction,
+        report: Report,
+        message: Callable[[Callable[[str], str]], str],
+        *,
+        hold_at_night: bool = False,
+    ) -> None:
+        """The reporter's words for each "+1" reporter, under a line that says which of their
+        reports it is about."""
+        for follower in await followers_of(connection, report.id):
+            language = await self.language_of(follower.reporter_id)
+            _ = self.translator(language).gettext
+            header = _("Your report {number} is about the same place as {original}:").format(
+                number=follower.number, original=report.number
+            )
+            text = "\n".join([header, message(_)])
+            await self._add(
+                connection,
+                follower.reporter_id,
+                (Part("text", text=text),),
+                hold_at_night=hold_at_night,
+                report=follower,
+            )
+
+    async def _tell_worker(
+        self,
+        connection: Transaction,
+        report: Report,
+        message: Callable[[Callable[[str], str]], str],
+    ) -> None:
+        """A line for whoever worked the report (the one who accepted it, else everyone it
+        was assigned to), in their language."""
+        workers = [report.accepted_by] if report.accepted_by else assignees_of(report, self._people)
+        for chat_id in workers:
+            language = await self.language_of(chat_id)
+            text = message(self.translator(language).gettext)
+            await self._add(connection, chat_id, (Part("text", text=text),), report=report)
 
     async def tell(
         self,
@@ -240,7 +298,13 @@ class Notifier:
     async def ask_reporter_to_confirm(
         self, connection: Transaction, report: Report, media: ReportMedia
     ) -> None:
-        """The after-photo with "Fixed 👍" / "Still there 👎"."""
+        """The after-photo with "Fixed 👍" / "Still there 👎"; the "+1" reporters hear of the
+        fix (only the reporter answers)."""
+        await self._tell_followers(
+            connection,
+            report,
+            lambda _: _("🧹 {number} has been marked fixed.").format(number=report.number),
+        )
         if report.reporter_id == FORGOTTEN_REPORTER:
             return
         language = await self.language_of(report.reporter_id)
@@ -431,7 +495,8 @@ class Notifier:
             )
 
     async def auto_closed(self, connection: Transaction, report: Report, days: float) -> None:
-        """Closed without the reporter's answer: the office is told, and the villager."""
+        """Closed without the reporter's answer: the office is told, the grid member who fixed
+        it, the villager and the "+1" reporters."""
         for chat_id in self._people.office_recipients():
             language = await self.language_of(chat_id)
             _ = self.translator(language).gettext
@@ -443,14 +508,28 @@ class Notifier:
                 ]
             )
             await self._add(connection, chat_id, (Part("text", text=text),), report=report)
+        await self._tell_worker(
+            connection,
+            report,
+            lambda _: _(
+                "✅ {number} is closed: the reporter did not answer within {days:g} days of "
+                "your fix."
+            ).format(number=report.number, days=days),
+        )
         if report.is_order:
             return
+
+        def closed(_: Callable[[str], str]) -> str:
+            return _(
+                "✅ Report {number} is closed: it was marked fixed {days:g} days ago and we did "
+                "not hear back. If the problem is back, please report it again."
+            ).format(number=report.number, days=days)
+
+        await self._tell_followers(connection, report, closed, hold_at_night=True)
+        if report.reporter_id == FORGOTTEN_REPORTER:
+            return
         language = await self.language_of(report.reporter_id)
-        _ = self.translator(language).gettext
-        text = _(
-            "✅ Report {number} is closed: it was marked fixed {days:g} days ago and we did not "
-            "hear back. If the problem is back, please report it again."
-        ).format(number=report.number, days=days)
+        text = closed(self.translator(language).gettext)
         await self._add(
             connection,
             report.reporter_id,
