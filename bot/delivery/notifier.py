@@ -7,58 +7,33 @@ rendered for grid members, leads or departments mentions who reported.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import datetime
-from gettext import NullTranslations
-from html import escape, unescape
+from html import escape
 
 from bot.core.config import Config
 from bot.core.i18n import I18n
-from bot.core.models import FORGOTTEN_REPORTER, Event, MediaRef, Report, ReportMedia
+from bot.core.models import FORGOTTEN_REPORTER, Report, ReportMedia
+from bot.delivery.cards import card_parts, photo_parts
 from bot.delivery.outbox import Button, Notification, Outbox, Part
+from bot.delivery.report_words import OVERDUE_MARK, ReportWords
+from bot.delivery.routing import assignees_of, responsible_for
 from bot.people.directory import People
 from bot.places.grid import Grid
-from bot.reporting.buttons import (
-    AcceptTask,
-    AssignReport,
-    ConfirmFixed,
-    MarkFixed,
-    NotMyArea,
-    RejectReport,
-    StillThere,
-)
-from bot.reporting.lifecycle import TASK_STATES, Action, State
-from bot.reporting.redact import localise_placeholders, redact
+from bot.reporting.buttons import ConfirmFixed, StillThere
+from bot.reporting.lifecycle import State
 from bot.reporting.voice import RelayVoice, member_may_hear
 from storage.reports import followers_of
 from storage.transaction import Transaction
 from storage.users import UserRepository
 
-MAX_CAPTION = 1024
-OVERDUE_MARK = "<overdue/>"
-"""Where the overdue words go in a queued text; a tag, which escaped input can never contain."""
-_TAG = re.compile(r"<[^>]*>")
+__all__ = ["Notifier", "assignees_of", "responsible_for"]
+"""`assignees_of` and `responsible_for` live in `routing`; named here too, where callers
+have always found them."""
 
 
-def assignees_of(report: Report, people: People) -> list[int]:
-    """Who works the report: the hamlet's grid members (see `responsible_for`)."""
-    return responsible_for(people, report.hamlet_id, report.village_id, order=report.is_order)
+class Notifier(ReportWords):
+    """Who is told what when a report moves (the words are `ReportWords`')."""
 
-
-def responsible_for(
-    people: People, hamlet_id: str | None, village_id: str | None, *, order: bool
-) -> list[int]:
-    """The hamlet's grid members; for an order to a whole village, or to a hamlet without a
-    grid member, the village lead."""
-    members = people.grid_members_of(hamlet_id)
-    if members or not order:
-        return members
-    return people.leads_of(village_id)
-
-
-class Notifier:
     def __init__(
         self,
         *,
@@ -69,10 +44,8 @@ class Notifier:
         users: UserRepository,
         outbox: Outbox,
     ) -> None:
-        self._config = config
-        self._grid = grid
+        super().__init__(config=config, grid=grid, i18n=i18n)
         self._people = people
-        self._i18n = i18n
         self._users = users
         self._outbox = outbox
         outbox.render_with(self.render_at_send)
@@ -82,9 +55,6 @@ class Notifier:
         if chat_id < 0:
             return self._i18n.default_language
         return self._i18n.pick(await self._users.language(chat_id))
-
-    def translator(self, language: str) -> NullTranslations:
-        return self._i18n.translator(language)
 
     # -- what the grid member, the office and departments receive ------------------------
 
@@ -105,18 +75,11 @@ class Notifier:
             text = "\n".join([f"<b>{headline}</b>", self.describe(report, language)])
             buttons = self.task_buttons(report.id, language)
             await self._add(
-                connection, chat_id, _card(report, media, text, buttons, pin=True), report=report
+                connection,
+                chat_id,
+                card_parts(report, media, text, buttons, pin=True),
+                report=report,
             )
-
-    def task_buttons(self, report_id: int, language: str) -> tuple[tuple[Button, ...], ...]:
-        _ = self.translator(language).gettext
-        return (
-            (
-                Button(_("✅ Accept"), AcceptTask(report_id).pack()),
-                Button(_("🙅 Not my area"), NotMyArea(report_id).pack()),
-            ),
-            (Button(_("🧹 Fixed"), MarkFixed(report_id).pack()),),
-        )
 
     async def office_copy(
         self, connection: Transaction, report: Report, media: ReportMedia, *, headline: str
@@ -141,18 +104,9 @@ class Notifier:
             await self._add(
                 connection,
                 chat_id,
-                _card(report, media, text, buttons, voice=media.voice is not None),
+                card_parts(report, media, text, buttons, voice=media.voice is not None),
                 report=report,
             )
-
-    def queue_buttons(self, report_id: int, language: str) -> tuple[tuple[Button, ...], ...]:
-        _ = self.translator(language).gettext
-        return (
-            (
-                Button(_("📌 Assign"), AssignReport(report_id).pack()),
-                Button(_("🚫 Reject"), RejectReport(report_id).pack()),
-            ),
-        )
 
     async def returned_to_office(
         self, connection: Transaction, report: Report, reason: str
@@ -225,7 +179,7 @@ class Notifier:
             title = _("For your department: report {number}").format(number=report.number)
             text = "\n".join([f"<b>{title}</b>", self.describe(report, language)])
             await self._add(
-                connection, recipient, _card(report, media, text, (), pin=True), report=report
+                connection, recipient, card_parts(report, media, text, (), pin=True), report=report
             )
 
     # -- what the reporter is told ----------------------------------------------------------
@@ -326,98 +280,13 @@ class Notifier:
                 Button(_("Still there 👎"), StillThere(report.id).pack()),
             ),
         )
-        parts = tuple(_photos("photo", media.after_photos[-1:]))
+        parts = tuple(photo_parts("photo", media.after_photos[-1:]))
         await self._add(
             connection,
             report.reporter_id,
             (*parts, Part("text", text="\n".join(lines), buttons=buttons)),
             report=report,
         )
-
-    # -- shared rendering ---------------------------------------------------------------
-
-    def describe(
-        self, report: Report, language: str, *, deadlines: bool = True, for_office: bool = False
-    ) -> str:
-        """Category, place, description and deadlines: never the reporter. The office reads
-        the description as written; everyone else its public form (see `public_text`)."""
-        _ = self.translator(language).gettext
-        if report.is_order:
-            lines = [_("📜 Rectification order from the town office")]
-        else:
-            lines = [
-                _("Category: {category}").format(
-                    category=self.category_label(report.category, language)
-                )
-            ]
-        lines.append(_("Place: {place}").format(place=self.place(report, language)))
-        text = report.description if for_office else self.public_text(report, language)
-        if text:
-            lines.append(_("Description: {text}").format(text=escape(text)))
-        if report.has_voice and not member_may_hear(report):
-            lines.append(_("🎤 The reporter left a voice description that only the office hears."))
-        if report.voice_relay:
-            lines.append(
-                _("🗣 The office passes it on: {words}").format(words=escape(report.voice_relay))
-            )
-        if report.duplicates:
-            lines.append(
-                _("👥 +{count} more villagers reported this").format(count=report.duplicates)
-            )
-        if (
-            deadlines
-            and report.fix_due_at
-            and report.state in (State.ASSIGNED, State.ACCEPTED, State.REOPENED)
-        ):
-            if report.ack_due_at and report.state != State.ACCEPTED:
-                lines.append(_("Accept by: {when}").format(when=self.local_time(report.ack_due_at)))
-            lines.append(_("Fix by: {when}").format(when=self.local_time(report.fix_due_at)))
-        return "\n".join(lines)
-
-    def public_text(self, report: Report, language: str) -> str | None:
-        """The description as anyone but the office reads it: scrubbed at submission of phone
-        and ID numbers and the reporter's name, the placeholders in the reader's words (a
-        report stored before that scrubbing is scrubbed of numbers here)."""
-        _ = self.translator(language).gettext
-        if report.public_description is not None:
-            return localise_placeholders(report.public_description, _)
-        return redact(report.description, None, _) if report.description else None
-
-    def status_label(self, state: State, language: str) -> str:
-        _ = self.translator(language).gettext
-        return {
-            State.SUBMITTED: _("waiting for the office"),
-            State.ASSIGNED: _("sent to the grid member"),
-            State.ACCEPTED: _("being handled"),
-            State.FIXED: _("fixed, waiting for your check"),
-            State.CLOSED: _("closed"),
-            State.REOPENED: _("reopened"),
-            State.DUPLICATE: _("already known (+1)"),
-            State.REJECTED: _("not taken up"),
-        }[state]
-
-    def category_label(self, key: str, language: str) -> str:
-        category = self._config.categories.get(key)
-        return escape(category.label.get(language)) if category else escape(key)
-
-    def place(self, report: Report, language: str) -> str:
-        return self.place_name(report.hamlet_id, report.village_id, language)
-
-    def place_name(self, hamlet_id: str | None, village_id: str | None, language: str) -> str:
-        _ = self.translator(language).gettext
-        hamlet = self._grid.hamlets.get(hamlet_id or "")
-        village = self._grid.villages.get(village_id or "")
-        if hamlet is None and village is not None:
-            return escape(
-                _("{village} (the whole village)").format(village=village.label(language))
-            )
-        if hamlet is None:
-            return _("not matched to a hamlet")
-        village = self._grid.villages[hamlet.village_id]
-        return escape(f"{hamlet.label(language)} · {village.label(language)}")
-
-    def local_time(self, moment: datetime) -> str:
-        return moment.astimezone(self._config.general.tz).strftime("%m-%d %H:%M")
 
     async def voice_relayed(self, connection: Transaction, report: Report) -> None:
         """The office's words for a voice description only it hears, to whoever works the
@@ -538,55 +407,6 @@ class Notifier:
             report=report,
         )
 
-    def render_at_send(self, part: Part, now: datetime) -> Part:
-        """The outbox's render hook: "overdue 12 h" as of `now`, the moment the part is sent,
-        so a message held through quiet hours is not an hour or nine behind what it says."""
-        due, language = part.render
-        label = self.overdue_label(datetime.fromisoformat(due), now, language)
-        return replace(part, text=(part.text or "").replace(OVERDUE_MARK, label), render=())
-
-    def overdue_label(self, due: datetime, now: datetime, language: str) -> str:
-        """ "⏰ overdue 5 h", or less than an hour."""
-        _ = self.translator(language).gettext
-        hours = int((now - due).total_seconds() // 3600)
-        if hours < 1:
-            return "⏰ " + _("overdue less than 1 h")
-        return "⏰ " + _("overdue {hours} h").format(hours=hours)
-
-    def deadline_status(
-        self, report: Report, events: list[Event], now: datetime, language: str
-    ) -> list[str]:
-        """Lines for a task card: how overdue it is, and the ladder's latest step."""
-        _ = self.translator(language).gettext
-        lines = []
-        if report.state in TASK_STATES and report.fix_due_at and report.fix_due_at < now:
-            lines.append(self.overdue_label(report.fix_due_at, now, language))
-        elif (
-            report.state in (State.ASSIGNED, State.REOPENED)
-            and report.ack_due_at
-            and report.ack_due_at < now
-        ):
-            lines.append(
-                self.overdue_label(report.ack_due_at, now, language) + " " + _("(not accepted)")
-            )
-        ladder = [e for e in events if e.action in (Action.REMIND, Action.ESCALATE)]
-        if ladder and report.state in TASK_STATES:
-            last = ladder[-1]
-            told = {
-                "member": _("🔔 reminded {when}"),
-                "lead": _("📣 the village lead was told {when}"),
-                "office": _("📣 the office was told {when}"),
-            }
-            rung = (last.note or "").partition(":")[2]
-            lines.append(told.get(rung, told["member"]).format(when=self.local_time(last.at)))
-        return lines
-
-    def names_of(self, user_ids: list[int]) -> list[str]:
-        """The names the configuration gives these grid members and village leads."""
-        names = {member.user_id: member.name for member in self._config.grid_members}
-        names |= {lead.user_id: lead.name for lead in self._config.village_leads}
-        return [names[user_id] for user_id in user_ids if user_id in names]
-
     async def _add(
         self,
         connection: Transaction,
@@ -602,55 +422,3 @@ class Notifier:
             connection,
             Notification(chat_id=chat_id, parts=parts, hold_at_night=hold_at_night, meta=meta),
         )
-
-
-def _photos(kind: str, refs: list[MediaRef]) -> list[Part]:
-    """One photo or album part for `refs` (none if empty), pictures sent as files marked."""
-    if not refs:
-        return []
-    return [
-        Part(
-            kind,
-            files=tuple(ref.file_id for ref in refs),
-            image_files=tuple(
-                (ref.file_id, ref.local_path) for ref in refs if ref.kind == "document"
-            ),
-        )
-    ]
-
-
-def _card(
-    report: Report,
-    media: ReportMedia,
-    text: str,
-    buttons: tuple[tuple[Button, ...], ...],
-    *,
-    pin: bool = False,
-    voice: bool = False,
-) -> tuple[Part, ...]:
-    """A report card as few messages as it takes: one photo with the card as its caption and
-    the buttons; an album and then the card (an album has no buttons), or the photo and then
-    the card when the caption would pass Telegram's limit; the card alone without a photo.
-
-    The map pin follows, only for those who must go to the place (`pin`: the grid member, a
-    department), so the card that asks for action comes first; the office reads the place in
-    the card and has no use for a pin. The voice note goes to the office (`voice`), or to
-    whoever works the report if the reporter let the grid member hear it.
-    """
-    photos = _photos("photo" if len(media.photos) == 1 else "album", media.photos)
-    if len(media.photos) == 1 and caption_fits(text):
-        parts = [replace(photos[0], text=text, buttons=buttons)]
-    else:
-        parts = [*photos, Part("text", text=text, buttons=buttons)]
-    if pin and report.latitude is not None and report.longitude is not None:
-        parts.append(Part("location", latitude=report.latitude, longitude=report.longitude))
-    if media.voice and (voice or member_may_hear(report)):
-        parts.append(Part("voice", files=(media.voice.file_id,)))
-    return tuple(parts)
-
-
-def caption_fits(html_text: str) -> bool:
-    """Whether the text, once Telegram has parsed its HTML, is within the caption limit (counted
-    in UTF-16 code units, as Telegram counts, so an emoji counts twice: never too long)."""
-    plain = unescape(_TAG.sub("", html_text)).strip()
-    return len(plain.encode("utf-16-le")) // 2 <= MAX_CAPTION

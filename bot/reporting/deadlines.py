@@ -21,8 +21,9 @@ from bot.core.clock import Clock
 from bot.core.config import DeadlinesConfig
 from bot.core.i18n import N_
 from bot.core.models import Event, Report
-from bot.delivery.notifier import Notifier, assignees_of
+from bot.delivery.notifier import Notifier
 from bot.delivery.outbox import Outbox
+from bot.delivery.routing import assignees_of
 from bot.people.directory import People
 from bot.reporting.lifecycle import TASK_STATES, Action, State, next_state
 from storage import Storage, Transaction
