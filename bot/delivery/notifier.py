@@ -26,6 +26,9 @@ from storage.reports import followers_of
 from storage.transaction import Transaction
 from storage.users import UserRepository
 
+Words = Callable[[Callable[[str], str]], str]
+"""A message in the reader's words: given their translator, the text."""
+
 __all__ = ["Notifier", "assignees_of", "responsible_for"]
 """`assignees_of` and `responsible_for` live in `routing`; named here too, where callers
 have always found them."""
@@ -188,27 +191,24 @@ class Notifier(ReportWords):
         self,
         connection: Transaction,
         report: Report,
-        message: Callable[[Callable[[str], str]], str],
+        message: Words,
+        *,
+        hold_at_night: bool = False,
     ) -> None:
         """A status line for the reporter, and for the "+1" reporters who follow the report;
         `message` picks the text with each one's translator."""
-        await self._tell_followers(connection, report, message)
+        await self._tell_followers(connection, report, message, hold_at_night)
         if report.reporter_id == FORGOTTEN_REPORTER:
             return
         language = await self.language_of(report.reporter_id)
         text = message(self.translator(language).gettext)
-        await self._add(connection, report.reporter_id, (Part("text", text=text),), report=report)
+        await self._say(connection, report.reporter_id, text, report, hold_at_night)
 
     async def _tell_followers(
-        self,
-        connection: Transaction,
-        report: Report,
-        message: Callable[[Callable[[str], str]], str],
-        *,
-        hold_at_night: bool = False,
+        self, connection: Transaction, report: Report, message: Words, held: bool = False
     ) -> None:
         """The reporter's words for each "+1" reporter, under a line that says which of their
-        reports it is about."""
+        reports it is about (`held`: through quiet hours)."""
         for follower in await followers_of(connection, report.id):
             language = await self.language_of(follower.reporter_id)
             _ = self.translator(language).gettext
@@ -216,19 +216,13 @@ class Notifier(ReportWords):
                 number=follower.number, original=report.number
             )
             text = "\n".join([header, message(_)])
-            await self._add(
-                connection,
-                follower.reporter_id,
-                (Part("text", text=text),),
-                hold_at_night=hold_at_night,
-                report=follower,
-            )
+            await self._say(connection, follower.reporter_id, text, follower, held)
 
     async def _tell_worker(
         self,
         connection: Transaction,
         report: Report,
-        message: Callable[[Callable[[str], str]], str],
+        message: Words,
     ) -> None:
         """A line for whoever worked the report (the one who accepted it, else everyone it
         was assigned to), in their language."""
@@ -236,7 +230,7 @@ class Notifier(ReportWords):
         for chat_id in workers:
             language = await self.language_of(chat_id)
             text = message(self.translator(language).gettext)
-            await self._add(connection, chat_id, (Part("text", text=text),), report=report)
+            await self._say(connection, chat_id, text, report)
 
     async def tell(
         self,
@@ -394,16 +388,22 @@ class Notifier(ReportWords):
                 "not hear back. If the problem is back, please report it again."
             ).format(number=report.number, days=days)
 
-        await self._tell_followers(connection, report, closed, hold_at_night=True)
-        if report.reporter_id == FORGOTTEN_REPORTER:
-            return
-        language = await self.language_of(report.reporter_id)
-        text = closed(self.translator(language).gettext)
+        await self.tell_reporter(connection, report, closed, hold_at_night=True)
+
+    async def _say(
+        self,
+        connection: Transaction,
+        chat_id: int,
+        text: str,
+        report: Report,
+        hold_at_night: bool = False,
+    ) -> None:
+        """One text message about `report`."""
         await self._add(
             connection,
-            report.reporter_id,
+            chat_id,
             (Part("text", text=text),),
-            hold_at_night=True,
+            hold_at_night=hold_at_night,
             report=report,
         )
 
