@@ -53,8 +53,9 @@ def has_button(prefix: str):
 
 async def one_report(
     villager: EmulatedUser, point: tuple[float, float], category: str
-) -> tuple[int, float]:
-    """Run one conversation; returns the report id and the moment Submit was pressed."""
+) -> tuple[int, float, float]:
+    """Run one conversation; returns the report id, the moment Submit was pressed and how long
+    the villager waited for the bot's answer to it."""
     villager.send_photo()
     await villager.wait_for(lambda m: bool((m.get("reply_markup") or {}).get("keyboard")), 30)
     villager.send_location(*point)
@@ -64,15 +65,16 @@ async def one_report(
     pressed = time.perf_counter()
     villager.press(summary, "v2:rs")
     done = await villager.wait_for(lambda m: "R-" in (m.get("text") or ""), 30)
-    return int(NUMBER.search(done["text"]).group(1)), pressed
+    return int(NUMBER.search(done["text"]).group(1)), pressed, time.perf_counter() - pressed
 
 
 async def report_conversations(
     villagers: int,
-) -> tuple[float, Counter[str], list[float], list[float]]:
+) -> tuple[float, Counter[str], list[float], list[float], list[float]]:
     """Conversations per second with everyone at once, Bot API calls of the burst by method,
-    and Submit → task-card latencies in seconds during that burst and for reports made one at
-    a time."""
+    Submit → task-card latencies in seconds during that burst and for reports made one at a
+    time, and Submit → the villager's answer in the burst (the card cannot come sooner than
+    the update is handled)."""
     with tempfile.TemporaryDirectory() as folder:
         emulator = BotApiEmulator(token=TOKEN)
         await emulator.start()
@@ -112,12 +114,12 @@ async def report_conversations(
             category = categories[(index // len(hamlets)) % len(categories)]
             return one_report(user, bot.grid.representative_point(hamlet), category)
 
-        async def latencies_of(pressed: list[tuple[int, float]]) -> list[float]:
+        async def latencies_of(pressed: list[tuple[int, float, float]]) -> list[float]:
             for _ in range(400):
-                if all(report_id in card_seen for report_id, _ in pressed):
+                if all(report_id in card_seen for report_id, _, _ in pressed):
                     break
                 await asyncio.sleep(0.05)
-            return [card_seen[number] - at for number, at in pressed if number in card_seen]
+            return [card_seen[number] - at for number, at, _ in pressed if number in card_seen]
 
         users = [emulator.user(FIRST_VILLAGER + i, f"村民{i}") for i in range(villagers)]
         before = len(emulator.requests)
@@ -136,7 +138,8 @@ async def report_conversations(
         quiet_latencies = await latencies_of(quiet)
         await bot.stop()
         await emulator.stop()
-        return villagers / elapsed, calls, burst_latencies, quiet_latencies
+        answers = [answered for _, _, answered in burst]
+        return villagers / elapsed, calls, burst_latencies, quiet_latencies, answers
 
 
 async def settled(emulator: BotApiEmulator, quiet_for: float = 1.0) -> None:
@@ -203,7 +206,7 @@ async def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     villagers = arguments.villagers
 
-    conversations, calls, burst, quiet = await report_conversations(villagers)
+    conversations, calls, burst, quiet, answers = await report_conversations(villagers)
     echo_rate = await echo_updates(villagers, UPDATES_PER_REPORT)
     intake = conversations * UPDATES_PER_REPORT
     print(f"report conversations/s        {conversations:10.1f}  ({villagers} at once)")
@@ -215,6 +218,11 @@ async def main() -> None:
     for label, latencies in [(f"{villagers} at once", burst), ("one at a time", quiet)]:
         p50, p99 = percentiles(latencies)
         print(f"submit → grid member p50 / p99 ({label}) {p50:8.1f} / {p99:.1f} ms")
+    p50, p99 = percentiles(answers)
+    print(
+        f"  reference: submit → villager's answer p50 / p99 ({villagers} at once) "
+        f"{p50:8.1f} / {p99:.1f} ms"
+    )
     total = sum(calls.values())
     downloads = calls["getFile"]
     print(

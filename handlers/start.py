@@ -131,6 +131,13 @@ async def my_reports(update: Update, context: BotContext) -> None:
             category = notifier.category_label(report.category, language)
             place = notifier.place(report, language)
             status = notifier.status_label(report.state, language)
+            if report.duplicate_of is not None:  # a "+1" follows the original's progress
+                original = await found.reports.get(report.duplicate_of)
+                if original is not None:
+                    status = _("{status} (the same place as {original})").format(
+                        status=notifier.status_label(original.state, language),
+                        original=original.number,
+                    )
             lines.append(f"• <b>{report.number}</b> {category} · {place} — {status}")
         text = "\n".join(lines)
     await update.effective_message.reply_text(

@@ -434,3 +434,14 @@ def _report(row: Row) -> Report:
         has_voice=bool(row["has_voice"]),
         reported_hamlet_id=row["reported_hamlet_id"],
     )
+
+
+async def followers_of(tx: Transaction, report_id: int) -> list[Report]:
+    """The "+1" reports of `report_id` (stored as its duplicates) whose reporters are still
+    known: they follow the original's progress."""
+    rows = await tx.fetch_all(
+        f"""SELECT {_REPORT_COLUMNS} FROM reports r
+            WHERE r.duplicate_of = ? AND r.reporter_id != ? ORDER BY r.id""",
+        (report_id, FORGOTTEN_REPORTER),
+    )
+    return [_report(row) for row in rows]

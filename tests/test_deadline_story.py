@@ -135,3 +135,17 @@ async def test_a_fix_nobody_confirms_closes_by_itself(town: Town) -> None:
     late = villager.press_raw(question, ConfirmFixed(1).pack())
     assert (await villager.answer_to(late))["show_alert"]  # already closed: nothing changes
     assert data_of(question)
+
+
+async def test_a_message_held_through_quiet_hours_says_how_late_it_is_when_it_arrives(
+    town: Town,
+) -> None:
+    """The lead's "not accepted" falls due at 22:00 and is held until 07:00: it says nine
+    hours overdue when it arrives, not the "less than an hour" of when it was queued."""
+    lead = town.emulator.user(NABI_LEAD, "黄秀兰", language_code="zh")
+    await report_at(town, town.villager, town.inside("那笔坡"))
+    await town.member.wait_for(has_buttons(AcceptTask(1).pack()))
+    await at(town, 2, 22)
+    await at(town, 3, 7)
+    told = await lead.wait_for(mentions("⚠️", "R-000001"))
+    assert "已超期 9 小时" in told["text"] and "超时不到 1 小时" not in told["text"]

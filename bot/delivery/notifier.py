@@ -8,49 +8,35 @@ rendered for grid members, leads or departments mentions who reported.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from gettext import NullTranslations
 from html import escape
 
 from bot.core.config import Config
 from bot.core.i18n import I18n
-from bot.core.models import FORGOTTEN_REPORTER, Event, MediaRef, Report, ReportMedia
+from bot.core.models import FORGOTTEN_REPORTER, Report, ReportMedia
+from bot.delivery.cards import card_parts, photo_parts
 from bot.delivery.outbox import Button, Notification, Outbox, Part
+from bot.delivery.report_words import OVERDUE_MARK, ReportWords
+from bot.delivery.routing import assignees_of, responsible_for
 from bot.people.directory import People
 from bot.places.grid import Grid
-from bot.reporting.buttons import (
-    AcceptTask,
-    AssignReport,
-    ConfirmFixed,
-    MarkFixed,
-    NotMyArea,
-    RejectReport,
-    StillThere,
-)
-from bot.reporting.lifecycle import TASK_STATES, Action, State
-from bot.reporting.redact import localise_placeholders, redact
+from bot.reporting.buttons import ConfirmFixed, StillThere
+from bot.reporting.lifecycle import State
 from bot.reporting.voice import RelayVoice, member_may_hear
+from storage.reports import followers_of
 from storage.transaction import Transaction
 from storage.users import UserRepository
 
+Words = Callable[[Callable[[str], str]], str]
+"""A message in the reader's words: given their translator, the text."""
 
-def assignees_of(report: Report, people: People) -> list[int]:
-    """Who works the report: the hamlet's grid members (see `responsible_for`)."""
-    return responsible_for(people, report.hamlet_id, report.village_id, order=report.is_order)
-
-
-def responsible_for(
-    people: People, hamlet_id: str | None, village_id: str | None, *, order: bool
-) -> list[int]:
-    """The hamlet's grid members; for an order to a whole village, or to a hamlet without a
-    grid member, the village lead."""
-    members = people.grid_members_of(hamlet_id)
-    if members or not order:
-        return members
-    return people.leads_of(village_id)
+__all__ = ["Notifier", "assignees_of", "responsible_for"]
+"""`assignees_of` and `responsible_for` live in `routing`; named here too, where callers
+have always found them."""
 
 
-class Notifier:
+class Notifier(ReportWords):
+    """Who is told what when a report moves (the words are `ReportWords`')."""
+
     def __init__(
         self,
         *,
@@ -61,21 +47,17 @@ class Notifier:
         users: UserRepository,
         outbox: Outbox,
     ) -> None:
-        self._config = config
-        self._grid = grid
+        super().__init__(config=config, grid=grid, i18n=i18n)
         self._people = people
-        self._i18n = i18n
         self._users = users
         self._outbox = outbox
+        outbox.render_with(self.render_at_send)
 
     async def language_of(self, chat_id: int) -> str:
         """A person's chosen language; group chats get the default."""
         if chat_id < 0:
             return self._i18n.default_language
         return self._i18n.pick(await self._users.language(chat_id))
-
-    def translator(self, language: str) -> NullTranslations:
-        return self._i18n.translator(language)
 
     # -- what the grid member, the office and departments receive ------------------------
 
@@ -98,19 +80,9 @@ class Notifier:
             await self._add(
                 connection,
                 chat_id,
-                (*self._evidence(report, media), Part("text", text=text, buttons=buttons)),
+                card_parts(report, media, text, buttons, pin=True),
                 report=report,
             )
-
-    def task_buttons(self, report_id: int, language: str) -> tuple[tuple[Button, ...], ...]:
-        _ = self.translator(language).gettext
-        return (
-            (
-                Button(_("✅ Accept"), AcceptTask(report_id).pack()),
-                Button(_("🙅 Not my area"), NotMyArea(report_id).pack()),
-            ),
-            (Button(_("🧹 Fixed"), MarkFixed(report_id).pack()),),
-        )
 
     async def office_copy(
         self, connection: Transaction, report: Report, media: ReportMedia, *, headline: str
@@ -135,21 +107,9 @@ class Notifier:
             await self._add(
                 connection,
                 chat_id,
-                (
-                    *self._evidence(report, media, office=True),
-                    Part("text", text=text, buttons=buttons),
-                ),
+                card_parts(report, media, text, buttons, voice=media.voice is not None),
                 report=report,
             )
-
-    def queue_buttons(self, report_id: int, language: str) -> tuple[tuple[Button, ...], ...]:
-        _ = self.translator(language).gettext
-        return (
-            (
-                Button(_("📌 Assign"), AssignReport(report_id).pack()),
-                Button(_("🚫 Reject"), RejectReport(report_id).pack()),
-            ),
-        )
 
     async def returned_to_office(
         self, connection: Transaction, report: Report, reason: str
@@ -177,7 +137,7 @@ class Notifier:
 
     async def closed_for_office(self, connection: Transaction, report: Report) -> None:
         """The reporter confirmed the fix: the office, which saw the report come in, sees it
-        closed too."""
+        closed too; so do the grid member who fixed it and the "+1" reporters."""
         for chat_id in self._people.office_recipients():
             language = await self.language_of(chat_id)
             _ = self.translator(language).gettext
@@ -187,6 +147,22 @@ class Notifier:
             description = self.describe(report, language, deadlines=False, for_office=True)
             text = "\n".join([f"<b>{title}</b>", description])
             await self._add(connection, chat_id, (Part("text", text=text),), report=report)
+        await self._tell_worker(
+            connection,
+            report,
+            lambda _: (
+                _("👍 {number} is closed: the office confirmed your fix. Thank you!")
+                if report.is_order
+                else _("👍 {number} is closed: the reporter confirmed your fix. Thank you!")
+            ).format(number=report.number),
+        )
+        await self._tell_followers(
+            connection,
+            report,
+            lambda _: _("✅ {number} is closed: the reporter confirmed the fix").format(
+                number=report.number
+            ),
+        )
 
     async def department_copy(
         self, connection: Transaction, report: Report, media: ReportMedia
@@ -206,10 +182,7 @@ class Notifier:
             title = _("For your department: report {number}").format(number=report.number)
             text = "\n".join([f"<b>{title}</b>", self.describe(report, language)])
             await self._add(
-                connection,
-                recipient,
-                (*self._evidence(report, media), Part("text", text=text)),
-                report=report,
+                connection, recipient, card_parts(report, media, text, (), pin=True), report=report
             )
 
     # -- what the reporter is told ----------------------------------------------------------
@@ -218,14 +191,46 @@ class Notifier:
         self,
         connection: Transaction,
         report: Report,
-        message: Callable[[Callable[[str], str]], str],
+        message: Words,
+        *,
+        hold_at_night: bool = False,
     ) -> None:
-        """A status line for the reporter; `message` picks the text with their translator."""
+        """A status line for the reporter, and for the "+1" reporters who follow the report;
+        `message` picks the text with each one's translator."""
+        await self._tell_followers(connection, report, message, hold_at_night)
         if report.reporter_id == FORGOTTEN_REPORTER:
             return
         language = await self.language_of(report.reporter_id)
         text = message(self.translator(language).gettext)
-        await self._add(connection, report.reporter_id, (Part("text", text=text),), report=report)
+        await self._say(connection, report.reporter_id, text, report, hold_at_night)
+
+    async def _tell_followers(
+        self, connection: Transaction, report: Report, message: Words, held: bool = False
+    ) -> None:
+        """The reporter's words for each "+1" reporter, under a line that says which of their
+        reports it is about (`held`: through quiet hours)."""
+        for follower in await followers_of(connection, report.id):
+            language = await self.language_of(follower.reporter_id)
+            _ = self.translator(language).gettext
+            header = _("Your report {number} is about the same place as {original}:").format(
+                number=follower.number, original=report.number
+            )
+            text = "\n".join([header, message(_)])
+            await self._say(connection, follower.reporter_id, text, follower, held)
+
+    async def _tell_worker(
+        self,
+        connection: Transaction,
+        report: Report,
+        message: Words,
+    ) -> None:
+        """A line for whoever worked the report (the one who accepted it, else everyone it
+        was assigned to), in their language."""
+        workers = [report.accepted_by] if report.accepted_by else assignees_of(report, self._people)
+        for chat_id in workers:
+            language = await self.language_of(chat_id)
+            text = message(self.translator(language).gettext)
+            await self._say(connection, chat_id, text, report)
 
     async def tell(
         self,
@@ -241,7 +246,13 @@ class Notifier:
     async def ask_reporter_to_confirm(
         self, connection: Transaction, report: Report, media: ReportMedia
     ) -> None:
-        """The after-photo with "Fixed 👍" / "Still there 👎"."""
+        """The after-photo with "Fixed 👍" / "Still there 👎"; the "+1" reporters hear of the
+        fix (only the reporter answers)."""
+        await self._tell_followers(
+            connection,
+            report,
+            lambda _: _("🧹 {number} has been marked fixed.").format(number=report.number),
+        )
         if report.reporter_id == FORGOTTEN_REPORTER:
             return
         language = await self.language_of(report.reporter_id)
@@ -263,113 +274,13 @@ class Notifier:
                 Button(_("Still there 👎"), StillThere(report.id).pack()),
             ),
         )
-        parts = tuple(_photos("photo", media.after_photos[-1:]))
+        parts = tuple(photo_parts("photo", media.after_photos[-1:]))
         await self._add(
             connection,
             report.reporter_id,
             (*parts, Part("text", text="\n".join(lines), buttons=buttons)),
             report=report,
         )
-
-    # -- shared rendering ---------------------------------------------------------------
-
-    def describe(
-        self, report: Report, language: str, *, deadlines: bool = True, for_office: bool = False
-    ) -> str:
-        """Category, place, description and deadlines: never the reporter. The office reads
-        the description as written; everyone else its public form (see `public_text`)."""
-        _ = self.translator(language).gettext
-        if report.is_order:
-            lines = [_("📜 Rectification order from the town office")]
-        else:
-            lines = [
-                _("Category: {category}").format(
-                    category=self.category_label(report.category, language)
-                )
-            ]
-        lines.append(_("Place: {place}").format(place=self.place(report, language)))
-        text = report.description if for_office else self.public_text(report, language)
-        if text:
-            lines.append(_("Description: {text}").format(text=escape(text)))
-        if report.has_voice and not member_may_hear(report):
-            lines.append(_("🎤 The reporter left a voice description that only the office hears."))
-        if report.voice_relay:
-            lines.append(
-                _("🗣 The office passes it on: {words}").format(words=escape(report.voice_relay))
-            )
-        if report.duplicates:
-            lines.append(
-                _("👥 +{count} more villagers reported this").format(count=report.duplicates)
-            )
-        if (
-            deadlines
-            and report.fix_due_at
-            and report.state in (State.ASSIGNED, State.ACCEPTED, State.REOPENED)
-        ):
-            if report.ack_due_at and report.state != State.ACCEPTED:
-                lines.append(_("Accept by: {when}").format(when=self.local_time(report.ack_due_at)))
-            lines.append(_("Fix by: {when}").format(when=self.local_time(report.fix_due_at)))
-        return "\n".join(lines)
-
-    def public_text(self, report: Report, language: str) -> str | None:
-        """The description as anyone but the office reads it: scrubbed at submission of phone
-        and ID numbers and the reporter's name, the placeholders in the reader's words (a
-        report stored before that scrubbing is scrubbed of numbers here)."""
-        _ = self.translator(language).gettext
-        if report.public_description is not None:
-            return localise_placeholders(report.public_description, _)
-        return redact(report.description, None, _) if report.description else None
-
-    def status_label(self, state: State, language: str) -> str:
-        _ = self.translator(language).gettext
-        return {
-            State.SUBMITTED: _("waiting for the office"),
-            State.ASSIGNED: _("sent to the grid member"),
-            State.ACCEPTED: _("being handled"),
-            State.FIXED: _("fixed, waiting for your check"),
-            State.CLOSED: _("closed"),
-            State.REOPENED: _("reopened"),
-            State.DUPLICATE: _("already known (+1)"),
-            State.REJECTED: _("not taken up"),
-        }[state]
-
-    def category_label(self, key: str, language: str) -> str:
-        category = self._config.categories.get(key)
-        return escape(category.label.get(language)) if category else escape(key)
-
-    def place(self, report: Report, language: str) -> str:
-        return self.place_name(report.hamlet_id, report.village_id, language)
-
-    def place_name(self, hamlet_id: str | None, village_id: str | None, language: str) -> str:
-        _ = self.translator(language).gettext
-        hamlet = self._grid.hamlets.get(hamlet_id or "")
-        village = self._grid.villages.get(village_id or "")
-        if hamlet is None and village is not None:
-            return escape(
-                _("{village} (the whole village)").format(village=village.label(language))
-            )
-        if hamlet is None:
-            return _("not matched to a hamlet")
-        village = self._grid.villages[hamlet.village_id]
-        return escape(f"{hamlet.label(language)} · {village.label(language)}")
-
-    def local_time(self, moment: datetime) -> str:
-        return moment.astimezone(self._config.general.tz).strftime("%m-%d %H:%M")
-
-    def _evidence(
-        self, report: Report, media: ReportMedia, *, office: bool = False
-    ) -> tuple[Part, ...]:
-        """Photos (as an album when several), the map pin and the voice note, by file id; a
-        picture sent as a file goes as a photo made from our copy (`Part.image_files`). The
-        voice only to the `office`, unless the reporter let the grid member hear it too."""
-        parts: list[Part] = list(
-            _photos("photo" if len(media.photos) == 1 else "album", media.photos)
-        )
-        if report.latitude is not None and report.longitude is not None:
-            parts.append(Part("location", latitude=report.latitude, longitude=report.longitude))
-        if media.voice and (office or member_may_hear(report)):
-            parts.append(Part("voice", files=(media.voice.file_id,)))
-        return tuple(parts)
 
     async def voice_relayed(self, connection: Transaction, report: Report) -> None:
         """The office's words for a voice description only it hears, to whoever works the
@@ -418,10 +329,9 @@ class Notifier:
         report: Report,
         deadline: str,
         leads: list[int] | None,
-        now: datetime,
     ) -> None:
         """Past a deadline: to the village `leads` (held at night), or else to the office
-        (never held)."""
+        (never held); how late is worded when it is sent (`render_at_send`)."""
         due = report.ack_due_at if deadline == "ack" else report.fix_due_at
         assert due is not None
         chats = leads if leads else self._people.office_recipients()
@@ -433,21 +343,23 @@ class Notifier:
             else:
                 title = _("⚠️ {number} was not fixed by {when}")
             title = title.format(number=report.number, when=self.local_time(due))
-            lines = [f"<b>{title}</b>", self.overdue_label(due, now, language)]
+            lines = [f"<b>{title}</b>", OVERDUE_MARK]
             names = self.names_of(assignees_of(report, self._people))
             if names:
                 lines.append(_("Responsible: {names}").format(names=escape(", ".join(names))))
             lines.append(self.describe(report, language, for_office=not leads))
+            overdue = Part("text", text="\n".join(lines), render=(due.isoformat(), language))
             await self._add(
                 connection,
                 chat_id,
-                (Part("text", text="\n".join(lines)),),
+                (overdue,),
                 hold_at_night=bool(leads),
                 report=report,
             )
 
     async def auto_closed(self, connection: Transaction, report: Report, days: float) -> None:
-        """Closed without the reporter's answer: the office is told, and the villager."""
+        """Closed without the reporter's answer: the office is told, the grid member who fixed
+        it, the villager and the "+1" reporters."""
         for chat_id in self._people.office_recipients():
             language = await self.language_of(chat_id)
             _ = self.translator(language).gettext
@@ -459,63 +371,41 @@ class Notifier:
                 ]
             )
             await self._add(connection, chat_id, (Part("text", text=text),), report=report)
+        await self._tell_worker(
+            connection,
+            report,
+            lambda _: _(
+                "✅ {number} is closed: the reporter did not answer within {days:g} days of "
+                "your fix."
+            ).format(number=report.number, days=days),
+        )
         if report.is_order:
             return
-        language = await self.language_of(report.reporter_id)
-        _ = self.translator(language).gettext
-        text = _(
-            "✅ Report {number} is closed: it was marked fixed {days:g} days ago and we did not "
-            "hear back. If the problem is back, please report it again."
-        ).format(number=report.number, days=days)
+
+        def closed(_: Callable[[str], str]) -> str:
+            return _(
+                "✅ Report {number} is closed: it was marked fixed {days:g} days ago and we did "
+                "not hear back. If the problem is back, please report it again."
+            ).format(number=report.number, days=days)
+
+        await self.tell_reporter(connection, report, closed, hold_at_night=True)
+
+    async def _say(
+        self,
+        connection: Transaction,
+        chat_id: int,
+        text: str,
+        report: Report,
+        hold_at_night: bool = False,
+    ) -> None:
+        """One text message about `report`."""
         await self._add(
             connection,
-            report.reporter_id,
+            chat_id,
             (Part("text", text=text),),
-            hold_at_night=True,
+            hold_at_night=hold_at_night,
             report=report,
         )
-
-    def overdue_label(self, due: datetime, now: datetime, language: str) -> str:
-        """ "⏰ overdue 5 h", or less than an hour."""
-        _ = self.translator(language).gettext
-        hours = int((now - due).total_seconds() // 3600)
-        if hours < 1:
-            return "⏰ " + _("overdue less than 1 h")
-        return "⏰ " + _("overdue {hours} h").format(hours=hours)
-
-    def deadline_status(
-        self, report: Report, events: list[Event], now: datetime, language: str
-    ) -> list[str]:
-        """Lines for a task card: how overdue it is, and the ladder's latest step."""
-        _ = self.translator(language).gettext
-        lines = []
-        if report.state in TASK_STATES and report.fix_due_at and report.fix_due_at < now:
-            lines.append(self.overdue_label(report.fix_due_at, now, language))
-        elif (
-            report.state in (State.ASSIGNED, State.REOPENED)
-            and report.ack_due_at
-            and report.ack_due_at < now
-        ):
-            lines.append(
-                self.overdue_label(report.ack_due_at, now, language) + " " + _("(not accepted)")
-            )
-        ladder = [e for e in events if e.action in (Action.REMIND, Action.ESCALATE)]
-        if ladder and report.state in TASK_STATES:
-            last = ladder[-1]
-            told = {
-                "member": _("🔔 reminded {when}"),
-                "lead": _("📣 the village lead was told {when}"),
-                "office": _("📣 the office was told {when}"),
-            }
-            rung = (last.note or "").partition(":")[2]
-            lines.append(told.get(rung, told["member"]).format(when=self.local_time(last.at)))
-        return lines
-
-    def names_of(self, user_ids: list[int]) -> list[str]:
-        """The names the configuration gives these grid members and village leads."""
-        names = {member.user_id: member.name for member in self._config.grid_members}
-        names |= {lead.user_id: lead.name for lead in self._config.village_leads}
-        return [names[user_id] for user_id in user_ids if user_id in names]
 
     async def _add(
         self,
@@ -532,18 +422,3 @@ class Notifier:
             connection,
             Notification(chat_id=chat_id, parts=parts, hold_at_night=hold_at_night, meta=meta),
         )
-
-
-def _photos(kind: str, refs: list[MediaRef]) -> list[Part]:
-    """One photo or album part for `refs` (none if empty), pictures sent as files marked."""
-    if not refs:
-        return []
-    return [
-        Part(
-            kind,
-            files=tuple(ref.file_id for ref in refs),
-            image_files=tuple(
-                (ref.file_id, ref.local_path) for ref in refs if ref.kind == "document"
-            ),
-        )
-    ]

@@ -12,8 +12,9 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any, Protocol
 
@@ -62,6 +63,9 @@ class Part:
     image_files: tuple[tuple[str, str | None], ...] = ()
     """(file id, our copy's path or None) of the `files` that are pictures a user sent as a
     file: sent as a photo made from our copy without EXIF, never as the original."""
+    render: tuple[str, ...] = ()
+    """What the outbox's render hook needs to word the time-dependent part of `text` when it
+    is sent rather than when it was queued ("overdue 12 h" after a night held)."""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Part:
@@ -76,6 +80,7 @@ class Part:
             ),
             local=data.get("local", False),
             image_files=tuple((file_id, path) for file_id, path in data.get("image_files", ())),
+            render=tuple(data.get("render", ())),
         )
 
 
@@ -125,6 +130,10 @@ class ChatGone(Unreachable):
     outcome = "gone"
 
 
+RenderHook = Callable[[Part, datetime], Part]
+"""Words a part with `render` set as of the moment it is sent."""
+
+
 class Sender(Protocol):
     async def send(self, chat_id: int, part: Part) -> None: ...
 
@@ -145,7 +154,16 @@ class Outbox:
         self._repository = repository
         self._clock = clock
         self._quiet_hours = quiet_hours
+        self._render: RenderHook | None = None
         self.wakeup = asyncio.Event()
+
+    def render_with(self, hook: RenderHook) -> None:
+        """Who words the time-dependent parts at send time (the notifier)."""
+        self._render = hook
+
+    def rendered(self, part: Part, now: datetime) -> Part:
+        """The part as it is to be sent at `now`."""
+        return self._render(part, now) if part.render and self._render else part
 
     async def add(self, tx: Transaction, notification: Notification) -> None:
         await self.add_many(tx, [notification])
@@ -391,7 +409,8 @@ class DeliveryWorker:
             if self._notices is None:
                 raise Unreachable("no notice source to render notice rows")
             return list(await self._notices.parts_for(payload["notice"], payload["language"]))
-        return [Part.from_dict(part) for part in payload["parts"]]
+        now = self._clock.now()
+        return [self._outbox.rendered(Part.from_dict(part), now) for part in payload["parts"]]
 
     async def _wait_out_pause(self) -> bool:
         """Sleep through a bot-wide flood-control pause; False if the worker is stopping."""

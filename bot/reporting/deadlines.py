@@ -21,8 +21,9 @@ from bot.core.clock import Clock
 from bot.core.config import DeadlinesConfig
 from bot.core.i18n import N_
 from bot.core.models import Event, Report
-from bot.delivery.notifier import Notifier, assignees_of
+from bot.delivery.notifier import Notifier
 from bot.delivery.outbox import Outbox
+from bot.delivery.routing import assignees_of
 from bot.people.directory import People
 from bot.reporting.lifecycle import TASK_STATES, Action, State, next_state
 from storage import Storage, Transaction
@@ -174,9 +175,9 @@ class DeadlineSweep:
         working = assignees_of(report, self._people)
         leads = [lead for lead in self._people.leads_of(report.village_id) if lead not in working]
         if step.rung == Rung.LEAD and leads:
-            await self._notifier.overdue(tx, report, step.deadline, leads, now)
+            await self._notifier.overdue(tx, report, step.deadline, leads)
             return Rung.LEAD
-        await self._notifier.overdue(tx, report, step.deadline, None, now)
+        await self._notifier.overdue(tx, report, step.deadline, None)
         return Rung.OFFICE
 
     async def _auto_close(self, tx: Transaction, report: Report, now: datetime) -> Report:
