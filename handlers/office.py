@@ -25,9 +25,9 @@ from bot.reporting.buttons import AssignBack, AssignCancel, AssignReport, Reject
 from bot.reporting.lifecycle import Action, State
 from handlers import pickers
 from handlers.buttons import AssignHamlet, AssignVillage
-from handlers.common import inline_markup
 from handlers.context import BotContext
 from handlers.drafts import RejectDraft
+from handlers.pickers import inline_markup
 from handlers.refusals import NO_LONGER_ACTIVE
 from handlers.report_steps import attempt, retire_buttons, stale_or
 

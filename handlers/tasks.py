@@ -19,10 +19,10 @@ from bot.core.text import clean_text
 from bot.reporting.buttons import AcceptTask, MarkFixed, NotMyArea
 from bot.reporting.lifecycle import Action
 from handlers.buttons import SkipFixNote
-from handlers.common import drop_buttons, inline_markup
 from handlers.context import BotContext
 from handlers.drafts import FixDraft, StoredFile
 from handlers.photos import keep_readable_picture
+from handlers.pickers import drop_buttons, inline_markup
 from handlers.refusals import NO_LONGER_ACTIVE
 from handlers.report_steps import attempt, retire_buttons, without
 
