@@ -29,7 +29,7 @@ from handlers.context import BotContext
 from handlers.drafts import RejectDraft
 from handlers.pickers import inline_markup
 from handlers.refusals import NO_LONGER_ACTIVE
-from handlers.report_steps import attempt, retire_buttons, stale_or
+from handlers.report_steps import attempt, listed, retire_buttons, stale_or
 
 log = logging.getLogger(__name__)
 
@@ -40,25 +40,20 @@ async def show_queue(update: Update, context: BotContext) -> None:
     """Reports nobody could be routed to, each with its photo, where the villager said it was,
     the grid member's reason if handed back, and Assign / Reject."""
     found = context.services
-    message = update.effective_message
-    assert message is not None
-    queue = await attempt(update, context, found.reports.waiting(context.person.id))
-    if queue is None:
-        return
     _ = context._
-    if not queue:
-        await message.reply_text(_("📭 The office queue is empty."))
-        return
-    language = context.person.language
-    await message.reply_text(
-        found.i18n.translator(language)
-        .ngettext(
-            "{count} report waits for the office:",
-            "{count} reports wait for the office:",
-            len(queue),
-        )
-        .format(count=len(queue))
+    listing = await listed(
+        update,
+        context,
+        found.reports.waiting(context.person.id),
+        empty=_("📭 The office queue is empty."),
+        heading=lambda t, count: t.ngettext(
+            "{count} report waits for the office:", "{count} reports wait for the office:", count
+        ),
     )
+    if listing is None:
+        return
+    message, queue = listing
+    language = context.person.language
     for waiting in queue:
         report = waiting.shown
         await _send_photos(message, waiting.photos, report.number)

@@ -1,12 +1,14 @@
 """What the report journeys (tasks, office, reporting, orders) share: running a service step
-with its refusal answered, retiring a button once it has been used, and answering in the chat
-(a reply, a button press answered, a picker shown in place of the pressed message)."""
+with its refusal answered, a list command's first reply, retiring a button once it has been
+used, and answering in the chat (a reply, a button press answered, a picker shown in place of
+the pressed message)."""
 
 from __future__ import annotations
 
 import contextlib
+import gettext
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
@@ -33,6 +35,29 @@ async def attempt(update: Update, context: BotContext, step: Awaitable[T]) -> T 
     except Refused as refusal:
         await answer_refusal(update, context, refusal)
         return None
+
+
+async def listed(
+    update: Update,
+    context: BotContext,
+    step: Awaitable[Sequence[T]],
+    *,
+    empty: str,
+    heading: Callable[[gettext.NullTranslations, int], str],
+) -> tuple[Message, Sequence[T]] | None:
+    """A list command's start: the service's list (a refusal answered), `empty` said when it
+    has nothing, else `heading` (a plural with the count); None when nothing more is to show."""
+    message = update.effective_message
+    assert message is not None
+    items = await attempt(update, context, step)
+    if items is None:
+        return None
+    if not items:
+        await message.reply_text(empty)
+        return None
+    translator = context.services.i18n.translator(context.person.language)
+    await message.reply_text(heading(translator, len(items)).format(count=len(items)))
+    return message, items
 
 
 def without(
