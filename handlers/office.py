@@ -7,7 +7,7 @@ import logging
 from dataclasses import replace
 from html import escape
 
-from telegram import ForceReply, Message, Update
+from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -29,7 +29,7 @@ from handlers.context import BotContext
 from handlers.drafts import RejectDraft
 from handlers.pickers import inline_markup
 from handlers.refusals import NO_LONGER_ACTIVE
-from handlers.report_steps import attempt, listed, retire_buttons, stale_or
+from handlers.report_steps import ask_for_reply, attempt, listed, retire_buttons, stale_or
 
 log = logging.getLogger(__name__)
 
@@ -200,15 +200,12 @@ async def ask_reject_reason(update: Update, context: BotContext) -> int:
             report_id=report.id, card_message_id=card.message_id if card is not None else None
         )
     )
-    await query.answer()
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_message(
+    await ask_for_reply(
+        update,
         context._(
             "Why is {number} rejected? The reporter will read this, so please be polite. "
             "(/cancel to stop)"
         ).format(number=report.number),
-        reply_markup=ForceReply(selective=True),
     )
     return REASON
 

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.core.callbacks import CallbackData
@@ -58,6 +58,16 @@ async def listed(
     translator = context.services.i18n.translator(context.person.language)
     await message.reply_text(heading(translator, len(items)).format(count=len(items)))
     return message, items
+
+
+async def ask_for_reply(update: Update, question: str) -> None:
+    """Answer the pressed button and ask `question` in the chat, with the reply box open: the
+    next step reads the person's answer as a reply."""
+    query = update.callback_query
+    chat = update.effective_chat
+    assert query is not None and chat is not None
+    await query.answer()
+    await chat.send_message(question, reply_markup=ForceReply(selective=True))
 
 
 def without(

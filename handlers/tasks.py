@@ -3,7 +3,7 @@ after-photo and an optional note). Who may do what is `ReportService`'s to say."
 
 from __future__ import annotations
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     BaseHandler,
@@ -24,7 +24,7 @@ from handlers.drafts import FixDraft, StoredFile
 from handlers.photos import keep_readable_picture
 from handlers.pickers import drop_buttons, inline_markup
 from handlers.refusals import NO_LONGER_ACTIVE
-from handlers.report_steps import attempt, listed, retire_buttons, without
+from handlers.report_steps import ask_for_reply, attempt, listed, retire_buttons, without
 
 REASON, AFTER_PHOTO, NOTE = range(3)
 
@@ -119,14 +119,11 @@ async def ask_reason(update: Update, context: BotContext) -> int:
         update, context, pressed.report_id, Action.NOT_MY_AREA
     ):
         return ConversationHandler.END
-    await query.answer()
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_message(
+    await ask_for_reply(
+        update,
         context._("In a few words: why is {number} not your area? (/cancel to stop)").format(
             number=format_number(pressed.report_id)
         ),
-        reply_markup=ForceReply(selective=True),
     )
     return REASON
 
@@ -170,15 +167,12 @@ async def ask_after_photo(update: Update, context: BotContext) -> int:
     pressed = MarkFixed.parse(query.data)
     if pressed is None or not await _may_start(update, context, pressed.report_id, Action.FIX):
         return ConversationHandler.END
-    await query.answer()
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_message(
+    await ask_for_reply(
+        update,
         context._(
             "📷 Please send one photo of the place now that it is clean ({number}). "
             "/cancel to stop."
         ).format(number=format_number(pressed.report_id)),
-        reply_markup=ForceReply(selective=True),
     )
     return AFTER_PHOTO
 
