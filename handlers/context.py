@@ -19,8 +19,8 @@ from telegram.constants import ChatType
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.people.directory import Role
-from handlers.common import Services
 from handlers.drafts import Draft
+from handlers.services import Services
 
 Translate = Callable[[str], str]
 D = TypeVar("D", bound=Draft)

@@ -12,8 +12,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.core.errors import Refused
 from bot.delivery.outbox import Button
 from handlers.buttons import RetryDelivery
-from handlers.common import inline_markup
 from handlers.context import BotContext
+from handlers.pickers import inline_markup
 from handlers.refusals import NO_LONGER_ACTIVE, answer_refusal
 
 

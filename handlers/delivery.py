@@ -24,8 +24,8 @@ from bot.delivery.outbox import (
     RetryLater,
     TransientFailure,
 )
-from handlers.common import inline_markup
 from handlers.photos import PhotoCopies, PhotoSource
+from handlers.pickers import inline_markup
 from storage import Storage
 
 GONE = ("chat not found", "user is deactivated")

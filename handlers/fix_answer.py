@@ -6,8 +6,9 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.reporting.buttons import ConfirmFixed, StillThere
-from handlers.common import drop_buttons, main_keyboard
 from handlers.context import BotContext
+from handlers.main_menu import main_keyboard
+from handlers.pickers import drop_buttons
 from handlers.report_steps import acknowledge, attempt, reply
 
 

@@ -23,7 +23,8 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.core import callbacks
 from bot.people.limits import Flood
-from handlers.common import Translate, language_of, security, services, translator
+from handlers.refusals import security
+from handlers.services import Translate, language_of, services, translator
 
 log = logging.getLogger(__name__)
 

@@ -31,12 +31,14 @@ async def _office_command(
     update: Update, context: BotContext, command: str
 ) -> tuple[Message, list[str]] | None:
     """Where to answer and the words after the command, if an office admin sent it; anyone
-    else is told so (and logged). A fast path only: the moderation service checks again."""
+    else is told so (and logged). The moderation service checks again in each step."""
     message = update.effective_message
     if message is None:
         return None
-    if not context.person.is_office:
-        await answer_refusal(update, context, Refused(Reason.OFFICE_ONLY, command=command))
+    try:
+        context.services.moderation.require_office(context.person.id, command)
+    except Refused as refusal:
+        await answer_refusal(update, context, refusal)
         return None
     return message, context.args or []
 

@@ -7,7 +7,7 @@ import logging
 from dataclasses import replace
 from html import escape
 
-from telegram import ForceReply, Message, Update
+from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -25,11 +25,11 @@ from bot.reporting.buttons import AssignBack, AssignCancel, AssignReport, Reject
 from bot.reporting.lifecycle import Action, State
 from handlers import pickers
 from handlers.buttons import AssignHamlet, AssignVillage
-from handlers.common import inline_markup
 from handlers.context import BotContext
 from handlers.drafts import RejectDraft
+from handlers.pickers import inline_markup
 from handlers.refusals import NO_LONGER_ACTIVE
-from handlers.report_steps import attempt, retire_buttons, stale_or
+from handlers.report_steps import ask_for_reply, attempt, listed, retire_buttons, stale_or
 
 log = logging.getLogger(__name__)
 
@@ -40,25 +40,20 @@ async def show_queue(update: Update, context: BotContext) -> None:
     """Reports nobody could be routed to, each with its photo, where the villager said it was,
     the grid member's reason if handed back, and Assign / Reject."""
     found = context.services
-    message = update.effective_message
-    assert message is not None
-    queue = await attempt(update, context, found.reports.waiting(context.person.id))
-    if queue is None:
-        return
     _ = context._
-    if not queue:
-        await message.reply_text(_("📭 The office queue is empty."))
-        return
-    language = context.person.language
-    await message.reply_text(
-        found.i18n.translator(language)
-        .ngettext(
-            "{count} report waits for the office:",
-            "{count} reports wait for the office:",
-            len(queue),
-        )
-        .format(count=len(queue))
+    listing = await listed(
+        update,
+        context,
+        found.reports.waiting(context.person.id),
+        empty=_("📭 The office queue is empty."),
+        heading=lambda t, count: t.ngettext(
+            "{count} report waits for the office:", "{count} reports wait for the office:", count
+        ),
     )
+    if listing is None:
+        return
+    message, queue = listing
+    language = context.person.language
     for waiting in queue:
         report = waiting.shown
         await _send_photos(message, waiting.photos, report.number)
@@ -205,15 +200,12 @@ async def ask_reject_reason(update: Update, context: BotContext) -> int:
             report_id=report.id, card_message_id=card.message_id if card is not None else None
         )
     )
-    await query.answer()
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_message(
+    await ask_for_reply(
+        update,
         context._(
             "Why is {number} rejected? The reporter will read this, so please be polite. "
             "(/cancel to stop)"
         ).format(number=report.number),
-        reply_markup=ForceReply(selective=True),
     )
     return REASON
 

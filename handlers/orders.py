@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core.errors import Reason, Refused
+from bot.core.errors import Refused
 from bot.delivery.notifier import responsible_for
 from bot.places.grid import Fit
 from bot.reporting.service import OrderDraft as Order
@@ -55,8 +55,10 @@ async def begin(update: Update, context: BotContext) -> int:
     message = update.effective_message
     assert message is not None
     _ = context._
-    if not context.person.is_office:  # a fast path: issue_order refuses anyone else too
-        await _refuse(update, context, Refused(Reason.OFFICE_ONLY, command="order"))
+    try:  # asked first so no one else starts a draft; issue_order checks again
+        context.services.reports.require_office(context.person.id, command="order")
+    except Refused as refusal:
+        await _refuse(update, context, refusal)
         return ConversationHandler.END
     context.keep(OrderDraft())
     found = context.services

@@ -26,8 +26,8 @@ from bot.core.models import MediaRef
 from bot.delivery.outbox import PartRefused, TransientFailure
 from bot.reporting.draft_media import DraftFiles, DraftMediaFull, MediaFolder, delete_file
 from bot.reporting.media import NotAnImage, check_picture, photo_without_metadata
-from handlers.common import keep_file, keep_picture
 from handlers.context import BotContext
+from handlers.files import keep_file, keep_picture
 from storage.deliveries import DeliveryRepository
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from telegram.ext import (
     ConversationHandler,
 )
 
-from bot.core.errors import Reason, Refused
+from bot.core.errors import Refused
 from handlers.buttons import ForgetNo, ForgetYes
 from handlers.context import BotContext
 from handlers.drafts import DRAFTS, ReportDraft
@@ -124,13 +124,15 @@ async def my_data(update: Update, context: BotContext) -> None:
 
 async def forget_me(update: Update, context: BotContext) -> None:
     """Explain what goes and what stays, and ask for a tap to confirm (a role holder is told
-    at once: the service would refuse them anyway)."""
+    at once, by the rule `forget` applies again)."""
     message = update.effective_message
     if message is None:
         return
     _ = context._
-    if context.person.roles:
-        await answer_refusal(update, context, Refused(Reason.HOLDS_ROLE))
+    try:
+        context.services.privacy.require_may_forget(context.person.id)
+    except Refused as refusal:
+        await answer_refusal(update, context, refusal)
         return
     await message.reply_text(
         _(

@@ -27,9 +27,9 @@ from bot.places.grid import Fit
 from bot.reporting.media import gps_from_image
 from handlers import photos, pickers
 from handlers.buttons import ReportBack, ReportCancel, ReportCategory, ReportHamlet, ReportVillage
-from handlers.common import BACK_BUTTON, CANCEL_BUTTON, Translate, main_keyboard
 from handlers.context import BotContext
 from handlers.drafts import ReportDraft, StoredPoint
+from handlers.main_menu import BACK_BUTTON, CANCEL_BUTTON, main_keyboard
 from handlers.refusals import wording_for, words
 from handlers.report_states import (
     CATEGORY,
@@ -44,6 +44,7 @@ from handlers.report_states import (
     new_draft,
 )
 from handlers.report_steps import answered, reply, show
+from handlers.services import Translate
 
 
 async def begin(update: Update, context: BotContext) -> int:

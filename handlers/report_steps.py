@@ -1,15 +1,17 @@
 """What the report journeys (tasks, office, reporting, orders) share: running a service step
-with its refusal answered, retiring a button once it has been used, and answering in the chat
-(a reply, a button press answered, a picker shown in place of the pressed message)."""
+with its refusal answered, a list command's first reply, retiring a button once it has been
+used, and answering in the chat (a reply, a button press answered, a picker shown in place of
+the pressed message)."""
 
 from __future__ import annotations
 
 import contextlib
+import gettext
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.core.callbacks import CallbackData
@@ -33,6 +35,39 @@ async def attempt(update: Update, context: BotContext, step: Awaitable[T]) -> T 
     except Refused as refusal:
         await answer_refusal(update, context, refusal)
         return None
+
+
+async def listed(
+    update: Update,
+    context: BotContext,
+    step: Awaitable[Sequence[T]],
+    *,
+    empty: str,
+    heading: Callable[[gettext.NullTranslations, int], str],
+) -> tuple[Message, Sequence[T]] | None:
+    """A list command's start: the service's list (a refusal answered), `empty` said when it
+    has nothing, else `heading` (a plural with the count); None when nothing more is to show."""
+    message = update.effective_message
+    assert message is not None
+    items = await attempt(update, context, step)
+    if items is None:
+        return None
+    if not items:
+        await message.reply_text(empty)
+        return None
+    translator = context.services.i18n.translator(context.person.language)
+    await message.reply_text(heading(translator, len(items)).format(count=len(items)))
+    return message, items
+
+
+async def ask_for_reply(update: Update, question: str) -> None:
+    """Answer the pressed button and ask `question` in the chat, with the reply box open: the
+    next step reads the person's answer as a reply."""
+    query = update.callback_query
+    chat = update.effective_chat
+    assert query is not None and chat is not None
+    await query.answer()
+    await chat.send_message(question, reply_markup=ForceReply(selective=True))
 
 
 def without(

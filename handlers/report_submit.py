@@ -20,9 +20,10 @@ from bot.reporting.service import Reporter
 from bot.reporting.voice import OFFICE_ONLY
 from handlers import photos, pickers, voice
 from handlers.buttons import ReportCategory, SubmitReport
-from handlers.common import drop_buttons, main_keyboard
 from handlers.context import BotContext
 from handlers.drafts import ReportDraft, StoredFile
+from handlers.main_menu import main_keyboard
+from handlers.pickers import drop_buttons
 from handlers.refusals import wording_for, words
 from handlers.report_place import begin, inline
 from handlers.report_states import CATEGORY, CONFIRM, draft_of

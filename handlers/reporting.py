@@ -36,19 +36,18 @@ from handlers.buttons import (
     ReportVillage,
     SubmitReport,
 )
-from handlers.common import (
+from handlers.context import BotContext
+from handlers.drafts import ReportDraft
+from handlers.files import unusable
+from handlers.fix_answer import confirm_fixed, still_there
+from handlers.main_menu import (
     BACK_BUTTON,
     CANCEL_BUTTON,
     REPORT_BUTTON,
     button_regex,
-    drop_buttons,
     main_keyboard,
-    start,
-    unusable,
 )
-from handlers.context import BotContext
-from handlers.drafts import ReportDraft
-from handlers.fix_answer import confirm_fixed, still_there
+from handlers.pickers import drop_buttons
 from handlers.report_place import (
     ask_category,
     ask_location,
@@ -78,6 +77,7 @@ from handlers.report_states import (
 )
 from handlers.report_steps import acknowledge, reply
 from handlers.report_submit import category_chosen, receive_description, receive_voice, submit
+from handlers.start import start
 
 __all__ = [
     "CATEGORY",

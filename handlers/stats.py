@@ -15,9 +15,9 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.core.errors import Refused
 from bot.stats.service import PeriodFigures, Request
-from handlers.common import Services
 from handlers.context import BotContext
 from handlers.refusals import answer_refusal
+from handlers.services import Services
 
 
 @dataclass(frozen=True)

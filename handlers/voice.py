@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
@@ -35,6 +35,7 @@ from bot.reporting.voice import (
 from handlers.context import BotContext
 from handlers.drafts import ReportDraft
 from handlers.refusals import NO_LONGER_ACTIVE, answer_refusal
+from handlers.report_steps import ask_for_reply
 
 WORDS = 0
 RELAYING = "voice_relay_report"
@@ -124,8 +125,7 @@ def relay_service(context: BotContext) -> VoiceRelay:
 async def ask_words(update: Update, context: BotContext) -> int:
     """An office admin tapped "pass the voice on": ask for the words, in the same chat."""
     query = update.callback_query
-    chat = update.effective_chat
-    assert query is not None and chat is not None and context.user_data is not None
+    assert query is not None and context.user_data is not None
     button = RelayVoice.parse(query.data)
     if button is None:
         await query.answer(context._(NO_LONGER_ACTIVE), show_alert=True)
@@ -136,14 +136,13 @@ async def ask_words(update: Update, context: BotContext) -> int:
         await answer_refusal(update, context, refusal)
         return ConversationHandler.END
     context.user_data[RELAYING] = report.id
-    await query.answer()
-    await chat.send_message(
+    await ask_for_reply(
+        update,
         context._(
             "In a few words, what does the voice description of {number} say? I send it to "
             "the grid member as the office's words, so leave out anything that tells who "
             "reported. (/cancel to stop)"
         ).format(number=report.number),
-        reply_markup=ForceReply(selective=True),
     )
     return WORDS
 

@@ -33,6 +33,15 @@ def mapped() -> list[tuple[str, str, str]]:
     ]
 
 
+BUTTON_MODULES = (
+    *(
+        f"handlers.buttons.{journey}_buttons"
+        for journey in ("villager", "work", "notice", "schedule", "role")
+    ),
+    "bot.reporting.buttons",
+)
+"""The modules the buttons are declared in, one per journey."""
+
 MAP_MODULES = {"bot.reporting.buttons": "report_buttons"}
 """How the map names a module whose last part is ambiguous."""
 
@@ -62,9 +71,7 @@ def test_the_map_names_each_v1_constant_and_its_class() -> None:
 
 def test_every_declared_button_is_in_the_map() -> None:
     declared = {
-        prefix
-        for prefix, cls in CallbackData.registry.items()
-        if cls.__module__ in ("handlers.buttons", "bot.reporting.buttons")
+        prefix for prefix, cls in CallbackData.registry.items() if cls.__module__ in BUTTON_MODULES
     }
     assert declared == {code for code, _, _ in mapped()} | new_in_v2()
 
@@ -82,7 +89,7 @@ def realistic(annotation: Any, name: str) -> Any:
 
 def test_every_button_fits_64_bytes_with_long_realistic_values() -> None:
     for cls in CallbackData.registry.values():
-        if cls.__module__ not in ("handlers.buttons", "bot.reporting.buttons"):
+        if cls.__module__ not in BUTTON_MODULES:
             continue
         hints = typing.get_type_hints(cls)
         values = {

@@ -22,7 +22,7 @@ from bot.reporting.buttons import (
 )
 from bot.reporting.lifecycle import State
 from handlers.buttons import AssignHamlet, AssignVillage, SkipFixNote
-from handlers.common import MY_REPORTS_BUTTON, REPORT_BUTTON
+from handlers.main_menu import MY_REPORTS_BUTTON, REPORT_BUTTON
 from handlers.reporting import PHOTO_LOCATION_BUTTON, PICK_HAMLET_BUTTON
 from handlers.voice import ChooseVoiceAudience
 from tests.conftest import CLEAN_HOMES_CHAT, CLEAN_WATER_CHAT, OFFICE_CHAT, Town

@@ -11,12 +11,13 @@ messages) as `StaleButton`, so it gets a polite "no longer active" instead of si
 
 from __future__ import annotations
 
+import inspect
 import re
 import types
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from enum import Enum
-from typing import Any, ClassVar, Self, Union, cast, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, ClassVar, Self, Union, get_args, get_origin, get_type_hints
 
 from typing_extensions import dataclass_transform
 
@@ -126,14 +127,29 @@ def _field_for(name: str, annotation: Any) -> _Field:
     raise TypeError(f"{name}: {annotation!r} cannot travel in a button")
 
 
+class _Declared(type):
+    """Builds a button class's dataclass when something asks for it by its dataclass names
+    (`dataclasses.fields`, `replace`) before any instance was made."""
+
+    if not TYPE_CHECKING:  # to mypy it would say every attribute of every button class exists
+
+        def __getattr__(cls, name: str) -> Any:
+            building = name.startswith("__dataclass_") and issubclass(cls, CallbackData)
+            if building and cls._declare():
+                return getattr(cls, name)
+            raise AttributeError(name)
+
+
 @dataclass_transform(frozen_default=True)
-class CallbackData:
+class CallbackData(metaclass=_Declared):
     """Base of every v2 button: subclass with a prefix and typed fields, as a dataclass.
 
     Class creation checks the prefix's shape, refuses a prefix already taken by another class
     (the same class declared again by a module reload takes its place), and refuses a
     class whose longest possible payload (when every field has a bounded length) exceeds
-    64 bytes; `pack` checks the actual payload too.
+    64 bytes; `pack` checks the actual payload too. The dataclass itself (its `__init__`,
+    `__eq__`, …) is made when the first instance is, not at import: the bot declares some
+    eighty buttons and a press uses a few.
     """
 
     prefix: ClassVar[str]
@@ -148,16 +164,29 @@ class CallbackData:
         reloaded = taken is not None and _name(taken) == _name(cls)
         if taken is not None and not reloaded:
             raise TypeError(f"{cls.__name__}: prefix {prefix!r} is taken by {taken.__name__}")
-        dataclass(frozen=True)(cls)
         hints = get_type_hints(cls)
         cls.prefix = prefix
         cls._fields = tuple(
-            _field_for(field.name, hints[field.name]) for field in fields(cast(Any, cls))
+            _field_for(name, hints[name])
+            for name in inspect.get_annotations(cls)
+            if get_origin(hints[name]) is not ClassVar
         )
         longest = cls.longest_payload()
         if longest is not None and longest > MAX_BYTES:
             raise TypeError(f"{cls.__name__}: payload can reach {longest} bytes > {MAX_BYTES}")
         CallbackData.registry[prefix] = cls
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        cls._declare()  # the generated __init__ then takes the arguments
+        return super().__new__(cls)
+
+    @classmethod
+    def _declare(cls) -> bool:
+        """Make the class a frozen dataclass, once; False for the base class itself."""
+        if cls is CallbackData or "__dataclass_fields__" in cls.__dict__:
+            return cls is not CallbackData
+        dataclass(frozen=True)(cls)
+        return True
 
     @classmethod
     def longest_payload(cls) -> int | None:

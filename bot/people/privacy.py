@@ -69,11 +69,15 @@ class PrivacyService:
             forgotten_reports=await self._storage.reports.forgotten_count(user_id),
         )
 
+    def require_may_forget(self, user_id: int) -> None:
+        """`Refused(HOLDS_ROLE)` while the person holds a role: the office ends it first."""
+        if self._people.holds_role(user_id):
+            raise Refused(Reason.HOLDS_ROLE, subject=f"forget user {user_id}")
+
     async def forget(self, user_id: int) -> Forgotten:
         """Erase the person in one transaction, then their voice notes from disk; a role holder
         is refused (`Refused(HOLDS_ROLE)`) until the office ends the role."""
-        if self._people.holds_role(user_id):
-            raise Refused(Reason.HOLDS_ROLE, subject=f"forget user {user_id}")
+        self.require_may_forget(user_id)
         async with self._storage.database.transaction() as connection:
             forgotten = await self._storage.privacy.forget(connection, user_id, self._clock.now())
         for path in forgotten.files:

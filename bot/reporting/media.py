@@ -7,9 +7,8 @@ import io
 import logging
 import os
 import re
+from functools import cache
 from pathlib import Path
-
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +20,6 @@ PHOTO_QUALITY = 87
 MAX_IMAGE_PIXELS = 50_000_000
 """The most pixels we decode: a 50-megapixel phone camera (8160×6120), about 150 MB once decoded.
 Set on Pillow too, so no code path decodes more; bigger (or lying) files are refused politely."""
-Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
 GPS_IFD = 0x8825
 GPS_LATITUDE_REF, GPS_LATITUDE, GPS_LONGITUDE_REF, GPS_LONGITUDE = 1, 2, 3, 4
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]")
@@ -55,26 +53,30 @@ class NotAnImage(ValueError):
     """The bytes are not a picture Pillow can read."""
 
 
-DECODE_ERRORS = (
-    UnidentifiedImageError,
-    OSError,
-    ValueError,
-    SyntaxError,
-    Image.DecompressionBombError,
-)
-"""What Pillow raises for a file that is not a picture, is broken, or claims too many pixels."""
+@cache
+def _decode_errors() -> tuple[type[Exception], ...]:
+    """What Pillow raises for a file that is not a picture, is broken, or claims too many pixels.
+    The first call imports Pillow (only pictures need it, start-up does not) and caps it at
+    `MAX_IMAGE_PIXELS`, so every function here calls this before opening a file."""
+    from PIL import Image, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    return (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError)
 
 
 def check_picture(original: bytes) -> None:
     """NotAnImage unless the bytes decode to a picture of at most `MAX_IMAGE_PIXELS`: the size is
     checked before decoding, so a tiny file claiming 20000×20000 px costs nothing."""
+    errors = _decode_errors()
+    from PIL import Image
+
     try:
         with Image.open(io.BytesIO(original)) as image:
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
                 raise NotAnImage(f"{width}×{height} px is more than we decode")
             image.load()
-    except DECODE_ERRORS as error:
+    except errors as error:
         raise NotAnImage(str(error)) from error
 
 
@@ -82,12 +84,15 @@ def photo_without_metadata(original: bytes) -> bytes:
     """A JPEG of the picture with no EXIF (no GPS, no camera), turned upright and at most
     `PHOTO_MAX_SIDE` px: what Telegram itself would make of a photo, for people who must not
     get the original file (our stored copy keeps it)."""
+    errors = _decode_errors()
+    from PIL import Image, ImageOps
+
     try:
         with Image.open(io.BytesIO(original)) as image:
             upright = ImageOps.exif_transpose(image)
             upright.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
             rgb = upright.convert("RGB")
-    except DECODE_ERRORS as error:
+    except errors as error:
         raise NotAnImage(str(error)) from error
     output = io.BytesIO()
     rgb.save(output, format="JPEG", quality=PHOTO_QUALITY)
@@ -96,10 +101,13 @@ def photo_without_metadata(original: bytes) -> bytes:
 
 def gps_from_image(path: Path) -> tuple[float, float] | None:
     """(latitude, longitude) from a JPEG/TIFF's EXIF GPS tags, or None if absent or odd."""
+    errors = _decode_errors()
+    from PIL import Image
+
     try:
         with Image.open(path) as image:
             gps = image.getexif().get_ifd(GPS_IFD)
-    except DECODE_ERRORS:
+    except errors:
         return None
     try:
         latitude = _degrees(gps[GPS_LATITUDE]) * (-1 if gps.get(GPS_LATITUDE_REF) == "S" else 1)

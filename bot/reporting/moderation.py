@@ -65,7 +65,7 @@ class ModerationService:
     async def block(self, actor_id: int, target: Reporter, reason: str) -> None:
         """Stop `target` from reporting, also after a /forgetme; told why if still known.
         Office admins cannot be blocked, nor can anyone block themselves."""
-        self._require_office(actor_id)
+        self.require_office(actor_id)
         if target.user_id == actor_id or target.key in self._office_keys():
             raise Refused(Reason.CANNOT_BLOCK, subject=target.subject)
         now = self._clock.now()
@@ -89,7 +89,7 @@ class ModerationService:
         self._outbox.poke()
 
     async def unblock(self, actor_id: int, target: Reporter) -> None:
-        self._require_office(actor_id)
+        self.require_office(actor_id)
         now = self._clock.now()
         async with self._storage.transaction() as connection:
             if not await self._storage.privacy.lift_block(
@@ -113,7 +113,7 @@ class ModerationService:
     async def reporter_of(self, actor_id: int, report_id: int) -> tuple[Report, Profile | None]:
         """Who made a report, for an office admin handling abuse; the look is audited. The
         profile is None once the reporter was forgotten."""
-        self._require_office(actor_id)
+        self.require_office(actor_id)
         report = await self._report(report_id)
         profile = (
             None
@@ -134,7 +134,8 @@ class ModerationService:
             raise Refused(Reason.REPORT_GONE, subject=f"report {report_id}")
         return report
 
-    def _require_office(self, actor_id: int) -> None:
-        """Only the office (the handlers check first; this holds in the transaction's time)."""
+    def require_office(self, actor_id: int, command: str | None = None) -> None:
+        """`Refused(OFFICE_ONLY)` unless the actor is an office admin (`command` names the
+        command for its words); each moderation step checks again in its own time."""
         if not self._people.is_office(actor_id):
-            raise Refused(Reason.OFFICE_ONLY, subject="moderation")
+            raise Refused(Reason.OFFICE_ONLY, command=command, subject="moderation")

@@ -34,7 +34,7 @@ class OfficeSteps(ReportSteps):
 
     async def queue(self, actor_id: int) -> list[Report]:
         """The reports nobody could be routed to, for the office."""
-        self._require_office(actor_id, command="queue")
+        self.require_office(actor_id, command="queue")
         return await self._reports.in_state(State.SUBMITTED)
 
     async def waiting(self, actor_id: int) -> list[Waiting]:
@@ -52,14 +52,14 @@ class OfficeSteps(ReportSteps):
     async def check_office_action(self, actor_id: int, report_id: int, action: Action) -> Report:
         """The report, if the office may take this step on it now (checked before asking
         for a place or a reason; the step re-checks)."""
-        self._require_office(actor_id)
+        self.require_office(actor_id)
         report = await self._require(report_id)
         self._next(report, action)
         return report
 
     async def assign(self, report_id: int, actor_id: int, hamlet_id: str) -> Report:
         """The office routes a report by hand to a hamlet's grid members."""
-        self._require_office(actor_id)
+        self.require_office(actor_id)
         hamlet = self._grid.hamlets.get(hamlet_id)
         if hamlet is None or not self._people.grid_members_of(hamlet_id):
             raise Refused(Reason.NO_GRID_MEMBER, subject=f"hamlet {hamlet_id!r}")
@@ -96,7 +96,7 @@ class OfficeSteps(ReportSteps):
     async def issue_order(self, actor_id: int, order: OrderDraft) -> Report:
         """The office issues a rectification order: a task for the hamlet's grid members (or
         the village lead), tracked with the same buttons, reminders and escalation."""
-        self._require_office(actor_id, command="order")
+        self.require_office(actor_id, command="order")
         now = self._clock.now()
         hamlet = self._grid.hamlets.get(order.hamlet_id or "")
         if order.village_id not in self._grid.villages or (
@@ -146,16 +146,16 @@ class OfficeSteps(ReportSteps):
 
     async def open_orders(self, actor_id: int) -> list[Report]:
         """The office's orders still open."""
-        self._require_office(actor_id, command="orders")
+        self.require_office(actor_id, command="orders")
         return await self._reports.orders_in_states(OPEN_STATES)
 
     async def overdue(self, actor_id: int) -> list[Report]:
         """Work past its accept-by or fix-by deadline, the longest overdue first (office)."""
-        self._require_office(actor_id, command="overdue")
+        self.require_office(actor_id, command="overdue")
         return await self._reports.overdue(TASK_STATES, self._clock.now(), limit=30)
 
     async def reject(self, report_id: int, actor_id: int, reason: str) -> Report:
-        self._require_office(actor_id)
+        self.require_office(actor_id)
         report = await self._require(report_id)
         now = self._clock.now()
         async with self._storage.database.transaction() as connection:

@@ -191,7 +191,7 @@ class ReportSteps:
         if not self.may_handle(report, actor_id):
             raise Refused(Reason.NOT_YOURS, subject=report.number)
 
-    def _require_office(self, actor_id: int, *, command: str | None = None) -> None:
+    def require_office(self, actor_id: int, *, command: str | None = None) -> None:
         """Only the office; `command` names the command refused, for its own words."""
         if not self._people.is_office(actor_id):
             raise Refused(Reason.OFFICE_ONLY, command=command, subject=command)
