@@ -3,8 +3,9 @@ after-photo and an optional note). Who may do what is `ReportService`'s to say."
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -288,14 +289,20 @@ async def _append_line(update: Update, line: str) -> None:
     """Add a line to the pressed task card and take its Accept button away."""
     query = update.callback_query
     message = query.message if query else None
-    text_html = getattr(message, "text_html", None)
-    if query is None or message is None or not text_html:
+    if query is None or not isinstance(message, Message):
         return
-    await query.edit_message_text(
-        f"{text_html}\n{line}",
-        parse_mode=ParseMode.HTML,
-        reply_markup=without(getattr(message, "reply_markup", None), AcceptTask),
-    )
+    markup = without(message.reply_markup, AcceptTask)
+    if message.caption_html:  # the card as one captioned photo (issue 15)
+        try:
+            await query.edit_message_caption(
+                f"{message.caption_html}\n{line}", parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+        except BadRequest:  # the line would take the caption past Telegram's 1,024
+            await query.edit_message_reply_markup(reply_markup=markup)
+    elif message.text_html:
+        await query.edit_message_text(
+            f"{message.text_html}\n{line}", parse_mode=ParseMode.HTML, reply_markup=markup
+        )
 
 
 def build() -> list[BaseHandler[Update, BotContext, object]]:

@@ -81,7 +81,9 @@ async def test_the_monthly_digest_goes_out_once_after_the_month_ends(town: Town)
     town.clock.advance(digest_time - town.clock.now())  # the 1st, 08:01: a clock jump
 
     office = town.office
-    await office.wait_for(lambda m: "R-000001" in (m.get("text") or ""))  # the report's copy
+    await office.wait_for(
+        lambda m: "R-000001" in (m.get("text") or m.get("caption") or "")
+    )  # the report's copy
     summary = await office.wait_for(
         lambda m: month.label("zh") in (m.get("text") or "") and "收到举报" in m["text"],
         timeout=20,

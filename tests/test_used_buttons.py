@@ -18,6 +18,7 @@ from bot.reporting.buttons import (
     RejectReport,
 )
 from handlers.buttons import AssignVillage, SkipFixNote, SubmitReport
+from tests.buttons import words
 from tests.conftest import Town
 
 ZH = I18n("zh").translator("zh").gettext
@@ -83,7 +84,7 @@ async def test_accept_fix_and_a_typed_note_retire_their_buttons(town: Town) -> N
     card = await member.wait_for(has(AcceptTask(1).pack(), MarkFixed(1).pack()))
     member.press(card, AcceptTask(1).pack())
     accepted = await member.wait_for(
-        lambda m: m["message_id"] == card["message_id"] and ZH("✅ Accepted by you.") in m["text"]
+        lambda m: m["message_id"] == card["message_id"] and ZH("✅ Accepted by you.") in words(m)
     )
     assert data_of(accepted) == [NotMyArea(1).pack(), MarkFixed(1).pack()]
     member.press(accepted, MarkFixed(1).pack())
