@@ -321,10 +321,9 @@ async def test_fast_forward_moves_the_bots_clock_past_a_pause_and_delivery_resum
     status, clock = await post(http, "/api/clock", {"hours": 2})
     assert status == 200 and clock["offset_hours"] == 2
     assert playground.clock.offset == timedelta(hours=2)
-    await chat.wait_for(lambda message: "photo" in message, timeout=WAIT_SECONDS)
-    await user_of(playground, MEMBER).wait_for(
-        has_buttons(AcceptTask(1).pack()), timeout=WAIT_SECONDS
-    )
+    card = await chat.wait_for(lambda message: "photo" in message, timeout=WAIT_SECONDS)
+    assert int(refused["chat_id"]) == playground.persona(MEMBER).user_id  # the grid member's card
+    assert has_buttons(AcceptTask(1).pack())(card)  # one captioned photo since issue 15
 
 
 async def test_reset_starts_clean_chats_database_and_clock(
