@@ -29,7 +29,7 @@ from handlers.buttons import (
     SkipHome,
     SubmitReport,
 )
-from handlers.common import CANCEL_BUTTON, MY_REPORTS_BUTTON, REPORT_BUTTON
+from handlers.main_menu import CANCEL_BUTTON, MY_REPORTS_BUTTON, REPORT_BUTTON
 from handlers.reporting import PICK_HAMLET_BUTTON
 from handlers.voice import ChooseVoiceAudience
 from tests.buttons import has_button, press
