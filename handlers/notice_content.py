@@ -97,7 +97,7 @@ async def language_chosen(update: Update, context: BotContext) -> int:
     context.keep(draft)
     await query.edit_message_text(
         context._("Send the {language} text of the notice.").format(
-            language=_language_name(pressed.language, context)
+            language=language_name(pressed.language, context)
         )
     )
     return TRANSLATION
@@ -131,7 +131,7 @@ async def _too_long(message: Message, text: str, limit: int, _: Translate) -> bo
     return True
 
 
-def _language_name(code: str, context: BotContext) -> str:
+def language_name(code: str, context: BotContext) -> str:
     """A catalogue language named in the reader's language ("英语", "Chinese")."""
     name: str = Locale.parse(code).get_display_name(context.person.language) or code
     return name
@@ -145,7 +145,7 @@ async def _ask_translations(update: Update, context: BotContext, draft: NoticeDr
     found, _ = context.services, context._
     choices = [
         button(
-            _("➕ {language} version").format(language=_language_name(code, context)),
+            _("➕ {language} version").format(language=language_name(code, context)),
             NoticeAddLanguage(code),
         )
         for code in found.i18n.languages
@@ -156,7 +156,7 @@ async def _ask_translations(update: Update, context: BotContext, draft: NoticeDr
         _(
             "Recipients who read another language get the {language} text unless you add "
             "their version."
-        ).format(language=_language_name(found.i18n.default_language, context)),
+        ).format(language=language_name(found.i18n.default_language, context)),
         reply_markup=keyboard(choices, 1),
     )
     return TRANSLATIONS

@@ -45,7 +45,12 @@ from handlers.notice_audience import (
     village_toggled,
     villages_done,
 )
-from handlers.notice_content import content_received, language_chosen, translation_received
+from handlers.notice_content import (
+    content_received,
+    language_chosen,
+    language_name,
+    translation_received,
+)
 from handlers.notice_progress import follow_notices
 from handlers.notice_wizard import (
     AUDIENCE,
@@ -108,13 +113,15 @@ async def preview(update: Update, context: BotContext) -> int:
             await context.bot.send_message(chat.id, _("Sorry, I could not show that file."))
             return CONTENT
     total = sum(languages.values())
-    by_language = " · ".join(f"{code} {count:,}" for code, count in sorted(languages.items()))
+    by_language = " · ".join(
+        f"{language_name(code, context)} {count:,}" for code, count in sorted(languages.items())
+    )
     text = _("To: {audience}\nRecipients: {count:,}").format(
         audience=found.notices.describe_audience(audience, context.person.language),
         count=total,
     )
     if by_language:
-        text += f" ({by_language})"
+        text += _(" ({counts})").format(counts=by_language)
     if not total:
         text += "\n" + _("Nobody can receive this notice yet. /cancel and choose another audience.")
     choices = [
