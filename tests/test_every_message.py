@@ -220,9 +220,12 @@ DATE_LIKE = re.compile(
 TYPED = re.compile(
     r"\d{4}-Q\d|\d{4}-\d{2}(?!-)|\b\d{1,2}(?:/\d{1,2}){2,}(?: ?月)?|每月 ?\d{1,2} ?日"
     r"|\d{4}-\d{2}-\d{2}(?= ?[（(])"  # /order: "write a date like 2026-12-20 (18:00 that day)"
+    r"|\d{4}-\d{2}-\d{2}(?=[.,。，]| 的格式)"  # "Please write it like 2026-12-05."
+    r"|（\d{1,2}(?:、\d{1,2}){3} 月）"  # a quarter's months: 每季第 1 个月（1、4、7、10 月）
+    rf"|\((?:{MONTH_EN}, ){{3}}{MONTH_EN}\)"  # 1st month (Jan, Apr, Jul, Oct)
 )
-"""What an admin types, shown as an example of what to type (/stats 2026-Q4), and a list of
-months ("3/6/9/12 月": a quarterly schedule)."""
+"""What an admin types, shown as an example of what to type (/stats 2026-Q4, a bare date like
+2026-12-05), and a list of months ("3/6/9/12 月", "1、4、7、10 月": a quarterly schedule)."""
 
 
 def stray_dates(seen: Shown, names: frozenset[str] = frozenset()) -> list[str]:

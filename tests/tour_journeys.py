@@ -59,6 +59,8 @@ from tests.tour_steps import (
     tap,
     town_language,
 )
+from tests.tour_wizards import TYPED as WIZARD_TYPED
+from tests.tour_wizards import notice_side_paths, order_side_paths, schedule_side_paths
 
 
 async def villager_settles_in(town: Town, words: Words) -> None:
@@ -333,8 +335,11 @@ async def story(town: Town, words: Words) -> tuple[str, ...]:
         lambda: the_office_rejects(town),
         lambda: office_manages(town),
         lambda: lead_and_member_look(town),
+        lambda: schedule_side_paths(town),
+        lambda: notice_side_paths(town),
+        lambda: order_side_paths(town),
     ]
     for journey in journeys:
         rest(town)
         await journey()
-    return TYPED
+    return TYPED + WIZARD_TYPED
