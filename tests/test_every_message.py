@@ -232,6 +232,7 @@ def stray_dates(seen: Shown, names: frozenset[str] = frozenset()) -> list[str]:
     """Date- or time-looking pieces of the text that are not in one of when.py's forms
     (what people typed, in `names`, aside)."""
     text = TYPED.sub(" ", NOT_WORDS.sub(" ", without_known_bugs(seen.text)))
+    text = PEOPLE_AND_PLACES.sub(" ", text)  # a random invitation code can look like 9-89
     for name in sorted(names, key=len, reverse=True):
         text = text.replace(name, " ")
     for form in FORMS[seen.language]:
