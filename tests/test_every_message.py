@@ -31,6 +31,7 @@ from tests.test_catalogues import (
 )
 from tests.test_recurrence import SANTANG
 from tests.tour_journeys import story
+from tests.tour_people import LATE
 from tests.tour_steps import SECOND_VILLAGER, THIRD_VILLAGER
 
 LANGUAGES = ("zh", "en")
@@ -102,6 +103,11 @@ LANGUAGE_NOT_KEPT = {SECOND_VILLAGER, THIRD_VILLAGER}
 answers them in it, but the report's notifications (bot/delivery/notifier.py:71-75, stored
 language only) reach them in the default language. Their chats are left out of the script
 check."""
+JOIN_LANGUAGE_NOT_KEPT = {LATE}
+"""handlers/context.py:135-136 with handlers/invitations.py:285: when someone's first message
+is /join, `person_of` remembers their language before `users.seen` has made their row, so it is
+not stored; the reply speaks it, but the bot holds none for them (notifications and the witness
+fall back to the default language) until they write again. Left out of the script check."""
 
 
 def without_known_bugs(text: str) -> str:
@@ -146,7 +152,8 @@ def test_no_message_mixes_scripts(tours: dict[str, Tour], language: str) -> None
     mixed = [
         (s.what, s.text, words)
         for s in shown(tours, language)
-        if s.chat_id not in LANGUAGE_NOT_KEPT and (words := mixed_script(s, names))
+        if s.chat_id not in LANGUAGE_NOT_KEPT | JOIN_LANGUAGE_NOT_KEPT
+        and (words := mixed_script(s, names))
     ]
     assert not mixed
 
@@ -338,6 +345,14 @@ def test_deliveries_do_not_show_telegrams_own_words(tours: dict[str, Tour]) -> N
 @pytest.mark.xfail(strict=True, reason="handlers/notices.py:317 counts by raw language code")
 def test_the_notice_preview_names_languages(tours: dict[str, Tour]) -> None:
     assert not showing(tours, LANGUAGE_CODES)
+
+
+@pytest.mark.xfail(
+    strict=True, reason="context.py:135-136, invitations.py:285: a first /join stores no language"
+)
+def test_someone_whose_first_message_is_join_keeps_their_language(tours: dict[str, Tour]) -> None:
+    late = [s for s in tours["en"].shown if s.chat_id == LATE and s.what == "text"]
+    assert late and all(s.language == "en" for s in late), [(s.language, s.text) for s in late]
 
 
 def test_a_villager_who_starts_with_report_hears_of_it_in_their_language(

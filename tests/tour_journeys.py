@@ -45,6 +45,8 @@ from tests.tour_office import (
     roles_come_and_go,
     the_office_rejects,
 )
+from tests.tour_people import TYPED as PEOPLE_TYPED
+from tests.tour_people import blocked_and_unblocked, forged_button, roles_and_codes
 from tests.tour_steps import (
     SECOND_VILLAGER,
     THIRD_VILLAGER,
@@ -338,8 +340,11 @@ async def story(town: Town, words: Words) -> tuple[str, ...]:
         lambda: schedule_side_paths(town),
         lambda: notice_side_paths(town),
         lambda: order_side_paths(town),
+        lambda: forged_button(town),
+        lambda: blocked_and_unblocked(town),
+        lambda: roles_and_codes(town),
     ]
     for journey in journeys:
         rest(town)
         await journey()
-    return TYPED + WIZARD_TYPED
+    return TYPED + WIZARD_TYPED + PEOPLE_TYPED
