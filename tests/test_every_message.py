@@ -29,6 +29,7 @@ from tests.test_catalogues import (
     entries,
     source_ids,
 )
+from tests.test_deadline_story import NABI_LEAD
 from tests.test_recurrence import SANTANG
 from tests.tour_journeys import story
 from tests.tour_people import LATE
@@ -108,6 +109,11 @@ JOIN_LANGUAGE_NOT_KEPT = {LATE}
 is /join, `person_of` remembers their language before `users.seen` has made their row, so it is
 not stored; the reply speaks it, but the bot holds none for them (notifications and the witness
 fall back to the default language) until they write again. Left out of the script check."""
+RENDERED_BEFORE_HELLO = {NABI_LEAD}
+"""bot/delivery/outbox.py: a message is rendered when it is queued. The report 2 escalation to
+the village lead of 那笔村 (config, not yet written to the bot: the default language) is queued
+at night, held for quiet hours, and reaches him in Chinese after his /start in English.
+Left out of the script check."""
 
 
 def without_known_bugs(text: str) -> str:
@@ -152,7 +158,7 @@ def test_no_message_mixes_scripts(tours: dict[str, Tour], language: str) -> None
     mixed = [
         (s.what, s.text, words)
         for s in shown(tours, language)
-        if s.chat_id not in LANGUAGE_NOT_KEPT | JOIN_LANGUAGE_NOT_KEPT
+        if s.chat_id not in LANGUAGE_NOT_KEPT | JOIN_LANGUAGE_NOT_KEPT | RENDERED_BEFORE_HELLO
         and (words := mixed_script(s, names))
     ]
     assert not mixed
@@ -353,6 +359,14 @@ def test_the_notice_preview_names_languages(tours: dict[str, Tour]) -> None:
 def test_someone_whose_first_message_is_join_keeps_their_language(tours: dict[str, Tour]) -> None:
     late = [s for s in tours["en"].shown if s.chat_id == LATE and s.what == "text"]
     assert late and all(s.language == "en" for s in late), [(s.language, s.text) for s in late]
+
+
+@pytest.mark.xfail(strict=True, reason="outbox: rendered before the lead's /start, sent after")
+def test_what_waited_for_someone_speaks_the_language_they_said_hello_in(
+    tours: dict[str, Tour],
+) -> None:
+    lead = [s for s in tours["en"].shown if s.chat_id == NABI_LEAD and s.what == "text"]
+    assert lead and not [s.text for s in lead if mixed_script(s, tours["en"].names)]
 
 
 def test_a_villager_who_starts_with_report_hears_of_it_in_their_language(

@@ -61,6 +61,8 @@ from tests.tour_steps import (
     tap,
     town_language,
 )
+from tests.tour_voice import TYPED as VOICE_TYPED
+from tests.tour_voice import voice_for_the_office
 from tests.tour_wizards import TYPED as WIZARD_TYPED
 from tests.tour_wizards import notice_side_paths, order_side_paths, schedule_side_paths
 
@@ -342,9 +344,10 @@ async def story(town: Town, words: Words) -> tuple[str, ...]:
         lambda: order_side_paths(town),
         lambda: forged_button(town),
         lambda: blocked_and_unblocked(town),
+        lambda: voice_for_the_office(town),
         lambda: roles_and_codes(town),
     ]
     for journey in journeys:
         rest(town)
         await journey()
-    return TYPED + WIZARD_TYPED + PEOPLE_TYPED
+    return TYPED + WIZARD_TYPED + PEOPLE_TYPED + VOICE_TYPED

@@ -66,6 +66,8 @@ async def roles_and_codes(town: Town) -> None:
         person(town, DEPARTMENT, "新队员"),
         person(town, ADMIN, "新办事员"),
     )
+    for newcomer in (lead, member, office):  # known first: what a role brings at once (an
+        await typed(newcomer, "/start")  # escalation) speaks their language; see LATE below
     lead_code = await invited(town, Role.VILLAGE_LEAD)
     await typed(lead, "/join " + lead_code, "/area")
     await typed(member, "/join " + lead_code)  # used already
