@@ -32,7 +32,7 @@ from tests.test_catalogues import (
 from tests.test_deadline_story import NABI_LEAD
 from tests.test_recurrence import SANTANG
 from tests.tour_journeys import story
-from tests.tour_people import LATE
+from tests.tour_people import FIRST_MYDATA, LATE
 from tests.tour_steps import SECOND_VILLAGER, THIRD_VILLAGER
 
 LANGUAGES = ("zh", "en")
@@ -109,6 +109,9 @@ JOIN_LANGUAGE_NOT_KEPT = {LATE}
 is /join, `person_of` remembers their language before `users.seen` has made their row, so it is
 not stored; the reply speaks it, but the bot holds none for them (notifications and the witness
 fall back to the default language) until they write again. Left out of the script check."""
+NOTHING_KEPT = {FIRST_MYDATA}
+"""Someone whose first message is /mydata: by design the bot keeps nothing about them, not even
+their language, so the tour cannot know it (they are answered in it). Not a bug."""
 RENDERED_BEFORE_HELLO = {NABI_LEAD}
 """bot/delivery/outbox.py: a message is rendered when it is queued. The report 2 escalation to
 the village lead of 那笔村 (config, not yet written to the bot: the default language) is queued
@@ -158,7 +161,8 @@ def test_no_message_mixes_scripts(tours: dict[str, Tour], language: str) -> None
     mixed = [
         (s.what, s.text, words)
         for s in shown(tours, language)
-        if s.chat_id not in LANGUAGE_NOT_KEPT | JOIN_LANGUAGE_NOT_KEPT | RENDERED_BEFORE_HELLO
+        if s.chat_id
+        not in LANGUAGE_NOT_KEPT | JOIN_LANGUAGE_NOT_KEPT | RENDERED_BEFORE_HELLO | NOTHING_KEPT
         and (words := mixed_script(s, names))
     ]
     assert not mixed

@@ -46,7 +46,13 @@ from tests.tour_office import (
     the_office_rejects,
 )
 from tests.tour_people import TYPED as PEOPLE_TYPED
-from tests.tour_people import blocked_and_unblocked, forged_button, roles_and_codes
+from tests.tour_people import (
+    before_anything,
+    blocked_and_unblocked,
+    forged_button,
+    numbers_by_period,
+    roles_and_codes,
+)
 from tests.tour_steps import (
     SECOND_VILLAGER,
     THIRD_VILLAGER,
@@ -321,6 +327,7 @@ async def story(town: Town, words: Words) -> tuple[str, ...]:
     """Every journey in turn; returns what people typed."""
     journeys = [
         lambda: everybody_says_hello(town),
+        lambda: before_anything(town),
         lambda: villager_settles_in(town, words),
         lambda: villager_reports(town, words),
         lambda: fix_reopen_confirm(town),
@@ -346,6 +353,7 @@ async def story(town: Town, words: Words) -> tuple[str, ...]:
         lambda: blocked_and_unblocked(town),
         lambda: voice_for_the_office(town),
         lambda: roles_and_codes(town),
+        lambda: numbers_by_period(town),
     ]
     for journey in journeys:
         rest(town)

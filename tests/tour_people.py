@@ -26,8 +26,8 @@ from tests.tour_office import CODE
 from tests.tour_steps import rest, text_of, town_language
 from tests.tour_wizards import Wizard, answered, typed
 
-LEAD, DEPARTMENT, ADMIN, LATE, GUESSER, BLOCKED = range(700101, 700107)
-TYPED = ("新村长", "新队员", "新办事员", "晚来的人", "乱猜的人", "莫大伯", "乱拍照片")
+LEAD, DEPARTMENT, ADMIN, LATE, GUESSER, BLOCKED, FIRST_MYDATA = range(700101, 700108)
+TYPED = ("刚来的人", "新村长", "新队员", "新办事员", "晚来的人", "乱猜的人", "莫大伯", "乱拍照片")
 """What this part's people type or are called (shown back to them and to others)."""
 NUMBER = re.compile(r"R-\d{6}")
 
@@ -117,3 +117,20 @@ async def blocked_and_unblocked(town: Town) -> None:
     await answered(villager, villager.send_photo)
     rest(town)
     await typed(admin, f"/unblock {number}", "/audit")
+
+
+async def before_anything(town: Town) -> None:
+    """The office's lists while nothing has happened yet, and someone's /mydata as their very
+    first message."""
+    await typed(town.admin, "/notices", "/orders", "/audit", "/queue", "/overdue", "/deliveries")
+    await typed(person(town, FIRST_MYDATA, "刚来的人"), "/mydata")
+
+
+async def numbers_by_period(town: Town) -> None:
+    """The office's numbers for every period word; a grid member's and a lead's own numbers."""
+    await typed(
+        town.admin, "/stats last-quarter", "/stats year", "/stats last-year", "/stats quarter"
+    )
+    rest(town)
+    await typed(town.member, "/stats")
+    await typed(person(town, LEAD, "新村长"), "/stats")
