@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from bot.emulator import EmulatedUser
 from bot.people.directory import Role
+from bot.reporting.buttons import AcceptTask, MarkFixed
 from handlers.buttons import (
     AskRevoke,
     InviteDepartment,
@@ -18,16 +19,29 @@ from handlers.buttons import (
     InviteVillage,
     ReportCategory,
     RevokeNo,
+    SkipFixNote,
     StopInvite,
     SubmitReport,
 )
+from tests.buttons import has_button
 from tests.conftest import Town
 from tests.tour_office import CODE
-from tests.tour_steps import rest, text_of, town_language
+from tests.tour_steps import mentions, rest, tap, text_of, town_language
 from tests.tour_wizards import Wizard, answered, typed
 
 LEAD, DEPARTMENT, ADMIN, LATE, GUESSER, BLOCKED, FIRST_MYDATA = range(700101, 700108)
-TYPED = ("刚来的人", "新村长", "新队员", "新办事员", "晚来的人", "乱猜的人", "莫大伯", "乱拍照片")
+TYPED = (
+    "好了",
+    "已清理干净",
+    "刚来的人",
+    "新村长",
+    "新队员",
+    "新办事员",
+    "晚来的人",
+    "乱猜的人",
+    "莫大伯",
+    "乱拍照片",
+)
 """What this part's people type or are called (shown back to them and to others)."""
 NUMBER = re.compile(r"R-\d{6}")
 
@@ -117,6 +131,8 @@ async def blocked_and_unblocked(town: Town) -> None:
     await answered(villager, villager.send_photo)
     rest(town)
     await typed(admin, f"/unblock {number}", "/audit")
+    rest(town)
+    await fixed_with_a_note(town, number)
 
 
 async def before_anything(town: Town) -> None:
@@ -134,3 +150,18 @@ async def numbers_by_period(town: Town) -> None:
     rest(town)
     await typed(town.member, "/stats")
     await typed(person(town, LEAD, "新村长"), "/stats")
+
+
+async def fixed_with_a_note(town: Town, number: str) -> None:
+    """The grid member fixes the report: text where the photo is wanted, /cancel, then a photo
+    and a note for the reporter."""
+    member, report_id = town.member, int(number[2:])
+    await tap(member, AcceptTask(report_id))
+    await tap(member, MarkFixed(report_id))
+    await member.wait_for(mentions(number), 10)
+    await typed(member, "好了", "/cancel")
+    await tap(member, MarkFixed(report_id))
+    await member.wait_for(mentions(number), 10)
+    member.send_photo()
+    await member.wait_for(has_button(SkipFixNote()), 10)
+    await typed(member, "已清理干净")
