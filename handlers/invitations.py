@@ -282,7 +282,9 @@ async def join(update: Update, context: BotContext) -> None:
             )
         )
         return
-    await found.storage.users.seen(user.id, user.first_name, user.username, found.clock.now())
+    await found.storage.users.seen(
+        user.id, user.first_name, user.username, found.clock.now(), context.person.language
+    )
     result = await found.roles.join(user.id, user.full_name, code)
     if result.status != JoinStatus.JOINED:
         security.warning("refused /join from user %s: %s", user.id, result.status)

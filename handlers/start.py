@@ -26,8 +26,9 @@ async def start(update: Update, context: BotContext) -> None:
     if user is None or update.effective_message is None:
         return
     now = found.clock.now()
-    await found.storage.users.seen(user.id, user.first_name, user.username, now)
-    await found.storage.users.remember_language(user.id, context.person.language, now)
+    await found.storage.users.seen(
+        user.id, user.first_name, user.username, now, context.person.language
+    )
     _ = context._
     person = context.person
     text = _(

@@ -13,16 +13,24 @@ class UserRepository:
         self._db = database
 
     async def seen(
-        self, user_id: int, first_name: str, username: str | None, now: datetime
+        self,
+        user_id: int,
+        first_name: str,
+        username: str | None,
+        now: datetime,
+        language: str | None = None,
     ) -> None:
-        """Record (or refresh) a user who just sent us something."""
+        """Record (or refresh) a user who just sent us something; `language` (the one they are
+        answered in) is kept unless one is stored, so their notifications speak it too."""
         async with self._db.transaction() as tx:
             await tx.execute(
-                """INSERT INTO users (user_id, first_name, username, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?)
+                """INSERT INTO users
+                       (user_id, first_name, username, language, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?)
                    ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,
-                       username = excluded.username, updated_at = excluded.updated_at""",
-                (user_id, first_name, username, now.isoformat(), now.isoformat()),
+                       username = excluded.username, updated_at = excluded.updated_at,
+                       language = COALESCE(users.language, excluded.language)""",
+                (user_id, first_name, username, language, now.isoformat(), now.isoformat()),
             )
 
     async def ensure(

@@ -29,8 +29,10 @@ from tests.test_catalogues import (
     entries,
     source_ids,
 )
+from tests.test_deadline_story import NABI_LEAD
 from tests.test_recurrence import SANTANG
 from tests.tour_journeys import story
+from tests.tour_people import FIRST_MYDATA, LATE
 from tests.tour_steps import SECOND_VILLAGER
 
 LANGUAGES = ("zh", "en")
@@ -92,9 +94,17 @@ bot/core/when.py's "12月5日 周六 10:00" / "Sat 5 Dec 10:00"."""
 TELEGRAM_ERROR = re.compile(r"(?:Chat not found|Forbidden: [a-z ]+|Bad Request: [a-z ]+)")
 """/deliveries says why in the office's words, never Telegram's own English error text."""
 LANGUAGE_CODES = re.compile(r"\((?:(?:zh|en) [\d,]+(?: · )?)+\)")
-"""handlers/notices.py:317: the notice preview counts recipients by raw language code,
-"收件人数：3 (zh 3)", instead of by language name in the reader's language."""
-KNOWN_BUGS = (DASHED_MOMENT, LANGUAGE_CODES)
+"""The notice preview counts recipients by language name in the reader's language, never by
+raw code ("收件人数：3 (zh 3)")."""
+KNOWN_BUGS = (DASHED_MOMENT,)
+NOTHING_KEPT = {FIRST_MYDATA}
+"""Someone whose first message is /mydata: by design the bot keeps nothing about them, not even
+their language, so the tour cannot know it (they are answered in it). Not a bug."""
+RENDERED_BEFORE_HELLO = {NABI_LEAD}
+"""bot/delivery/outbox.py: a message is rendered when it is queued. The report 2 escalation to
+the village lead of 那笔村 (config, not yet written to the bot: the default language) is queued
+at night, held for quiet hours, and reaches him in Chinese after his /start in English.
+Left out of the script check."""
 
 
 def without_known_bugs(text: str) -> str:
@@ -137,7 +147,10 @@ def mixed_script(seen: Shown, names: set[str]) -> list[str]:
 def test_no_message_mixes_scripts(tours: dict[str, Tour], language: str) -> None:
     names = tours[language].names
     mixed = [
-        (s.what, s.text, words) for s in shown(tours, language) if (words := mixed_script(s, names))
+        (s.what, s.text, words)
+        for s in shown(tours, language)
+        if s.chat_id not in RENDERED_BEFORE_HELLO | NOTHING_KEPT
+        and (words := mixed_script(s, names))
     ]
     assert not mixed
 
@@ -211,17 +224,19 @@ DATE_LIKE = re.compile(
 TYPED = re.compile(
     r"\d{4}-Q\d|\d{4}-\d{2}(?!-)|\b\d{1,2}(?:/\d{1,2}){2,}(?: ?月)?|每月 ?\d{1,2} ?日"
     r"|\d{4}-\d{2}-\d{2}(?= ?[（(])"  # /order: "write a date like 2026-12-20 (18:00 that day)"
+    r"|\d{4}-\d{2}-\d{2}(?=[.,。，]| 的格式)"  # "Please write it like 2026-12-05."
+    r"|（\d{1,2}(?:、\d{1,2}){3} 月）"  # a quarter's months: 每季第 1 个月（1、4、7、10 月）
+    rf"|\((?:{MONTH_EN}, ){{3}}{MONTH_EN}\)"  # 1st month (Jan, Apr, Jul, Oct)
 )
-"""What an admin types, shown as an example of what to type (/stats 2026-Q4), and a list of
-months ("3/6/9/12 月": a quarterly schedule)."""
+"""What an admin types, shown as an example of what to type (/stats 2026-Q4, a bare date like
+2026-12-05), and a list of months ("3/6/9/12 月", "1、4、7、10 月": a quarterly schedule)."""
 
 
 def stray_dates(seen: Shown, names: frozenset[str] = frozenset()) -> list[str]:
     """Date- or time-looking pieces of the text that are not in one of when.py's forms
     (what people typed, in `names`, aside)."""
-    text = TYPED.sub(
-        " ", PEOPLE_AND_PLACES.sub(" ", NOT_WORDS.sub(" ", without_known_bugs(seen.text)))
-    )
+    text = TYPED.sub(" ", NOT_WORDS.sub(" ", without_known_bugs(seen.text)))
+    text = PEOPLE_AND_PLACES.sub(" ", text)  # a random invitation code can look like 9-89
     for name in sorted(names, key=len, reverse=True):
         text = text.replace(name, " ")
     for form in FORMS[seen.language]:
@@ -325,9 +340,21 @@ def test_deliveries_do_not_show_telegrams_own_words(tours: dict[str, Tour]) -> N
     assert not showing(tours, TELEGRAM_ERROR)
 
 
-@pytest.mark.xfail(strict=True, reason="handlers/notices.py:317 counts by raw language code")
 def test_the_notice_preview_names_languages(tours: dict[str, Tour]) -> None:
     assert not showing(tours, LANGUAGE_CODES)
+
+
+def test_someone_whose_first_message_is_join_keeps_their_language(tours: dict[str, Tour]) -> None:
+    late = [s for s in tours["en"].shown if s.chat_id == LATE and s.what == "text"]
+    assert late and all(s.language == "en" for s in late), [(s.language, s.text) for s in late]
+
+
+@pytest.mark.xfail(strict=True, reason="outbox: rendered before the lead's /start, sent after")
+def test_what_waited_for_someone_speaks_the_language_they_said_hello_in(
+    tours: dict[str, Tour],
+) -> None:
+    lead = [s for s in tours["en"].shown if s.chat_id == NABI_LEAD and s.what == "text"]
+    assert lead and not [s.text for s in lead if mixed_script(s, tours["en"].names)]
 
 
 def test_a_villager_who_starts_with_report_hears_of_it_in_their_language(

@@ -45,6 +45,14 @@ from tests.tour_office import (
     roles_come_and_go,
     the_office_rejects,
 )
+from tests.tour_people import TYPED as PEOPLE_TYPED
+from tests.tour_people import (
+    before_anything,
+    blocked_and_unblocked,
+    forged_button,
+    numbers_by_period,
+    roles_and_codes,
+)
 from tests.tour_steps import (
     SECOND_VILLAGER,
     THIRD_VILLAGER,
@@ -59,6 +67,10 @@ from tests.tour_steps import (
     tap,
     town_language,
 )
+from tests.tour_voice import TYPED as VOICE_TYPED
+from tests.tour_voice import voice_for_the_office
+from tests.tour_wizards import TYPED as WIZARD_TYPED
+from tests.tour_wizards import notice_side_paths, order_side_paths, schedule_side_paths
 
 
 async def villager_settles_in(town: Town, words: Words) -> None:
@@ -315,6 +327,7 @@ async def story(town: Town, words: Words) -> tuple[str, ...]:
     """Every journey in turn; returns what people typed."""
     journeys = [
         lambda: everybody_says_hello(town),
+        lambda: before_anything(town),
         lambda: villager_settles_in(town, words),
         lambda: villager_reports(town, words),
         lambda: fix_reopen_confirm(town),
@@ -333,8 +346,16 @@ async def story(town: Town, words: Words) -> tuple[str, ...]:
         lambda: the_office_rejects(town),
         lambda: office_manages(town),
         lambda: lead_and_member_look(town),
+        lambda: schedule_side_paths(town),
+        lambda: notice_side_paths(town),
+        lambda: order_side_paths(town),
+        lambda: forged_button(town),
+        lambda: blocked_and_unblocked(town),
+        lambda: voice_for_the_office(town),
+        lambda: roles_and_codes(town),
+        lambda: numbers_by_period(town),
     ]
     for journey in journeys:
         rest(town)
         await journey()
-    return TYPED
+    return TYPED + WIZARD_TYPED + PEOPLE_TYPED + VOICE_TYPED
