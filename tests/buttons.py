@@ -43,3 +43,9 @@ def no_buttons(message: Json) -> bool:
 def press(user: EmulatedUser, message: Json, button: CallbackData) -> Json:
     """Press the button on the message whose data is exactly this one (it must be there)."""
     return user.press(message, button.pack())
+
+
+def words(message: Json) -> str:
+    """What a message says: its text, or the caption of a photo (a task card is a captioned
+    photo since issue #15)."""
+    return message.get("text") or message.get("caption") or ""

@@ -16,6 +16,7 @@ from bot.reporting.buttons import (
 )
 from bot.reporting.lifecycle import Action, State
 from handlers.buttons import AssignHamlet, AssignVillage, SkipFixNote
+from tests.buttons import words
 from tests.conftest import Town
 from tests.test_deadline_story import NABI_LEAD, at, mentions
 from tests.test_recurrence import SANTANG
@@ -64,7 +65,7 @@ async def test_a_rectification_order_from_issue_to_close(town: Town) -> None:
     await admin.wait_for(mentions("👷", "R-000001"))  # the issuer hears it is being handled
     # 75 % of the 80 hours allowed is Friday 22:00: quiet hours, so the reminder waits.
     await at(town, 4, 22, 30)
-    assert not [m for m in member.messages if "⏰" in (m.get("text") or "")]
+    assert not [m for m in member.messages if "⏰" in words(m)]
     await at(town, 5, 7)
     await member.wait_for(mentions("⏰", "R-000001"))
     member.press(card, MarkFixed(1).pack())
@@ -92,16 +93,14 @@ async def test_a_rectification_order_from_issue_to_close(town: Town) -> None:
     media = await town.bot.storage.reports.media(1)
     assert len(media.photos) == 1 and len(media.after_photos) == 1
     admin.send_text("/orders")
-    await admin.wait_for(
-        lambda m: "R-000001" not in (m.get("text") or "") and "/order" in m["text"]
-    )
+    await admin.wait_for(lambda m: "R-000001" not in words(m) and "/order" in m["text"])
 
 
 async def test_an_order_to_a_whole_village_goes_to_its_lead(town: Town) -> None:
     lead = town.emulator.user(NABI_LEAD, "黄秀兰", language_code="zh")
     await issue(town, "v01", "v2:zw", "村道两旁杂物较多，请组织清理。", days=7)
     await lead.wait_for(has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack()))
-    assert not [m for m in town.member.messages if "R-000001" in (m.get("text") or "")]
+    assert not [m for m in town.member.messages if "R-000001" in words(m)]
     lead.send_text("/tasks")
     await lead.wait_for(lambda m: has_buttons(MarkFixed(1).pack())(m) and "那笔村" in m["text"])
 
@@ -116,7 +115,7 @@ async def test_an_order_to_a_whole_village_goes_to_its_lead(town: Town) -> None:
         "ack:office",
         "fix:office",
     ]
-    assert not [m for m in lead.messages if "⚠️" in (m.get("text") or "")]
+    assert not [m for m in lead.messages if "⚠️" in words(m)]
 
 
 async def test_orders_are_for_the_office_only(town: Town) -> None:
