@@ -16,6 +16,7 @@ from telegram.ext import (
 
 from bot.core.models import Report, format_number
 from bot.core.text import clean_text
+from bot.delivery.cards import caption_fits
 from bot.reporting.buttons import AcceptTask, MarkFixed, NotMyArea
 from bot.reporting.lifecycle import Action
 from handlers.buttons import SkipFixNote
@@ -299,17 +300,26 @@ async def _may_start(update: Update, context: BotContext, report_id: int, action
 
 
 async def _append_line(update: Update, line: str) -> None:
-    """Add a line to the pressed task card and take its Accept button away."""
+    """Add a line to the pressed task card and take its Accept button away. The card is a text
+    or, since issue #15, a photo's caption; a caption the line would make too long keeps its
+    words and loses only the button."""
     query = update.callback_query
     message = query.message if query else None
-    text_html = getattr(message, "text_html", None)
-    if query is None or message is None or not text_html:
+    if query is None or message is None:
         return
-    await query.edit_message_text(
-        f"{text_html}\n{line}",
-        parse_mode=ParseMode.HTML,
-        reply_markup=without(getattr(message, "reply_markup", None), AcceptTask),
-    )
+    markup = without(getattr(message, "reply_markup", None), AcceptTask)
+    text_html = getattr(message, "text_html", None)
+    caption_html = getattr(message, "caption_html", None)
+    if text_html:
+        await query.edit_message_text(
+            f"{text_html}\n{line}", parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+    elif caption_html and caption_fits(f"{caption_html}\n{line}"):
+        await query.edit_message_caption(
+            f"{caption_html}\n{line}", parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+    elif caption_html:
+        await query.edit_message_reply_markup(markup)
 
 
 def build() -> list[BaseHandler[Update, BotContext, object]]:

@@ -20,7 +20,7 @@ NABI_LEAD = 200001  # the sample lead of 那笔村
 
 
 def mentions(*marks: str):
-    return lambda message: all(mark in (message.get("text") or "") for mark in marks)
+    return lambda message: all(mark in words(message) for mark in marks)
 
 
 async def at(town: Town, day: int, hour: int, minute: int = 0) -> None:
