@@ -260,7 +260,7 @@ def asks_for_place(message: Json) -> bool:
 
 
 def number_in(message: Json) -> str | None:
-    found = NUMBER.search(message.get("text") or "")
+    found = NUMBER.search(message.get("text") or message.get("caption") or "")
     return found.group(0) if found else None
 
 
