@@ -53,7 +53,7 @@ async def test_the_escalation_ladder_of_a_report(town: Town) -> None:
     assert not [m for m in lead.messages if "R-000001" in words(m)]
     await at(town, 3, 7)  # morning: the lead hears of it
     told = await lead.wait_for(mentions("⚠️", "R-000001"))
-    assert "12-02 22:00" in told["text"] and "韦建国" in told["text"]
+    assert "12月2日 周三 22:00" in told["text"] and "韦建国" in told["text"]
 
     await at(town, 3, 22)  # still not accepted a day later: the office, at night too
     await office.wait_for(mentions("⚠️", "R-000001"))
@@ -67,15 +67,15 @@ async def test_the_escalation_ladder_of_a_report(town: Town) -> None:
 
     # Fix by Saturday 10:00: reminded Friday 16:00, the lead at 10:00, the office a day later.
     await at(town, 4, 16)
-    await member.wait_for(mentions("⏰", "R-000001", "12-05 10:00"))
+    await member.wait_for(mentions("⏰", "R-000001", "12月5日 周六 10:00"))
     await at(town, 5, 10)
-    await lead.wait_for(mentions("⚠️", "R-000001", "12-05 10:00"))
+    await lead.wait_for(mentions("⚠️", "R-000001", "12月5日 周六 10:00"))
     await at(town, 5, 15)
     member.send_text("/tasks")
     late = await member.wait_for(has_buttons(MarkFixed(1).pack()))
     assert zh("overdue {hours} h").format(hours=5) in late["text"]
     await at(town, 6, 10)
-    await office.wait_for(mentions("⚠️", "R-000001", "12-05 10:00"))
+    await office.wait_for(mentions("⚠️", "R-000001", "12月5日 周六 10:00"))
 
     town.admin.send_text("/overdue")
     listed = await town.admin.wait_for(mentions("R-000001"))

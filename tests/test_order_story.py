@@ -48,7 +48,7 @@ async def test_a_rectification_order_from_issue_to_close(town: Town) -> None:
     admin, member = town.admin, town.member
     nabi = town.hamlet_id("那笔坡")
     issued = await issue(town, "v01", f"v2:zh:{nabi}", "河边堆放建筑垃圾，请三天内清运。")
-    assert "R-000001" in issued["text"] and "12-05 18:00" in issued["text"]
+    assert "R-000001" in issued["text"] and "12月5日 周六 18:00" in issued["text"]
 
     # The card is one message since issue #15: the photo, the card as its caption, the buttons.
     card = await member.wait_for(
@@ -59,7 +59,7 @@ async def test_a_rectification_order_from_issue_to_close(town: Town) -> None:
     await town.office.wait_for(mentions("📜", "R-000001"))
 
     admin.send_text("/orders")
-    listed = await admin.wait_for(mentions("R-000001", "12-05 18:00"))
+    listed = await admin.wait_for(mentions("R-000001", "12月5日 周六 18:00"))
     assert "那笔坡" in listed["text"]
 
     member.press(card, AcceptTask(1).pack())
