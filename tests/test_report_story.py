@@ -441,3 +441,20 @@ async def test_the_grid_member_never_learns_who_reported(town: Town) -> None:
         assert "forward_origin" not in message
     assert CLEAN_HOMES_CHAT in {m["chat"]["id"] for m in town.emulator.sent}
     assert not [r for r in town.emulator.requests if r[0] in ("forwardMessage", "copyMessage")]
+
+
+async def test_accepting_a_captioned_card_adds_the_line_to_its_caption(town: Town) -> None:
+    """Since issue #15 the card is a photo's caption: ✅ Accept edits that caption, keeps the
+    photo, and takes only the Accept button away."""
+    member = town.member
+    await report_at(town, town.villager, town.inside("那笔坡"))
+    card = await member.wait_for(has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack()))
+    member.press(card, AcceptTask(1).pack())
+    edited = await member.wait_for(
+        lambda m: m["message_id"] == card["message_id"] and "✅" in words(m)
+    )
+    assert "photo" in edited and "R-000001" in words(edited)
+    assert zh("✅ Accepted by you.") in words(edited)
+    assert has_buttons(MarkFixed(1).pack())(edited) and not has_buttons(AcceptTask(1).pack())(
+        edited
+    )
