@@ -15,6 +15,7 @@ from bot.emulator import EmulatedUser
 from bot.emulator.base import Json, Signal
 from bot.reporting.buttons import AcceptTask
 from bot.reporting.lifecycle import State
+from tests.buttons import words
 from tests.conftest import Town
 from tests.test_report_story import has_buttons, report_at
 from tests.test_roles import services
@@ -102,8 +103,8 @@ async def recovers(town: Town, villager: EmulatedUser) -> None:
     """After the storm, a new report goes all the way without anyone restarting anything."""
     done = await report_at(town, villager, town.inside("那笔坡"), category="piles")
     number = next(part for part in done["text"].split() if part.startswith("R-0"))[:8]
-    await town.member.wait_for(lambda m: number in (m.get("text") or ""))
-    await town.office.wait_for(lambda m: number in (m.get("text") or ""))
+    await town.member.wait_for(lambda m: number in words(m))
+    await town.office.wait_for(lambda m: number in words(m))
 
 
 def people(town: Town, hamlets: list[str], first_id: int) -> list[EmulatedUser]:
