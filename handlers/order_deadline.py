@@ -110,7 +110,7 @@ async def _deadline_set(update: Update, context: BotContext, fix_by: datetime) -
             _("📜 Rectification order from the town office"),
             _("Place: {place}").format(place=place),
             _("Description: {text}").format(text=html.escape(draft.text)),
-            _("Fix by: {when}").format(when=found.notifier.local_time(fix_by)),
+            _("Fix by: {when}").format(when=found.notifier.local_time(fix_by, language)),
         ]
     )
     buttons = [pickers.button(_("✅ Issue"), IssueOrder()), w.cancel_button(context)]

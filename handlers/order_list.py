@@ -31,7 +31,9 @@ async def list_orders(update: Update, context: BotContext) -> None:
             number=order.number,
             place=found.notifier.place(order, language),
             status=found.notifier.status_label(order.state, language),
-            due=_("fix by {when}").format(when=found.notifier.local_time(order.fix_due_at)),
+            due=_("fix by {when}").format(
+                when=found.notifier.local_time(order.fix_due_at, language)
+            ),
         )
         if order.fix_due_at < now:
             line += " · " + found.notifier.overdue_label(order.fix_due_at, now, language)

@@ -223,7 +223,7 @@ async def issue(update: Update, context: BotContext) -> int:
         ).format(
             number=report.number,
             place=found.notifier.place(report, context.person.language),
-            when=found.notifier.local_time(report.fix_due_at),
+            when=found.notifier.local_time(report.fix_due_at, context.person.language),
         ),
         parse_mode=ParseMode.HTML,
     )

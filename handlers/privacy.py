@@ -70,7 +70,7 @@ async def my_data(update: Update, context: BotContext) -> None:
         )
         lines.append(
             _("• First message to me: {when}").format(
-                when=found.notifier.local_time(profile.first_seen)
+                when=found.notifier.local_time(profile.first_seen, language)
             )
         )
     for grant in data.grants:

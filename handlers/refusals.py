@@ -137,7 +137,7 @@ def wording_for(context: BotContext) -> Wording:
     limits = found.config.limits
     return Wording(
         status_label=lambda state: found.notifier.status_label(state, language),
-        local_time=found.notifier.local_time,
+        local_time=lambda moment: found.notifier.local_time(moment, language),
         reports_per_hour=limits.reports_per_hour,
         reports_per_day=limits.reports_per_day,
     )

@@ -189,7 +189,7 @@ async def submit(update: Update, context: BotContext) -> int:
         ).format(
             number=report.number,
             place=found.notifier.place(report, language),
-            when=found.notifier.local_time(report.fix_due_at),
+            when=found.notifier.local_time(report.fix_due_at, language),
         )
     else:
         text = _(

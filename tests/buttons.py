@@ -46,6 +46,6 @@ def press(user: EmulatedUser, message: Json, button: CallbackData) -> Json:
 
 
 def words(message: Json) -> str:
-    """What a message says: its text, or a photo's caption (a task card is one captioned photo
-    since issue #15)."""
+    """What a message says: its text, or the caption of a photo (a task card is a captioned
+    photo since issue #15)."""
     return message.get("text") or message.get("caption") or ""

@@ -11,6 +11,7 @@ from bot.reporting.buttons import AcceptTask, ConfirmFixed, MarkFixed
 from bot.reporting.deadlines import AUTO_CLOSE_NOTE
 from bot.reporting.lifecycle import Action, State
 from handlers.buttons import SkipFixNote
+from tests.buttons import words
 from tests.conftest import Town
 from tests.test_recurrence import SANTANG
 from tests.test_report_story import data_of, has_buttons, report_at, zh
@@ -19,7 +20,7 @@ NABI_LEAD = 200001  # the sample lead of 那笔村
 
 
 def mentions(*marks: str):
-    return lambda message: all(mark in (message.get("text") or "") for mark in marks)
+    return lambda message: all(mark in words(message) for mark in marks)
 
 
 async def at(town: Town, day: int, hour: int, minute: int = 0) -> None:
@@ -49,10 +50,10 @@ async def test_the_escalation_ladder_of_a_report(town: Town) -> None:
     )
     assert datetime.fromisoformat(held["not_before"]) == datetime(2026, 12, 3, 7, 0, tzinfo=SANTANG)
     await at(town, 3, 6, 59)
-    assert not [m for m in lead.messages if "R-000001" in (m.get("text") or "")]
+    assert not [m for m in lead.messages if "R-000001" in words(m)]
     await at(town, 3, 7)  # morning: the lead hears of it
     told = await lead.wait_for(mentions("⚠️", "R-000001"))
-    assert "12-02 22:00" in told["text"] and "韦建国" in told["text"]
+    assert "12月2日 周三 22:00" in told["text"] and "韦建国" in told["text"]
 
     await at(town, 3, 22)  # still not accepted a day later: the office, at night too
     await office.wait_for(mentions("⚠️", "R-000001"))
@@ -62,19 +63,19 @@ async def test_the_escalation_ladder_of_a_report(town: Town) -> None:
     assert zh("overdue {hours} h").format(hours=24) in task["text"]
     assert "📣" in task["text"]  # the office was told
     member.press(card, AcceptTask(1).pack())
-    await member.wait_for(lambda m: m is not task and "R-000001" in (m.get("text") or ""))
+    await member.wait_for(lambda m: m is not task and "R-000001" in words(m))
 
     # Fix by Saturday 10:00: reminded Friday 16:00, the lead at 10:00, the office a day later.
     await at(town, 4, 16)
-    await member.wait_for(mentions("⏰", "R-000001", "12-05 10:00"))
+    await member.wait_for(mentions("⏰", "R-000001", "12月5日 周六 10:00"))
     await at(town, 5, 10)
-    await lead.wait_for(mentions("⚠️", "R-000001", "12-05 10:00"))
+    await lead.wait_for(mentions("⚠️", "R-000001", "12月5日 周六 10:00"))
     await at(town, 5, 15)
     member.send_text("/tasks")
     late = await member.wait_for(has_buttons(MarkFixed(1).pack()))
     assert zh("overdue {hours} h").format(hours=5) in late["text"]
     await at(town, 6, 10)
-    await office.wait_for(mentions("⚠️", "R-000001", "12-05 10:00"))
+    await office.wait_for(mentions("⚠️", "R-000001", "12月5日 周六 10:00"))
 
     town.admin.send_text("/overdue")
     listed = await town.admin.wait_for(mentions("R-000001"))
@@ -106,7 +107,7 @@ async def test_a_long_outage_escalates_but_does_not_remind_too_late(town: Town) 
         "ack:lead",
         "ack:office",
     ]
-    assert not [m for m in member.messages if "⏰" in (m.get("text") or "")]
+    assert not [m for m in member.messages if "⏰" in words(m)]
 
 
 async def test_a_fix_nobody_confirms_closes_by_itself(town: Town) -> None:
@@ -131,7 +132,7 @@ async def test_a_fix_nobody_confirms_closes_by_itself(town: Town) -> None:
     last = (await town.bot.storage.reports.events(1))[-1]
     assert (last.action, last.note, last.actor_id) == (Action.AUTO_CLOSE, AUTO_CLOSE_NOTE, None)
     await town.office.wait_for(mentions("✅", "R-000001"))
-    await villager.wait_for(lambda m: m is not question and "R-000001" in (m.get("text") or ""))
+    await villager.wait_for(lambda m: m is not question and "R-000001" in words(m))
     late = villager.press_raw(question, ConfirmFixed(1).pack())
     assert (await villager.answer_to(late))["show_alert"]  # already closed: nothing changes
     assert data_of(question)

@@ -12,7 +12,7 @@ from bot.emulator import BotApiEmulator
 from bot.emulator.checks import ApiError
 from bot.reporting.buttons import AcceptTask, MarkFixed
 from handlers.buttons import RetryDelivery
-from tests.buttons import has_button
+from tests.buttons import has_button, words
 from tests.conftest import NABI_MEMBER, OFFICE_CHAT, VILLAGER, Town
 from tests.test_report_story import has_buttons, report_at
 
@@ -43,12 +43,13 @@ async def test_a_refused_photo_does_not_cost_the_task_card(town: Town) -> None:
     member, admin = town.member, town.admin
     refuse_once(town.emulator, "sendphoto", NABI_MEMBER, REFUSAL)
     await report_at(town, town.villager, town.inside("那笔坡"))
-    pin = await member.wait_for(lambda m: "location" in m)
+    # The card is one message since issue #15; its photo refused, it goes alone, then the pin.
     card = await member.wait_for(has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack()))
+    pin = await member.wait_for(lambda m: "location" in m)
     assert pin and card and not [m for m in member.messages if "photo" in m]
 
     admin.send_text("/deliveries")
-    await admin.wait_for(lambda m: "1" in (m.get("text") or ""))
+    await admin.wait_for(lambda m: "1" in words(m))
     listed = await admin.wait_for(has_button(RetryDelivery))
     assert "R-000001" in listed["text"] and "那笔坡" in listed["text"]
     # The office reads what was refused, in its words; Telegram's own error text is in the log.
@@ -57,7 +58,7 @@ async def test_a_refused_photo_does_not_cost_the_task_card(town: Town) -> None:
 
     # The office chat hears of it once, in one line; nothing new, nothing said.
     assert await services(town).deliveries.tell_office() == 1
-    line = await town.office.wait_for(lambda m: "/deliveries" in (m.get("text") or ""))
+    line = await town.office.wait_for(lambda m: "/deliveries" in words(m))
     assert "R-000001" in line["text"]
     assert await services(town).deliveries.tell_office() == 0
 
@@ -68,7 +69,7 @@ async def test_a_refused_photo_does_not_cost_the_task_card(town: Town) -> None:
     # Only the photo was sent again, not the pin and the card.
     assert len([m for m in member.messages if has_buttons(AcceptTask(1).pack())(m)]) == 1
     admin.send_text("/deliveries")
-    await admin.wait_for(lambda m: "✅" in (m.get("text") or ""))
+    await admin.wait_for(lambda m: "✅" in words(m))
     entries = await services(town).audit.recent()
     assert any(entry.action == "retry_delivery" for entry in entries)
 
@@ -84,7 +85,8 @@ async def test_a_refused_photo_does_not_cost_the_task_card(town: Town) -> None:
 async def test_only_403_and_a_gone_chat_make_a_person_unreachable(
     town: Town, status: int, description: str
 ) -> None:
-    refuse_once(town.emulator, "sendmessage", NABI_MEMBER, description, status)
+    # The card is one message since issue #15: a photo, sent by sendPhoto.
+    refuse_once(town.emulator, "sendphoto", NABI_MEMBER, description, status)
     await report_at(town, town.villager, town.inside("那笔坡"))
     failures = await _failures(town, 1)
     assert failures[0].chat_id == NABI_MEMBER and failures[0].gave_up
@@ -104,8 +106,8 @@ async def test_the_office_line_never_announces_its_own_failure(town: Town) -> No
     refuse_once(town.emulator, "sendphoto", NABI_MEMBER, REFUSAL)
     await report_at(town, town.villager, town.inside("那笔坡"))
     await _failures(town, 1)
-    await town.office.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
-    await town.clean_homes.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
+    await town.office.wait_for(lambda m: "R-000001" in words(m))
+    await town.clean_homes.wait_for(lambda m: "R-000001" in words(m))
     refuse_once(town.emulator, "sendmessage", OFFICE_CHAT, "Bad Request: can't parse entities")
     assert await services(town).deliveries.tell_office() == 1
     await _failures(town, 2)

@@ -329,8 +329,8 @@ def showing(tours: dict[str, Tour], bug: re.Pattern[str]) -> list[str]:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="notifier.py:357, failures.py:136, notices/service.py:340, "
-    "stats/present.py:134 format moments with strftime, not bot/core/when.py",
+    reason="handlers/notices.py:243 confirms a send-later moment as typed (2026-12-07 00:06), "
+    "and its 'write it like 2026-12-01 08:00' examples are not matched by `example`",
 )
 def test_no_moment_is_written_with_dashes(tours: dict[str, Tour]) -> None:
     assert not showing(tours, DASHED_MOMENT)

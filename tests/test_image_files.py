@@ -17,7 +17,7 @@ from bot.emulator.files import Upload
 from bot.reporting.buttons import AcceptTask, ConfirmFixed, MarkFixed, StillThere
 from bot.reporting.media import GPS_IFD, gps_from_image
 from handlers.buttons import NoticeAudience, NoticePreview, NoticeSendNow, SkipFixNote
-from tests.buttons import has_button, press
+from tests.buttons import has_button, press, words
 from tests.conftest import Town
 from tests.test_notices import final_summary, living_in, notices_in, send_now
 from tests.test_report_story import has_buttons, zh
@@ -53,17 +53,16 @@ async def test_a_report_with_a_picture_sent_as_a_file(town: Town) -> None:
     villager.press(categories, "v2:rc:household")
     summary = await villager.wait_for(has_buttons("v2:rs"))
     villager.press(summary, "v2:rs")
-    await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
+    await villager.wait_for(lambda m: "R-000001" in words(m))
 
-    # The grid member, the office and the department each get a photo, then the card.
-    photos = [
-        await member.wait_for(lambda m: "photo" in m),
-        await town.office.wait_for(lambda m: "photo" in m),
-        await town.clean_homes.wait_for(lambda m: "photo" in m),
-    ]
+    # The grid member, the office and the department each get the card as one message since
+    # issue #15: the photo with the card as its caption.
     card = await member.wait_for(has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack()))
-    await town.office.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
-    await town.clean_homes.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
+    photos = [
+        card,
+        await town.office.wait_for(lambda m: "photo" in m and "R-000001" in words(m)),
+        await town.clean_homes.wait_for(lambda m: "photo" in m and "R-000001" in words(m)),
+    ]
     for photo in photos:
         assert not has_exif(town.emulator.file_bytes(photo["photo"][-1]["file_id"]))
     assert not any("document" in message for message in town.emulator.sent)
@@ -78,9 +77,9 @@ async def test_a_report_with_a_picture_sent_as_a_file(town: Town) -> None:
 
     # The after-photo, sent as a file too, reaches the reporter as a photo without EXIF.
     member.press(card, AcceptTask(1).pack())
-    await villager.wait_for(lambda m: "R-000001" in (m.get("text") or "") and "photo" not in m)
+    await villager.wait_for(lambda m: "R-000001" in words(m) and "photo" not in m)
     member.press(card, MarkFixed(1).pack())
-    await member.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
+    await member.wait_for(lambda m: "R-000001" in words(m))
     member.send_document(WITH_GPS, "after.jpg", "image/jpeg")
     skip = await member.wait_for(has_buttons(SkipFixNote().pack()))
     member.press(skip, SkipFixNote().pack())
@@ -88,7 +87,7 @@ async def test_a_report_with_a_picture_sent_as_a_file(town: Town) -> None:
     assert not has_exif(town.emulator.file_bytes(after["photo"][-1]["file_id"]))
     question = await villager.wait_for(has_buttons(ConfirmFixed(1).pack(), StillThere(1).pack()))
     villager.press(question, ConfirmFixed(1).pack())
-    await villager.wait_for(lambda m: "R-000001" in (m.get("text") or "") and m is not question)
+    await villager.wait_for(lambda m: "R-000001" in words(m) and m is not question)
     assert (await services.reports.get(1)).state.value == "closed"
 
 
@@ -108,9 +107,9 @@ async def test_an_order_photo_sent_as_a_file(town: Town) -> None:
     # The admin's preview shows their own file again, by the right method.
     assert any("document" in message for message in admin.messages)
     admin.press(preview, "v2:zok")
-    photo = await member.wait_for(lambda m: "photo" in m)
+    # The card is one message since issue #15: the photo, the card as its caption, the buttons.
+    photo = await member.wait_for(has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack()))
     assert not has_exif(town.emulator.file_bytes(photo["photo"][-1]["file_id"]))
-    await member.wait_for(has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack()))
     office_photo = await town.office.wait_for(lambda m: "photo" in m)
     assert not has_exif(town.emulator.file_bytes(office_photo["photo"][-1]["file_id"]))
 
@@ -124,7 +123,7 @@ async def test_a_notice_photo_sent_as_a_file(town: Town) -> None:
         await admin.wait_for(has_button(NoticeAudience)),
         NoticeAudience(AudienceKind.EVERYONE),
     )
-    await admin.wait_for(lambda m: "发送对象" in (m.get("text") or ""))
+    await admin.wait_for(lambda m: "发送对象" in words(m))
     admin.send_document(WITH_GPS, "poster.jpg", "image/jpeg", caption="周六大扫除")
     shown = await admin.wait_for(lambda m: "photo" in m)
     assert not has_exif(town.emulator.file_bytes(shown["photo"][-1]["file_id"]))

@@ -25,6 +25,7 @@ from handlers.buttons import AssignHamlet, AssignVillage, SkipFixNote
 from handlers.main_menu import MY_REPORTS_BUTTON, REPORT_BUTTON
 from handlers.reporting import PHOTO_LOCATION_BUTTON, PICK_HAMLET_BUTTON
 from handlers.voice import ChooseVoiceAudience
+from tests.buttons import words
 from tests.conftest import CLEAN_HOMES_CHAT, CLEAN_WATER_CHAT, OFFICE_CHAT, Town
 
 SAMPLE = Path(__file__).parent.parent / "bot/sample"
@@ -63,7 +64,7 @@ async def report_at(
     user.press(question, f"v2:rc:{category}")
     summary = await user.wait_for(has_buttons("v2:rs"))
     user.press(summary, "v2:rs")
-    return await user.wait_for(lambda m: "R-0" in (m.get("text") or ""))
+    return await user.wait_for(lambda m: "R-0" in words(m))
 
 
 async def test_report_to_fix_to_confirmation(town: Town) -> None:
@@ -73,9 +74,7 @@ async def test_report_to_fix_to_confirmation(town: Town) -> None:
     assert villager.reply_keyboard and zh(REPORT_BUTTON) in villager.reply_keyboard[0]
 
     villager.send_text(zh(REPORT_BUTTON))
-    await villager.wait_for(
-        lambda m: "photo" in (m.get("text") or "").lower() or "照片" in (m.get("text") or "")
-    )
+    await villager.wait_for(lambda m: "photo" in words(m).lower() or "照片" in words(m))
     villager.send_photo(caption="路边一大堆垃圾")
     ask_place = await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
     location_button = ask_place["reply_markup"]["keyboard"][0][0]
@@ -87,7 +86,7 @@ async def test_report_to_fix_to_confirmation(town: Town) -> None:
     summary = await villager.wait_for(has_buttons("v2:rs", "v2:rb", "v2:rx"))
     assert "路边一大堆垃圾" in summary["text"]
     villager.press(summary, "v2:rs")
-    done = await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
+    done = await villager.wait_for(lambda m: "R-000001" in words(m))
     assert villager.reply_keyboard and zh(REPORT_BUTTON) in villager.reply_keyboard[0]
 
     # The report is stored before anyone hears of it, with its first events.
@@ -95,35 +94,36 @@ async def test_report_to_fix_to_confirmation(town: Town) -> None:
     assert report is not None and report.state == State.ASSIGNED
     assert report.hamlet_id == town.hamlet_id("那笔坡")
 
-    photo = await member.wait_for(lambda m: "photo" in m)
-    pin = await member.wait_for(lambda m: "location" in m)
-    assert abs(pin["location"]["latitude"] - town.inside("那笔坡")[0]) < 1e-5
+    # The card is one message since issue #15: the photo, the card as its caption, the buttons;
+    # the pin follows it.
     card = await member.wait_for(
         has_buttons(AcceptTask(1).pack(), NotMyArea(1).pack(), MarkFixed(1).pack())
     )
-    assert "R-000001" in card["text"] and "路边一大堆垃圾" in card["text"]
-    assert photo["photo"][-1]["file_id"]
+    assert "R-000001" in words(card) and "路边一大堆垃圾" in words(card)
+    assert card["photo"][-1]["file_id"]
+    pin = await member.wait_for(lambda m: "location" in m)
+    assert abs(pin["location"]["latitude"] - town.inside("那笔坡")[0]) < 1e-5
 
-    office_card = await town.office.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
+    office_card = await town.office.wait_for(lambda m: "R-000001" in words(m))
     assert not data_of(office_card)  # routed: nothing for the office to do
-    await town.clean_homes.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
+    await town.clean_homes.wait_for(lambda m: "R-000001" in words(m))
 
     member.press(card, AcceptTask(1).pack())
-    await villager.wait_for(lambda m: "R-000001" in (m.get("text") or "") and m is not done)
+    await villager.wait_for(lambda m: "R-000001" in words(m) and m is not done)
     member.press(card, MarkFixed(1).pack())
-    await member.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
+    await member.wait_for(lambda m: "R-000001" in words(m))
     member.send_text("not a photo")
     await member.next_message()  # a photo is required
     member.send_photo()
     skip = await member.wait_for(has_buttons(SkipFixNote().pack()))
     member.press(skip, SkipFixNote().pack())
-    await member.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
+    await member.wait_for(lambda m: "R-000001" in words(m))
 
     after = await villager.wait_for(lambda m: "photo" in m)
     assert after["photo"][-1]["file_id"]
     question = await villager.wait_for(has_buttons(ConfirmFixed(1).pack(), StillThere(1).pack()))
     villager.press(question, ConfirmFixed(1).pack())
-    await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
+    await villager.wait_for(lambda m: "R-000001" in words(m))
 
     services = town.bot.application.bot_data["services"]
     report = await services.reports.get(1)
@@ -141,7 +141,7 @@ async def test_report_to_fix_to_confirmation(town: Town) -> None:
     assert all(Path(ref.local_path).exists() for ref in media.photos + media.after_photos)
 
     villager.send_text(zh(MY_REPORTS_BUTTON))
-    mine = await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
+    mine = await villager.wait_for(lambda m: "R-000001" in words(m))
     assert services.notifier.status_label(State.CLOSED, "zh") in mine["text"]
     assert welcome
 
@@ -162,8 +162,8 @@ async def test_still_there_reopens_to_the_same_member_and_tells_the_office(town:
     town.clock.advance(__import__("datetime").timedelta(hours=5))
     villager.press(question, StillThere(1).pack())
     reopened = await member.wait_for(has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack()))
-    assert "R-000001" in reopened["text"]
-    await town.office.wait_for(lambda m: "R-000001" in (m.get("text") or "") and "🔁" in m["text"])
+    assert "R-000001" in words(reopened)
+    await town.office.wait_for(lambda m: "R-000001" in words(m) and "🔁" in words(m))
     report = await town.bot.application.bot_data["services"].reports.get(1)
     assert report.state == State.REOPENED
     assert report.fix_due_at > first_deadline
@@ -187,7 +187,7 @@ async def test_hamlet_picker_when_gps_fails(town: Town) -> None:
     villager.press(categories, "v2:rc:piles")
     summary = await villager.wait_for(has_buttons("v2:rs"))
     villager.press(summary, "v2:rs")
-    await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
+    await villager.wait_for(lambda m: "R-000001" in words(m))
     await town.member.wait_for(has_buttons(AcceptTask(1).pack()))
     report = await town.bot.application.bot_data["services"].reports.get(1)
     assert report.hamlet_id == nabi.id and report.latitude is None
@@ -211,7 +211,7 @@ async def test_location_from_photo_exif(town: Town) -> None:
     villager.press(categories, "v2:rc:dead_corner")
     summary = await villager.wait_for(has_buttons("v2:rs"))
     villager.press(summary, "v2:rs")
-    await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
+    await villager.wait_for(lambda m: "R-000001" in words(m))
     report = await town.bot.application.bot_data["services"].reports.get(1)
     assert report.location_source == "exif"
     assert report.hamlet_id == town.hamlet_id("那笔坡")
@@ -237,7 +237,7 @@ async def test_voice_note_as_description(town: Town) -> None:
         )
     )
     villager.press(summary, "v2:rs")
-    await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
+    await villager.wait_for(lambda m: "R-000001" in words(m))
     voice = await member.wait_for(lambda m: "voice" in m)
     assert voice["voice"]["file_id"]
     media = await town.bot.application.bot_data["services"].storage.reports.media(1)
@@ -276,7 +276,7 @@ async def test_location_near_the_town_goes_to_the_office_queue(town: Town) -> No
     point = town.bot.grid.point_outside(1000)
     await report_at(town, villager, point)
     queued = await town.office.wait_for(has_buttons(AssignReport(1).pack(), RejectReport(1).pack()))
-    assert "R-000001" in queued["text"]
+    assert "R-000001" in words(queued)
     report = await town.bot.application.bot_data["services"].reports.get(1)
     assert report.state == State.SUBMITTED and report.hamlet_id is None
 
@@ -294,7 +294,7 @@ async def test_duplicate_counts_as_plus_one(town: Town) -> None:
     assert original.duplicates == 1
     town.member.send_text("/tasks")
     task = await town.member.wait_for(has_buttons(AcceptTask(1).pack()))
-    assert "+1" in task["text"]
+    assert "+1" in words(task)
     assert not [m for m in town.member.messages if has_buttons(AcceptTask(2).pack())(m)]
 
 
@@ -303,11 +303,11 @@ async def test_not_my_area_then_the_office_assigns(town: Town) -> None:
     await report_at(town, villager, town.inside("那笔坡"))
     card = await member.wait_for(has_buttons(NotMyArea(1).pack()))
     member.press(card, NotMyArea(1).pack())
-    await member.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
+    await member.wait_for(lambda m: "R-000001" in words(m))
     member.send_text("这是隔壁坡的地")
-    await member.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
+    await member.wait_for(lambda m: "R-000001" in words(m))
     queued = await town.office.wait_for(has_buttons(AssignReport(1).pack()))
-    assert "这是隔壁坡的地" in queued["text"]
+    assert "这是隔壁坡的地" in words(queued)
 
     admin.send_text("/queue")
     item = await admin.wait_for(has_buttons(AssignReport(1).pack()))
@@ -321,10 +321,10 @@ async def test_not_my_area_then_the_office_assigns(town: Town) -> None:
     admin.press(villages, AssignVillage(1, other.village_id).pack())
     hamlets = await admin.wait_for(has_buttons(AssignHamlet(1, other.id).pack()))
     admin.press(hamlets, AssignHamlet(1, other.id).pack())
-    await admin.wait_for(lambda m: "R-000001" in (m.get("text") or "") and not data_of(m))
+    await admin.wait_for(lambda m: "R-000001" in words(m) and not data_of(m))
     new_member = town.emulator.user(town.bot.people.grid_members_of(other.id)[0], "覃网格")
     await new_member.wait_for(has_buttons(AcceptTask(1).pack()))
-    await villager.wait_for(lambda m: "R-000001" in (m.get("text") or "") and "📌" in m["text"])
+    await villager.wait_for(lambda m: "R-000001" in words(m) and "📌" in words(m))
     report = await town.bot.application.bot_data["services"].reports.get(1)
     assert report.state == State.ASSIGNED and report.hamlet_id == other.id
 
@@ -335,10 +335,10 @@ async def test_office_rejects_with_a_reason(town: Town) -> None:
     admin.send_text("/queue")
     item = await admin.wait_for(has_buttons(RejectReport(1).pack()))
     admin.press(item, RejectReport(1).pack())
-    await admin.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
+    await admin.wait_for(lambda m: "R-000001" in words(m))
     admin.send_text("这是私人院子，不属于公共区域")
-    await admin.wait_for(lambda m: "R-000001" in (m.get("text") or "") and "🚫" in m["text"])
-    told = await villager.wait_for(lambda m: "这是私人院子" in (m.get("text") or ""))
+    await admin.wait_for(lambda m: "R-000001" in words(m) and "🚫" in words(m))
+    told = await villager.wait_for(lambda m: "这是私人院子" in words(m))
     assert "R-000001" in told["text"]
     report = await town.bot.application.bot_data["services"].reports.get(1)
     assert report.state == State.REJECTED
@@ -350,7 +350,7 @@ async def test_stale_and_repeated_buttons_change_nothing(town: Town) -> None:
     card = await member.wait_for(has_buttons(AcceptTask(1).pack()))
     first = member.press(card, AcceptTask(1).pack())
     assert not (await member.answer_to(first))["show_alert"]
-    await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
+    await villager.wait_for(lambda m: "R-000001" in words(m))
     again = member.press_raw(card, AcceptTask(1).pack())  # pressed twice
     assert (await member.answer_to(again))["show_alert"]
     forged = villager.press_raw(
@@ -380,10 +380,8 @@ async def test_restart_in_the_middle_of_a_report(town: Town) -> None:
     villager.press(categories, "v2:rc:water")
     summary = await villager.wait_for(has_buttons("v2:rs"))
     villager.press(summary, "v2:rs")
-    await villager.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
-    await town.emulator.group(CLEAN_WATER_CHAT, "经贸站").wait_for(
-        lambda m: "R-000001" in (m.get("text") or "")
-    )
+    await villager.wait_for(lambda m: "R-000001" in words(m))
+    await town.emulator.group(CLEAN_WATER_CHAT, "经贸站").wait_for(lambda m: "R-000001" in words(m))
 
 
 async def test_notifications_survive_telegram_errors_and_a_restart(town: Town) -> None:
@@ -393,8 +391,8 @@ async def test_notifications_survive_telegram_errors_and_a_restart(town: Town) -
     await report_at(town, villager, town.inside("那笔坡"))
     await town.restart()
     card = await member.wait_for(has_buttons(AcceptTask(1).pack()), timeout=15)
-    await town.office.wait_for(lambda m: "R-000001" in (m.get("text") or ""), timeout=15)
-    await town.clean_homes.wait_for(lambda m: "R-000001" in (m.get("text") or ""), timeout=15)
+    await town.office.wait_for(lambda m: "R-000001" in words(m), timeout=15)
+    await town.clean_homes.wait_for(lambda m: "R-000001" in words(m), timeout=15)
     assert card
     photos = [m for m in member.messages if "photo" in m]
     assert len(photos) == 1  # delivered once, after the failures
@@ -412,7 +410,7 @@ async def test_a_blocked_chat_is_dropped_not_retried(town: Town) -> None:
     villager, member = town.villager, town.member
     member.block_bot()
     await report_at(town, villager, town.inside("那笔坡"))
-    await town.office.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
+    await town.office.wait_for(lambda m: "R-000001" in words(m))
     services = town.bot.application.bot_data["services"]
     for _ in range(50):
         if await services.storage.outbox.count("dropped") >= 1:
@@ -428,7 +426,7 @@ async def test_the_grid_member_never_learns_who_reported(town: Town) -> None:
     card = await member.wait_for(has_buttons(MarkFixed(1).pack()))
     member.press(card, AcceptTask(1).pack())
     member.press(card, MarkFixed(1).pack())
-    await member.wait_for(lambda m: "R-000001" in (m.get("text") or "") and not data_of(m))
+    await member.wait_for(lambda m: "R-000001" in words(m) and not data_of(m))
     member.send_photo()
     skip = await member.wait_for(has_buttons(SkipFixNote().pack()))
     member.press(skip, SkipFixNote().pack())
@@ -443,3 +441,20 @@ async def test_the_grid_member_never_learns_who_reported(town: Town) -> None:
         assert "forward_origin" not in message
     assert CLEAN_HOMES_CHAT in {m["chat"]["id"] for m in town.emulator.sent}
     assert not [r for r in town.emulator.requests if r[0] in ("forwardMessage", "copyMessage")]
+
+
+async def test_accepting_a_captioned_card_adds_the_line_to_its_caption(town: Town) -> None:
+    """Since issue #15 the card is a photo's caption: ✅ Accept edits that caption, keeps the
+    photo, and takes only the Accept button away."""
+    member = town.member
+    await report_at(town, town.villager, town.inside("那笔坡"))
+    card = await member.wait_for(has_buttons(AcceptTask(1).pack(), MarkFixed(1).pack()))
+    member.press(card, AcceptTask(1).pack())
+    edited = await member.wait_for(
+        lambda m: m["message_id"] == card["message_id"] and "✅" in words(m)
+    )
+    assert "photo" in edited and "R-000001" in words(edited)
+    assert zh("✅ Accepted by you.") in words(edited)
+    assert has_buttons(MarkFixed(1).pack())(edited) and not has_buttons(AcceptTask(1).pack())(
+        edited
+    )

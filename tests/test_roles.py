@@ -205,7 +205,7 @@ async def test_village_leads_and_departments_see_their_area(town: Town) -> None:
     await report_at(town, villager, town.inside("那笔坡"), category="fields")
     # Clean Fields has no group in the test config: its invited members get the copy.
     copy = await fields.wait_for(containing("R-000001"))
-    assert "R-000001" in copy["text"] and not _data(copy)
+    assert "R-000001" in text_of(copy) and not _data(copy)
     for person in (lead, fields):
         person.send_text("/area")
         overview = await person.wait_for(containing("R-000001"))

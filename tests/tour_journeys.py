@@ -156,7 +156,7 @@ async def not_my_area_and_assign(town: Town) -> None:
     """Report 2: the grid member hands it back; the office assigns it from /queue."""
     member, admin = town.member, town.admin
     await tap(member, NotMyArea(2))
-    await member.next_message()
+    await member.wait_for(mentions("R-000002", "/cancel"))  # the card's pin may come first
     member.send_text("这是隔壁村的")
     await member.next_message()
     admin.send_text("/queue")

@@ -224,10 +224,11 @@ def _resend(failure: FailureRow) -> str | None:
     payload = json.loads(failure.payload)
     if "parts" not in payload or failure.part_index >= len(payload["parts"]):
         return None
-    return json.dumps(
-        {"parts": [payload["parts"][failure.part_index]], "meta": payload.get("meta", {})},
-        ensure_ascii=False,
-    )
+    part = dict(payload["parts"][failure.part_index])
+    if part.get("kind") == "photo":  # its caption went alone when the photo was refused
+        for key in ("text", "buttons", "render"):
+            part.pop(key, None)
+    return json.dumps({"parts": [part], "meta": payload.get("meta", {})}, ensure_ascii=False)
 
 
 def _cause(error: str) -> str:

@@ -313,7 +313,7 @@ class Notifier(ReportWords):
                 title = _("⏰ Reminder: please accept {number} by {when}")
             else:
                 title = _("⏰ Reminder: {number} should be fixed by {when}")
-            title = title.format(number=report.number, when=self.local_time(due))
+            title = title.format(number=report.number, when=self.local_time(due, language))
             text = "\n".join([f"<b>{title}</b>", self.describe(report, language)])
             await self._add(
                 connection,
@@ -342,7 +342,7 @@ class Notifier(ReportWords):
                 title = _("⚠️ {number} was not accepted by {when}")
             else:
                 title = _("⚠️ {number} was not fixed by {when}")
-            title = title.format(number=report.number, when=self.local_time(due))
+            title = title.format(number=report.number, when=self.local_time(due, language))
             lines = [f"<b>{title}</b>", OVERDUE_MARK]
             names = self.names_of(assignees_of(report, self._people))
             if names:

@@ -281,6 +281,18 @@ class DeliveryWorker:
             task.add_done_callback(self._finished)
         return len(rows)
 
+    async def _card_without_photo(self, chat_id: int, part: Part) -> None:
+        """A refused photo that carried the card as its caption (issue #15) does not cost the
+        card: its words and buttons go alone; the office may send the photo again."""
+        if part.kind != "photo" or not part.text:
+            return
+        alone = Part("text", text=part.text, buttons=part.buttons, render=part.render)
+        try:
+            async with self.pace:
+                await self._sender.send(chat_id, alone)
+        except PartRefused as error:
+            log.error("Telegram refused the card without its photo to %s: %s", chat_id, error)
+
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._in_flight.discard(task)
         self._outbox.wakeup.set()
@@ -322,6 +334,7 @@ class DeliveryWorker:
                         error,
                     )
                     await self._record(row, str(error), part_index=done, part_kind=part.kind)
+                    await self._card_without_photo(row.chat_id, part)
                 done += 1
                 if done < len(parts):
                     await self._repository.mark_part_sent(row.id, done)

@@ -12,6 +12,7 @@ from html import escape
 from bot.core.config import Config
 from bot.core.i18n import I18n
 from bot.core.models import Event, Report
+from bot.core.when import moment_text
 from bot.delivery.outbox import Button, Part
 from bot.places.grid import Grid
 from bot.reporting.buttons import AcceptTask, AssignReport, MarkFixed, NotMyArea, RejectReport
@@ -87,8 +88,12 @@ class ReportWords:
             and report.state in (State.ASSIGNED, State.ACCEPTED, State.REOPENED)
         ):
             if report.ack_due_at and report.state != State.ACCEPTED:
-                lines.append(_("Accept by: {when}").format(when=self.local_time(report.ack_due_at)))
-            lines.append(_("Fix by: {when}").format(when=self.local_time(report.fix_due_at)))
+                lines.append(
+                    _("Accept by: {when}").format(when=self.local_time(report.ack_due_at, language))
+                )
+            lines.append(
+                _("Fix by: {when}").format(when=self.local_time(report.fix_due_at, language))
+            )
         return "\n".join(lines)
 
     def public_text(self, report: Report, language: str) -> str | None:
@@ -133,8 +138,9 @@ class ReportWords:
         village = self._grid.villages[hamlet.village_id]
         return escape(f"{hamlet.label(language)} · {village.label(language)}")
 
-    def local_time(self, moment: datetime) -> str:
-        return moment.astimezone(self._config.general.tz).strftime("%m-%d %H:%M")
+    def local_time(self, moment: datetime, language: str) -> str:
+        """A moment as this reader reads it, in when.py's one form (issue #14)."""
+        return moment_text(moment, language, self._config.general.tz)
 
     def render_at_send(self, part: Part, now: datetime) -> Part:
         """The outbox's render hook: "overdue 12 h" as of `now`, the moment the part is sent,
@@ -176,7 +182,9 @@ class ReportWords:
                 "office": _("📣 the office was told {when}"),
             }
             rung = (last.note or "").partition(":")[2]
-            lines.append(told.get(rung, told["member"]).format(when=self.local_time(last.at)))
+            lines.append(
+                told.get(rung, told["member"]).format(when=self.local_time(last.at, language))
+            )
         return lines
 
     def names_of(self, user_ids: list[int]) -> list[str]:
