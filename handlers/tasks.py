@@ -3,7 +3,7 @@ after-photo and an optional note). Who may do what is `ReportService`'s to say."
 
 from __future__ import annotations
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     BaseHandler,
@@ -20,12 +20,12 @@ from bot.delivery.cards import caption_fits
 from bot.reporting.buttons import AcceptTask, MarkFixed, NotMyArea
 from bot.reporting.lifecycle import Action
 from handlers.buttons import SkipFixNote
-from handlers.common import drop_buttons, inline_markup
 from handlers.context import BotContext
 from handlers.drafts import FixDraft, StoredFile
 from handlers.photos import keep_readable_picture
+from handlers.pickers import drop_buttons, inline_markup
 from handlers.refusals import NO_LONGER_ACTIVE
-from handlers.report_steps import attempt, retire_buttons, without
+from handlers.report_steps import ask_for_reply, attempt, listed, retire_buttons, without
 
 REASON, AFTER_PHOTO, NOTE = range(3)
 
@@ -33,25 +33,21 @@ REASON, AFTER_PHOTO, NOTE = range(3)
 async def list_tasks(update: Update, context: BotContext) -> None:
     """Open assignments, nearest deadline first, each with its buttons."""
     found = context.services
-    message = update.effective_message
-    assert message is not None
-    tasks = await attempt(update, context, found.reports.tasks_for(context.person.id))
-    if tasks is None:
-        return
-    _ = context._
-    if not tasks:
-        await message.reply_text(_("🎉 No open tasks in your hamlets."))
-        return
-    language = context.person.language
-    await message.reply_text(
-        found.i18n.translator(language)
-        .ngettext(
+    listing = await listed(
+        update,
+        context,
+        found.reports.tasks_for(context.person.id),
+        empty=context._("🎉 No open tasks in your hamlets."),
+        heading=lambda t, count: t.ngettext(
             "You have {count} open task, nearest deadline first:",
             "You have {count} open tasks, nearest deadline first:",
-            len(tasks),
-        )
-        .format(count=len(tasks))
+            count,
+        ),
     )
+    if listing is None:
+        return
+    message, tasks = listing
+    language = context.person.language
     for report in tasks[:20]:
         await message.reply_text(
             await card(report, context),
@@ -62,24 +58,20 @@ async def list_tasks(update: Update, context: BotContext) -> None:
 
 async def list_overdue(update: Update, context: BotContext) -> None:
     """/overdue, for the office: work past its deadlines, with how far up the grid it went."""
-    found = context.services
-    message = update.effective_message
-    assert message is not None
-    overdue = await attempt(update, context, found.reports.overdue(context.person.id))
-    if overdue is None:
-        return
-    if not overdue:
-        await message.reply_text(context._("🎉 Nothing is overdue."))
-        return
-    await message.reply_text(
-        found.i18n.translator(context.person.language)
-        .ngettext(
+    listing = await listed(
+        update,
+        context,
+        context.services.reports.overdue(context.person.id),
+        empty=context._("🎉 Nothing is overdue."),
+        heading=lambda t, count: t.ngettext(
             "{count} report past a deadline, the longest overdue first:",
             "{count} reports past a deadline, the longest overdue first:",
-            len(overdue),
-        )
-        .format(count=len(overdue))
+            count,
+        ),
     )
+    if listing is None:
+        return
+    message, overdue = listing
     for report in overdue:
         await message.reply_text(
             await card(report, context, for_office=True), parse_mode=ParseMode.HTML
@@ -128,14 +120,11 @@ async def ask_reason(update: Update, context: BotContext) -> int:
         update, context, pressed.report_id, Action.NOT_MY_AREA
     ):
         return ConversationHandler.END
-    await query.answer()
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_message(
+    await ask_for_reply(
+        update,
         context._("In a few words: why is {number} not your area? (/cancel to stop)").format(
             number=format_number(pressed.report_id)
         ),
-        reply_markup=ForceReply(selective=True),
     )
     return REASON
 
@@ -179,15 +168,12 @@ async def ask_after_photo(update: Update, context: BotContext) -> int:
     pressed = MarkFixed.parse(query.data)
     if pressed is None or not await _may_start(update, context, pressed.report_id, Action.FIX):
         return ConversationHandler.END
-    await query.answer()
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_message(
+    await ask_for_reply(
+        update,
         context._(
             "📷 Please send one photo of the place now that it is clean ({number}). "
             "/cancel to stop."
         ).format(number=format_number(pressed.report_id)),
-        reply_markup=ForceReply(selective=True),
     )
     return AFTER_PHOTO
 
@@ -305,20 +291,18 @@ async def _append_line(update: Update, line: str) -> None:
     words and loses only the button."""
     query = update.callback_query
     message = query.message if query else None
-    if query is None or message is None:
+    if query is None or not isinstance(message, Message):
         return
-    markup = without(getattr(message, "reply_markup", None), AcceptTask)
-    text_html = getattr(message, "text_html", None)
-    caption_html = getattr(message, "caption_html", None)
-    if text_html:
+    markup = without(message.reply_markup, AcceptTask)
+    if message.text_html:
         await query.edit_message_text(
-            f"{text_html}\n{line}", parse_mode=ParseMode.HTML, reply_markup=markup
+            f"{message.text_html}\n{line}", parse_mode=ParseMode.HTML, reply_markup=markup
         )
-    elif caption_html and caption_fits(f"{caption_html}\n{line}"):
+    elif message.caption_html and caption_fits(f"{message.caption_html}\n{line}"):
         await query.edit_message_caption(
-            f"{caption_html}\n{line}", parse_mode=ParseMode.HTML, reply_markup=markup
+            f"{message.caption_html}\n{line}", parse_mode=ParseMode.HTML, reply_markup=markup
         )
-    elif caption_html:
+    elif message.caption_html:
         await query.edit_message_reply_markup(markup)
 
 
