@@ -17,6 +17,7 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.core.errors import Refused
+from bot.core.when import moment_text
 from bot.delivery.outbox import PartRefused, Unreachable
 from bot.notices.service import Content
 from handlers import notice_progress
@@ -247,7 +248,7 @@ async def _ask_confirmation(update: Update, context: BotContext, draft: NoticeDr
     plural = found.i18n.translator(context.person.language).ngettext
     count = len(await found.notices.recipients(draft.audience.audience()))
     if draft.send_at is not None:
-        when = draft.send_at.astimezone(w.zone(context)).strftime(TIME_FORMAT)  # as typed
+        when = moment_text(draft.send_at, context.person.language, w.zone(context))
         text = plural(
             "Send this notice to {count:,} person at {when}?",
             "Send this notice to {count:,} people at {when}?",

@@ -252,7 +252,7 @@ async def test_a_notice_sent_later_and_one_cancelled_before_its_time(town: Town)
         when = (town.clock.now() + timedelta(hours=2)).astimezone(zone)
         admin.send_text(when.strftime("%Y-%m-%d %H:%M"))
         confirm = await admin.wait_for(has_button(NoticeConfirm))
-        assert when.strftime("%Y-%m-%d %H:%M") in confirm["text"]
+        assert moment_text(when, "zh", zone) in confirm["text"]  # read back in when.py's form (#14)
         press(admin, confirm, NoticeConfirm())
         scheduled = await admin.wait_for(lambda m: "将于" in (m.get("text") or ""))
         assert moment_text(when, "zh", zone) in scheduled["text"]  # the one form, in 中文
