@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.reporting.buttons import AssignReport, NotMyArea
 from handlers.reporting import PICK_HAMLET_BUTTON
+from tests.buttons import words
 from tests.conftest import Town
 from tests.test_report_story import has_buttons, zh
 
@@ -35,8 +36,10 @@ async def test_the_office_sees_the_picked_hamlet_the_photo_and_the_reason(town: 
     member.send_text("这块地归镇上管")
     await member.wait_for(lambda m: "R-000001" in (m.get("text") or ""))
     line = await town.office.wait_for(has_buttons(AssignReport(1).pack()))
-    assert "这块地归镇上管" in line["text"] and "花围坡" in line["text"]
-    assert UNKNOWN_PLACE not in line["text"]
+    assert "这块地归镇上管" in words(line) and "花围坡" in words(line)
+    assert UNKNOWN_PLACE not in words(line)
+    sent = photo["photo"][-1]["file_unique_id"]
+    assert line["photo"][-1]["file_unique_id"] == sent  # the line carries the villager's photo
     report = await town.bot.storage.reports.get(1)
     assert report is not None and report.hamlet_id is None  # routed to nobody now
     assert report.reported_hamlet_id == huawei.id  # but where the villager said it was

@@ -112,8 +112,10 @@ class Notifier(ReportWords):
             )
 
     async def returned_to_office(
-        self, connection: Transaction, report: Report, reason: str
+        self, connection: Transaction, report: Report, media: ReportMedia, reason: str
     ) -> None:
+        """Handed back with 🙅: the office sees where the villager said it was, the photo and
+        the grid member's reason, with Assign / Reject."""
         for chat_id in self._people.office_recipients():
             language = await self.language_of(chat_id)
             _ = self.translator(language).gettext
@@ -131,7 +133,7 @@ class Notifier(ReportWords):
             await self._add(
                 connection,
                 chat_id,
-                (Part("text", text=text, buttons=self.queue_buttons(report.id, language)),),
+                card_parts(report, media, text, self.queue_buttons(report.id, language)),
                 report=report,
             )
 

@@ -55,7 +55,10 @@ class TaskSteps(ReportSteps):
             )
             report = await self._require(report_id)
             await self._notifier.returned_to_office(
-                connection, at_given_place(report, self._grid), reason
+                connection,
+                at_given_place(report, self._grid),
+                await self._reports.media(report_id),
+                reason,
             )
             await self._tell_reporter(
                 connection,
