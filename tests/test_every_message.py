@@ -134,12 +134,21 @@ def written_in(seen: Shown) -> str:
 def mixed_script(seen: Shown, names: set[str]) -> list[str]:
     """The words of the wrong script in what was shown; names from the grid, the config and
     the story (people, villages, hamlets, what villagers typed) are not words of a language."""
-    text = PEOPLE_AND_PLACES.sub(" ", NOT_WORDS.sub(" ", without_known_bugs(seen.text)))
+    # invitation codes first: "BYXHR-7FG6U" holds what NOT_WORDS reads as a report number
+    text = NOT_WORDS.sub(" ", PEOPLE_AND_PLACES.sub(" ", without_known_bugs(seen.text)))
     for name in sorted(names | LANGUAGE_NAMES, key=len, reverse=True):
         text = text.replace(name, " ")
     if written_in(seen) == "en":
         return CJK.findall(text)
     return sorted(set(LATIN_WORD.findall(text)) - ALLOWED_IN_CHINESE)
+
+
+def test_an_invitation_code_is_neither_a_word_nor_a_date() -> None:
+    """Codes are random: one may hold "R-7" (a report number's shape) or "6-7" (a date's)."""
+    moment = datetime(2026, 12, 5, 8, 0, tzinfo=SANTANG)
+    for code in ("BYXHR-7FG6U", "HSRU6-7CH6Q", "WT8H9-89BKY"):
+        seen = Shown(1, "zh", "text", f"邀请码：{code}\n/join {code}", moment)
+        assert not mixed_script(seen, set()) and not stray_dates(seen), code
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -234,8 +243,9 @@ TYPED = re.compile(
 def stray_dates(seen: Shown, names: frozenset[str] = frozenset()) -> list[str]:
     """Date- or time-looking pieces of the text that are not in one of when.py's forms
     (what people typed, in `names`, aside)."""
-    text = TYPED.sub(" ", NOT_WORDS.sub(" ", without_known_bugs(seen.text)))
-    text = PEOPLE_AND_PLACES.sub(" ", text)  # a random invitation code can look like 9-89
+    # a random invitation code can look like a date (9-89) or hold a report number (R-7)
+    text = PEOPLE_AND_PLACES.sub(" ", without_known_bugs(seen.text))
+    text = TYPED.sub(" ", NOT_WORDS.sub(" ", text))
     for name in sorted(names, key=len, reverse=True):
         text = text.replace(name, " ")
     for form in FORMS[seen.language]:
