@@ -108,11 +108,8 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
         await emu.stop()
 
 
-@pytest.fixture
-async def town(
-    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Town]:
-    monkeypatch.delenv("BOT_TOKEN", raising=False)
+async def start_town(tmp_path: Path, emulator: BotApiEmulator, language: str = "zh") -> Town:
+    """The bot started on the emulator with the sample town, its people speaking `language`."""
     config_path = tmp_path / "config.toml"
     config_path.write_text(
         config_text_for(tmp_path)
@@ -124,18 +121,26 @@ async def town(
     clock.set(TOWN_START)
     bot = CleanVillageBot(load_config(config_path), clock=clock, poll_timeout=1)
     await bot.start()
-    town = Town(
+    emulator.group(CLEAN_WATER_CHAT, "经贸站")
+    return Town(
         emulator=emulator,
         config_path=config_path,
         bot=bot,
         clock=clock,
-        villager=emulator.user(VILLAGER, "王阿婆", language_code="zh", username="wang_apo"),
-        member=emulator.user(NABI_MEMBER, "韦网格", language_code="zh"),
-        admin=emulator.user(OFFICE_ADMIN, "美丽办", language_code="zh"),
+        villager=emulator.user(VILLAGER, "王阿婆", language_code=language, username="wang_apo"),
+        member=emulator.user(NABI_MEMBER, "韦网格", language_code=language),
+        admin=emulator.user(OFFICE_ADMIN, "美丽办", language_code=language),
         office=emulator.group(OFFICE_CHAT, "美丽办"),
         clean_homes=emulator.group(CLEAN_HOMES_CHAT, "城管中队"),
     )
-    emulator.group(CLEAN_WATER_CHAT, "经贸站")
+
+
+@pytest.fixture
+async def town(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Town]:
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    town = await start_town(tmp_path, emulator)
     try:
         yield town
     finally:

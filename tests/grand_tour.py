@@ -17,22 +17,9 @@ from typing import Any
 
 import pytest
 
-from bot.app import CleanVillageBot
-from bot.core.clock import OffsetClock
-from bot.core.config import load_config
 from bot.core.i18n import I18n
 from bot.emulator import BotApiEmulator
-from tests.conftest import (
-    CLEAN_HOMES_CHAT,
-    CLEAN_WATER_CHAT,
-    NABI_MEMBER,
-    OFFICE_ADMIN,
-    OFFICE_CHAT,
-    TOWN_START,
-    VILLAGER,
-    Town,
-    config_text_for,
-)
+from tests.conftest import Town, start_town
 
 Json = dict[str, Any]
 
@@ -170,32 +157,6 @@ class Witness:
                 )
 
 
-async def start_town(language: str, tmp_path: Path, emulator: BotApiEmulator) -> Town:
-    config_path = tmp_path / "config.toml"
-    config_path.write_text(
-        config_text_for(tmp_path)
-        .replace("{base_url}", emulator.base_url)
-        .replace("{base_file_url}", emulator.base_file_url),
-        encoding="utf-8",
-    )
-    clock = OffsetClock()
-    clock.set(TOWN_START)
-    bot = CleanVillageBot(load_config(config_path), clock=clock, poll_timeout=1)
-    await bot.start()
-    emulator.group(CLEAN_WATER_CHAT, "经贸站")
-    return Town(
-        emulator=emulator,
-        config_path=config_path,
-        bot=bot,
-        clock=clock,
-        villager=emulator.user(VILLAGER, "王阿婆", language_code=language, username="wang_apo"),
-        member=emulator.user(NABI_MEMBER, "韦网格", language_code=language),
-        admin=emulator.user(OFFICE_ADMIN, "美丽办", language_code=language),
-        office=emulator.group(OFFICE_CHAT, "美丽办"),
-        clean_homes=emulator.group(CLEAN_HOMES_CHAT, "城管中队"),
-    )
-
-
 Story = Callable[..., Any]
 
 
@@ -236,7 +197,7 @@ async def run_tour(language: str, tmp_path: Path, story: Story) -> Tour:
         emulator = BotApiEmulator()
         await emulator.start()
         try:
-            town = await start_town(language, tmp_path, emulator)
+            town = await start_town(tmp_path, emulator, language)
             witness = Witness(tour, town)
             translator = town.bot.i18n.translator(language)
 
