@@ -23,6 +23,8 @@ class FailureRow:
     at: datetime
     payload: str
     outbox_state: str
+    language: str | None = None
+    """The language the outbox row was sent in (None: the default)."""
 
 
 class DeliveryRepository:
@@ -137,7 +139,7 @@ class DeliveryRepository:
 
 
 _SELECT = """SELECT f.id, f.outbox_id, f.chat_id, f.part_index, f.part_kind, f.error, f.gave_up,
-                    f.at, o.payload, o.state AS outbox_state
+                    f.at, o.payload, o.state AS outbox_state, o.language
              FROM delivery_failures f JOIN outbox o ON o.id = f.outbox_id"""
 
 
@@ -153,4 +155,5 @@ def _failure(row: Row) -> FailureRow:
         at=datetime.fromisoformat(row["at"]),
         payload=row["payload"],
         outbox_state=row["outbox_state"],
+        language=row["language"],
     )

@@ -19,6 +19,9 @@ class OutboxRow:
     parts_done: int
     attempts: int
     notice_id: int | None = None
+    language: str | None = None
+    """The language to send it in: its reader's now, or the one its first parts went in
+    (None: no language known, the default)."""
 
 
 @dataclass(frozen=True)
@@ -60,11 +63,15 @@ class OutboxRepository:
 
         A chat's rows go out in order: a row waits while an older row of its chat is pending
         or in flight — except one held for quiet hours, which later, urgent rows overtake.
-        At most `bulk_allowed` of the rows may be of `bulk_priority` or lower.
+        At most `bulk_allowed` of the rows may be of `bulk_priority` or lower. A row none of
+        whose parts went yet takes its reader's language as it is now.
         """
         async with self._db.transaction() as tx:
             rows = await tx.fetch_all(
-                """SELECT id, chat_id, payload, parts_done, attempts, priority, notice_id
+                """SELECT id, chat_id, payload, parts_done, attempts, priority, notice_id,
+                          CASE WHEN o.parts_done = 0 OR o.language IS NULL
+                               THEN (SELECT u.language FROM users u WHERE u.user_id = o.chat_id)
+                               ELSE o.language END AS language
                    FROM outbox o
                    WHERE state = 'pending' AND next_attempt_at <= :now
                      AND NOT EXISTS (SELECT 1 FROM outbox earlier
@@ -78,8 +85,9 @@ class OutboxRepository:
             chosen = [row for row in rows if row["priority"] < bulk_priority]
             chosen += [row for row in rows if row["priority"] >= bulk_priority][:bulk_allowed]
             await tx.executemany(
-                "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
-                [(row["id"],) for row in chosen],
+                """UPDATE outbox SET state = 'sending', attempts = attempts + 1, language = ?
+                   WHERE id = ?""",
+                [(row["language"], row["id"]) for row in chosen],
             )
         return [
             OutboxRow(
@@ -89,6 +97,7 @@ class OutboxRepository:
                 row["parts_done"],
                 row["attempts"],
                 row["notice_id"],
+                row["language"],
             )
             for row in chosen
         ]

@@ -18,7 +18,8 @@ from bot.core.clock import Clock
 from bot.core.errors import Reason, Refused
 from bot.core.i18n import N_, I18n
 from bot.core.when import moment_text
-from bot.delivery.outbox import Notification, Outbox, Part, Priority
+from bot.delivery.outbox import Notification, Outbox, Part, Priority, Worded
+from bot.delivery.parts import version_in
 from bot.people.directory import People, Role
 from bot.places.grid import Grid
 from storage import Storage
@@ -113,18 +114,22 @@ class DeliveryFailures:
         own = [row for row in untold if _meta(row).get("kind") == OWN_LINES]
         news = [row for row in untold if row not in own]
         if news:
+            summary = Worded.each(
+                self._i18n, lambda language: (Part("text", text=self._summary(news, language)),)
+            )
             async with self._storage.database.transaction() as connection:
-                for chat_id in self._people.office_recipients():
-                    language = await self._language_of(chat_id)
-                    await self._outbox.add(
-                        connection,
+                await self._outbox.add_many(
+                    connection,
+                    [
                         Notification(
                             chat_id=chat_id,
-                            parts=(Part("text", text=self._summary(news, language)),),
+                            parts=summary,
                             priority=Priority.INTERACTIVE,
                             meta={"kind": OWN_LINES},
-                        ),
-                    )
+                        )
+                        for chat_id in self._people.office_recipients()
+                    ],
+                )
             self._outbox.poke()
         await self._storage.deliveries.mark_told([row.id for row in untold], now)
         return len(news)
@@ -202,11 +207,6 @@ class DeliveryFailures:
         names = self._department_names.get(key, {})
         return names.get(language) or names.get(self._i18n.default_language) or key
 
-    async def _language_of(self, chat_id: int) -> str:
-        if chat_id < 0:
-            return self._i18n.default_language
-        return self._i18n.pick(await self._storage.users.language(chat_id))
-
 
 def _meta(failure: FailureRow) -> dict[str, Any]:
     """The notification's meta, or for a notice row its notice id."""
@@ -218,17 +218,29 @@ def _meta(failure: FailureRow) -> dict[str, Any]:
 
 def _resend(failure: FailureRow) -> str | None:
     """For a refused part of a notification that otherwise went: a payload with only that
-    part. None: the whole row is to be resumed (it was given up, or nothing of it went)."""
+    part, in each language whose version has that part where the one sent had it (versions
+    may differ: a caption that fits in one language is a card of its own in another). None:
+    the whole row is to be resumed (it was given up, or nothing of it went)."""
     if failure.gave_up or failure.outbox_state == "dropped" or failure.part_index is None:
         return None
     payload = json.loads(failure.payload)
-    if "parts" not in payload or failure.part_index >= len(payload["parts"]):
+    index = failure.part_index
+    sent = version_in(payload, failure.language) if "parts" in payload else []
+    if index >= len(sent):
         return None
-    part = dict(payload["parts"][failure.part_index])
-    if part.get("kind") == "photo":  # its caption went alone when the photo was refused
-        for key in ("text", "buttons", "render"):
-            part.pop(key, None)
-    return json.dumps({"parts": [part], "meta": payload.get("meta", {})}, ensure_ascii=False)
+
+    def alone(version: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        same = len(version) > index and version[index].get("kind") == sent[index].get("kind")
+        part = dict(version[index] if same else sent[index])
+        if part.get("kind") == "photo":  # its caption went alone when the photo was refused
+            for key in ("text", "buttons", "render"):
+                part.pop(key, None)
+        return [part]
+
+    body = {"parts": alone(payload["parts"]), "meta": payload.get("meta", {})}
+    if "in" in payload:
+        body["in"] = {language: alone(version) for language, version in payload["in"].items()}
+    return json.dumps(body, ensure_ascii=False)
 
 
 def _cause(error: str) -> str:

@@ -1,8 +1,9 @@
 """What each person is told when a report moves, rendered in their language.
 
 Everything here is added to the outbox inside the transaction that changed the report, so
-a notification exists exactly when the change does. Reporters stay anonymous: nothing
-rendered for grid members, leads or departments mentions who reported.
+a notification exists exactly when the change does. Each is worded in every language
+(`Worded`) and goes in the one its reader reads when it is sent. Reporters stay anonymous:
+nothing rendered for grid members, leads or departments mentions who reported.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from bot.core.config import Config
 from bot.core.i18n import I18n
 from bot.core.models import FORGOTTEN_REPORTER, Report, ReportMedia
 from bot.delivery.cards import card_parts, photo_parts
-from bot.delivery.outbox import Button, Notification, Outbox, Part
+from bot.delivery.outbox import Button, Notification, Outbox, Part, Worded
+from bot.delivery.parts import Wording
 from bot.delivery.report_words import OVERDUE_MARK, ReportWords
 from bot.delivery.routing import assignees_of, responsible_for
 from bot.people.directory import People
@@ -66,8 +68,8 @@ class Notifier(ReportWords):
     ) -> None:
         """The task card for everyone who works the report; `reason`: new/reopened/assigned/
         order."""
-        for chat_id in assignees_of(report, self._people):
-            language = await self.language_of(chat_id)
+
+        def card(language: str) -> tuple[Part, ...]:
             _ = self.translator(language).gettext
             headline = {
                 "new": _("📋 New report {number} in your area"),
@@ -77,19 +79,16 @@ class Notifier(ReportWords):
             }[reason].format(number=report.number)
             text = "\n".join([f"<b>{headline}</b>", self.describe(report, language)])
             buttons = self.task_buttons(report.id, language)
-            await self._add(
-                connection,
-                chat_id,
-                card_parts(report, media, text, buttons, pin=True),
-                report=report,
-            )
+            return card_parts(report, media, text, buttons, pin=True)
+
+        await self._add_each(connection, assignees_of(report, self._people), card, report)
 
     async def office_copy(
         self, connection: Transaction, report: Report, media: ReportMedia, *, headline: str
     ) -> None:
         """A copy for the office; unrouted reports carry Assign / Reject buttons."""
-        for chat_id in self._people.office_recipients():
-            language = await self.language_of(chat_id)
+
+        def card(language: str) -> tuple[Part, ...]:
             _ = self.translator(language).gettext
             title = {
                 "new": _("🆕 New report {number}"),
@@ -104,20 +103,17 @@ class Notifier(ReportWords):
             if media.voice and not member_may_hear(report):
                 relay = Button(_("🗣 Pass the voice on in words"), RelayVoice(report.id).pack())
                 buttons = (*buttons, (relay,))
-            await self._add(
-                connection,
-                chat_id,
-                card_parts(report, media, text, buttons, voice=media.voice is not None),
-                report=report,
-            )
+            return card_parts(report, media, text, buttons, voice=media.voice is not None)
+
+        await self._add_each(connection, self._people.office_recipients(), card, report)
 
     async def returned_to_office(
         self, connection: Transaction, report: Report, media: ReportMedia, reason: str
     ) -> None:
         """Handed back with 🙅: the office sees where the villager said it was, the photo and
         the grid member's reason, with Assign / Reject."""
-        for chat_id in self._people.office_recipients():
-            language = await self.language_of(chat_id)
+
+        def card(language: str) -> tuple[Part, ...]:
             _ = self.translator(language).gettext
             text = "\n".join(
                 [
@@ -130,25 +126,23 @@ class Notifier(ReportWords):
                     self.describe(report, language, for_office=True),
                 ]
             )
-            await self._add(
-                connection,
-                chat_id,
-                card_parts(report, media, text, self.queue_buttons(report.id, language)),
-                report=report,
-            )
+            return card_parts(report, media, text, self.queue_buttons(report.id, language))
+
+        await self._add_each(connection, self._people.office_recipients(), card, report)
 
     async def closed_for_office(self, connection: Transaction, report: Report) -> None:
         """The reporter confirmed the fix: the office, which saw the report come in, sees it
         closed too; so do the grid member who fixed it and the "+1" reporters."""
-        for chat_id in self._people.office_recipients():
-            language = await self.language_of(chat_id)
+
+        def closed(language: str) -> tuple[Part, ...]:
             _ = self.translator(language).gettext
             title = _("✅ {number} is closed: the reporter confirmed the fix").format(
                 number=report.number
             )
             description = self.describe(report, language, deadlines=False, for_office=True)
-            text = "\n".join([f"<b>{title}</b>", description])
-            await self._add(connection, chat_id, (Part("text", text=text),), report=report)
+            return (Part("text", text="\n".join([f"<b>{title}</b>", description])),)
+
+        await self._add_each(connection, self._people.office_recipients(), closed, report)
         await self._tell_worker(
             connection,
             report,
@@ -178,14 +172,14 @@ class Notifier(ReportWords):
         recipients = (
             [chat_id] if chat_id is not None else self._people.members_of_department(department)
         )
-        for recipient in recipients:
-            language = await self.language_of(recipient)
+
+        def card(language: str) -> tuple[Part, ...]:
             _ = self.translator(language).gettext
             title = _("For your department: report {number}").format(number=report.number)
             text = "\n".join([f"<b>{title}</b>", self.describe(report, language)])
-            await self._add(
-                connection, recipient, card_parts(report, media, text, (), pin=True), report=report
-            )
+            return card_parts(report, media, text, (), pin=True)
+
+        await self._add_each(connection, recipients, card, report)
 
     # -- what the reporter is told ----------------------------------------------------------
 
@@ -202,9 +196,7 @@ class Notifier(ReportWords):
         await self._tell_followers(connection, report, message, hold_at_night)
         if report.reporter_id == FORGOTTEN_REPORTER:
             return
-        language = await self.language_of(report.reporter_id)
-        text = message(self.translator(language).gettext)
-        await self._say(connection, report.reporter_id, text, report, hold_at_night)
+        await self._say(connection, [report.reporter_id], message, report, hold_at_night)
 
     async def _tell_followers(
         self, connection: Transaction, report: Report, message: Words, held: bool = False
@@ -212,13 +204,12 @@ class Notifier(ReportWords):
         """The reporter's words for each "+1" reporter, under a line that says which of their
         reports it is about (`held`: through quiet hours)."""
         for follower in await followers_of(connection, report.id):
-            language = await self.language_of(follower.reporter_id)
-            _ = self.translator(language).gettext
-            header = _("Your report {number} is about the same place as {original}:").format(
-                number=follower.number, original=report.number
-            )
-            text = "\n".join([header, message(_)])
-            await self._say(connection, follower.reporter_id, text, follower, held)
+
+            def about(_: Callable[[str], str], number: str = follower.number) -> str:
+                header = _("Your report {number} is about the same place as {original}:")
+                return "\n".join([header.format(number=number, original=report.number), message(_)])
+
+            await self._say(connection, [follower.reporter_id], about, follower, held)
 
     async def _tell_worker(
         self,
@@ -229,10 +220,7 @@ class Notifier(ReportWords):
         """A line for whoever worked the report (the one who accepted it, else everyone it
         was assigned to), in their language."""
         workers = [report.accepted_by] if report.accepted_by else assignees_of(report, self._people)
-        for chat_id in workers:
-            language = await self.language_of(chat_id)
-            text = message(self.translator(language).gettext)
-            await self._say(connection, chat_id, text, report)
+        await self._say(connection, workers, message, report)
 
     async def tell(
         self,
@@ -240,10 +228,16 @@ class Notifier(ReportWords):
         chat_id: int,
         render: Callable[[str, Callable[[str], str]], str],
     ) -> None:
-        """One line for one person; `render(language, _)` writes it in their language."""
-        language = await self.language_of(chat_id)
-        text = render(language, self.translator(language).gettext)
-        await self._add(connection, chat_id, (Part("text", text=text),))
+        """One line for one person; `render(language, _)` writes it in a language (each)."""
+        await self._add(
+            connection,
+            chat_id,
+            self.worded(
+                lambda language: (
+                    Part("text", text=render(language, self.translator(language).gettext)),
+                )
+            ),
+        )
 
     async def ask_reporter_to_confirm(
         self, connection: Transaction, report: Report, media: ReportMedia
@@ -257,44 +251,45 @@ class Notifier(ReportWords):
         )
         if report.reporter_id == FORGOTTEN_REPORTER:
             return
-        language = await self.language_of(report.reporter_id)
-        _ = self.translator(language).gettext
-        lines = [
-            "<b>"
-            + _("🧹 {number} has been marked fixed. Is it really clean now?").format(
-                number=report.number
+        photo = tuple(photo_parts("photo", media.after_photos[-1:]))
+
+        def question(language: str) -> tuple[Part, ...]:
+            _ = self.translator(language).gettext
+            lines = [
+                "<b>"
+                + _("🧹 {number} has been marked fixed. Is it really clean now?").format(
+                    number=report.number
+                )
+                + "</b>"
+            ]
+            if report.fix_note:
+                lines.append(
+                    _("Note from the grid member: {note}").format(note=escape(report.fix_note))
+                )
+            buttons = (
+                (
+                    Button(_("Fixed 👍"), ConfirmFixed(report.id).pack()),
+                    Button(_("Still there 👎"), StillThere(report.id).pack()),
+                ),
             )
-            + "</b>"
-        ]
-        if report.fix_note:
-            lines.append(
-                _("Note from the grid member: {note}").format(note=escape(report.fix_note))
-            )
-        buttons = (
-            (
-                Button(_("Fixed 👍"), ConfirmFixed(report.id).pack()),
-                Button(_("Still there 👎"), StillThere(report.id).pack()),
-            ),
-        )
-        parts = tuple(photo_parts("photo", media.after_photos[-1:]))
-        await self._add(
-            connection,
-            report.reporter_id,
-            (*parts, Part("text", text="\n".join(lines), buttons=buttons)),
-            report=report,
-        )
+            return (*photo, Part("text", text="\n".join(lines), buttons=buttons))
+
+        await self._add_each(connection, [report.reporter_id], question, report)
 
     async def voice_relayed(self, connection: Transaction, report: Report) -> None:
         """The office's words for a voice description only it hears, to whoever works the
         report."""
-        for chat_id in assignees_of(report, self._people):
-            language = await self.language_of(chat_id)
+
+        def relayed(language: str) -> tuple[Part, ...]:
             _ = self.translator(language).gettext
             title = _("🗣 The office passes on the voice description of {number}").format(
                 number=report.number
             )
-            text = "\n".join([f"<b>{title}</b>", escape(report.voice_relay or "")])
-            await self._add(connection, chat_id, (Part("text", text=text),), report=report)
+            return (
+                Part("text", text="\n".join([f"<b>{title}</b>", escape(report.voice_relay or "")])),
+            )
+
+        await self._add_each(connection, assignees_of(report, self._people), relayed, report)
 
     # -- deadlines: reminders, escalations, auto-close --------------------------------------
 
@@ -308,8 +303,8 @@ class Notifier(ReportWords):
         """Before a deadline: the task card again, with the time left (held at night)."""
         due = report.ack_due_at if deadline == "ack" else report.fix_due_at
         assert due is not None
-        for chat_id in chats:
-            language = await self.language_of(chat_id)
+
+        def reminder(language: str) -> tuple[Part, ...]:
             _ = self.translator(language).gettext
             if deadline == "ack":
                 title = _("⏰ Reminder: please accept {number} by {when}")
@@ -317,13 +312,9 @@ class Notifier(ReportWords):
                 title = _("⏰ Reminder: {number} should be fixed by {when}")
             title = title.format(number=report.number, when=self.local_time(due, language))
             text = "\n".join([f"<b>{title}</b>", self.describe(report, language)])
-            await self._add(
-                connection,
-                chat_id,
-                (Part("text", text=text, buttons=self.task_buttons(report.id, language)),),
-                hold_at_night=True,
-                report=report,
-            )
+            return (Part("text", text=text, buttons=self.task_buttons(report.id, language)),)
+
+        await self._add_each(connection, chats, reminder, report, hold_at_night=True)
 
     async def overdue(
         self,
@@ -337,8 +328,9 @@ class Notifier(ReportWords):
         due = report.ack_due_at if deadline == "ack" else report.fix_due_at
         assert due is not None
         chats = leads if leads else self._people.office_recipients()
-        for chat_id in chats:
-            language = await self.language_of(chat_id)
+        names = self.names_of(assignees_of(report, self._people))
+
+        def overdue(language: str) -> tuple[Part, ...]:
             _ = self.translator(language).gettext
             if deadline == "ack":
                 title = _("⚠️ {number} was not accepted by {when}")
@@ -346,24 +338,18 @@ class Notifier(ReportWords):
                 title = _("⚠️ {number} was not fixed by {when}")
             title = title.format(number=report.number, when=self.local_time(due, language))
             lines = [f"<b>{title}</b>", OVERDUE_MARK]
-            names = self.names_of(assignees_of(report, self._people))
             if names:
                 lines.append(_("Responsible: {names}").format(names=escape(", ".join(names))))
             lines.append(self.describe(report, language, for_office=not leads))
-            overdue = Part("text", text="\n".join(lines), render=(due.isoformat(), language))
-            await self._add(
-                connection,
-                chat_id,
-                (overdue,),
-                hold_at_night=bool(leads),
-                report=report,
-            )
+            return (Part("text", text="\n".join(lines), render=(due.isoformat(), language)),)
+
+        await self._add_each(connection, chats, overdue, report, hold_at_night=bool(leads))
 
     async def auto_closed(self, connection: Transaction, report: Report, days: float) -> None:
         """Closed without the reporter's answer: the office is told, the grid member who fixed
         it, the villager and the "+1" reporters."""
-        for chat_id in self._people.office_recipients():
-            language = await self.language_of(chat_id)
+
+        def for_office(language: str) -> tuple[Part, ...]:
             _ = self.translator(language).gettext
             title = _("✅ {number} closed without reporter feedback ({days:g} days after the fix)")
             text = "\n".join(
@@ -372,7 +358,9 @@ class Notifier(ReportWords):
                     self.describe(report, language, deadlines=False, for_office=True),
                 ]
             )
-            await self._add(connection, chat_id, (Part("text", text=text),), report=report)
+            return (Part("text", text=text),)
+
+        await self._add_each(connection, self._people.office_recipients(), for_office, report)
         await self._tell_worker(
             connection,
             report,
@@ -395,25 +383,41 @@ class Notifier(ReportWords):
     async def _say(
         self,
         connection: Transaction,
-        chat_id: int,
-        text: str,
+        chats: list[int],
+        message: Words,
         report: Report,
         hold_at_night: bool = False,
     ) -> None:
-        """One text message about `report`."""
-        await self._add(
+        """One text message about `report` to each of `chats`."""
+        await self._add_each(
             connection,
-            chat_id,
-            (Part("text", text=text),),
+            chats,
+            lambda language: (Part("text", text=message(self.translator(language).gettext)),),
+            report,
             hold_at_night=hold_at_night,
-            report=report,
         )
+
+    async def _add_each(
+        self,
+        connection: Transaction,
+        chats: list[int],
+        wording: Wording,
+        report: Report,
+        *,
+        hold_at_night: bool = False,
+    ) -> None:
+        """The same message about `report` to each of `chats`, worded once per language."""
+        if not chats:
+            return
+        worded = self.worded(wording)
+        for chat_id in chats:
+            await self._add(connection, chat_id, worded, hold_at_night=hold_at_night, report=report)
 
     async def _add(
         self,
         connection: Transaction,
         chat_id: int,
-        parts: tuple[Part, ...],
+        parts: Worded,
         *,
         hold_at_night: bool = False,
         report: Report | None = None,

@@ -13,17 +13,39 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any, Protocol
 
 from bot.core.clock import Clock
 from bot.delivery.pace import Pace
+from bot.delivery.parts import Button, Part, Worded, decode, encode
 from bot.delivery.quiet_hours import QuietHours
 from storage.deliveries import DeliveryRepository
 from storage.outbox import NewRow, OutboxRepository, OutboxRow
 from storage.transaction import Transaction
+
+__all__ = [
+    "Blocked",
+    "Button",
+    "ChatGone",
+    "DeliveryWorker",
+    "NoticeParts",
+    "Notification",
+    "Outbox",
+    "Part",
+    "PartRefused",
+    "Priority",
+    "RenderHook",
+    "RetryLater",
+    "Sender",
+    "TransientFailure",
+    "Unreachable",
+    "Worded",
+]
+"""`Button`, `Part` and `Worded` live in `parts`; named here too, where callers have always
+found them."""
 
 log = logging.getLogger(__name__)
 
@@ -43,53 +65,13 @@ class Priority(IntEnum):
 
 
 @dataclass(frozen=True)
-class Button:
-    label: str
-    data: str
-
-
-@dataclass(frozen=True)
-class Part:
-    """One Bot API message. `kind` is text, photo, album, location, voice or document."""
-
-    kind: str
-    text: str | None = None
-    files: tuple[str, ...] = ()
-    latitude: float | None = None
-    longitude: float | None = None
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    local: bool = False
-    """`files` are paths of files this bot made (a chart, an export), uploaded from disk."""
-    image_files: tuple[tuple[str, str | None], ...] = ()
-    """(file id, our copy's path or None) of the `files` that are pictures a user sent as a
-    file: sent as a photo made from our copy without EXIF, never as the original."""
-    render: tuple[str, ...] = ()
-    """What the outbox's render hook needs to word the time-dependent part of `text` when it
-    is sent rather than when it was queued ("overdue 12 h" after a night held)."""
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Part:
-        return cls(
-            kind=data["kind"],
-            text=data.get("text"),
-            files=tuple(data.get("files", ())),
-            latitude=data.get("latitude"),
-            longitude=data.get("longitude"),
-            buttons=tuple(
-                tuple(Button(**button) for button in row) for row in data.get("buttons", ())
-            ),
-            local=data.get("local", False),
-            image_files=tuple((file_id, path) for file_id, path in data.get("image_files", ())),
-            render=tuple(data.get("render", ())),
-        )
-
-
-@dataclass(frozen=True)
 class Notification:
-    """`hold_at_night`: a reminder that waits for the end of quiet hours (never the office's)."""
+    """`parts`: the message, `Worded` in every language for a person (it goes in the one they
+    read when it is sent); `hold_at_night`: a reminder that waits for the end of quiet hours
+    (never the office's)."""
 
     chat_id: int
-    parts: tuple[Part, ...]
+    parts: tuple[Part, ...] | Worded
     priority: Priority = Priority.INTERACTIVE
     meta: dict[str, Any] = field(default_factory=dict)
     hold_at_night: bool = False
@@ -177,13 +159,7 @@ class Outbox:
             [
                 NewRow(
                     chat_id=notification.chat_id,
-                    payload=json.dumps(
-                        {
-                            "parts": [asdict(part) for part in notification.parts],
-                            "meta": notification.meta,
-                        },
-                        ensure_ascii=False,
-                    ),
+                    payload=encode(notification.parts, notification.meta),
                     priority=notification.priority,
                     not_before=held if notification.hold_at_night else None,
                 )
@@ -417,13 +393,16 @@ class DeliveryWorker:
         self.failed.set()
 
     async def _parts_of(self, row: OutboxRow) -> list[Part]:
+        """The row's parts in its reader's language as of now (`row.language`), or in the one
+        its first parts went in when it is resumed."""
         payload = json.loads(row.payload)
         if "notice" in payload:
             if self._notices is None:
                 raise Unreachable("no notice source to render notice rows")
-            return list(await self._notices.parts_for(payload["notice"], payload["language"]))
+            language = row.language or payload["language"]
+            return list(await self._notices.parts_for(payload["notice"], language))
         now = self._clock.now()
-        return [self._outbox.rendered(Part.from_dict(part), now) for part in payload["parts"]]
+        return [self._outbox.rendered(part, now) for part in decode(payload, row.language)]
 
     async def _wait_out_pause(self) -> bool:
         """Sleep through a bot-wide flood-control pause; False if the worker is stopping."""

@@ -13,7 +13,7 @@ from bot.core.config import Config
 from bot.core.i18n import I18n
 from bot.core.models import Event, Report
 from bot.core.when import moment_text
-from bot.delivery.outbox import Button, Part
+from bot.delivery.parts import Button, Part, Worded, Wording
 from bot.places.grid import Grid
 from bot.reporting.buttons import AcceptTask, AssignReport, MarkFixed, NotMyArea, RejectReport
 from bot.reporting.lifecycle import TASK_STATES, Action, State
@@ -34,6 +34,15 @@ class ReportWords:
 
     def translator(self, language: str) -> NullTranslations:
         return self._i18n.translator(language)
+
+    @property
+    def languages(self) -> list[str]:
+        """Every language the bot speaks."""
+        return self._i18n.languages
+
+    def worded(self, wording: Wording) -> Worded:
+        """A message in every language, to go in the one its reader reads when it is sent."""
+        return Worded.each(self._i18n, wording)
 
     def task_buttons(self, report_id: int, language: str) -> tuple[tuple[Button, ...], ...]:
         _ = self.translator(language).gettext

@@ -1,9 +1,10 @@
 """Office notices: who receives them, what each person sees, and how far the sending got.
 
 A notice is stored once; sending it queues one small outbox row per recipient (the notice
-id and the recipient's language), and the outbox worker renders the message from here. So a
-town-wide notice costs 25,000 short rows, survives restarts, and is never sent twice to a
-person except for the few messages in flight at a crash.
+id and the recipient's language then), and the outbox worker renders the message from here,
+once per language, in the one each recipient reads when it is sent. So a town-wide notice
+costs 25,000 short rows, survives restarts, and is never sent twice to a person except for
+the few messages in flight at a crash.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from bot.core.errors import Reason, Refused
 from bot.core.i18n import I18n
 from bot.core.when import moment_text
 from bot.delivery.audiences import Audience, Audiences
-from bot.delivery.outbox import Notification, Outbox, Part, Priority
+from bot.delivery.outbox import Notification, Outbox, Part, Priority, Worded
 from bot.people.directory import People
 from storage import Storage
 from storage.notices import Counts, NoticeRow
@@ -241,14 +242,11 @@ class NoticeService:
             if closed and state == NoticeState.DONE and notice.progress_message_id is None:
                 counts = await self._storage.notices.counts(notice_id)
                 progress = Progress(replace(notice, state=state), counts)
-                language = self._i18n.pick(await self._storage.users.language(notice.author_id))
-                await self._outbox.add(
-                    connection,
-                    Notification(
-                        notice.author_id,
-                        (Part("text", text=self.summary(progress, language)),),
-                    ),
+                summary = Worded.each(
+                    self._i18n,
+                    lambda language: (Part("text", text=self.summary(progress, language)),),
                 )
+                await self._outbox.add(connection, Notification(notice.author_id, summary))
         self._outbox.poke()
         self._rates.pop(notice_id, None)
         return await self.progress(notice_id)

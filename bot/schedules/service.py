@@ -22,7 +22,7 @@ from bot.core.config import Config
 from bot.core.errors import Reason, Refused
 from bot.core.i18n import I18n
 from bot.delivery.audiences import Audience, AudienceKind, Audiences
-from bot.delivery.outbox import Notification, Outbox, Part, Priority
+from bot.delivery.outbox import Notification, Outbox, Part, Priority, Worded
 from bot.delivery.quiet_hours import QuietHours
 from bot.people.directory import People
 from bot.schedules.model import (
@@ -308,42 +308,41 @@ class ScheduleService(ScheduleWords):
         firing: Firing,
         recipients: list[tuple[int, str]],
     ) -> None:
-        """One outbox row per recipient, rendered once per language. Reminders to people wait
-        for the end of quiet hours; a department's group chat is not held."""
+        """One outbox row per recipient, rendered once per language (each goes in the one its
+        reader reads when it is sent). Reminders to people wait for the end of quiet hours; a
+        department's group chat is not held."""
         hold = schedule.audience.kind != AudienceKind.DEPARTMENT
-        rendered: dict[str, tuple[Part, ...]] = {}
-        notifications = []
-        for chat_id, language in recipients:
-            if language not in rendered:
-                rendered[language] = self.render(schedule, firing, language)
-            notifications.append(
-                Notification(
-                    chat_id, rendered[language], priority=Priority.BULK, hold_at_night=hold
-                )
-            )
+        worded = Worded.each(self._i18n, lambda language: self.render(schedule, firing, language))
+        notifications = [
+            Notification(chat_id, worded, priority=Priority.BULK, hold_at_night=hold)
+            for chat_id, _language in recipients
+        ]
         await self._outbox.add_many(connection, notifications)
 
     async def _report_missed(self, missed: list[tuple[Schedule, Firing]]) -> None:
+        def missed_list(language: str) -> tuple[Part, ...]:
+            _ = self._i18n.translator(language).gettext
+            lines = [
+                "<b>"
+                + _(
+                    "⚠️ Not sent: the bot was not running, and these reminders are now more "
+                    "than {hours:g} h late"
+                ).format(hours=self._config.schedules.grace_hours)
+                + "</b>"
+            ]
+            for schedule, firing in missed[:MISSED_LISTED]:
+                what = self.title(schedule, language)
+                if not firing.is_event:
+                    what = _("reminder for {title}").format(title=what)
+                lines.append(f"• {html.escape(what)} — {self.local_time(firing.at, language)}")
+            if len(missed) > MISSED_LISTED:
+                lines.append(_("…and {count} more").format(count=len(missed) - MISSED_LISTED))
+            return (Part("text", text="\n".join(lines)),)
+
+        worded = Worded.each(self._i18n, missed_list)
         async with self._storage.database.transaction() as connection:
-            notifications = []
-            for chat_id in self._people.office_recipients():
-                language = self._i18n.pick(await self._storage.users.language(chat_id))
-                _ = self._i18n.translator(language).gettext
-                lines = [
-                    "<b>"
-                    + _(
-                        "⚠️ Not sent: the bot was not running, and these reminders are now more "
-                        "than {hours:g} h late"
-                    ).format(hours=self._config.schedules.grace_hours)
-                    + "</b>"
-                ]
-                for schedule, firing in missed[:MISSED_LISTED]:
-                    what = self.title(schedule, language)
-                    if not firing.is_event:
-                        what = _("reminder for {title}").format(title=what)
-                    lines.append(f"• {html.escape(what)} — {self.local_time(firing.at, language)}")
-                if len(missed) > MISSED_LISTED:
-                    lines.append(_("…and {count} more").format(count=len(missed) - MISSED_LISTED))
-                notifications.append(Notification(chat_id, (Part("text", text="\n".join(lines)),)))
-            await self._outbox.add_many(connection, notifications)
+            await self._outbox.add_many(
+                connection,
+                [Notification(chat_id, worded) for chat_id in self._people.office_recipients()],
+            )
         log.warning("%d schedule firing(s) missed", len(missed))

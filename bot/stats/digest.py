@@ -20,7 +20,7 @@ from pathlib import Path
 from bot.core.clock import Clock
 from bot.core.config import Config
 from bot.delivery.notifier import Notifier
-from bot.delivery.outbox import Notification, Outbox, Part, Priority
+from bot.delivery.outbox import Notification, Outbox, Part, Priority, Worded
 from bot.people.directory import People
 from bot.stats.periods import Period, PeriodKind, containing
 from bot.stats.present import StatsPresenter
@@ -81,44 +81,55 @@ class DigestService:
             return sent
 
     async def _send(self, period: Period) -> bool:
+        """Queue the period's digest, worded (charts and workbooks too) in every language, so
+        each reader gets it in the one they read when it is sent."""
         figures = await self._stats.figures(period)
-        office = {
-            chat_id: await self._notifier.language_of(chat_id)
-            for chat_id in self._people.office_recipients()
-        }
         files = {
-            language: await self._files(figures, language) for language in set(office.values())
+            language: await self._files(figures, language) for language in self._notifier.languages
         }
-        people = {}
-        if period.kind == PeriodKind.MONTH:
-            for chat_id in {*self._people.all_grid_members(), *self._people.all_village_leads()}:
-                people[chat_id] = await self._notifier.language_of(chat_id)
-        async with self._storage.transaction() as connection:
-            if not await self._storage.stats.claim_digest(
-                connection, period.kind, period.key, self._clock.now()
-            ):
-                return False
-            for chat_id, language in office.items():
-                chart, workbook = files[language]
-                parts = (
-                    Part("text", text=self._presenter.summary_text(figures, TOWN, language)),
-                    Part("text", text=self._presenter.ranking_text(figures, language)),
-                    Part("photo", files=(str(chart),), local=True),
-                    Part("document", files=(str(workbook),), local=True),
-                )
-                await self._outbox.add(
-                    connection, Notification(chat_id, parts, priority=Priority.BULK)
-                )
-            for chat_id, language in sorted(people.items()):
+
+        def for_office(language: str) -> tuple[Part, ...]:
+            chart, workbook = files[language]
+            return (
+                Part("text", text=self._presenter.summary_text(figures, TOWN, language)),
+                Part("text", text=self._presenter.ranking_text(figures, language)),
+                Part("photo", files=(str(chart),), local=True),
+                Part("document", files=(str(workbook),), local=True),
+            )
+
+        def for_person(chat_id: int) -> Worded:
+            def own(language: str) -> tuple[Part, ...]:
                 lines = []
                 if self._people.is_grid_member(chat_id):
                     lines.append(self._presenter.member_text(figures, chat_id, language))
                 for village_id in self._people.villages_led_by(chat_id):
                     lines.append(self._presenter.lead_text(figures, village_id, language))
-                text = Part("text", text="\n\n".join(lines))
-                await self._outbox.add(
-                    connection, Notification(chat_id, (text,), priority=Priority.BULK)
-                )
+                return (Part("text", text="\n\n".join(lines)),)
+
+            return self._notifier.worded(own)
+
+        people: set[int] = set()
+        if period.kind == PeriodKind.MONTH:
+            people = {*self._people.all_grid_members(), *self._people.all_village_leads()}
+        office = self._notifier.worded(for_office)
+        async with self._storage.transaction() as connection:
+            if not await self._storage.stats.claim_digest(
+                connection, period.kind, period.key, self._clock.now()
+            ):
+                return False
+            await self._outbox.add_many(
+                connection,
+                [
+                    *(
+                        Notification(chat_id, office, priority=Priority.BULK)
+                        for chat_id in self._people.office_recipients()
+                    ),
+                    *(
+                        Notification(chat_id, for_person(chat_id), priority=Priority.BULK)
+                        for chat_id in sorted(people)
+                    ),
+                ],
+            )
         log.info("queued the %s digest for %s", period.kind, period.key)
         return True
 
