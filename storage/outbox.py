@@ -64,13 +64,15 @@ class OutboxRepository:
         A chat's rows go out in order: a row waits while an older row of its chat is pending
         or in flight — except one held for quiet hours, which later, urgent rows overtake.
         At most `bulk_allowed` of the rows may be of `bulk_priority` or lower. A row none of
-        whose parts went yet takes its reader's language as it is now.
+        whose parts went yet takes its reader's language as it is now ('' stored: none known,
+        the default; NULL: a row from before languages were kept, which takes it now too).
         """
         async with self._db.transaction() as tx:
             rows = await tx.fetch_all(
                 """SELECT id, chat_id, payload, parts_done, attempts, priority, notice_id,
                           CASE WHEN o.parts_done = 0 OR o.language IS NULL
-                               THEN (SELECT u.language FROM users u WHERE u.user_id = o.chat_id)
+                               THEN COALESCE((SELECT u.language FROM users u
+                                              WHERE u.user_id = o.chat_id), '')
                                ELSE o.language END AS language
                    FROM outbox o
                    WHERE state = 'pending' AND next_attempt_at <= :now
@@ -97,7 +99,7 @@ class OutboxRepository:
                 row["parts_done"],
                 row["attempts"],
                 row["notice_id"],
-                row["language"],
+                row["language"] or None,
             )
             for row in chosen
         ]
