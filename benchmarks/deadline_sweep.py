@@ -144,7 +144,6 @@ async def run(count: int) -> None:
                 grid=grid,
                 people=people,
                 i18n=I18n(config.general.default_language),
-                users=storage.users,
                 outbox=outbox,
             )
             sweep = DeadlineSweep(

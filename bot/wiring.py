@@ -77,9 +77,7 @@ async def wire(
     outbox = Outbox(storage.outbox, clock, QuietHours(quiet.start, quiet.end, config.general.tz))
     audit = AuditLog(storage, clock)
     audiences = Audiences(config=config, grid=grid, people=people, i18n=i18n, users=storage.users)
-    notifier = Notifier(
-        config=config, grid=grid, people=people, i18n=i18n, users=storage.users, outbox=outbox
-    )
+    notifier = Notifier(config=config, grid=grid, people=people, i18n=i18n, outbox=outbox)
     speaking = _Speaking(storage=storage, people=people, outbox=outbox, clock=clock)
     reports = ReportService(**speaking, config=config, grid=grid, notifier=notifier, audit=audit)
     roles = RoleService(

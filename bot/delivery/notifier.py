@@ -15,7 +15,7 @@ from bot.core.config import Config
 from bot.core.i18n import I18n
 from bot.core.models import FORGOTTEN_REPORTER, Report, ReportMedia
 from bot.delivery.cards import card_parts, photo_parts
-from bot.delivery.outbox import Button, Notification, Outbox, Part, Worded
+from bot.delivery.outbox import Button, Notification, Outbox, Part
 from bot.delivery.parts import Wording
 from bot.delivery.report_words import OVERDUE_MARK, ReportWords
 from bot.delivery.routing import assignees_of, responsible_for
@@ -26,7 +26,6 @@ from bot.reporting.lifecycle import State
 from bot.reporting.voice import RelayVoice, member_may_hear
 from storage.reports import followers_of
 from storage.transaction import Transaction
-from storage.users import UserRepository
 
 Words = Callable[[Callable[[str], str]], str]
 """A message in the reader's words: given their translator, the text."""
@@ -46,20 +45,12 @@ class Notifier(ReportWords):
         grid: Grid,
         people: People,
         i18n: I18n,
-        users: UserRepository,
         outbox: Outbox,
     ) -> None:
         super().__init__(config=config, grid=grid, i18n=i18n)
         self._people = people
-        self._users = users
         self._outbox = outbox
         outbox.render_with(self.render_at_send)
-
-    async def language_of(self, chat_id: int) -> str:
-        """A person's chosen language; group chats get the default."""
-        if chat_id < 0:
-            return self._i18n.default_language
-        return self._i18n.pick(await self._users.language(chat_id))
 
     # -- what the grid member, the office and departments receive ------------------------
 
@@ -229,13 +220,11 @@ class Notifier(ReportWords):
         render: Callable[[str, Callable[[str], str]], str],
     ) -> None:
         """One line for one person; `render(language, _)` writes it in a language (each)."""
-        await self._add(
+        await self._add_each(
             connection,
-            chat_id,
-            self.worded(
-                lambda language: (
-                    Part("text", text=render(language, self.translator(language).gettext)),
-                )
+            [chat_id],
+            lambda language: (
+                Part("text", text=render(language, self.translator(language).gettext)),
             ),
         )
 
@@ -402,29 +391,20 @@ class Notifier(ReportWords):
         connection: Transaction,
         chats: list[int],
         wording: Wording,
-        report: Report,
+        report: Report | None = None,
         *,
         hold_at_night: bool = False,
     ) -> None:
-        """The same message about `report` to each of `chats`, worded once per language."""
+        """The same message to each of `chats`, worded once per language; `report` is named in
+        the notification's meta, so a failed delivery can say which."""
         if not chats:
             return
         worded = self.worded(wording)
-        for chat_id in chats:
-            await self._add(connection, chat_id, worded, hold_at_night=hold_at_night, report=report)
-
-    async def _add(
-        self,
-        connection: Transaction,
-        chat_id: int,
-        parts: Worded,
-        *,
-        hold_at_night: bool = False,
-        report: Report | None = None,
-    ) -> None:
-        """`report` is named in the notification's meta, so a failed delivery can say which."""
         meta = {"report": report.number} if report is not None else {}
-        await self._outbox.add(
+        await self._outbox.add_many(
             connection,
-            Notification(chat_id=chat_id, parts=parts, hold_at_night=hold_at_night, meta=meta),
+            [
+                Notification(chat_id, worded, hold_at_night=hold_at_night, meta=meta)
+                for chat_id in chats
+            ],
         )
