@@ -151,22 +151,25 @@ class Outbox:
         await self.add_many(tx, [notification])
 
     async def add_many(self, tx: Transaction, notifications: list[Notification]) -> None:
-        """Add notifications in one statement (a schedule firing to a whole village)."""
+        """Add notifications in one statement (a schedule firing to a whole village). A message
+        shared by many readers (the same parts, no meta or the same) is encoded once."""
         now = self._clock.now()
         held = self._quiet_hours.release(now) if self._quiet_hours else None
-        await self._repository.add_many(
-            tx,
-            [
+        encoded: dict[tuple[int, int], str] = {}
+        rows = []
+        for notification in notifications:
+            key = (id(notification.parts), id(notification.meta) if notification.meta else 0)
+            if key not in encoded:
+                encoded[key] = encode(notification.parts, notification.meta)
+            rows.append(
                 NewRow(
                     chat_id=notification.chat_id,
-                    payload=encode(notification.parts, notification.meta),
+                    payload=encoded[key],
                     priority=notification.priority,
                     not_before=held if notification.hold_at_night else None,
                 )
-                for notification in notifications
-            ],
-            now=now,
-        )
+            )
+        await self._repository.add_many(tx, rows, now=now)
 
     def poke(self) -> None:
         """Tell the worker there is something new (call after the transaction commits)."""
