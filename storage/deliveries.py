@@ -24,7 +24,7 @@ class FailureRow:
     payload: str
     outbox_state: str
     language: str | None = None
-    """The language the outbox row was sent in (None: the default)."""
+    """The language the outbox row was sent in (None or empty: the default)."""
 
 
 class DeliveryRepository:
