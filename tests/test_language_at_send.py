@@ -22,6 +22,7 @@ from bot.delivery.outbox import (
     Outbox,
     Part,
     TransientFailure,
+    Unreachable,
     Worded,
 )
 from bot.delivery.parts import encode
@@ -110,17 +111,22 @@ async def test_a_restart_while_it_waits_keeps_the_language_of_sending(town: Town
 
 
 class Recorder:
-    """Records what is sent; fails the sends listed in `failing` (by call number)."""
+    """Records what is sent; the sends listed in `failing` (by call number) raise `error`."""
 
-    def __init__(self, failing: frozenset[int] = frozenset()) -> None:
+    def __init__(
+        self,
+        failing: frozenset[int] = frozenset(),
+        error: Exception | None = None,
+    ) -> None:
         self.sent: list[Part] = []
         self._failing = failing
+        self._error = error or TransientFailure("502 Bad Gateway")
         self._calls = 0
 
     async def send(self, chat_id: int, part: Part) -> None:
         self._calls += 1
         if self._calls in self._failing:
-            raise TransientFailure("502 Bad Gateway")
+            raise self._error
         self.sent.append(part)
 
 
@@ -172,6 +178,37 @@ async def test_a_row_resumed_half_way_ends_in_the_language_it_began_in(storage: 
     clock.advance(timedelta(minutes=1))
     await drain(worker)
     assert [part.text for part in sender.sent] == [ZH("Fix by: {when}"), ZH("🧹 Fixed")]
+
+
+async def test_a_retry_after_a_telegram_error_speaks_the_language_chosen_meanwhile(
+    storage: Storage,
+) -> None:
+    clock, sender = OffsetClock(), Recorder(failing=frozenset({1}))
+    outbox = Outbox(storage.outbox, clock)
+    worker = DeliveryWorker(storage.outbox, outbox, sender, clock)
+    await queue(storage, outbox, 7)
+    await drain(worker)  # nothing went: Telegram answered 502
+    await storage.users.set_language(7, "en", clock.now())
+    clock.advance(timedelta(minutes=1))
+    await drain(worker)
+    assert [part.text for part in sender.sent] == [EN("Fix by: {when}"), EN("🧹 Fixed")]
+
+
+async def test_what_the_office_retries_with_deliveries_speaks_the_language_read_then(
+    storage: Storage,
+) -> None:
+    clock = OffsetClock()
+    sender = Recorder(failing=frozenset({1}), error=Unreachable("Bad Request: chat not found"))
+    outbox = Outbox(storage.outbox, clock)
+    worker = DeliveryWorker(storage.outbox, outbox, sender, clock, failures=storage.deliveries)
+    await queue(storage, outbox, 7)
+    await drain(worker)  # given up, and kept for /deliveries
+    await storage.users.set_language(7, "en", clock.now())
+    [failure] = await storage.deliveries.open_failures(10)
+    async with storage.database.transaction() as connection:
+        await storage.deliveries.retry(connection, failure, clock.now(), resend_payload=None)
+    await drain(worker)
+    assert [part.text for part in sender.sent] == [EN("Fix by: {when}"), EN("🧹 Fixed")]
 
 
 async def test_a_row_stored_before_languages_still_goes(storage: Storage) -> None:
