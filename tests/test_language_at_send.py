@@ -168,30 +168,27 @@ async def test_a_card_takes_the_caption_and_buttons_of_the_language_read_when_it
     assert sender.sent[0].buttons[0][0].label == EN("✅ Accept")
 
 
-async def test_a_row_resumed_half_way_ends_in_the_language_it_began_in(storage: Storage) -> None:
-    clock, sender = OffsetClock(), Recorder(failing=frozenset({2}))
-    outbox = Outbox(storage.outbox, clock)
-    worker = DeliveryWorker(storage.outbox, outbox, sender, clock)
-    await queue(storage, outbox, 7)
-    await drain(worker)  # the photo went in Chinese, the second part failed
-    await storage.users.set_language(7, "en", clock.now())
-    clock.advance(timedelta(minutes=1))
-    await drain(worker)
-    assert [part.text for part in sender.sent] == [ZH("Fix by: {when}"), ZH("🧹 Fixed")]
-
-
-async def test_a_retry_after_a_telegram_error_speaks_the_language_chosen_meanwhile(
-    storage: Storage,
+@pytest.mark.parametrize(
+    ("failing", "expected"),
+    [
+        # nothing went (Telegram answered 502): the retry speaks the language chosen meanwhile
+        (1, [EN("Fix by: {when}"), EN("🧹 Fixed")]),
+        # the photo went, the second part failed: the row ends in the language it began in
+        (2, [ZH("Fix by: {when}"), ZH("🧹 Fixed")]),
+    ],
+)
+async def test_a_retry_after_a_telegram_error_speaks_the_language_of_its_first_part(
+    storage: Storage, failing: int, expected: list[str]
 ) -> None:
-    clock, sender = OffsetClock(), Recorder(failing=frozenset({1}))
+    clock, sender = OffsetClock(), Recorder(failing=frozenset({failing}))
     outbox = Outbox(storage.outbox, clock)
     worker = DeliveryWorker(storage.outbox, outbox, sender, clock)
     await queue(storage, outbox, 7)
-    await drain(worker)  # nothing went: Telegram answered 502
+    await drain(worker)
     await storage.users.set_language(7, "en", clock.now())
     clock.advance(timedelta(minutes=1))
     await drain(worker)
-    assert [part.text for part in sender.sent] == [EN("Fix by: {when}"), EN("🧹 Fixed")]
+    assert [part.text for part in sender.sent] == expected
 
 
 async def test_what_the_office_retries_with_deliveries_speaks_the_language_read_then(
