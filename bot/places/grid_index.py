@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import shapely
-from shapely.geometry.base import BaseGeometry
-from shapely.strtree import STRtree
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+    from shapely.strtree import STRtree
 
 CELL_M = 25.0
 """Cell side in metres: small enough that border cells are a few per cent of a hamlet."""
@@ -47,8 +47,13 @@ class CellIndex:
     def build(cls, hamlets: Sequence[BaseGeometry], tree: STRtree) -> CellIndex:
         """Test blocks of cells from coarse to fine: a block wholly inside one hamlet fills all
         its cells at once, a block touching no hamlet is left to the exact query, and only the
-        blocks on a border are split in four and tested again (a few vectorised calls)."""
+        blocks on a border are split in four and tested again (a few vectorised calls).
+        numpy and shapely are imported here: looking a cell up needs neither."""
+        import numpy as np
+        import shapely
+
         shapes = np.array(hamlets, dtype=object)
+        shapely.prepare(shapes)  # a third of the time, for the `contains` of every block
         west, south, east, north = shapely.total_bounds(shapes)
         columns = int((east - west) / CELL_M) + 1
         rows = int((north - south) / CELL_M) + 1
