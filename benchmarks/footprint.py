@@ -9,8 +9,9 @@ also has GEOS check the grid file (and notes that it passed, next to the databas
 starts after it, as every later start of a deployed bot, do not import shapely for it.
 
 Prints, each with the reference measured in the same run and the ratio:
-- start-up: from starting the process to its first getUpdates (target < 0.6 s), against a
-  bare python-telegram-bot echo bot started the same way;
+- start-up: from starting the process to its first getUpdates (target < 0.6 s), with a new
+  database (each start makes it: its migrations) and with the full one, against a bare
+  python-telegram-bot echo bot started the same way; the median of `--repeats` starts;
 - idle RSS after start-up, with 25,000 people and 100,000 reports in the database (target
   < 80 MiB), against the bare echo bot's;
 - peak RSS after the office's `/stats` for a year and a report (target < 120 MiB);
@@ -74,6 +75,13 @@ def installed() -> None:
     `compileall` step does."""
     for package in ("bot", "handlers", "storage"):
         compileall.compile_dir(ROOT / package, quiet=1)
+
+
+def new_database(folder: Path) -> None:
+    """No database in `folder`: the next start creates one (every start of the new-database
+    row, not only the first of them)."""
+    for file in folder.glob("bot.sqlite3*"):
+        file.unlink()
 
 
 async def first_poll(
@@ -173,10 +181,11 @@ async def measure(reports: int, repeats: int) -> None:
             command = [sys.executable, "-m", "bot", "--config", str(config_path)]
             empty = []
             for _ in range(repeats):
+                new_database(Path(folder))
                 bot, seconds = await first_poll(emulator, command)
                 empty.append(seconds)
                 await stop(bot)
-            (Path(folder) / "bot.sqlite3").unlink()
+            new_database(Path(folder))
             started = time.perf_counter()
             await prepared_database(Path(folder) / "bot.sqlite3", config_path, reports)
             print(
