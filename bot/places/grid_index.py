@@ -72,12 +72,16 @@ class CellIndex:
             alone = touching[touched] == 1
             candidates, owner = touched[alone], hamlet[alone]
             covered = shapely.contains(shapes[owner], boxes[candidates])
-            decided = [
-                *zip(candidates[covered], owner[covered], strict=True),
-                *((block, OUTSIDE) for block in np.flatnonzero(touching == 0)),
-            ]
-            for block, value in decided:
-                owners[row[block] : row[block] + size, column[block] : column[block] + size] = value
+            alone_outside = np.flatnonzero(touching == 0)
+            blocks = np.concatenate([candidates[covered], alone_outside])
+            values = np.concatenate([owner[covered], np.full(len(alone_outside), OUTSIDE)])
+            if size == 1:
+                owners[row[blocks], column[blocks]] = values
+            else:
+                for block, value in zip(blocks.tolist(), values.tolist(), strict=True):
+                    owners[row[block] : row[block] + size, column[block] : column[block] + size] = (
+                        value
+                    )
             split = touching > 0
             split[candidates[covered]] = False
             if size == 1:
@@ -89,16 +93,13 @@ class CellIndex:
             inside = (row < rows) & (column < columns)
             row, column = row[inside], column[inside]
         cells: list[int | tuple[int, ...]] = list(owners.ravel().tolist())
-        border = np.flatnonzero(owners.ravel() == UNKNOWN)
-        row, column = np.divmod(border, columns)
-        left, bottom = west + column * CELL_M, south + row * CELL_M
-        boxes = shapely.box(
-            left - MARGIN_M, bottom - MARGIN_M, left + CELL_M + MARGIN_M, bottom + CELL_M + MARGIN_M
-        )
+        # The cells left undecided by the last level are the border cells; its query found
+        # the hamlets touching each.
+        border = split[touched]
         on_border: dict[int, list[int]] = {}
-        touching, near = tree.query(boxes, predicate="intersects")
-        for which, hamlet in zip(touching.tolist(), near.tolist(), strict=True):
-            on_border.setdefault(int(border[which]), []).append(hamlet)
+        at = (row * columns + column)[touched[border]]
+        for cell, hamlet_position in zip(at.tolist(), hamlet[border].tolist(), strict=True):
+            on_border.setdefault(cell, []).append(hamlet_position)
         for cell, hamlets in on_border.items():
             cells[cell] = tuple(sorted(hamlets))
         return cls(west, south, CELL_M, columns, rows, cells)
