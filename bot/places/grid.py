@@ -97,8 +97,8 @@ class Grid:
         far_outside_m: float = 3000,
         source: str = "grid",
     ) -> None:
-        """`geometries`: each hamlet's GeoJSON geometry, its shape already checked
-        (`_check_geometry`); `source` names the file in a GEOS validity error."""
+        """`geometries`: each hamlet's GeoJSON geometry, already found well formed
+        (`_well_formed`); `source` names the file in a GEOS validity error."""
         self.villages = villages
         self.hamlets = hamlets
         self.snap_distance_m = snap_distance_m
@@ -321,7 +321,7 @@ def _write_note(note: Path | None) -> None:
 
 def _well_formed(geometry: Mapping[str, Any]) -> bool:
     """Whether a GeoJSON geometry is shaped as a Polygon or MultiPolygon: rings of at least
-    four finite positions, closed. Whether the rings cross is GEOS's to say, on first use."""
+    four finite positions, closed. Whether the rings cross is GEOS's to say (`Grid.load`)."""
     kind, coordinates = geometry["type"], geometry["coordinates"]
     polygons = [coordinates] if kind == "Polygon" else coordinates if kind == "MultiPolygon" else []
     return (
@@ -335,6 +335,7 @@ def _well_formed(geometry: Mapping[str, Any]) -> bool:
 
 
 def _closed_ring(ring: object) -> bool:
+    """A GeoJSON linear ring: a list of four or more [x, y] positions, the last the first."""
     return (
         isinstance(ring, list)
         and len(ring) >= 4

@@ -35,7 +35,10 @@ class Shapes:
         """`geometries`: the GeoJSON geometry of each hamlet id, in the file's order."""
         boundaries: dict[str, BaseGeometry] = {}
         for hamlet_id, geometry in geometries.items():
-            boundary = shape(geometry)
+            try:
+                boundary = shape(geometry)
+            except (ValueError, TypeError, shapely.errors.GEOSException) as error:
+                raise InvalidShape(hamlet_id) from error
             if boundary.geom_type not in ("Polygon", "MultiPolygon") or not boundary.is_valid:
                 raise InvalidShape(hamlet_id)
             boundaries[hamlet_id] = boundary
