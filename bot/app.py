@@ -61,6 +61,7 @@ class CleanVillageBot:
             config.grid.geojson,
             snap_distance_m=config.grid.snap_distance_m,
             far_outside_m=config.grid.far_outside_m,
+            checked_in=config.storage.database.parent,
         )
         self.people = People(config, self.grid)
         self.seeds = seeded_schedules(config, self.grid)

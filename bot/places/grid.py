@@ -10,28 +10,36 @@ border are tested against the few hamlets there by ray casting, and points outsi
 hamlet find the nearest among a few candidate edges (`bot.places.nearest`), both on plain
 floats (`bot.places.plane`). Only what those cannot decide (a point within a micrometre of a
 border, two hamlets equally near, a point far away) goes to the exact STRtree query.
+
+All of that geometry lives in `bot.places.shapes` and is made on first use: loading the file
+reads the villages and hamlets with plain Python, so shapely and numpy are not imported at
+start-up unless GEOS has yet to check this file's boundaries (`Grid.load`'s `checked_in`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import shapely
-from shapely.geometry import Point, shape
-from shapely.geometry.base import BaseGeometry
-from shapely.strtree import STRtree
+from bot.places.grid_index import OUTSIDE
+from bot.places.plane import covers
 
-from bot.places.grid_index import OUTSIDE, CellIndex
-from bot.places.nearest import NearestIndex
-from bot.places.plane import covers, segments_of
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+
+    from bot.places.grid_index import CellIndex
+    from bot.places.nearest import NearestIndex
+    from bot.places.shapes import Shapes
 
 METRES_PER_DEGREE_LAT = 110_574.0
 METRES_PER_DEGREE_LON_AT_EQUATOR = 111_320.0
+"""The equirectangular projection's scale (longitude's at the equator: times cos latitude)."""
 
 
 class GridError(Exception):
@@ -77,43 +85,47 @@ class Match:
 
 
 class Grid:
-    """Villages and hamlets with an STRtree over the hamlets' boundaries."""
+    """Villages and hamlets; their geometry (`bot.places.shapes`) is made on first use."""
 
     def __init__(
         self,
         villages: dict[str, Village],
         hamlets: dict[str, Hamlet],
-        boundaries: dict[str, BaseGeometry],
+        geometries: Mapping[str, Mapping[str, Any]],
         *,
         snap_distance_m: float = 300,
         far_outside_m: float = 3000,
+        source: str = "grid",
     ) -> None:
+        """`geometries`: each hamlet's GeoJSON geometry, already found well formed
+        (`_well_formed`); `source` names the file in a GEOS validity error."""
         self.villages = villages
         self.hamlets = hamlets
         self.snap_distance_m = snap_distance_m
         self.far_outside_m = far_outside_m
-        centre = shapely.union_all(list(boundaries.values())).centroid
-        self._origin = (centre.y, centre.x)
-        self._metres_per_degree_lon = METRES_PER_DEGREE_LON_AT_EQUATOR * math.cos(
-            math.radians(centre.y)
-        )
-        self._order = sorted(boundaries)
-        self._boundaries = boundaries
-        projected = [self._project_geometry(boundaries[key]) for key in self._order]
-        self._tree = STRtree(projected)
-        self._projected = projected
-        self._town = shapely.union_all(projected)
-        shapely.prepare(self._town)
-        self._by_position = [hamlets[key] for key in self._order]
+        self._geometries = geometries
+        self._source = source
+        self._by_position = [hamlets[key] for key in sorted(geometries)]
         self._inside = [Match(Fit.INSIDE, hamlet) for hamlet in self._by_position]
-        self._segments = [segments_of(geometry) for geometry in projected]
-        self._index: tuple[CellIndex, NearestIndex] | None = None
+        self._shapes_made: Shapes | None = None
+        self._fast: _Fast | None = None
 
     @classmethod
-    def load(cls, path: Path, *, snap_distance_m: float = 300, far_outside_m: float = 3000) -> Grid:
-        """Read a FeatureCollection with one feature per hamlet (see the sample file)."""
+    def load(
+        cls,
+        path: Path,
+        *,
+        snap_distance_m: float = 300,
+        far_outside_m: float = 3000,
+        checked_in: Path | None = None,
+    ) -> Grid:
+        """Read a FeatureCollection with one feature per hamlet (see the sample file), and
+        have GEOS check every boundary is valid, unless a note in the folder `checked_in` says
+        this very file passed before: the check needs shapely and numpy (about 20 MiB and
+        0.1 s), which a start that locates nothing can then do without."""
         try:
-            collection = json.loads(path.read_text(encoding="utf-8"))
+            content = path.read_bytes()
+            collection = json.loads(content.decode("utf-8"))
         except FileNotFoundError as error:
             raise GridError(f"{path}: file not found") from error
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -123,7 +135,7 @@ class Grid:
             raise GridError(f"{path}: expected a GeoJSON FeatureCollection")
         villages: dict[str, Village] = {}
         hamlets: dict[str, Hamlet] = {}
-        boundaries: dict[str, BaseGeometry] = {}
+        geometries: dict[str, Mapping[str, Any]] = {}
         for index, feature in enumerate(features):
             where = f"{path}: features[{index}]"
             try:
@@ -140,41 +152,48 @@ class Grid:
                     name=str(props["village_name"]),
                     name_en=str(props.get("village_name_en") or props["village_name"]),
                 )
-                geometry = shape(feature["geometry"])
+                geometry = feature["geometry"]
+                well_formed = _well_formed(geometry)
             except (KeyError, TypeError, ValueError, AttributeError) as error:
                 raise GridError(f"{where}: missing or invalid {error}") from error
-            if geometry.geom_type not in ("Polygon", "MultiPolygon") or not geometry.is_valid:
+            if not well_formed:
                 raise GridError(f"{where}: geometry must be a valid Polygon or MultiPolygon")
             if hamlet.id in hamlets:
                 raise GridError(f"{where}: duplicate hamlet id {hamlet.id!r}")
             hamlets[hamlet.id] = hamlet
             villages.setdefault(village.id, village)
-            boundaries[hamlet.id] = geometry
+            geometries[hamlet.id] = geometry
         if not hamlets:
             raise GridError(f"{path}: no hamlets in the file")
-        return cls(
+        grid = cls(
             villages,
             hamlets,
-            boundaries,
+            geometries,
             snap_distance_m=snap_distance_m,
             far_outside_m=far_outside_m,
+            source=str(path),
         )
+        note = _checked_note(checked_in, content)
+        if note is None or not note.exists():
+            grid._shapes()
+            _write_note(note)
+        return grid
 
     def hamlets_of(self, village_id: str) -> list[Hamlet]:
         return [hamlet for hamlet in self.hamlets.values() if hamlet.village_id == village_id]
 
     def boundary(self, hamlet_id: str) -> BaseGeometry:
         """The hamlet's boundary in longitude/latitude, as the file gave it (for drawing maps)."""
-        return self._boundaries[hamlet_id]
+        return self._shapes().boundaries[hamlet_id]
 
     def representative_point(self, hamlet_id: str) -> tuple[float, float]:
         """(latitude, longitude) of a point surely inside the hamlet."""
-        point = self._boundaries[hamlet_id].representative_point()
+        point = self.boundary(hamlet_id).representative_point()
         return point.y, point.x
 
     def point_outside(self, distance: float) -> tuple[float, float]:
         """(latitude, longitude) about `distance` metres east of the town's eastern edge."""
-        ring = self._town.buffer(distance).exterior
+        ring = self._shapes().town.buffer(distance).exterior
         east = max(ring.coords, key=lambda xy: xy[0])
         return self._unproject_xy(east[0], east[1])
 
@@ -188,10 +207,9 @@ class Grid:
             and -180.0 <= longitude <= 180.0
         ) and not _is_coordinate(latitude, longitude):
             return Match(Fit.FAR)
-        origin_lat, origin_lon = self._origin
-        x = (longitude - origin_lon) * self._metres_per_degree_lon
+        origin_lat, origin_lon, per_lon, cells, nearest = self._fast or self._prepare()
+        x = (longitude - origin_lon) * per_lon
         y = (latitude - origin_lat) * METRES_PER_DEGREE_LAT
-        cells, nearest = self._index or self._indexes()
         found = cells.hamlet_at(x, y)
         if isinstance(found, tuple):
             found = self._first_covering(found, x, y)
@@ -201,18 +219,24 @@ class Grid:
             return self._inside[found]
         near = nearest.nearest(x, y)
         if near is None:
-            return self._nearest(Point(x, y))
+            return self._by_distance(*self._shapes().nearest(x, y))
         return self._by_distance(*near)
 
     def locate_many(self, points: list[tuple[float, float]]) -> list[Match]:
         """`locate` for many (latitude, longitude) points at once."""
         return [self.locate(latitude, longitude) for latitude, longitude in points]
 
+    @property
+    def _projected(self) -> list[BaseGeometry]:
+        """The boundaries on the projected plane, in position order (for tests)."""
+        return self._shapes().projected
+
     def _first_covering(self, candidates: tuple[int, ...], x: float, y: float) -> int | None:
         """The first of the candidate hamlets that covers the point, OUTSIDE if none does, None
         if the point is too close to one's border for ray casting to say."""
+        segments = self._shapes().segments
         for position in candidates:
-            inside = covers(self._segments[position], x, y)
+            inside = covers(segments[position], x, y)
             if inside is None:
                 return None
             if inside:
@@ -221,18 +245,11 @@ class Grid:
 
     def _locate_exactly(self, x: float, y: float) -> Match:
         """The STRtree answer for a projected point: intersecting hamlet, else by distance."""
-        point = Point(x, y)
-        inside = self._tree.query(point, predicate="intersects")
-        if len(inside):
-            return self._inside[int(min(inside))]
-        return self._nearest(point)
-
-    def _nearest(self, point: Point) -> Match:
-        """The answer for a projected point outside every hamlet, by the nearest's distance."""
-        nearest, distances = self._tree.query_nearest(
-            point, return_distance=True, all_matches=False
-        )
-        return self._by_distance(int(nearest[0]), float(distances[0]))
+        shapes = self._shapes()
+        inside = shapes.covering(x, y)
+        if inside is not None:
+            return self._inside[inside]
+        return self._by_distance(*shapes.nearest(x, y))
 
     def _by_distance(self, nearest: int, distance: float) -> Match:
         """Snap to the nearest hamlet, hand to the office, or refuse, by distance outside."""
@@ -242,45 +259,94 @@ class Grid:
             return Match(Fit.TOWN, distance_m=distance)
         return Match(Fit.FAR, distance_m=distance)
 
+    def _shapes(self) -> Shapes:
+        """The geometry, made the first time it is needed (this imports shapely and numpy)."""
+        if self._shapes_made is None:
+            from bot.places.shapes import InvalidShape, Shapes
+
+            try:
+                self._shapes_made = Shapes(self._geometries, self.far_outside_m)
+            except InvalidShape as error:
+                raise GridError(
+                    f"{self._source}: hamlet {error.args[0]!r}: geometry must be a valid "
+                    "Polygon or MultiPolygon"
+                ) from error
+        return self._shapes_made
+
+    def _prepare(self) -> _Fast:
+        """What `locate` reads on every call, made on the first lookup."""
+        shapes = self._shapes()
+        cells, nearest = shapes.indexes()
+        origin_lat, origin_lon = shapes.origin
+        self._fast = (origin_lat, origin_lon, shapes.metres_per_degree_lon, cells, nearest)
+        return self._fast
+
     def _cells(self) -> CellIndex:
         """The cell raster (for tests that look at its cells)."""
-        return self._indexes()[0]
-
-    def _indexes(self) -> tuple[CellIndex, NearestIndex]:
-        """The cell raster and the nearest-edge blocks, built on first use (a few hundred ms)
-        so start-up does not wait."""
-        if self._index is None:
-            self._index = (
-                CellIndex.build(self._projected, self._tree),
-                NearestIndex(self._projected, self.far_outside_m),
-            )
-        return self._index
+        return self._shapes().indexes()[0]
 
     def _project_xy(self, latitude: float, longitude: float) -> tuple[float, float]:
-        """The same arithmetic as `_project_array`, on plain floats (no array per point)."""
-        origin_lat, origin_lon = self._origin
-        return (
-            (longitude - origin_lon) * self._metres_per_degree_lon,
-            (latitude - origin_lat) * METRES_PER_DEGREE_LAT,
-        )
+        """The projection `locate` uses, on plain floats (no array per point)."""
+        origin_lat, origin_lon, per_lon, _, _ = self._fast or self._prepare()
+        return (longitude - origin_lon) * per_lon, (latitude - origin_lat) * METRES_PER_DEGREE_LAT
 
     def _unproject_xy(self, x: float, y: float) -> tuple[float, float]:
         """(latitude, longitude) of a projected point (the inverse of `_project_xy`)."""
-        origin_lat, origin_lon = self._origin
-        return origin_lat + y / METRES_PER_DEGREE_LAT, origin_lon + x / self._metres_per_degree_lon
+        return self._shapes().unproject(x, y)
 
-    def _project_geometry(self, geometry: BaseGeometry) -> BaseGeometry:
-        return shapely.transform(geometry, self._project_array)
 
-    def _project_array(self, coords: np.ndarray) -> np.ndarray:
-        """Longitude/latitude pairs to metres east/north of the town's centre."""
-        origin_lat, origin_lon = self._origin
-        return np.column_stack(
-            (
-                (coords[:, 0] - origin_lon) * self._metres_per_degree_lon,
-                (coords[:, 1] - origin_lat) * METRES_PER_DEGREE_LAT,
-            )
+_Fast = tuple[float, float, float, "CellIndex", "NearestIndex"]
+"""(origin latitude, origin longitude, metres per degree of longitude, cells, nearest blocks)."""
+
+
+def _checked_note(folder: Path | None, content: bytes) -> Path | None:
+    """The note that a grid file of exactly this content passed GEOS's check, in `folder`."""
+    if folder is None:
+        return None
+    return folder / f"grid-{hashlib.blake2b(content, digest_size=10).hexdigest()}.checked"
+
+
+def _write_note(note: Path | None) -> None:
+    """Leave the note, removing those of earlier files; a read-only folder is checked again."""
+    if note is None:
+        return
+    try:
+        note.parent.mkdir(parents=True, exist_ok=True)
+        for stale in note.parent.glob("grid-*.checked"):
+            stale.unlink(missing_ok=True)
+        note.touch()
+    except OSError:
+        pass
+
+
+def _well_formed(geometry: Mapping[str, Any]) -> bool:
+    """Whether a GeoJSON geometry is shaped as a Polygon or MultiPolygon: rings of at least
+    four finite positions, closed. Whether the rings cross is GEOS's to say (`Grid.load`)."""
+    kind, coordinates = geometry["type"], geometry["coordinates"]
+    polygons = [coordinates] if kind == "Polygon" else coordinates if kind == "MultiPolygon" else []
+    return (
+        isinstance(polygons, list)
+        and bool(polygons)
+        and all(
+            isinstance(polygon, list) and bool(polygon) and all(map(_closed_ring, polygon))
+            for polygon in polygons
         )
+    )
+
+
+def _closed_ring(ring: object) -> bool:
+    """A GeoJSON linear ring: a list of four or more [x, y] positions, the last the first."""
+    return (
+        isinstance(ring, list)
+        and len(ring) >= 4
+        and ring[0] == ring[-1]
+        and all(
+            isinstance(position, list | tuple)
+            and len(position) >= 2
+            and all(type(value) in (int, float) and math.isfinite(value) for value in position)
+            for position in ring
+        )
+    )
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

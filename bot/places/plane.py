@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
-from shapely.geometry.base import BaseGeometry
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
 
 Segment = tuple[float, float, float, float]
 """(ax, ay, bx, by): one edge of a hamlet's boundary, in projected metres."""

@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from shapely.geometry.base import BaseGeometry
-
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
+    from shapely.geometry.base import BaseGeometry
 
 FONT_FILE = Path(__file__).parent / "fonts" / "wqy-microhei.ttf"
 DPI = 100

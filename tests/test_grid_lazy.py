@@ -1,0 +1,83 @@
+"""The grid's geometry is made on first use: a start with a grid file GEOS has already passed
+imports neither shapely nor numpy, the first lookup still answers, and a file whose boundaries
+are malformed or cross themselves is refused by `Grid.load` as before."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.places.grid import Fit, Grid, GridError
+from tests.conftest import ROOT, config_text_for
+from tests.test_grid import EAST, WEST, feature
+
+# A ring crossing itself at its middle: well formed GeoJSON, but no valid Polygon.
+BOWTIE = [[108.40, 22.90], [108.41, 22.91], [108.41, 22.90], [108.40, 22.91], [108.40, 22.90]]
+
+START_WITHOUT_GEOMETRY = """
+import sys
+from pathlib import Path
+from bot.app import CleanVillageBot
+from bot.core.config import load_config
+bot = CleanVillageBot(load_config(Path(sys.argv[1])))
+print(sorted({"numpy", "shapely"} & set(sys.modules)))
+print(bot.grid.locate(*bot.grid.representative_point("h01")).hamlet.id)
+"""
+
+
+def grid_file(tmp_path: Path, *rings: list[list[float]]) -> Path:
+    path = tmp_path / "grid.geojson"
+    features = [feature(f"h{number}", ring) for number, ring in enumerate(rings)]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "ring",
+    [
+        WEST[:-1],
+        WEST[:2] + WEST[:1],
+        [*WEST[:2], [108.41, "22.91"], *WEST[3:]],
+        [*WEST[:2], [108.41], *WEST[3:]],
+    ],
+    ids=["not closed", "three positions", "a text coordinate", "one number"],
+)
+def test_a_malformed_ring_is_refused_at_load(tmp_path: Path, ring: list[list[float]]) -> None:
+    path = grid_file(tmp_path, WEST, ring)
+    with pytest.raises(GridError, match=r"features\[1\]: geometry must be a valid Polygon"):
+        Grid.load(path, checked_in=tmp_path / "notes")
+
+
+def test_a_ring_crossing_itself_is_refused_at_load(tmp_path: Path) -> None:
+    path = grid_file(tmp_path, WEST, BOWTIE)
+    with pytest.raises(GridError, match=r"hamlet 'h1': geometry must be a valid Polygon") as raised:
+        Grid.load(path, checked_in=tmp_path / "notes")
+    assert str(path) in str(raised.value)
+    assert not list((tmp_path / "notes").glob("*"))  # refused files leave no note
+
+
+def test_a_file_that_passed_is_not_checked_again(tmp_path: Path) -> None:
+    path = grid_file(tmp_path, WEST, EAST)
+    notes = tmp_path / "notes"
+    assert Grid.load(path, checked_in=notes)._shapes_made is not None
+    grid = Grid.load(path, checked_in=notes)
+    assert grid._shapes_made is None
+    assert grid.locate(22.905, 108.415).hamlet == grid.hamlets["h1"]
+    assert grid.locate(22.905, 108.43).fit == Fit.TOWN
+    path.write_text(path.read_text("utf-8").replace("108.42", "108.425"), "utf-8")
+    assert Grid.load(path, checked_in=notes)._shapes_made is not None  # a new file: checked
+    assert len(list(notes.glob("*"))) == 1
+
+
+def test_the_bot_starts_without_shapely_once_its_grid_passed(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(config_text_for(tmp_path), "utf-8")
+    command = [sys.executable, "-c", START_WITHOUT_GEOMETRY, str(config)]
+    first = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    assert first.stdout.splitlines() == ["['numpy', 'shapely']", "h01"]  # GEOS checked the file
+    again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    assert again.stdout.splitlines() == ["[]", "h01"]
