@@ -166,7 +166,8 @@ async def _point_to_private_chat(update: Update, context: ContextTypes.DEFAULT_T
                 ]
             ]
         )
-    await message.reply_text(_private_chat_text(_, context), reply_markup=markup)
+    # quoted: in a busy group, whom the pointer answers (it speaks their language)
+    await message.reply_text(_private_chat_text(_, context), reply_markup=markup, do_quote=True)
 
 
 def _private_chat_text(_: Translate, context: ContextTypes.DEFAULT_TYPE) -> str:
