@@ -166,8 +166,7 @@ async def _point_to_private_chat(update: Update, context: ContextTypes.DEFAULT_T
                 ]
             ]
         )
-    # quoted: in a busy group, whom the pointer answers (it speaks their language)
-    await message.reply_text(_private_chat_text(_, context), reply_markup=markup, do_quote=True)
+    await message.reply_text(_private_chat_text(_, context), reply_markup=markup)
 
 
 def _private_chat_text(_: Translate, context: ContextTypes.DEFAULT_TYPE) -> str:

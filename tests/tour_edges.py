@@ -3,7 +3,8 @@ files (broken, over 20 MB, with a GPS location), a phone number, too long a text
 a place between hamlets, a "+1" report that follows its original to the end, one villager's
 limit and another's flood, gone buttons and reports, group chats and an anonymous admin, an
 order the office confirms, a notice whose picture cannot be read or shown, /home's Back,
-/forgetme kept and done, and an error on our side."""
+/forgetme kept and done, an error on our side; and two states only an upgrade leaves (a report
+forgotten before the abuse keys, a draft in an older shape)."""
 
 from __future__ import annotations
 
@@ -60,6 +61,7 @@ TYPED = (
     "刷屏的人",
     "桥下一堆砖头",
     "乱报",
+    "图片通知",
 )
 """What this part's people type or are called (shown back to them and to others)."""
 
@@ -150,7 +152,7 @@ async def between_hamlets_then_forgotten(town: Town, words: Words) -> None:
     await choose(villager, SkipHome)
     await typed(villager, "/forgetme")
     await choose(villager, ForgetNo)
-    await villager.wait_for(lambda m: not has_button(ForgetNo())(m) and m is villager.messages[-1])
+    await villager.wait_for(mentions(words("Nothing was deleted.")), 10)
     await typed(villager, "/forgetme")
     await choose(villager, ForgetYes)
     rest(town)
@@ -166,21 +168,6 @@ async def as_before_the_keys(town: Town, number: str) -> None:
     its reporter's key, so no block can name them."""
     async with town.bot.storage.database.transaction() as tx:
         await tx.execute("UPDATE reports SET reporter_key = NULL WHERE id = ?", (int(number[2:]),))
-
-
-async def a_draft_from_an_older_version(town: Town, words: Words) -> None:
-    """A villager at the summary when the bot is upgraded: the draft kept for them no longer
-    fits (an older shape), so ✅ Submit starts over instead of sending half a report."""
-    villager = person(town, FIRST, "先报的人")
-    await answered(villager, villager.send_photo)
-    villager.send_location(*town.inside(WORKED))
-    await choose(villager, ReportCategory, lambda b: b.category == "water")
-    summary = await villager.wait_for(has_button(SubmitReport()), 10)
-    await answered(villager, villager.send_sticker)  # the summary's step has finished
-    town.bot.application.user_data[FIRST][ReportDraft.KEY] = {"photo": "an older shape"}
-    await villager.answer_to(press(villager, summary, SubmitReport()), 10)
-    await villager.next_message(timeout=10)  # the photo again
-    await cancelled(villager)
 
 
 async def plus_one_to_the_end(town: Town, words: Words) -> None:
@@ -215,6 +202,21 @@ def worker(town: Town) -> EmulatedUser:
     """The grid member of the worked hamlet."""
     owner = town.bot.people.grid_members_of(town.hamlet_id(WORKED))[0]
     return person(town, owner, "蔗园网格")
+
+
+async def a_draft_from_an_older_version(town: Town, words: Words) -> None:
+    """A villager at the summary when the bot is upgraded: the draft kept for them no longer
+    fits (an older shape), so ✅ Submit starts over instead of sending half a report."""
+    villager = person(town, FIRST, "先报的人")
+    await answered(villager, villager.send_photo)
+    villager.send_location(*town.inside(WORKED))
+    await choose(villager, ReportCategory, lambda b: b.category == "water")
+    summary = await villager.wait_for(has_button(SubmitReport()), 10)
+    await answered(villager, villager.send_sticker)  # the summary's step has finished
+    town.bot.application.user_data[FIRST][ReportDraft.KEY] = {"photo": "an older shape"}
+    await villager.answer_to(press(villager, summary, SubmitReport()), 10)
+    await villager.next_message(timeout=10)  # the photo again
+    await cancelled(villager)
 
 
 async def the_office_confirms_an_order(town: Town, words: Words) -> None:
