@@ -15,7 +15,7 @@ from bot.people.directory import Role
 from handlers.buttons import OrderHamlet, OrderVillage
 from tests import conftest
 from tests.buttons import press, words
-from tests.conftest import Town, start_town
+from tests.conftest import Town
 from tests.test_report_story import zh
 from tests.tour_steps import choose
 
@@ -35,16 +35,15 @@ def without_anyone_for_the_hamlet(text: str) -> str:
 async def empty_hamlet(
     tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Town]:
+    """The sample town started on that config (`tests.conftest` writes the config)."""
     sample = conftest.config_text_for
     monkeypatch.setattr(
-        conftest, "config_text_for", lambda p: without_anyone_for_the_hamlet(sample(p))
+        conftest, "config_text_for", lambda path: without_anyone_for_the_hamlet(sample(path))
     )
     monkeypatch.delenv("BOT_TOKEN", raising=False)
-    town = await start_town(tmp_path, emulator)
-    try:
-        yield town
-    finally:
-        await town.bot.stop()
+    town = await conftest.start_town(tmp_path, emulator)
+    yield town
+    await town.bot.stop()
 
 
 async def test_an_order_names_an_invited_grid_member_and_refuses_only_nobody(
