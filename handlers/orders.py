@@ -261,18 +261,18 @@ async def _place_set(update: Update, context: BotContext, draft: OrderDraft) -> 
     chat = update.effective_chat
     assert chat is not None and draft.village_id is not None
     place = found.notifier.place_name(draft.hamlet_id, draft.village_id, language)
-    names = found.notifier.names_of(
-        responsible_for(found.people, draft.hamlet_id, draft.village_id, order=True)
-    )
-    if not names:
+    recipients = responsible_for(found.people, draft.hamlet_id, draft.village_id, order=True)
+    if not recipients:
         await chat.send_message(
             _("Nobody there can receive an order: no grid member and no village lead.")
             + "\n"
             + _("Please pick another place above, or /cancel."),
         )
         return HAMLET if update.callback_query is not None else VILLAGE
+    known = await found.roles.names_of(recipients)  # an invited grid member has no config name
+    names = ", ".join(known.get(user_id, "?") for user_id in recipients)
     text = _("To: {place} ({names}).\n\nWhat must be put right? Write it as text.").format(
-        place=place, names=html.escape(", ".join(names))
+        place=place, names=html.escape(names)
     )
     await chat.send_message(text, parse_mode=ParseMode.HTML)
     return TEXT

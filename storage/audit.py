@@ -13,7 +13,7 @@ from storage.transaction import Transaction
 class AuditRow:
     id: int
     at: datetime
-    actor_id: int | None
+    actor_id: int
     action: str
     subject: str
     detail: str
@@ -28,7 +28,7 @@ class AuditRepository:
         tx: Transaction,
         *,
         at: datetime,
-        actor_id: int | None,
+        actor_id: int,
         action: str,
         subject: str,
         detail: str,

@@ -16,7 +16,8 @@ _REPORT_COLUMNS = """
     r.hamlet_id, r.village_id, r.description, r.duplicate_of, r.created_at, r.assigned_at,
     r.ack_due_at, r.fix_due_at, r.accepted_by, r.fixed_at, r.fix_note, r.closed_at, r.kind,
     r.next_step_at, r.public_description,
-    (SELECT COUNT(*) FROM reports d WHERE d.duplicate_of = r.id) AS duplicates,
+    (SELECT COUNT(DISTINCT COALESCE(d.reporter_key, d.id)) FROM reports d
+      WHERE d.duplicate_of = r.id AND d.reporter_key IS NOT r.reporter_key) AS duplicates,
     r.voice_audience, r.voice_relay, r.reported_hamlet_id,
     EXISTS (SELECT 1 FROM report_media v WHERE v.report_id = r.id AND v.role = 'voice') AS has_voice
 """
@@ -438,10 +439,15 @@ def _report(row: Row) -> Report:
 
 async def followers_of(tx: Transaction, report_id: int) -> list[Report]:
     """The "+1" reports of `report_id` (stored as its duplicates) whose reporters are still
-    known: they follow the original's progress."""
+    known: they follow the original's progress, each person once (their first "+1"), and not
+    the original's reporter, who is told as the reporter."""
     rows = await tx.fetch_all(
         f"""SELECT {_REPORT_COLUMNS} FROM reports r
-            WHERE r.duplicate_of = ? AND r.reporter_id != ? ORDER BY r.id""",
-        (report_id, FORGOTTEN_REPORTER),
+            WHERE r.duplicate_of = ? AND r.reporter_id != ?
+              AND r.reporter_id != (SELECT o.reporter_id FROM reports o WHERE o.id = ?)
+              AND r.id = (SELECT MIN(s.id) FROM reports s
+                          WHERE s.duplicate_of = r.duplicate_of AND s.reporter_id = r.reporter_id)
+            ORDER BY r.id""",
+        (report_id, FORGOTTEN_REPORTER, report_id),
     )
     return [_report(row) for row in rows]

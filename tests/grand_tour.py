@@ -126,7 +126,9 @@ class Witness:
 
     async def message(self, message: Json) -> None:
         chat = message["chat"]["id"]
-        language = await self.held(chat) or ""  # "": decided in `finish`
+        # a reply quoted in a group speaks the language of the person it answers
+        answered = (message.get("reply_to_message") or {}).get("from", {}).get("id", chat)
+        language = await self.held(answered if chat < 0 else chat) or ""  # "": see `finish`
         texts = [(what, message[what]) for what in ("text", "caption") if message.get(what)]
         for what, text in [*texts, *(("button", label) for label in _labels(message))]:
             self.tour.shown.append(Shown(chat, language, what, text, self.clock.now()))

@@ -65,7 +65,7 @@ def wording(config: Config, language: str) -> AuditWording:
     return AuditWording(config, grid, I18N.translator(language), language, names)
 
 
-def entry(actor_id: int | None, action: str, subject: str = "", detail: str = "") -> AuditRow:
+def entry(actor_id: int, action: str, subject: str = "", detail: str = "") -> AuditRow:
     return AuditRow(1, datetime(2026, 12, 2, 2, 0, tzinfo=UTC), actor_id, action, subject, detail)
 
 
@@ -90,4 +90,3 @@ def test_actors_and_places_by_the_names_the_office_knows(config: Config) -> None
     invited = en.line(entry(DEPUTY, "invite", "#3", "grid_member h01,h02"))
     assert "副主任" in invited and "grid member: 那笔坡, 岭头坡" in invited
     assert "#555001" in zh.line(entry(555001, "join", "#3"))  # a stranger: neutral, no name
-    assert "someone forgotten" in en.line(entry(None, "reject", "R-000002", "duplicate"))

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from bot.reporting.buttons import AcceptTask, ConfirmFixed, MarkFixed
 from handlers.buttons import SkipFixNote
+from storage.reports import followers_of
 from tests.conftest import Town
 from tests.test_report_story import has_buttons, report_at, zh
 
@@ -73,3 +74,17 @@ async def test_the_grid_member_is_told_when_a_fix_closes_by_itself(town: Town) -
         "✅ {number} is closed: the reporter did not answer within {days:g} days of your fix."
     ).format(number="R-000001", days=3.0)
     await town.member.wait_for(mentions(told))
+
+
+async def test_reporting_a_spot_again_counts_and_tells_each_person_once(town: Town) -> None:
+    """A villager who reports their own spot again is no "more villager" for the office, and
+    hears of it as its reporter only; a neighbour's two "+1"s make one follower."""
+    first = town.villager
+    neighbour = town.emulator.user(NEIGHBOUR, "李大叔", language_code="zh")
+    spot = town.inside("那笔坡")
+    for reporter in (first, first, neighbour, neighbour):  # R-000001, then three "+1"s
+        await report_at(town, reporter, spot)
+    storage = town.bot.storage
+    assert (await storage.reports.get(1)).duplicates == 1
+    async with storage.database.transaction() as tx:
+        assert [report.number for report in await followers_of(tx, 1)] == ["R-000003"]

@@ -35,6 +35,8 @@ from handlers.voice import ChooseVoiceAudience
 from tests.buttons import has_button, press
 from tests.conftest import Town
 from tests.test_deadline_story import NABI_LEAD
+from tests.tour_edges import TYPED as EDGES_TYPED
+from tests.tour_edges import edge_paths
 from tests.tour_office import (
     office_issues_an_order,
     office_manages,
@@ -354,8 +356,9 @@ async def story(town: Town, words: Words) -> tuple[str, ...]:
         lambda: voice_for_the_office(town),
         lambda: roles_and_codes(town),
         lambda: numbers_by_period(town),
+        lambda: edge_paths(town, words),
     ]
     for journey in journeys:
         rest(town)
         await journey()
-    return TYPED + WIZARD_TYPED + PEOPLE_TYPED + VOICE_TYPED
+    return TYPED + WIZARD_TYPED + PEOPLE_TYPED + VOICE_TYPED + EDGES_TYPED

@@ -24,7 +24,7 @@ class AuditLog:
 
     async def record(
         self,
-        actor_id: int | None,
+        actor_id: int,
         action: str,
         subject: str = "",
         detail: str = "",

@@ -77,7 +77,7 @@ class AuditWording:
     @staticmethod
     def people_in(entries: list[AuditRow]) -> list[int]:
         """Whose names the lines need: the actors, and the people whose role was revoked."""
-        actors = [entry.actor_id for entry in entries if entry.actor_id is not None]
+        actors = [entry.actor_id for entry in entries]
         revoked = [int(e.subject) for e in entries if e.action == "revoke" and e.subject.isdigit()]
         return actors + revoked
 
@@ -95,9 +95,7 @@ class AuditWording:
             )
         )
 
-    def actor(self, actor_id: int | None) -> str:
-        if actor_id is None:
-            return self._("someone forgotten")
+    def actor(self, actor_id: int) -> str:
         if actor_id in self._known:
             return self._known[actor_id]
         if actor_id in self._config.office.admins:

@@ -235,7 +235,7 @@ class NoticeService:
             closed = await self._storage.notices.finish(
                 connection, notice_id, state, self._clock.now()
             )
-            if closed and state == NoticeState.CANCELLED:
+            if closed and state == NoticeState.CANCELLED and actor_id is not None:
                 await self._audit.record(
                     actor_id, "notice_cancel", f"#{notice_id}", connection=connection
                 )
