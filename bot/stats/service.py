@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
@@ -56,6 +58,8 @@ class Scope:
 
 
 TOWN = Scope()
+T = TypeVar("T")
+"""What a complete period keeps with its figures (a picture, a text)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,23 @@ class PeriodFigures:
     """The period had ended when these were computed: they are kept, with `pictures`."""
     pictures: dict[tuple[str, ...], bytes] = field(default_factory=dict)
     """Pictures drawn from these figures, by what they show (only for complete periods)."""
+    texts: dict[tuple[str, ...], str] = field(default_factory=dict)
+    """Texts written from these figures, by what they say (only for complete periods)."""
+    sent: dict[tuple[str, ...], str] = field(default_factory=dict)
+    """The chat platform's id of each picture once sent, to send it again without uploading
+    it again (only for complete periods, by the same keys as `pictures`)."""
+
+    def kept(
+        self, store: dict[tuple[str, ...], T], key: tuple[str, ...], make: Callable[[], T]
+    ) -> T:
+        """`make()`, kept in `store` (`pictures` or `texts`) when the period is complete:
+        dropped with these figures, never outliving them."""
+        if not self.complete:
+            return make()
+        value = store.get(key)
+        if value is None:
+            value = store[key] = make()
+        return value
 
     def figures_for(self, scope: Scope) -> Figures:
         if scope.hamlet_id is not None:
