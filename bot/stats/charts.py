@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING
 from bot.stats.drawing import DRAWER
 
 if TYPE_CHECKING:
-    from shapely.geometry.base import BaseGeometry
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
+    from shapely.geometry.base import BaseGeometry
 
 FONT_FILE = Path(__file__).parent / "fonts" / "wqy-microhei.ttf"
 DPI = 100
