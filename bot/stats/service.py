@@ -221,9 +221,7 @@ class StatsService:
         last_event_id = await self._repository.last_event_id()
         as_at = period.as_at(now)
         window = timedelta(days=self.rules.recurrence_window_days)
-        facts: list[ReportFacts] = []
-        async for histories in self._repository.histories(period.start, as_at):
-            facts += await asyncio.to_thread(self._replay, period, as_at, histories)
+        facts = await self._replayed(period, as_at)
         spots = await self._repository.closed_spots(period.start - window, as_at)
         figures = await asyncio.to_thread(self._compute, period, as_at, facts, spots)
         if period.ended(now):
@@ -245,6 +243,21 @@ class StatsService:
     async def duplicate_counts(self, figures: PeriodFigures) -> dict[int, int]:
         """ "+1"s on each report received in the period (for the export)."""
         return await self._repository.duplicate_counts(figures.period.start, figures.as_at)
+
+    async def _replayed(self, period: Period, as_at: datetime) -> list[ReportFacts]:
+        """Every relevant report's facts, a chunk replayed while the next one is read (SQLite
+        lets go of the interpreter while it steps), so at most two chunks are held at once."""
+        facts: list[ReportFacts] = []
+        replaying: asyncio.Future[list[ReportFacts]] | None = None
+        async for histories in self._repository.histories(period.start, as_at):
+            if replaying is not None:
+                facts += await replaying
+            replaying = asyncio.ensure_future(
+                asyncio.to_thread(self._replay, period, as_at, histories)
+            )
+        if replaying is not None:
+            facts += await replaying
+        return facts
 
     def _replay(
         self, period: Period, as_at: datetime, histories: list[ReportHistory]
