@@ -15,7 +15,9 @@ Prints, each with the reference measured in the same run and the ratio:
   before each (the median of those starts);
 - idle RSS after start-up, with 25,000 people and 100,000 reports in the database (target
   < 80 MiB), against the bare echo bot's;
-- peak RSS after the office's `/stats` for a year and a report (target < 120 MiB);
+- peak RSS after the office's `/stats` for three years and a report (target < 120 MiB), and
+  the peaks of the bot's child processes (the drawing process, its fork server, the resource
+  tracker) still running then, summed, and the RSS after each step;
 - `/stats` for a complete year, command → chart photo (target < 500 ms), asked again (the
   kept figures and chart; target < 50 ms), and the running year (never kept), each against an
   echo's round trip (/help → answer) through the same process; the process's first chart (the
@@ -83,6 +85,23 @@ def new_database(folder: Path) -> None:
     row, not only the first of them)."""
     for file in folder.glob("bot.sqlite3*"):
         file.unlink()
+
+
+def descendants(pid: int) -> list[int]:
+    """The process's children, theirs, and so on (the bot's drawing process, its fork server
+    and multiprocessing's resource tracker), from /proc."""
+    children = [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
+    return children + [grandchild for child in children for grandchild in descendants(child)]
+
+
+def children_peak_mib(pid: int) -> tuple[float, int]:
+    """The sum of the peaks of the process's descendants still running, and how many."""
+    peaks = [memory_mib(child)[1] for child in descendants(pid)]
+    return sum(peaks), len(peaks)
 
 
 async def first_poll(
@@ -222,7 +241,9 @@ async def measure(reports: int, repeats: int) -> None:
                     PeriodKind.YEAR, datetime.now(UTC), load_config(config_path).general.tz
                 )
                 older = year.previous().previous().key
+                steps = [("idle", memory_mib(bot.pid)[0])]
                 first_chart = await round_trip(office, f"/stats {older}", photo)
+                steps.append((f"/stats {older}", memory_mib(bot.pid)[0]))
                 complete = await round_trip(office, f"/stats {year.previous().key}", photo)
                 again = statistics.median(
                     [
@@ -230,11 +251,15 @@ async def measure(reports: int, repeats: int) -> None:
                         for _ in range(3)
                     ]
                 )
+                steps.append((f"/stats {year.previous().key} ×4", memory_mib(bot.pid)[0]))
                 running = statistics.median(
                     [await round_trip(office, f"/stats {year.key}", photo) for _ in range(3)]
                 )
+                steps.append((f"/stats {year.key} ×3", memory_mib(bot.pid)[0]))
                 await one_report(emulator)
+                steps.append(("a report", memory_mib(bot.pid)[0]))
                 _, peak = memory_mib(bot.pid)
+                children_peak, children = children_peak_mib(bot.pid)
             finally:
                 await stop(bot)
     finally:
@@ -255,6 +280,13 @@ async def measure(reports: int, repeats: int) -> None:
         ("idle RSS (MiB)", idle, echo_idle, TARGETS["idle"]),
         ("peak RSS after /stats and a report (MiB)", peak, echo_idle, TARGETS["peak"]),
         (
+            f"  its {children} child processes' peaks, summed (MiB)",
+            children_peak,
+            echo_idle,
+            TARGETS["peak"],
+        ),
+        ("  the bot and its children (MiB)", peak + children_peak, echo_idle, TARGETS["peak"]),
+        (
             f"/stats {older}, the first chart (imports matplotlib) (ms)",
             first_chart,
             echo_ms,
@@ -271,6 +303,7 @@ async def measure(reports: int, repeats: int) -> None:
         "references: a bare PTB echo bot's start-up and idle RSS; an echo round trip "
         "(/help → answer) through the bot for /stats"
     )
+    print("the bot's RSS after each step (MiB): " + ", ".join(f"{a} {b:.1f}" for a, b in steps))
 
 
 if __name__ == "__main__":

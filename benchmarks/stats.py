@@ -3,7 +3,9 @@
 Prints, for the year before "now" and for the last complete month (the monthly digest):
 the time of the queries and indicators computed afresh and, for complete periods, answered
 again from the kept figures, then of the chart, the map and the XLSX export, each the median
-of a few runs, against the 500 ms target for the queries.
+of a few runs, against the 500 ms target for the queries. The chart and the map are drawn in
+the drawing process (`bot.stats.drawing`), as in the bot: their times include handing the
+work over and the PNG back.
 
 Run: `make bench` (or `.venv/bin/python -m benchmarks.stats [--reports N]`).
 """

@@ -11,9 +11,11 @@ from typing import Any
 
 from telegram import Message, Update
 from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.core.errors import Refused
+from bot.stats.pictures import chart_key
 from bot.stats.service import PeriodFigures, Request
 from handlers.context import BotContext
 from handlers.refusals import answer_refusal
@@ -76,16 +78,27 @@ def usage(_: Callable[[str], str], with_place: bool) -> str:
 
 
 async def stats(message: Message, found: Services, asked: Asked, language: str) -> None:
-    """A short summary and the chart: reports per week, on-time closure per place, categories."""
+    """A short summary and the chart: reports per week, on-time closure per place, categories.
+    A complete period's chart, once sent, goes again by the id Telegram gave it (no upload)."""
     await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
+    presenter = found.stats_presenter
     figures = await asked.figures(found)
     scope = asked.request.scope
     await message.reply_text(
-        found.stats_presenter.summary_text(figures, scope, language),
-        parse_mode=ParseMode.HTML,
+        presenter.summary_text(figures, scope, language), parse_mode=ParseMode.HTML
     )
-    chart = await asyncio.to_thread(found.stats_presenter.chart_png, figures, scope, language)
-    await message.reply_photo(chart)
+    key = chart_key(scope, language)
+    file_id = figures.sent.get(key)
+    if file_id is not None:
+        try:
+            await message.reply_photo(file_id)
+            return
+        except BadRequest:  # Telegram no longer knows the id: upload the picture again
+            figures.sent.pop(key, None)
+    chart = await asyncio.to_thread(presenter.chart_png, figures, scope, language)
+    sent = await message.reply_photo(chart)
+    if figures.complete and sent.photo:
+        figures.sent[key] = sent.photo[-1].file_id
 
 
 async def ranking(message: Message, found: Services, asked: Asked, language: str) -> None:

@@ -5,8 +5,8 @@ no tile server). Chinese labels use the WenQuanYi Micro Hei font shipped in `fon
 machine needs a CJK font installed. Functions take plain labels and numbers (the caller
 translates) and return PNG bytes.
 
-matplotlib (about 28 MiB) is imported on the first picture, not at start-up: most runs of the
-bot never draw one.
+matplotlib (about 34 MiB) is imported only in the drawing process (`bot.stats.drawing`), which
+`period_chart` and `town_map` hand their work to: the bot itself never holds it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from bot.stats.drawing import DRAWER
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -88,6 +90,11 @@ class PeriodChart:
 
 
 def period_chart(chart: PeriodChart) -> bytes:
+    """The period chart as PNG, drawn in the drawing process (`bot.stats.drawing`)."""
+    return DRAWER.draw(_period_png, chart)
+
+
+def _period_png(chart: PeriodChart) -> bytes:
     return _png(period_figure(chart))
 
 
@@ -233,6 +240,11 @@ def count_classes(most: int) -> list[tuple[int, int]]:
 
 
 def town_map(picture: TownMap) -> bytes:
+    """The town map as PNG, drawn in the drawing process (`bot.stats.drawing`)."""
+    return DRAWER.draw(_town_map_png, picture)
+
+
+def _town_map_png(picture: TownMap) -> bytes:
     """The town, tight to its outline (true shape: a degree of longitude is shorter than one
     of latitude), hamlets shaded by whole-number classes of open reports with a legend."""
     from matplotlib import colormaps

@@ -9,12 +9,14 @@ incrementally, so any past period can be recomputed and gives the same answer.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import NamedTuple, TypeVar
+
+import numpy
+import shapely
 
 from bot.reporting.lifecycle import TASK_STATES, Action, State
 
@@ -194,59 +196,36 @@ def mark_recurrences(
     facts: list[ReportFacts], spots: list[ClosedSpot], *, radius_m: float, window_days: float
 ) -> None:
     """Flag new reports made within `radius_m` of a spot closed in the `window_days` before
-    them. Spots are bucketed in square cells of `radius_m` (on a local flat projection, which
-    over a town is exact to far below GPS noise), each cell's in order of closing, so each
-    report checks, in nine cells, only the spots closed in its window (found by bisection)."""
+    them, on a local flat projection (over a town exact to far below GPS noise). A GEOS tree
+    of the spots gives each report the few spots near it, all reports in one query; the exact
+    distance and the time window are then checked on those pairs, with numpy."""
     placed = [report for report in facts if report.new_report and report.latitude is not None]
     if not placed or not spots:
         return
     metres_per_degree_lon = METRES_PER_DEGREE * math.cos(math.radians(placed[0].latitude or 0))
-    window = window_days * 86_400
-
-    def cell(latitude: float, longitude: float) -> tuple[int, int, float, float]:
-        y, x = latitude * METRES_PER_DEGREE, longitude * metres_per_degree_lon
-        return math.floor(y / radius_m), math.floor(x / radius_m), y, x
-
-    buckets: dict[tuple[int, int], list[tuple[float, float, float]]] = defaultdict(list)
-    for spot in spots:
-        row, column, y, x = cell(spot.latitude, spot.longitude)
-        buckets[row, column].append((spot.closed_at, y, x))
-    times: dict[tuple[int, int], list[float]] = {}
-    for key, bucket in buckets.items():
-        bucket.sort()
-        times[key] = [closed_at for closed_at, _, _ in bucket]
-    limit = radius_m * radius_m
-    for report in placed:
-        row, column, y, x = cell(report.latitude or 0.0, report.longitude or 0.0)
-        since, until = report.received_at - window, report.received_at
-        report.recurrence = _closed_near(buckets, times, row, column, y, x, since, until, limit)
-
-
-def _closed_near(
-    buckets: dict[tuple[int, int], list[tuple[float, float, float]]],
-    times: dict[tuple[int, int], list[float]],
-    row: int,
-    column: int,
-    y: float,
-    x: float,
-    since: float,
-    until: float,
-    limit: float,
-) -> bool:
-    """Whether a spot of the nine cells around (row, column) closed in [since, until) lies
-    within √limit of (y, x)."""
-    for d_row in (-1, 0, 1):
-        for d_column in (-1, 0, 1):
-            key = (row + d_row, column + d_column)
-            bucket = buckets.get(key)
-            if bucket is None:
-                continue
-            closing = times[key]
-            for index in range(bisect_left(closing, since), bisect_left(closing, until)):
-                _, spot_y, spot_x = bucket[index]
-                if (y - spot_y) ** 2 + (x - spot_x) ** 2 <= limit:
-                    return True
-    return False
+    spot_y, spot_x, closed_at = (
+        numpy.array(column, dtype=float) for column in zip(*spots, strict=True)
+    )
+    spot_y *= METRES_PER_DEGREE
+    spot_x *= metres_per_degree_lon
+    y = numpy.array([report.latitude or 0.0 for report in placed]) * METRES_PER_DEGREE
+    x = numpy.array([report.longitude or 0.0 for report in placed]) * metres_per_degree_lon
+    received = numpy.array([report.received_at for report in placed])
+    tree = shapely.STRtree(shapely.points(spot_x, spot_y))
+    # A hair wider than the radius: which pairs are near is decided below, by the same sum
+    # of squares as always, not by GEOS's rounding of a square root.
+    report, spot = tree.query(
+        shapely.points(x, y), predicate="dwithin", distance=radius_m * (1 + 1e-9)
+    )
+    closed = closed_at[spot]
+    near = (
+        ((y[report] - spot_y[spot]) ** 2 + (x[report] - spot_x[spot]) ** 2 <= radius_m * radius_m)
+        & (closed >= received[report] - window_days * 86_400)
+        & (closed < received[report])
+    )
+    recurring = set(report[near].tolist())
+    for index, facts_of_report in enumerate(placed):
+        facts_of_report.recurrence = index in recurring
 
 
 class _Ratio:

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable
 
 from bot.core.when import full_text, short_day_text
 from bot.stats import charts
 from bot.stats.labels import STATUS_GROUPS, Labels
 from bot.stats.service import TOWN, PeriodFigures, Scope
+
+
+def chart_key(scope: Scope, language: str) -> tuple[str, ...]:
+    """What a chart shows, as it is kept (and known once sent) with a complete period."""
+    return ("chart", scope.village_id or "", scope.hamlet_id or "", language)
 
 
 class StatsPictures(Labels):
@@ -20,9 +24,9 @@ class StatsPictures(Labels):
     def chart_png(self, figures: PeriodFigures, scope: Scope, language: str) -> bytes:
         """Reports per week by status, on-time closure per place, reports per category
         (drawn once per complete period, scope and language)."""
-        return self._kept_picture(
-            figures,
-            ("chart", scope.village_id or "", scope.hamlet_id or "", language),
+        return figures.kept(
+            figures.pictures,
+            chart_key(scope, language),
             lambda: self._draw_chart(figures, scope, language),
         )
 
@@ -73,21 +77,9 @@ class StatsPictures(Labels):
 
     def map_png(self, figures: PeriodFigures, language: str) -> bytes:
         """Hamlets shaded by the reports open at the end of the period, and their places."""
-        return self._kept_picture(
-            figures, ("map", language), lambda: self._draw_map(figures, language)
+        return figures.kept(
+            figures.pictures, ("map", language), lambda: self._draw_map(figures, language)
         )
-
-    @staticmethod
-    def _kept_picture(
-        figures: PeriodFigures, key: tuple[str, ...], draw: Callable[[], bytes]
-    ) -> bytes:
-        """`draw()`, kept with a complete period's figures (which are dropped together)."""
-        if not figures.complete:
-            return draw()
-        picture = figures.pictures.get(key)
-        if picture is None:
-            picture = figures.pictures[key] = draw()
-        return picture
 
     def _draw_map(self, figures: PeriodFigures, language: str) -> bytes:
         _ = self._(language)

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
@@ -56,6 +58,8 @@ class Scope:
 
 
 TOWN = Scope()
+T = TypeVar("T")
+"""What a complete period keeps with its figures (a picture, a text)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,23 @@ class PeriodFigures:
     """The period had ended when these were computed: they are kept, with `pictures`."""
     pictures: dict[tuple[str, ...], bytes] = field(default_factory=dict)
     """Pictures drawn from these figures, by what they show (only for complete periods)."""
+    texts: dict[tuple[str, ...], str] = field(default_factory=dict)
+    """Texts written from these figures, by what they say (only for complete periods)."""
+    sent: dict[tuple[str, ...], str] = field(default_factory=dict)
+    """The chat platform's id of each picture once sent, to send it again without uploading
+    it again (only for complete periods, by the same keys as `pictures`)."""
+
+    def kept(
+        self, store: dict[tuple[str, ...], T], key: tuple[str, ...], make: Callable[[], T]
+    ) -> T:
+        """`make()`, kept in `store` (`pictures` or `texts`) when the period is complete:
+        dropped with these figures, never outliving them."""
+        if not self.complete:
+            return make()
+        value = store.get(key)
+        if value is None:
+            value = store[key] = make()
+        return value
 
     def figures_for(self, scope: Scope) -> Figures:
         if scope.hamlet_id is not None:
@@ -200,9 +221,7 @@ class StatsService:
         last_event_id = await self._repository.last_event_id()
         as_at = period.as_at(now)
         window = timedelta(days=self.rules.recurrence_window_days)
-        facts: list[ReportFacts] = []
-        async for histories in self._repository.histories(period.start, as_at):
-            facts += await asyncio.to_thread(self._replay, period, as_at, histories)
+        facts = await self._replayed(period, as_at)
         spots = await self._repository.closed_spots(period.start - window, as_at)
         figures = await asyncio.to_thread(self._compute, period, as_at, facts, spots)
         if period.ended(now):
@@ -224,6 +243,21 @@ class StatsService:
     async def duplicate_counts(self, figures: PeriodFigures) -> dict[int, int]:
         """ "+1"s on each report received in the period (for the export)."""
         return await self._repository.duplicate_counts(figures.period.start, figures.as_at)
+
+    async def _replayed(self, period: Period, as_at: datetime) -> list[ReportFacts]:
+        """Every relevant report's facts, a chunk replayed while the next one is read (SQLite
+        lets go of the interpreter while it steps), so at most two chunks are held at once."""
+        facts: list[ReportFacts] = []
+        replaying: asyncio.Future[list[ReportFacts]] | None = None
+        async for histories in self._repository.histories(period.start, as_at):
+            if replaying is not None:
+                facts += await replaying
+            replaying = asyncio.ensure_future(
+                asyncio.to_thread(self._replay, period, as_at, histories)
+            )
+        if replaying is not None:
+            facts += await replaying
+        return facts
 
     def _replay(
         self, period: Period, as_at: datetime, histories: list[ReportHistory]

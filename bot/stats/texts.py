@@ -15,7 +15,15 @@ class StatsTexts(Labels):
     """The texts, in the reader's language."""
 
     def summary_text(self, figures: PeriodFigures, scope: Scope, language: str) -> str:
-        """The short summary /stats and the digest open with (HTML)."""
+        """The short summary /stats and the digest open with (HTML), written once per
+        complete period, scope and language."""
+        return figures.kept(
+            figures.texts,
+            ("summary", scope.village_id or "", scope.hamlet_id or "", language),
+            lambda: self._summary(figures, scope, language),
+        )
+
+    def _summary(self, figures: PeriodFigures, scope: Scope, language: str) -> str:
         _ = self._(language)
         f = figures.figures_for(scope)
         lines = [
