@@ -15,9 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import NamedTuple, TypeVar
 
-import numpy
-import shapely
-
 from bot.reporting.lifecycle import TASK_STATES, Action, State
 
 TERMINAL_STATES = frozenset({State.CLOSED, State.REJECTED, State.DUPLICATE})
@@ -199,6 +196,9 @@ def mark_recurrences(
     them, on a local flat projection (over a town exact to far below GPS noise). A GEOS tree
     of the spots gives each report the few spots near it, all reports in one query; the exact
     distance and the time window are then checked on those pairs, with numpy."""
+    import numpy  # loaded with the first figures, not at start-up
+    import shapely
+
     placed = [report for report in facts if report.new_report and report.latitude is not None]
     if not placed or not spots:
         return
