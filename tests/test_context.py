@@ -51,7 +51,9 @@ class Users:
         self.lookups += 1
         return self.stored.get(user_id)
 
-    async def remember_language(self, user_id: int, language: str, now: datetime) -> None:
+    async def remember_language(
+        self, user_id: int, language: str, now: datetime, *, holds_role: bool = False
+    ) -> None:
         self.stored.setdefault(user_id, language)
 
 
