@@ -39,7 +39,9 @@ class ScheduleWords:
         _ = self._i18n.translator(language).gettext
         heading = f"{self.kind_label(schedule.kind, language)}: {self.title(schedule, language)}"
         if not firing.is_event:
-            sent = max(firing.at, now) if now is not None else firing.at
+            # read to the minute, as a clock is: a reminder sent within its minute is on time
+            minute = now.replace(second=0, microsecond=0) if now is not None else firing.at
+            sent = max(firing.at, minute)
             seen = self._quiet.release(sent) or sent
             when = ahead(
                 firing.occurrence, seen, language, self._tz, self._i18n.translator(language)
