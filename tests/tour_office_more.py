@@ -17,6 +17,7 @@ from bot.reporting.voice import RelayVoice
 from bot.schedules.recurrence import Repeat
 from bot.schedules.service import ScheduleKind
 from handlers.buttons import (
+    PauseSchedule,
     ReportCategory,
     SaveSchedule,
     ScheduleAudience,
@@ -26,6 +27,7 @@ from handlers.buttons import (
     ScheduleStandardMessage,
     ScheduleSuggestedTitle,
     ScheduleTime,
+    ScheduleToggleReminder,
     SubmitReport,
 )
 from handlers.voice import ChooseVoiceAudience
@@ -35,7 +37,7 @@ from tests.test_deadline_story import NABI_LEAD
 from tests.test_recurrence import SANTANG
 from tests.tour_edges import BETWEEN_HAMLETS, hello, reported_at
 from tests.tour_people import person
-from tests.tour_steps import Words, choose, mentions, rest, tap, text_of
+from tests.tour_steps import Json, Words, at, choose, mentions, rest, tap, text_of
 from tests.tour_wizards import Wizard, answered, cancelled, new_schedule, typed
 
 SPEAKER, BLOCKER, STRAY = range(700351, 700354)
@@ -52,6 +54,7 @@ async def office_more(town: Town, words: Words) -> None:
         rejected_then_left,
         blocks_the_office_cannot_make,
         a_villager_who_blocked_the_bot,
+        gone_buttons,
         numbers_and_an_empty_area,
         a_daily_and_a_single_date_schedule,
         the_audit_of_it_all,
@@ -92,9 +95,9 @@ async def reported_in(
     return NUMBER.search(text_of(done)).group(0)
 
 
-def press_anywhere(user: EmulatedUser, button: CallbackData) -> None:
+def press_anywhere(user: EmulatedUser, button: CallbackData) -> Json:
     """Press `button` as if on the newest message of the chat (which need not show it)."""
-    user.press_raw(user.messages[-1], button.pack())
+    return user.press_raw(user.messages[-1], button.pack())
 
 
 async def voice_passed_on_in_words(town: Town) -> None:
@@ -147,6 +150,15 @@ async def a_villager_who_blocked_the_bot(town: Town) -> None:
     await failed_to(town, villager.chat_id)
     await answered(town.admin, lambda: town.admin.send_text("/deliveries"))
     villager.unblock_bot()
+    member = town.member  # taking it again: nothing changes, and says so
+    await member.answer_to(press_anywhere(member, AcceptTask(report_id(number))), 10)
+
+
+async def gone_buttons(town: Town) -> None:
+    """A schedule's Pause from a list older than its deletion (/schedules in the office's
+    journey deleted #1)."""
+    admin = town.admin
+    await admin.answer_to(press_anywhere(admin, PauseSchedule(1)), 10)
 
 
 async def failed_to(town: Town, chat_id: int) -> None:
@@ -182,12 +194,16 @@ async def a_daily_and_a_single_date_schedule(town: Town) -> None:
     wizard = await new_schedule(admin, ScheduleKind.INSPECTION, Repeat.DAILY)
     await wizard.pick(ScheduleTime, lambda b: b.at == "0800")
     await wizard.pick(ScheduleAudience, lambda b: b.kind == AudienceKind.GRID_MEMBERS)
-    await wizard.pick(ScheduleSuggestedTitle)
+    title = label_of(await wizard.pick(ScheduleSuggestedTitle), ScheduleSuggestedTitle())
     await wizard.pick(ScheduleStandardMessage)
+    await wizard.pick(ScheduleToggleReminder, lambda b: b.index == 2)  # an hour before
     await wizard.pick(ScheduleRemindersDone)
     await wizard.pick(SaveSchedule)
     await admin.wait_for(mentions("/schedules"), 10)
     rest(town)
+    tomorrow = (town.clock.now() + timedelta(days=1)).astimezone(SANTANG)
+    await at(town, tomorrow.day, 7, 15)  # the 07:00 reminder goes late: "in 44 minutes"
+    await town.member.wait_for(mentions(title, "⏰"), 15)
 
     empty = town.hamlet_id("岭头坡")
     later = (town.clock.now() + timedelta(days=3)).astimezone(SANTANG)
@@ -203,6 +219,12 @@ async def a_daily_and_a_single_date_schedule(town: Town) -> None:
     await wizard.pick(ScheduleRemindersDone)
     await admin.wait_for(has_button(SaveSchedule()), 10)
     await cancelled(admin)
+
+
+def label_of(message: Json, button: CallbackData) -> str:
+    """The words of `button` on the message."""
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+    return next(b["text"] for row in rows for b in row if b.get("callback_data") == button.pack())
 
 
 async def the_audit_of_it_all(town: Town) -> None:
