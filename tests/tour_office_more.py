@@ -1,7 +1,9 @@
-"""The grand tour's office side paths (`tests/tour_journeys.py` walks them after the edge
-paths): a voice description passed on in words, a report rejected then left, blocks the office
-cannot make, a villager who blocked the bot seen in /deliveries, the grid member's numbers, a
-daily and a single-date schedule, and the audit log of it all."""
+"""The grand tour's office side paths (`tests/tour_journeys.py` walks them last): a voice
+description passed on in words (stopped, blank, then sent), a rejection left with /cancel, a
+block of an office admin, a villager who blocked the bot seen in /deliveries and a task taken
+twice, a deleted schedule's button, /stats with an unknown word and an empty /area, a daily
+inspection whose reminder goes late and a single date for an empty hamlet, /audit, and New
+Year's Day with the month's figures for every grid member and village lead."""
 
 from __future__ import annotations
 
