@@ -132,6 +132,8 @@ async def person_of(user: User, services: Services, *, first_contact: bool = Fal
     menus and notifications (which read only the stored language) speak the same one."""
     stored = await services.storage.users.language(user.id)
     language = services.i18n.pick(stored, user.language_code)
+    if stored is None and first_contact:
+        await services.storage.users.remember_language(user.id, language, services.clock.now())
     people = services.people
     roles = {
         role
@@ -143,10 +145,6 @@ async def person_of(user: User, services: Services, *, first_contact: bool = Fal
         )
         if holds
     }
-    if stored is None and first_contact:
-        await services.storage.users.remember_language(
-            user.id, language, services.clock.now(), holds_role=bool(roles)
-        )
     return Person(
         id=user.id,
         language=language,

@@ -64,16 +64,10 @@ class UserRepository:
                 (language, now.isoformat(), user_id),
             )
 
-    async def remember_language(
-        self, user_id: int, language: str, now: datetime, *, holds_role: bool = False
-    ) -> None:
+    async def remember_language(self, user_id: int, language: str, now: datetime) -> None:
         """Store the language a known person writes in, unless one is stored (chosen with
-        /lang, or remembered before); people without a row stay without one, except someone
-        holding a role (the office's notifications reach them before they ever /start)."""
+        /lang, or remembered before); people without a row stay without one."""
         async with self._db.transaction() as connection:
-            if holds_role:
-                await self.ensure(connection, user_id, now, language)
-                return
             await connection.execute(
                 """UPDATE users SET language = ?, updated_at = ?
                    WHERE user_id = ? AND language IS NULL""",

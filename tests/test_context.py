@@ -51,9 +51,7 @@ class Users:
         self.lookups += 1
         return self.stored.get(user_id)
 
-    async def remember_language(
-        self, user_id: int, language: str, now: datetime, *, holds_role: bool = False
-    ) -> None:
+    async def remember_language(self, user_id: int, language: str, now: datetime) -> None:
         self.stored.setdefault(user_id, language)
 
 

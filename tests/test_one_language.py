@@ -49,19 +49,3 @@ async def test_a_language_chosen_with_lang_is_not_overwritten_by_telegrams(town:
     villager.send_text("/help")
     await villager.next_message()
     assert await services(town).storage.users.language(ENGLISH_VILLAGER) == "zh"
-
-
-async def test_a_village_lead_whose_first_message_is_area_keeps_their_language(
-    town: Town,
-) -> None:
-    """A role from the configuration: the office's notifications (the month's figures) reach
-    them without a /start, so their first command already stores the language it answers in;
-    a stranger's first command still stores nothing."""
-    lead = town.emulator.user(200005, "Mei", language_code="en")
-    lead.send_text("/area")
-    assert "No open reports" in text_of(await lead.next_message())
-    assert await services(town).storage.users.language(200005) == "en"
-    stranger = town.emulator.user(ENGLISH_VILLAGER, "Ann", language_code="en")
-    stranger.send_text("/help")
-    await stranger.next_message()
-    assert await services(town).storage.users.language(ENGLISH_VILLAGER) is None
