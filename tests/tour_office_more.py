@@ -177,7 +177,7 @@ async def numbers_and_an_empty_area(town: Town) -> None:
     """The office's /stats with a word it does not know; /area of a village lead whose village
     has nothing open."""
     await typed(town.admin, "/stats 明年")
-    await typed(person(town, QUIET_LEAD, "梁春梅"), "/area")
+    await typed(person(town, QUIET_LEAD, "梁春梅"), "/start", "/area")
 
 
 async def the_month_ends(town: Town) -> None:
