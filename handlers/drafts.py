@@ -198,7 +198,11 @@ class ScheduleDraft(Draft):
     """Local time of day as HH:MM."""
     audience: StoredAudience | None = None
     suggested_title: str | None = None
+    suggested_titles: dict[str, str] = Field(default_factory=dict)
+    """The suggestion in every language: a tapped one is stored in each, for each reader."""
     title: str | None = None
+    titles: dict[str, str] = Field(default_factory=dict)
+    """The title in every language when the suggestion was tapped (a typed one is in one)."""
     message: dict[str, str] = Field(default_factory=dict)
     reminders: list[int] = Field(default_factory=list)
     """Indexes into handlers.new_schedule.OFFERED_REMINDERS."""

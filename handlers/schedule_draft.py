@@ -63,7 +63,7 @@ def schedule_of(draft: ScheduleDraft, default_language: str) -> NewSchedule:
     )
     return NewSchedule(
         kind=draft.kind,
-        title={default_language: draft.title},
+        title=dict(draft.titles) if draft.titles else {default_language: draft.title},
         recurrence=recurrence,
         reminders=tuple(OFFERED_REMINDERS[index] for index in sorted(draft.reminders)),
         audience=draft.audience.audience(),

@@ -15,7 +15,7 @@ from bot.core.callbacks import CallbackData
 from bot.core.errors import Refused
 from bot.delivery.audiences import Audience, AudienceKind
 from bot.schedules.recurrence import EVENT, Firing
-from bot.schedules.service import MAX_MESSAGE, MAX_TITLE
+from bot.schedules.service import MAX_MESSAGE, MAX_TITLE, ScheduleKind
 from handlers import buttons as b
 from handlers import schedule_wizard as w
 from handlers.context import BotContext
@@ -31,6 +31,7 @@ from handlers.pickers import (
 from handlers.refusals import wording_for, words
 from handlers.schedule_draft import OFFERED_REMINDERS, STANDARD_MESSAGES, schedule_of
 from handlers.schedule_wizard import AUDIENCE, MESSAGE, PLACE, PREVIEW, REMINDERS, TITLE
+from handlers.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,7 @@ async def suggested_title(update: Update, context: BotContext) -> int:
     pressed, draft = await w.pressed(update, context, b.ScheduleSuggestedTitle)
     if pressed is None or draft is None or draft.suggested_title is None:
         return await w.lost(update, context)
+    draft.titles = dict(draft.suggested_titles)
     return await _title_set(update, context, draft, draft.suggested_title)
 
 
@@ -132,6 +134,7 @@ async def title_received(update: Update, context: BotContext) -> int:
             ).format(limit=MAX_TITLE, length=len(title))
         )
         return TITLE
+    draft.titles = {}
     return await _title_set(update, context, draft, title)
 
 
@@ -253,9 +256,10 @@ async def _audience_set(
         return await w.lost(update, context)
     draft.audience = StoredAudience.of(audience)
     described = found.schedules.describe_audience(audience, language)
-    draft.suggested_title = f"{found.schedules.kind_label(draft.kind, language)} · {described}"[
-        :MAX_TITLE
-    ]
+    draft.suggested_titles = {
+        each: suggested(found, draft.kind, audience, each) for each in found.i18n.languages
+    }
+    draft.suggested_title = suggested(found, draft.kind, audience, language)
     context.keep(draft)
     choices = [button(draft.suggested_title, b.ScheduleSuggestedTitle()), w.cancel_button(context)]
     if update.callback_query is not None:
@@ -267,6 +271,12 @@ async def _audience_set(
             reply_markup=keyboard(choices, 1),
         )
     return TITLE
+
+
+def suggested(found: Services, kind: ScheduleKind, audience: Audience, language: str) -> str:
+    """The title the wizard suggests, in `language`: the kind and who receives it."""
+    described = found.schedules.describe_audience(audience, language)
+    return f"{found.schedules.kind_label(kind, language)} · {described}"[:MAX_TITLE]
 
 
 async def _title_set(update: Update, context: BotContext, draft: ScheduleDraft, title: str) -> int:

@@ -90,3 +90,17 @@ def test_actors_and_places_by_the_names_the_office_knows(config: Config) -> None
     invited = en.line(entry(DEPUTY, "invite", "#3", "grid_member h01,h02"))
     assert "副主任" in invited and "grid member: 那笔坡, 岭头坡" in invited
     assert "#555001" in zh.line(entry(555001, "join", "#3"))  # a stranger: neutral, no name
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_retried_delivery_says_why_in_our_words(config: Config, language: str) -> None:
+    """The refused part or the cause, never Telegram's own text; an entry written before the
+    audit kept our terms reads by its cause too."""
+    _ = I18N.translator(language).gettext
+    line = wording(config, language).line
+    refused = line(entry(OFFICE_ADMIN, "retry_delivery", "R-000001", "refused photo"))
+    assert _("Telegram refused the {part}.").format(part=_("photo")) in refused
+    blocked = line(entry(OFFICE_ADMIN, "retry_delivery", "R-000001", "gave_up blocked"))
+    assert _("they blocked the bot") in blocked
+    older = line(entry(OFFICE_ADMIN, "retry_delivery", "#7", "Bad Request: chat not found"))
+    assert _("the chat no longer exists") in older and "Bad Request" not in older

@@ -173,3 +173,32 @@ async def test_a_restart_neither_loses_nor_repeats_a_firing(town: Town) -> None:
     assert len(texts_with(town, "三塘村清洁日")) == 1
     firings = await town.bot.storage.schedules.firings(schedule.id)
     assert [(step, outcome) for _, step, outcome, _ in firings] == [("event", "sent")]
+
+
+async def test_a_tapped_suggested_title_is_kept_in_every_language(town: Town) -> None:
+    """The wizard suggests "kind · audience" in the admin's language; tapped, it is stored in
+    each, so an English reader's reminder is not headed in Chinese (a typed title is the
+    office's own words, in one)."""
+    admin = town.admin
+    admin.send_text("/newschedule")
+    press(
+        admin,
+        await admin.wait_for(has_button(ScheduleKindChosen)),
+        ScheduleKindChosen(ScheduleKind.INSPECTION),
+    )
+    press(admin, await admin.wait_for(has_button(ScheduleRepeat)), ScheduleRepeat(Repeat.DAILY))
+    press(admin, await admin.wait_for(has_button(ScheduleTime)), ScheduleTime("0800"))
+    audiences = await admin.wait_for(has_button(ScheduleAudience))
+    press(admin, audiences, ScheduleAudience(AudienceKind.GRID_MEMBERS))
+    press(admin, await admin.wait_for(has_button(ScheduleSuggestedTitle)), ScheduleSuggestedTitle())
+    message = await admin.wait_for(has_button(ScheduleStandardMessage))
+    press(admin, message, ScheduleStandardMessage())
+    reminders = await admin.wait_for(has_button(ScheduleRemindersDone))
+    press(admin, reminders, ScheduleRemindersDone())
+    press(admin, await admin.wait_for(has_button(SaveSchedule)), SaveSchedule())
+    await admin.wait_for(lambda m: "✅" in (m.get("text") or "") and no_buttons(m))
+    saved = (await town.bot.schedules.listed())[-1]
+    assert saved.title == {
+        "zh": "🔍 考核检查 · 全体网格员",
+        "en": "🔍 Inspection · all grid members",
+    }

@@ -202,6 +202,17 @@ async def test_an_advance_reminder_says_when_and_never_today_for_a_future_day(
     assert "1 小时后" in (render(schedule, at_night, "zh")[0].text or "")
 
 
+def test_a_reminder_sent_late_says_how_long_is_left_then(office: Office) -> None:
+    """The hour-before reminder of 08:00 queued at 07:16 (the bot was down, or the clock
+    jumped): "in 44 minutes", not the hour it would have said at 07:00."""
+    schedule = cleanup_day(NABI_VILLAGE, Advance(minutes_before=60))
+    event = datetime(2026, 12, 5, 8, 0, tzinfo=SANTANG)
+    hour_before = Firing(at=event - timedelta(hours=1), occurrence=event, step="r")
+    late = datetime(2026, 12, 5, 7, 16, tzinfo=SANTANG)
+    text = office.schedules.render(schedule, hour_before, "en", late)[0].text or ""
+    assert "in 44 minutes" in text and "in 1 hour" not in text
+
+
 async def test_quiet_hours_hold_a_reminder_until_morning(office: Office) -> None:
     """06:30 is inside quiet hours (22:00–07:00): villagers get it at 07:00; an urgent message
     to the same person meanwhile is not stuck behind it."""

@@ -47,6 +47,8 @@ from tests.tour_office import (
     roles_come_and_go,
     the_office_rejects,
 )
+from tests.tour_office_more import TYPED as OFFICE_MORE_TYPED
+from tests.tour_office_more import office_more
 from tests.tour_people import TYPED as PEOPLE_TYPED
 from tests.tour_people import (
     before_anything,
@@ -357,8 +359,9 @@ async def story(town: Town, words: Words) -> tuple[str, ...]:
         lambda: roles_and_codes(town),
         lambda: numbers_by_period(town),
         lambda: edge_paths(town, words),
+        lambda: office_more(town, words),
     ]
     for journey in journeys:
         rest(town)
         await journey()
-    return TYPED + WIZARD_TYPED + PEOPLE_TYPED + VOICE_TYPED + EDGES_TYPED
+    return TYPED + WIZARD_TYPED + PEOPLE_TYPED + VOICE_TYPED + EDGES_TYPED + OFFICE_MORE_TYPED

@@ -9,6 +9,7 @@ from html import escape
 from bot.core.config import Config
 from bot.core.i18n import N_
 from bot.core.when import moment_text
+from bot.delivery.failures import why_text
 from bot.people.directory import Role
 from bot.people.roles import ROLE_LABELS
 from bot.places.grid import Grid
@@ -118,6 +119,8 @@ class AuditWording:
             places = ", ".join(self._place(scope) for scope in ids.split(",") if scope)
             label = self._(NOTICE_AUDIENCES[kind])
             return f"{label}: {places}" if places else label
+        if entry.action == "retry_delivery" and entry.detail:
+            return why_text(entry.detail, self._)
         if entry.action in ROLE_DETAILS and entry.detail:
             role, _, scopes = entry.detail.partition(" ")
             label = self._(ROLE_LABELS[Role(role)]) if role in set(Role) else role

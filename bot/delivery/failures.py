@@ -9,6 +9,7 @@ every `TELL_EVERY_SECONDS`, so a storm of failures cannot flood it.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -98,7 +99,7 @@ class DeliveryFailures:
                 actor_id,
                 "retry_delivery",
                 self.report_of(failure) or f"#{failure.outbox_id}",
-                failure.error,
+                audit_detail(failure),
                 connection=connection,
             )
         self._outbox.poke()
@@ -147,11 +148,7 @@ class DeliveryFailures:
             if "notice" in _meta(failure)
             else _("A message")
         )
-        if failure.gave_up:
-            why = _("given up: {error}").format(error=_(_cause(failure.error)))
-        else:
-            part = PART_NAMES.get(failure.part_kind or "", N_("message"))
-            why = _("Telegram refused the {part}.").format(part=_(part))
+        why = why_text(audit_detail(failure), _)
         lines = [
             f"<b>{escape(what)}</b> → {escape(self.who(failure.chat_id, language))}",
             escape(why),
@@ -241,6 +238,28 @@ def _resend(failure: FailureRow) -> str | None:
     if "in" in payload:
         body["in"] = {language: alone(version) for language, version in payload["in"].items()}
     return json.dumps(body, ensure_ascii=False)
+
+
+GAVE_UP, REFUSED = "gave_up", "refused"
+
+
+def audit_detail(failure: FailureRow) -> str:
+    """Why a delivery failed, as the audit log keeps it: "gave_up <cause>" or "refused <part
+    kind>", never Telegram's own text (`why_text` words it)."""
+    if failure.gave_up:
+        lowered = failure.error.lower()
+        marker = next((marker for marker, _words in CAUSES if marker in lowered), "")
+        return f"{GAVE_UP} {marker}".strip()
+    return f"{REFUSED} {failure.part_kind or 'text'}"
+
+
+def why_text(detail: str, _: Callable[[str], str]) -> str:
+    """An `audit_detail` in the reader's words (an older entry's Telegram text by its cause)."""
+    kind, _space, rest = detail.partition(" ")
+    if kind == REFUSED:
+        part = PART_NAMES.get(rest, N_("message"))
+        return _("Telegram refused the {part}.").format(part=_(part))
+    return _("given up: {error}").format(error=_(_cause(rest if kind == GAVE_UP else detail)))
 
 
 def _cause(error: str) -> str:

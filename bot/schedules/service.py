@@ -312,7 +312,10 @@ class ScheduleService(ScheduleWords):
         reader reads when it is sent). Reminders to people wait for the end of quiet hours; a
         department's group chat is not held."""
         hold = schedule.audience.kind != AudienceKind.DEPARTMENT
-        worded = Worded.each(self._i18n, lambda language: self.render(schedule, firing, language))
+        now = self._clock.now()
+        worded = Worded.each(
+            self._i18n, lambda language: self.render(schedule, firing, language, now)
+        )
         notifications = [
             Notification(chat_id, worded, priority=Priority.BULK, hold_at_night=hold)
             for chat_id, _language in recipients

@@ -28,15 +28,21 @@ class ScheduleWords:
         self._quiet = quiet
         self._audiences = audiences
 
-    def render(self, schedule: NewSchedule, firing: Firing, language: str) -> tuple[Part, ...]:
+    def render(
+        self, schedule: NewSchedule, firing: Firing, language: str, now: datetime | None = None
+    ) -> tuple[Part, ...]:
         """The message for one recipient: the event itself with its message, or an advance
-        reminder saying when it is ("tomorrow 08:00"), as read when it arrives (after quiet
-        hours if it is held). The event's own message is for the day itself ("today is…"),
-        so a reminder does not repeat it."""
+        reminder saying when it is ("tomorrow 08:00"), as read when it arrives: queued `now`
+        (later than its moment when the bot was down or the clock jumped), after quiet hours
+        if it is held. The event's own message is for the day itself ("today is…"), so a
+        reminder does not repeat it."""
         _ = self._i18n.translator(language).gettext
         heading = f"{self.kind_label(schedule.kind, language)}: {self.title(schedule, language)}"
         if not firing.is_event:
-            seen = self._quiet.release(firing.at) or firing.at
+            # read to the minute, as a clock is: a reminder sent within its minute is on time
+            minute = now.replace(second=0, microsecond=0) if now is not None else firing.at
+            sent = max(firing.at, minute)
+            seen = self._quiet.release(sent) or sent
             when = ahead(
                 firing.occurrence, seen, language, self._tz, self._i18n.translator(language)
             )
