@@ -18,14 +18,12 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar, cast
 
 import aiosqlite
 
 from storage.transaction import Changed, NestedTransaction, Params, Row, TransactionClosed
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 IN_MEMORY = ":memory:"
 
@@ -39,14 +37,8 @@ class SqliteTransaction:
         self.open = True
 
     async def execute(self, sql: str, params: Params = ()) -> Changed:
-        def work(connection: sqlite3.Connection) -> Changed:
-            cursor = connection.execute(sql, params)
-            try:
-                return Changed(cursor.rowcount, cursor.lastrowid)
-            finally:
-                cursor.close()
-
-        return await _in_thread(self._live(), work)
+        async with self._live().execute(sql, params) as cursor:
+            return Changed(cursor.rowcount, cursor.lastrowid)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         await self._live().executemany(sql, rows)
@@ -189,29 +181,15 @@ async def _connect(path: Path | str) -> aiosqlite.Connection:
     return connection
 
 
-async def _in_thread(
-    connection: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]
-) -> T:
-    """Run `work` on the connection's own thread: one hop from the event loop for a whole
-    statement (aiosqlite's cursor API takes one for execute, one per fetch, one to close)."""
-    run = cast("Callable[..., Awaitable[T]]", connection._execute)  # aiosqlite leaves it untyped
-    return await run(work, connection._conn)
-
-
 async def _fetch_one(connection: aiosqlite.Connection, sql: str, params: Params) -> Row | None:
-    def work(raw: sqlite3.Connection) -> Row | None:
-        cursor = raw.execute(sql, params)
-        try:
-            row: Row | None = cursor.fetchone()
-            return row
-        finally:
-            cursor.close()
-
-    return await _in_thread(connection, work)
+    async with connection.execute(sql, params) as cursor:
+        row: Row | None = await cursor.fetchone()
+        return row
 
 
 async def _fetch_all(connection: aiosqlite.Connection, sql: str, params: Params) -> list[Row]:
-    return list(await connection.execute_fetchall(sql, params))
+    async with connection.execute(sql, params) as cursor:
+        return list(await cursor.fetchall())
 
 
 def utc_text(moment: datetime) -> str:
