@@ -130,9 +130,9 @@ async def person_of(user: User, services: Services, *, first_contact: bool = Fal
     (their private chat), their Telegram language mapped to our catalogues, stored as soon as
     they are known (/start, a report, /join: `handlers.start` stores it on /start), so replies,
     menus and notifications (which read only the stored language) speak the same one."""
-    stored = await services.storage.users.language(user.id)
+    known, stored = await services.storage.users.known_language(user.id)
     language = services.i18n.pick(stored, user.language_code)
-    if stored is None and first_contact:
+    if known and stored is None and first_contact:  # without a row the write would be a no-op
         await services.storage.users.remember_language(user.id, language, services.clock.now())
     people = services.people
     roles = {

@@ -148,10 +148,6 @@ async def submit(update: Update, context: BotContext) -> int:
         return await begin(update, context)
     if draft.id is None:  # a draft started before drafts had ids
         draft.id = uuid.uuid4().hex
-    # The office may need to know who reported (for abuse): name and username as they are now.
-    await found.storage.users.seen(
-        user.id, user.first_name, user.username, found.clock.now(), context.person.language
-    )
     try:
         result = await found.reports.submit(
             Reporter(

@@ -67,15 +67,14 @@ class ConversationRepository:
         the ids that were new (an id seen before, handled or not, is not handled again)."""
         if not updates:
             return []
+        values = ", ".join("(?, ?)" for _ in updates)
         async with self._db.transaction() as tx:
-            fresh = []
-            for update_id, payload in updates:
-                cursor = await tx.execute(
-                    "INSERT OR IGNORE INTO inbox (update_id, payload) VALUES (?, ?)",
-                    (update_id, payload),
-                )
-                if cursor.rowcount:
-                    fresh.append(update_id)
+            inserted = await tx.fetch_all(  # the whole batch in one statement
+                f"""INSERT OR IGNORE INTO inbox (update_id, payload) VALUES {values}
+                    RETURNING update_id""",
+                [value for update in updates for value in update],
+            )
+            fresh = sorted(row["update_id"] for row in inserted)
             await tx.execute(
                 "DELETE FROM inbox WHERE handled = 1 AND update_id < ?",
                 (max(update_id for update_id, _ in updates) - KEEP_HANDLED,),

@@ -59,6 +59,7 @@ class Database:
     """The writing connection (behind a lock) and the reading one, shared by the repositories.
 
     `connection` is the writer; only migrations, `prepare` hooks and tests touch it directly.
+    `transactions` counts the transactions begun (benchmarks and tests read it).
     """
 
     def __init__(
@@ -68,6 +69,7 @@ class Database:
         self._reader = reader
         self._write_lock = asyncio.Lock()
         self._holder: asyncio.Task[object] | None = None
+        self.transactions = 0
 
     @classmethod
     async def open(
@@ -115,6 +117,7 @@ class Database:
             raise NestedTransaction("this coroutine already holds the transaction")
         async with self._write_lock:
             self._holder = task
+            self.transactions += 1
             transaction = SqliteTransaction(self.connection)
             try:
                 await self.connection.execute("BEGIN IMMEDIATE")

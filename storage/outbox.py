@@ -66,7 +66,16 @@ class OutboxRepository:
         At most `bulk_allowed` of the rows may be of `bulk_priority` or lower. A row none of
         whose parts went yet takes its reader's language as it is now ('' stored: none known,
         the default; NULL: a row from before languages were kept, which takes it now too).
+
+        Nothing due in the committed data: no transaction (a row committed later pokes the
+        worker again, after its commit).
         """
+        due = await self._db.fetch_one(
+            "SELECT 1 FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? LIMIT 1",
+            (now.isoformat(),),
+        )
+        if due is None:
+            return []
         async with self._db.transaction() as tx:
             rows = await tx.fetch_all(
                 """SELECT id, chat_id, payload, parts_done, attempts, priority, notice_id,

@@ -19,19 +19,24 @@ class UserRepository:
         username: str | None,
         now: datetime,
         language: str | None = None,
+        *,
+        tx: Transaction | None = None,
     ) -> None:
         """Record (or refresh) a user who just sent us something; `language` (the one they are
-        answered in) is kept unless one is stored, so their notifications speak it too."""
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                """INSERT INTO users
-                       (user_id, first_name, username, language, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,
-                       username = excluded.username, updated_at = excluded.updated_at,
-                       language = COALESCE(users.language, excluded.language)""",
-                (user_id, first_name, username, language, now.isoformat(), now.isoformat()),
-            )
+        answered in) is kept unless one is stored, so their notifications speak it too. With
+        `tx`, inside the caller's transaction."""
+        if tx is None:
+            async with self._db.transaction() as own:
+                await self.seen(user_id, first_name, username, now, language, tx=own)
+            return
+        await tx.execute(
+            """INSERT INTO users (user_id, first_name, username, language, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,
+                   username = excluded.username, updated_at = excluded.updated_at,
+                   language = COALESCE(users.language, excluded.language)""",
+            (user_id, first_name, username, language, now.isoformat(), now.isoformat()),
+        )
 
     async def ensure(
         self, tx: Transaction, user_id: int, now: datetime, language: str | None = None
@@ -48,6 +53,11 @@ class UserRepository:
     async def language(self, user_id: int) -> str | None:
         row = await self._db.fetch_one("SELECT language FROM users WHERE user_id = ?", (user_id,))
         return row["language"] if row else None
+
+    async def known_language(self, user_id: int) -> tuple[bool, str | None]:
+        """Whether the person has a row, and the language stored for them."""
+        row = await self._db.fetch_one("SELECT language FROM users WHERE user_id = ?", (user_id,))
+        return (True, row["language"]) if row else (False, None)
 
     async def chosen_languages(self) -> dict[int, str]:
         """Everyone who chose a language with /lang, and which."""

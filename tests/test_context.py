@@ -41,15 +41,15 @@ OFFICE, MEMBER, STRANGER = 1001, 1002, 1003
 
 class Users:
     """The storage calls the guard makes: the lookup (counted) and, on first contact, the
-    language it stores."""
+    language it stores. Everyone here has a row (a person without one gets no write)."""
 
     def __init__(self) -> None:
         self.lookups = 0
         self.stored: dict[int, str] = {OFFICE: "en"}
 
-    async def language(self, user_id: int) -> str | None:
+    async def known_language(self, user_id: int) -> tuple[bool, str | None]:
         self.lookups += 1
-        return self.stored.get(user_id)
+        return True, self.stored.get(user_id)
 
     async def remember_language(self, user_id: int, language: str, now: datetime) -> None:
         self.stored.setdefault(user_id, language)

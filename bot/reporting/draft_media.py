@@ -10,6 +10,7 @@ files are not copied (Telegram's file id still serves the report).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -103,7 +104,7 @@ class MediaFolder:
     async def has_room(self) -> bool:
         """Whether the media folder may take another file; warns the office (once a day) from
         the warning share on."""
-        used = self._media.used_bytes()
+        used = await asyncio.to_thread(self._media.used_bytes)  # a listing: off the loop
         limit = self._privacy.media_folder_megabytes * MEGABYTE
         if used * 100 >= limit * self._privacy.media_folder_warn_percent:
             await self._warn_office(used, limit)

@@ -30,7 +30,7 @@ METRES_PER_DEGREE = 111_000.0
 @dataclass(frozen=True)
 class Reporter:
     """Who submits, as Telegram names them (plain data, no `telegram`): the id and name parts
-    the public description is scrubbed of."""
+    the public description is scrubbed of, stored with the report as they are now."""
 
     id: int
     first_name: str = ""
@@ -99,7 +99,17 @@ class ReportService(TaskSteps, OfficeSteps):
         async with self._storage.database.transaction() as connection:
             if (made := await self._made_from(draft)) is not None:
                 return made
-            await self._storage.users.ensure(connection, reporter_id, now, reporter.language)
+            if reporter.first_name:  # the office may need to know who reported (for abuse)
+                await self._storage.users.seen(
+                    reporter_id,
+                    reporter.first_name,
+                    reporter.username,
+                    now,
+                    reporter.language,
+                    tx=connection,
+                )
+            else:  # a reporter without a name (a tool's) leaves the stored one
+                await self._storage.users.ensure(connection, reporter_id, now, reporter.language)
             report_id = await self._reports.insert(
                 connection,
                 reporter_id=reporter_id,
