@@ -40,19 +40,12 @@ VILLAGE_AUDIENCES = (AudienceKind.VILLAGES, AudienceKind.VILLAGE_STAFF)
 
 async def audience_chosen(update: Update, context: BotContext) -> int:
     """Who receives it: a village (its people or its staff), a hamlet, a department ask
-    which; the others are set at once."""
-    pressed, draft = await w.pressed(update, context, b.ScheduleAudience)
-    if pressed is None or draft is None:
+    which (an alert if no department has a group chat); the others are set at once."""
+    pressed, draft = await w.pressed(update, context, b.ScheduleAudience, answer=False)
+    query = update.callback_query
+    if pressed is None or draft is None or query is None:
         return await w.lost(update, context)
     found, _, language, kind = context.services, context._, context.person.language, pressed.kind
-    if kind in VILLAGE_AUDIENCES:
-        places = schedule_village_places(kind).villages(found.grid, language, _)
-        await w.edit(update, _("Which village?"), places)
-        return PLACE
-    if kind == AudienceKind.HAMLET:
-        places = SCHEDULE_HAMLET_PLACES.villages(found.grid, language, _)
-        await w.edit(update, _("Which village is the hamlet in?"), places)
-        return PLACE
     if kind == AudienceKind.DEPARTMENT:
         departments = [
             (key, found.config.departments[key].name.get(language))
@@ -60,12 +53,21 @@ async def audience_chosen(update: Update, context: BotContext) -> int:
         ]
         choices = department_keyboard(_, departments, b.ScheduleDepartment, b.ScheduleAbandon())
         if choices is None:
-            if update.callback_query is not None:
-                await update.callback_query.answer(
-                    _("No department has a group chat in the configuration."), show_alert=True
-                )
+            await query.answer(
+                _("No department has a group chat in the configuration."), show_alert=True
+            )
             return AUDIENCE
+        await query.answer()
         await w.edit(update, _("Which department?"), choices)
+        return PLACE
+    await query.answer()
+    if kind in VILLAGE_AUDIENCES:
+        places = schedule_village_places(kind).villages(found.grid, language, _)
+        await w.edit(update, _("Which village?"), places)
+        return PLACE
+    if kind == AudienceKind.HAMLET:
+        places = SCHEDULE_HAMLET_PLACES.villages(found.grid, language, _)
+        await w.edit(update, _("Which village is the hamlet in?"), places)
         return PLACE
     return await _audience_set(update, context, draft, Audience(kind))
 

@@ -43,14 +43,15 @@ Pressed = TypeVar("Pressed", bound=CallbackData)
 
 
 async def pressed(
-    update: Update, context: BotContext, kind: type[Pressed]
+    update: Update, context: BotContext, kind: type[Pressed], *, answer: bool = True
 ) -> tuple[Pressed | None, ScheduleDraft | None]:
-    """The pressed button as `kind` (answered) and the draft; None where either is missing."""
+    """The pressed button as `kind` (answered, unless the step answers it itself, with an
+    alert: a press takes one answer) and the draft; None where either is missing."""
     query = update.callback_query
     if query is None:
         return None, None
     pressed = kind.parse(query.data)
-    if pressed is not None:
+    if pressed is not None and answer:
         await query.answer()
     return pressed, context.draft(ScheduleDraft)
 

@@ -4,6 +4,7 @@ buttons and it reaches that village only; a restart neither loses nor repeats a 
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime, time
 
 from bot.delivery.audiences import Audience, AudienceKind
@@ -202,3 +203,27 @@ async def test_a_tapped_suggested_title_is_kept_in_every_language(town: Town) ->
         "zh": "🔍 考核检查 · 全体网格员",
         "en": "🔍 Inspection · all grid members",
     }
+
+
+async def test_a_department_without_a_group_chat_gets_one_alert(town: Town) -> None:
+    """With no department group chat configured, 🏢 A department answers the press with an
+    alert saying so, and the wizard stays at the audience (a press takes one answer: the
+    alert must be that answer, not a second one after a silent one)."""
+    config = town.config_path.read_text(encoding="utf-8")
+    town.config_path.write_text(re.sub(r"chat_id = -1006\d\d\n", "", config), encoding="utf-8")
+    await town.restart()
+    admin = town.admin
+    admin.send_text("/newschedule")
+    press(
+        admin,
+        await admin.wait_for(has_button(ScheduleKindChosen)),
+        ScheduleKindChosen(ScheduleKind.CUSTOM),
+    )
+    press(admin, await admin.wait_for(has_button(ScheduleRepeat)), ScheduleRepeat(Repeat.DAILY))
+    press(admin, await admin.wait_for(has_button(ScheduleTime)), ScheduleTime("0800"))
+    audiences = await admin.wait_for(has_button(ScheduleAudience))
+    pressed = press(admin, audiences, ScheduleAudience(AudienceKind.DEPARTMENT))
+    answer = await admin.answer_to(pressed)
+    assert answer.get("show_alert") and "部门" in answer.get("text", ""), answer
+    press(admin, audiences, ScheduleAudience(AudienceKind.GRID_MEMBERS))
+    await admin.wait_for(has_button(ScheduleSuggestedTitle))
