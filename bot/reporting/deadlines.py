@@ -19,7 +19,6 @@ from enum import StrEnum
 
 from bot.core.clock import Clock
 from bot.core.config import DeadlinesConfig
-from bot.core.i18n import N_
 from bot.core.models import Event, Report
 from bot.delivery.notifier import Notifier
 from bot.delivery.outbox import Outbox
@@ -31,7 +30,9 @@ from storage import Storage, Transaction
 log = logging.getLogger(__name__)
 
 BATCH = 500
-AUTO_CLOSE_NOTE = N_("closed without reporter feedback")
+AUTO_CLOSE_NOTE = "closed without reporter feedback"
+"""The auto-close's note in the event log: a record for the log, never shown to anyone (the
+closing notification has its own words), so not a msgid."""
 
 
 class Deadline(StrEnum):
