@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -108,15 +108,22 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
         await emu.stop()
 
 
-async def start_town(tmp_path: Path, emulator: BotApiEmulator, language: str = "zh") -> Town:
-    """The bot started on the emulator with the sample town, its people speaking `language`."""
+Adapt = Callable[[str, Path], str]
+"""Changes a town's config text (the town's folder given): another town than the sample."""
+
+
+async def start_town(
+    tmp_path: Path, emulator: BotApiEmulator, language: str = "zh", adapt: Adapt | None = None
+) -> Town:
+    """The bot started on the emulator with the sample town (or the one `adapt` makes of it),
+    its people speaking `language`."""
     config_path = tmp_path / "config.toml"
-    config_path.write_text(
+    text = (
         config_text_for(tmp_path)
         .replace("{base_url}", emulator.base_url)
-        .replace("{base_file_url}", emulator.base_file_url),
-        encoding="utf-8",
+        .replace("{base_file_url}", emulator.base_file_url)
     )
+    config_path.write_text(adapt(text, tmp_path) if adapt else text, encoding="utf-8")
     clock = OffsetClock()
     clock.set(TOWN_START)
     bot = CleanVillageBot(load_config(config_path), clock=clock, poll_timeout=1)

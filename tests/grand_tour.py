@@ -19,7 +19,7 @@ import pytest
 
 from bot.core.i18n import I18n
 from bot.emulator import BotApiEmulator
-from tests.conftest import Town, start_town
+from tests.conftest import Adapt, Town, start_town
 
 Json = dict[str, Any]
 
@@ -47,6 +47,16 @@ class Tour:
 
     def texts(self, mark: str) -> list[Shown]:
         return [seen for seen in self.shown if mark in seen.text]
+
+    def merged(self, other: Tour) -> Tour:
+        """This tour and another in the same language (another town's), as one."""
+        assert other.language == self.language
+        return Tour(
+            self.language,
+            [*self.shown, *other.shown],
+            self.looked_up | other.looked_up,
+            self.names | other.names,
+        )
 
 
 class Recorder:
@@ -109,20 +119,20 @@ class Witness:
 
     def __init__(self, tour: Tour, town: Town) -> None:
         self.tour, self.emulator, self.clock = tour, town.emulator, town.clock
-        self.bot = town.bot
+        self.town = town  # its bot changes when the story restarts it
         self.known: dict[int, str] = {}  # the last language the bot held for each chat
         self.emulator.on_bot_message.append(self.message)
 
     async def held(self, chat_id: int) -> str | None:
         """The language the bot holds for a person now (None: not yet, or forgotten)."""
-        stored = await self.bot.storage.users.language(chat_id) if chat_id > 0 else None
+        stored = await self.town.bot.storage.users.language(chat_id) if chat_id > 0 else None
         if stored:
             self.known[chat_id] = stored
         return stored
 
     def reader(self, chat_id: int) -> str:
         """The person's language as last known; the default for a group or a stranger."""
-        return self.bot.i18n.pick(self.known.get(chat_id))
+        return self.town.bot.i18n.pick(self.known.get(chat_id))
 
     async def message(self, message: Json) -> None:
         chat = message["chat"]["id"]
@@ -190,16 +200,17 @@ def names_in(town: Town) -> set[str]:
     return found | set(people) | set(_config_names(town.config.model_dump()))
 
 
-async def run_tour(language: str, tmp_path: Path, story: Story) -> Tour:
-    """Start a town, walk `story(town, words)` through it with everybody reading `language`,
-    and return what it showed; `words(msgid)` is a msgid in that language, unrecorded."""
+async def run_tour(language: str, tmp_path: Path, story: Story, adapt: Adapt | None = None) -> Tour:
+    """Start a town (the sample, or what `adapt` makes of its config), walk
+    `story(town, words)` through it with everybody reading `language`, and return what it
+    showed; `words(msgid)` is a msgid in that language, unrecorded."""
     tour = Tour(language)
     recorder = Recorder()
     with recorder.installed():
         emulator = BotApiEmulator()
         await emulator.start()
         try:
-            town = await start_town(tmp_path, emulator, language)
+            town = await start_town(tmp_path, emulator, language, adapt)
             witness = Witness(tour, town)
             translator = town.bot.i18n.translator(language)
 

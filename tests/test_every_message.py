@@ -1,9 +1,10 @@
 """Every message the bot sends, in both languages (issue 14): the grand tour
-(`tests/grand_tour.py`, `tests/tour_journeys.py`) walks every role's journeys once with everybody
-reading Chinese and once English; each text, caption, edit, button label, alert and command
-description it showed is checked here — no raw markup, no placeholder left, one script, dates
-and times in the forms `bot/core/when.py` makes, no "today" for another day — and the msgids
-it looked up must cover the catalogue, beyond a short list of ones no test can reach."""
+(`tests/grand_tour.py`, `tests/tour_journeys.py`, and a second town configured otherwise,
+`tests/tour_second_town.py`) walks every role's journeys once with everybody reading Chinese
+and once English; each text, caption, edit, button label, alert and command description it
+showed is checked here — no raw markup, no placeholder left, one script, dates and times in
+the forms `bot/core/when.py` makes, no "today" for another day — and the msgids it looked up
+must cover the catalogue, beyond a short list of ones no test can reach."""
 
 from __future__ import annotations
 
@@ -33,18 +34,23 @@ from tests.test_deadline_story import NABI_LEAD
 from tests.test_recurrence import SANTANG
 from tests.tour_journeys import story
 from tests.tour_people import FIRST_MYDATA, LATE
+from tests.tour_second_town import second_story, second_town
 from tests.tour_steps import SECOND_VILLAGER
 
 LANGUAGES = ("zh", "en")
 
 
+def tour_of(language: str, tmp_path_factory: pytest.TempPathFactory) -> Tour:
+    """The sample town's story and the second town's, in `language`, as one tour."""
+    sample = asyncio.run(run_tour(language, tmp_path_factory.mktemp(language), story))
+    folder = tmp_path_factory.mktemp(f"{language}-second")
+    return sample.merged(asyncio.run(run_tour(language, folder, second_story, second_town)))
+
+
 @pytest.fixture(scope="module")
 def tours(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Tour]:
     """Both tours, walked once for every check of this module."""
-    return {
-        language: asyncio.run(run_tour(language, tmp_path_factory.mktemp(language), story))
-        for language in LANGUAGES
-    }
+    return {language: tour_of(language, tmp_path_factory) for language in LANGUAGES}
 
 
 def shown(tours: dict[str, Tour], language: str) -> list[Shown]:
