@@ -129,11 +129,11 @@ async def person_of(user: User, services: Services, *, first_contact: bool = Fal
     The language is the one stored for them: chosen with /lang, or, with `first_contact`
     (their private chat), their Telegram language mapped to our catalogues, stored as soon as
     they are known (/start, a report, /join: `handlers.start` stores it on /start), so replies,
-    menus and notifications (which read only the stored language) speak the same one."""
+    menus and notifications (which read only the stored language) speak the same one. A role
+    holder's first message (/area, /tasks) keeps it without a users row, which would make them
+    one of "everyone registered" for notices."""
     known, stored = await services.storage.users.known_language(user.id)
     language = services.i18n.pick(stored, user.language_code)
-    if known and stored is None and first_contact:  # without a row the write would be a no-op
-        await services.storage.users.remember_language(user.id, language, services.clock.now())
     people = services.people
     roles = {
         role
@@ -145,6 +145,12 @@ async def person_of(user: User, services: Services, *, first_contact: bool = Fal
         )
         if holds
     }
+    if stored is None and first_contact:
+        users, now = services.storage.users, services.clock.now()
+        if known:
+            await users.remember_language(user.id, language, now)
+        elif roles:  # the office's notifications reach them before any /start
+            await users.remember_role_language(user.id, language, now)
     return Person(
         id=user.id,
         language=language,

@@ -43,6 +43,7 @@ async def my_data(update: Update, context: BotContext) -> None:
         and draft is None
         and data.block is None
         and not data.forgotten_reports
+        and data.role_language is None
     ):
         await message.reply_text(_("I keep nothing about you yet."))
         return
@@ -71,6 +72,12 @@ async def my_data(update: Update, context: BotContext) -> None:
         lines.append(
             _("• First message to me: {when}").format(
                 when=found.notifier.local_time(profile.first_seen, language)
+            )
+        )
+    elif data.role_language is not None:
+        lines.append(
+            _("• Language: {language}").format(
+                language=LANGUAGE_NAMES.get(data.role_language, data.role_language)
             )
         )
     for grant in data.grants:

@@ -64,8 +64,9 @@ class OutboxRepository:
         A chat's rows go out in order: a row waits while an older row of its chat is pending
         or in flight — except one held for quiet hours, which later, urgent rows overtake.
         At most `bulk_allowed` of the rows may be of `bulk_priority` or lower. A row none of
-        whose parts went yet takes its reader's language as it is now ('' stored: none known,
-        the default; NULL: a row from before languages were kept, which takes it now too).
+        whose parts went yet takes its reader's language as it is now (their row's, else the
+        one kept for a role holder without a row; '' stored: none known, the default; NULL: a
+        row from before languages were kept, which takes it now too).
 
         Nothing due in the committed data: no transaction (a row committed later pokes the
         worker again, after its commit).
@@ -81,7 +82,9 @@ class OutboxRepository:
                 """SELECT id, chat_id, payload, parts_done, attempts, priority, notice_id,
                           CASE WHEN o.parts_done = 0 OR o.language IS NULL
                                THEN COALESCE((SELECT u.language FROM users u
-                                              WHERE u.user_id = o.chat_id), '')
+                                              WHERE u.user_id = o.chat_id),
+                                             (SELECT r.language FROM role_languages r
+                                              WHERE r.user_id = o.chat_id), '')
                                ELSE o.language END AS language
                    FROM outbox o
                    WHERE state = 'pending' AND next_attempt_at <= :now

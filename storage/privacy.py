@@ -151,7 +151,7 @@ class PrivacyRepository:
                     "DELETE FROM conversations WHERE name = ? AND key = ?",
                     (row["name"], row["key"]),
                 )
-        for table in ("user_data", "command_menus", "users"):
+        for table in ("user_data", "command_menus", "role_languages", "users"):
             await tx.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
         return Forgotten(reports=reports, files=files)
 

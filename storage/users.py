@@ -1,4 +1,5 @@
-"""People who have talked to the bot: their language, home hamlet and notice settings."""
+"""People who have talked to the bot: their language, home hamlet and notice settings; and the
+language of role holders answered before they have a row (`role_languages`)."""
 
 from __future__ import annotations
 
@@ -51,20 +52,47 @@ class UserRepository:
         )
 
     async def language(self, user_id: int) -> str | None:
-        row = await self._db.fetch_one("SELECT language FROM users WHERE user_id = ?", (user_id,))
-        return row["language"] if row else None
+        """The person's language: their row's, else the one kept for a role holder without
+        a row (`remember_role_language`)."""
+        return (await self.known_language(user_id))[1]
 
     async def known_language(self, user_id: int) -> tuple[bool, str | None]:
-        """Whether the person has a row, and the language stored for them."""
-        row = await self._db.fetch_one("SELECT language FROM users WHERE user_id = ?", (user_id,))
-        return (True, row["language"]) if row else (False, None)
+        """Whether the person has a row, and the language stored for them (for a role holder
+        without a row, the one they were answered in)."""
+        row = await self._db.fetch_one(
+            """SELECT EXISTS (SELECT 1 FROM users WHERE user_id = :id) AS known,
+                      COALESCE((SELECT language FROM users WHERE user_id = :id),
+                               (SELECT language FROM role_languages WHERE user_id = :id))
+                      AS language""",
+            {"id": user_id},
+        )
+        return (bool(row["known"]), row["language"]) if row else (False, None)
+
+    async def role_language(self, user_id: int) -> str | None:
+        """The language kept for a role holder who has no row (what /mydata shows of them)."""
+        row = await self._db.fetch_one(
+            "SELECT language FROM role_languages WHERE user_id = ?", (user_id,)
+        )
+        return row["language"] if row else None
+
+    async def remember_role_language(self, user_id: int, language: str, now: datetime) -> None:
+        """Keep the language a role holder without a row was answered in, so the office's
+        notifications to them speak it, without a users row (which would make them one of
+        "everyone registered" for notices); a language kept before stays."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                """INSERT INTO role_languages (user_id, language, created_at) VALUES (?, ?, ?)
+                   ON CONFLICT (user_id) DO NOTHING""",
+                (user_id, language, now.isoformat()),
+            )
 
     async def chosen_languages(self) -> dict[int, str]:
-        """Everyone who chose a language with /lang, and which."""
+        """Everyone with a stored language (a row's wins over a role holder's kept one)."""
+        kept = await self._db.fetch_all("SELECT user_id, language FROM role_languages")
         rows = await self._db.fetch_all(
             "SELECT user_id, language FROM users WHERE language IS NOT NULL"
         )
-        return {row["user_id"]: row["language"] for row in rows}
+        return {row["user_id"]: row["language"] for row in [*kept, *rows]}
 
     async def set_language(self, user_id: int, language: str, now: datetime) -> None:
         async with self._db.transaction() as tx:
@@ -136,9 +164,15 @@ class UserRepository:
             f"SELECT user_id, language, unreachable_since FROM users WHERE user_id IN ({marks})",
             tuple(user_ids),
         )
+        kept = await self._db.fetch_all(
+            f"SELECT user_id, language FROM role_languages WHERE user_id IN ({marks})",
+            tuple(user_ids),
+        )
         known = {row["user_id"]: row for row in rows}
+        languages = {row["user_id"]: row["language"] for row in kept}
+        languages |= {row["user_id"]: row["language"] for row in rows if row["language"]}
         return [
-            (user_id, known[user_id]["language"] if user_id in known else None)
+            (user_id, languages.get(user_id))
             for user_id in sorted(set(user_ids))
             if user_id not in known or known[user_id]["unreachable_since"] is None
         ]

@@ -33,6 +33,7 @@ from tests.test_catalogues import (
 from tests.test_deadline_story import NABI_LEAD
 from tests.test_recurrence import SANTANG
 from tests.tour_journeys import story
+from tests.tour_office_more import QUIET_LEAD
 from tests.tour_people import FIRST_MYDATA, LATE
 from tests.tour_second_town import second_story, second_town
 from tests.tour_steps import SECOND_VILLAGER
@@ -363,6 +364,17 @@ def test_what_waited_for_someone_speaks_the_language_they_said_hello_in(
 ) -> None:
     lead = [s for s in tours["en"].shown if s.chat_id == NABI_LEAD and s.what == "text"]
     assert lead and not [s.text for s in lead if mixed_script(s, tours["en"].names)]
+
+
+def test_a_lead_whose_first_message_is_area_reads_their_figures_in_their_language(
+    tours: dict[str, Tour],
+) -> None:
+    """Named in the configuration, they never /start: the month's figures still speak the
+    language their /area was answered in (their one language, issue 14 item 13)."""
+    quiet = [s for s in tours["en"].shown if s.chat_id == QUIET_LEAD and s.what == "text"]
+    assert any("📊" in s.text for s in quiet), [s.text for s in quiet]
+    names = tours["en"].names
+    assert not [s.text for s in quiet if s.language != "en" or mixed_script(s, names)]
 
 
 def test_a_villager_who_starts_with_report_hears_of_it_in_their_language(

@@ -174,19 +174,21 @@ async def failed_to(town: Town, chat_id: int) -> None:
 
 
 async def numbers_and_an_empty_area(town: Town) -> None:
-    """The office's /stats with a word it does not know; /area of a village lead whose village
-    has nothing open."""
+    """The office's /stats with a word it does not know; /area, as their first message, of a
+    village lead whose village has nothing open."""
     await typed(town.admin, "/stats 明年")
-    await typed(person(town, QUIET_LEAD, "梁春梅"), "/start", "/area")
+    await typed(person(town, QUIET_LEAD, "梁春梅"), "/area")  # their first message
 
 
 async def the_month_ends(town: Town) -> None:
     """New Year's Day 08:00: December's digest, and each grid member's and village lead's own
-    figures (the last journey: everything else the clock brings comes with it)."""
+    figures, the quiet lead's too (the last journey: everything else the clock brings comes
+    with it)."""
     town.clock.set(datetime(2027, 1, 1, 8, 0, 59, tzinfo=SANTANG))
     await town.bot.time_moved()
     await town.member.wait_for(mentions("📊"), 15)
     await person(town, NABI_LEAD, "黄秀兰").wait_for(mentions("📊"), 15)
+    await person(town, QUIET_LEAD, "梁春梅").wait_for(mentions("📊"), 15)
 
 
 async def a_daily_and_a_single_date_schedule(town: Town) -> None:

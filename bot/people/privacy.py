@@ -42,6 +42,8 @@ class PersonalData:
     block: BlockRow | None
     forgotten_reports: int
     """Reports made before a /forgetme, kept without a name under the person's key."""
+    role_language: str | None = None
+    """The language kept for a role holder without a profile (they were answered in it)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class PrivacyService:
             grants=self._people.grants_of(user_id),
             block=await self._storage.privacy.active_block(user_id),
             forgotten_reports=await self._storage.reports.forgotten_count(user_id),
+            role_language=await self._storage.users.role_language(user_id),
         )
 
     def require_may_forget(self, user_id: int) -> None:
