@@ -78,11 +78,16 @@ async def list_overdue(update: Update, context: BotContext) -> None:
         )
 
 
+def _listed_heading(report: Report) -> str:
+    """How a card of /tasks or /overdue begins, before its status: tells it from a pushed card."""
+    return f"<b>{report.number}</b> · "
+
+
 async def card(report: Report, context: BotContext, *, for_office: bool = False) -> str:
     """The report as a task: status, what and where, deadlines, overdue and escalation."""
     found = context.services
     language = context.person.language
-    lines = [f"<b>{report.number}</b> · {found.notifier.status_label(report.state, language)}"]
+    lines = [_listed_heading(report) + found.notifier.status_label(report.state, language)]
     lines.append(found.notifier.describe(report, language, for_office=for_office))
     events = await found.reports.events(report.id)
     lines += found.notifier.deadline_status(report, events, found.clock.now(), language)
@@ -105,7 +110,13 @@ async def accept(update: Update, context: BotContext) -> None:
         return
     _ = context._
     await query.answer(_("Accepted. The reporter has been told someone is on it."))
-    await _append_line(update, _("✅ Accepted by you."))
+    message = query.message
+    if isinstance(message, Message) and (message.text_html or "").startswith(
+        _listed_heading(report)
+    ):
+        await _redraw_listed(update, context, report, _("✅ Accepted by you."))
+    else:
+        await _append_line(update, _("✅ Accepted by you."))
 
 
 # -- not my area ------------------------------------------------------------------------------
@@ -283,6 +294,18 @@ async def _may_start(update: Update, context: BotContext, report_id: int, action
         )
     )
     return True
+
+
+async def _redraw_listed(update: Update, context: BotContext, report: Report, line: str) -> None:
+    """A /tasks card is drawn again from the report as it is now (its status and deadlines
+    changed), with `line` below and without its Accept button."""
+    query = update.callback_query
+    assert query is not None and isinstance(query.message, Message)
+    await query.edit_message_text(
+        f"{await card(report, context)}\n{line}",
+        parse_mode=ParseMode.HTML,
+        reply_markup=without(query.message.reply_markup, AcceptTask),
+    )
 
 
 async def _append_line(update: Update, line: str) -> None:

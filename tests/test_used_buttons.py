@@ -149,3 +149,23 @@ async def test_an_old_v1_card_button_is_answered_politely(town: Town) -> None:
     assert answer["text"] == ZH("This button is no longer active.")
     report = await town.bot.storage.reports.get(1)
     assert report is not None and report.accepted_by is None
+
+
+async def test_a_card_of_tasks_accepted_shows_its_new_status(town: Town) -> None:
+    """The /tasks card is drawn again: "being handled", not "sent to the grid member" above
+    "✅ Accepted by you."."""
+    villager, member = town.villager, town.member
+    await report_by(town, villager)
+    await member.wait_for(has(AcceptTask(1).pack()))
+    member.send_text("/tasks")
+    listed = await member.wait_for(
+        lambda m: has(AcceptTask(1).pack())(m) and (m.get("text") or "").startswith("R-000001 · ")
+    )
+    assert ZH("sent to the grid member") in words(listed)
+    member.press(listed, AcceptTask(1).pack())
+    accepted = await member.wait_for(
+        lambda m: m["message_id"] == listed["message_id"] and ZH("✅ Accepted by you.") in words(m)
+    )
+    assert ZH("being handled") in words(accepted)
+    assert ZH("sent to the grid member") not in words(accepted)
+    assert data_of(accepted) == [NotMyArea(1).pack(), MarkFixed(1).pack()]
