@@ -37,8 +37,8 @@ class SqliteTransaction:
         self.open = True
 
     async def execute(self, sql: str, params: Params = ()) -> Changed:
-        async with self._live().execute(sql, params) as cursor:
-            return Changed(cursor.rowcount, cursor.lastrowid)
+        cursor = await self._live().execute(sql, params)  # closed when dropped, as executemany's
+        return Changed(cursor.rowcount, cursor.lastrowid)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         await self._live().executemany(sql, rows)
@@ -181,15 +181,20 @@ async def _connect(path: Path | str) -> aiosqlite.Connection:
     return connection
 
 
+# Each call into aiosqlite is a round trip to its thread, and under load each one waits for a
+# turn of the event loop; inside a transaction that wait holds the write lock. So a statement is
+# one trip (execute and fetch together), never more to fetch or close a cursor (one dropped is
+# closed at once: no cycle keeps it). `fetch_one` therefore reads every row its query yields: a
+# query that may yield many says `LIMIT 1` (each today reads by key, counts or says it).
+
+
 async def _fetch_one(connection: aiosqlite.Connection, sql: str, params: Params) -> Row | None:
-    async with connection.execute(sql, params) as cursor:
-        row: Row | None = await cursor.fetchone()
-        return row
+    rows = await connection.execute_fetchall(sql, params)
+    return next(iter(rows), None)
 
 
 async def _fetch_all(connection: aiosqlite.Connection, sql: str, params: Params) -> list[Row]:
-    async with connection.execute(sql, params) as cursor:
-        return list(await cursor.fetchall())
+    return list(await connection.execute_fetchall(sql, params))
 
 
 def utc_text(moment: datetime) -> str:

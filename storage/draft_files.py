@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.database import Database
+from storage.group_commit import GroupCommit
 from storage.transaction import Transaction
+
+_Listed = tuple[str, int, int, str]
+"""A kept file: path, user id, bytes, when (ISO)."""
 
 _UNUSED = "path NOT IN (SELECT local_path FROM report_media WHERE local_path IS NOT NULL)"
 """A draft file no report uses (yet)."""
@@ -14,15 +18,12 @@ _UNUSED = "path NOT IN (SELECT local_path FROM report_media WHERE local_path IS 
 class DraftFileRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._listings = GroupCommit(database, _list)
 
     async def add(self, user_id: int, path: str, size: int, at: datetime) -> None:
-        """List a kept file as `user_id`'s (the same file kept again keeps its first owner)."""
-        async with self._db.transaction() as connection:
-            await connection.execute(
-                """INSERT OR IGNORE INTO draft_files (path, user_id, bytes, kept_at)
-                   VALUES (?, ?, ?, ?)""",
-                (path, user_id, size, at.isoformat()),
-            )
+        """List a kept file as `user_id`'s (the same file kept again keeps its first owner);
+        files kept side by side (many villagers' photos at once) share a transaction."""
+        await self._listings.write((path, user_id, size, at.isoformat()))
 
     async def usage(self, user_id: int) -> tuple[int, int]:
         """How many draft files `user_id` has that no report uses, and their total bytes."""
@@ -63,3 +64,10 @@ class DraftFileRepository:
             "INSERT OR IGNORE INTO media_folder_warnings (day) VALUES (?)", (day,)
         )
         return cursor.rowcount == 1
+
+
+async def _list(tx: Transaction, files: list[_Listed]) -> None:
+    await tx.executemany(
+        "INSERT OR IGNORE INTO draft_files (path, user_id, bytes, kept_at) VALUES (?, ?, ?, ?)",
+        files,
+    )

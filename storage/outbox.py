@@ -1,4 +1,9 @@
-"""The persisted outbox: one row per notification, with its delivery progress."""
+"""The persisted outbox: one row per notification, with its delivery progress.
+
+A row's progress (a part sent, the row finished) is committed before its next part goes or the
+chat's next row may be claimed; progress of rows sent side by side shares a transaction
+(`storage.group_commit`).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage.database import Database
+from storage.group_commit import GroupCommit
 from storage.transaction import Transaction
 
 UNREACHABLE_OUTCOMES = ("blocked", "gone")
@@ -34,9 +40,22 @@ class NewRow:
     not_before: datetime | None = None
 
 
+@dataclass(frozen=True)
+class _Progress:
+    """`parts_done` of a row, and when `state` is set how it finished (see `finish`)."""
+
+    row_id: int
+    parts_done: int
+    state: str | None = None
+    finished_at: str | None = None
+    error: str | None = None
+    outcome: str | None = None
+
+
 class OutboxRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._progress = GroupCommit(database, _write_progress)
 
     async def add_many(self, tx: Transaction, rows: list[NewRow], *, now: datetime) -> None:
         await tx.executemany(
@@ -123,8 +142,7 @@ class OutboxRepository:
         return datetime.fromisoformat(row["soonest"]) if row and row["soonest"] else None
 
     async def mark_part_sent(self, row_id: int, parts_done: int) -> None:
-        async with self._db.transaction() as tx:
-            await tx.execute("UPDATE outbox SET parts_done = ? WHERE id = ?", (parts_done, row_id))
+        await self._progress.write(_Progress(row_id, parts_done))
 
     async def finish(
         self,
@@ -138,19 +156,9 @@ class OutboxRepository:
     ) -> None:
         """Close a row as 'sent' or 'dropped' (with why: the `outcome`). A chat that blocked
         the bot or is gone is remembered, so later notices skip it."""
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                """UPDATE outbox SET state = ?, finished_at = ?, last_error = ?, parts_done = ?,
-                                     outcome = ?
-                   WHERE id = ?""",
-                (state, now.isoformat(), error, parts_done, outcome, row_id),
-            )
-            if outcome in UNREACHABLE_OUTCOMES:
-                await tx.execute(
-                    """UPDATE users SET unreachable_since = ?
-                       WHERE user_id = (SELECT chat_id FROM outbox WHERE id = ?)""",
-                    (now.isoformat(), row_id),
-                )
+        await self._progress.write(
+            _Progress(row_id, parts_done, state, now.isoformat(), error, outcome)
+        )
 
     async def retry_later(self, row_id: int, when: datetime, error: str) -> None:
         async with self._db.transaction() as tx:
@@ -178,3 +186,28 @@ class OutboxRepository:
             (now.isoformat(),),
         )
         return [(row["chat_id"], row["n"], datetime.fromisoformat(row["until"])) for row in rows]
+
+
+async def _write_progress(tx: Transaction, batch: list[_Progress]) -> None:
+    """A batch of progress, a statement per kind (a row appears once: its sender waits)."""
+    parts = [(p.parts_done, p.row_id) for p in batch if p.state is None]
+    if parts:
+        await tx.executemany("UPDATE outbox SET parts_done = ? WHERE id = ?", parts)
+    finished = [p for p in batch if p.state is not None]
+    if finished:
+        await tx.executemany(
+            """UPDATE outbox SET state = ?, finished_at = ?, last_error = ?, parts_done = ?,
+                                 outcome = ?
+               WHERE id = ?""",
+            [
+                (p.state, p.finished_at, p.error, p.parts_done, p.outcome, p.row_id)
+                for p in finished
+            ],
+        )
+    unreachable = [(p.finished_at, p.row_id) for p in finished if p.outcome in UNREACHABLE_OUTCOMES]
+    if unreachable:
+        await tx.executemany(
+            """UPDATE users SET unreachable_since = ?
+               WHERE user_id = (SELECT chat_id FROM outbox WHERE id = ?)""",
+            unreachable,
+        )

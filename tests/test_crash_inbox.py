@@ -3,6 +3,8 @@ checkpoint stores one person's step and draft together, leaving others' for thei
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -40,5 +42,46 @@ async def test_a_failed_checkpoint_stores_nothing_of_it(tmp_path: Path) -> None:
             await inbox.checkpoint([StateWrite("reporting", "[5, 5]", "4")], {5: unstorable}, 1)
         assert await inbox.all_states("reporting") == {}
         assert [update_id for update_id, _ in await inbox.unhandled()] == [1]
+    finally:
+        await storage.close()
+
+
+async def test_checkpoints_that_wait_together_commit_in_one_transaction(tmp_path: Path) -> None:
+    storage = await Storage.open(tmp_path / "bot.sqlite3")
+    inbox = storage.conversations
+    try:
+        await inbox.receive([(update_id, "{}") for update_id in range(1, 11)])
+        before = storage.database.transactions
+        await asyncio.gather(
+            *(
+                inbox.checkpoint([StateWrite("reporting", f"[{n}, {n}]", "2")], {n: {"d": n}}, n)
+                for n in range(1, 11)
+            )
+        )
+        assert storage.database.transactions - before == 1
+        assert await inbox.unhandled() == []
+        assert len(await inbox.all_states("reporting")) == 10
+        assert (await inbox.all_user_data())[7] == {"d": 7}
+    finally:
+        await storage.close()
+
+
+async def test_a_checkpoint_failing_in_a_batch_fails_alone(tmp_path: Path) -> None:
+    """The batch is written again one by one: the others are stored, the faulty one raises."""
+    storage = await Storage.open(tmp_path / "bot.sqlite3")
+    inbox = storage.conversations
+    try:
+        await inbox.receive([(1, "{}"), (2, "{}"), (3, "{}")])
+        faulty = StateWrite(None, "[2, 2]", "2")  # type: ignore[arg-type]  # name is NOT NULL
+        results = await asyncio.gather(
+            inbox.checkpoint([StateWrite("reporting", "[1, 1]", "2")], {1: {"d": 1}}, 1),
+            inbox.checkpoint([faulty], {2: {"d": 2}}, 2),
+            inbox.checkpoint([StateWrite("reporting", "[3, 3]", "2")], {3: {"d": 3}}, 3),
+            return_exceptions=True,
+        )
+        assert results[0] is None and results[2] is None
+        assert isinstance(results[1], sqlite3.IntegrityError)
+        assert [update_id for update_id, _ in await inbox.unhandled()] == [2]
+        assert await inbox.all_user_data() == {1: {"d": 1}, 3: {"d": 3}}
     finally:
         await storage.close()

@@ -193,3 +193,33 @@ async def test_flood_control_slows_the_overall_rate(storage: Storage) -> None:
     clock.advance(timedelta(seconds=3))
     await drain(worker)
     assert sender.sent == [(1, "hello")]
+
+
+async def test_progress_of_rows_sent_side_by_side_shares_a_transaction(storage: Storage) -> None:
+    """Five rows' 'a part sent' and then 'finished' at once: a transaction for each batch, and
+    a chat that blocked the bot is still remembered as unreachable."""
+    clock = OffsetClock()
+    outbox = Outbox(storage.outbox, clock)
+    for chat_id in range(1, 6):
+        await enqueue(storage, outbox, chat_id, "first", "second")
+    async with storage.database.transaction() as tx:
+        await storage.users.ensure(tx, 5, clock.now())
+    rows = await storage.outbox.claim_due(clock.now(), limit=5, bulk_allowed=5, bulk_priority=10)
+    before = storage.database.transactions
+    await asyncio.gather(*(storage.outbox.mark_part_sent(row.id, 1) for row in rows))
+    await asyncio.gather(
+        *(
+            storage.outbox.finish(
+                row.id,
+                "dropped" if row.chat_id == 5 else "sent",
+                clock.now(),
+                parts_done=1 if row.chat_id == 5 else 2,
+                outcome="blocked" if row.chat_id == 5 else None,
+            )
+            for row in rows
+        )
+    )
+    assert storage.database.transactions - before == 2
+    assert await storage.outbox.count("sent") == 4 and await storage.outbox.count("dropped") == 1
+    row = await storage.database.fetch_one("SELECT unreachable_since FROM users WHERE user_id = 5")
+    assert row is not None and row["unreachable_since"] is not None

@@ -168,13 +168,14 @@ async def test_text_photo_voice_and_commands_reach_the_bot_and_come_back_as_even
         status, _ = await post(http, f"/api/personas/{VILLAGER}/text", {"text": "/start"})
         assert status == 200
         welcome = await villager.next_message()
+        home = await villager.next_message()  # asked right after the welcome, same update
         seen = [await asyncio.wait_for(events.get(), WAIT_SECONDS) for _ in range(2)]
     assert [event["message"]["message_id"] for event in seen] == [1, welcome["message_id"]]
     assert seen[0]["message"]["text"] == "/start" and not seen[0]["message"]["from"]["is_bot"]
 
     async with http.get(f"/api/chats/{villager.chat_id}") as response:
         messages = (await response.json())["messages"]
-    assert [m["message_id"] for m in messages] == [1, welcome["message_id"]]
+    assert [m["message_id"] for m in messages] == [1, welcome["message_id"], home["message_id"]]
     assert messages[1]["entities"]  # the page renders the bot's formatting from them
 
     await post(http, f"/api/personas/{VILLAGER}/photo", {"sample": "garbage_by_road"})

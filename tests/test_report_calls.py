@@ -1,8 +1,9 @@
-"""A report costs the villager few Bot API calls: what was understood of the place rides on
-the category question instead of a message of its own (issue #15)."""
+"""A report costs the villager few Bot API calls (what was understood of the place rides on
+the category question instead of a message of its own) and few SQLite transactions (#15)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 
 from tests.conftest import Town
@@ -35,3 +36,29 @@ async def test_a_report_sends_the_villager_four_messages(town: Town) -> None:
     calls = villager_calls(town, before)
     assert calls["sendMessage"] == 4  # place question, category question, summary, thanks
     assert calls["answerCallbackQuery"] == 2  # category and Submit, each answered once
+
+
+async def settled(town: Town) -> None:
+    """Wait until every update is handled and every notification is out (or fail)."""
+    database = town.bot.storage.database
+    for _ in range(200):
+        busy = await database.fetch_all(
+            """SELECT 1 FROM inbox WHERE handled = 0 UNION ALL
+               SELECT 1 FROM outbox WHERE state IN ('pending', 'sending')"""
+        )
+        if not busy:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("updates or notifications still waiting")
+
+
+async def test_a_report_costs_few_sqlite_transactions(town: Town) -> None:
+    """One at a time (no checkpoint waits to join another): the four updates' inbox and
+    checkpoint writes, the photo kept, the submit, and the outbox's claims and progress for the
+    grid member's card and the office's copy. Under load checkpoints share transactions."""
+    for hamlet in ["那笔坡", "岭头坡"]:
+        await settled(town)
+        before = town.bot.storage.database.transactions
+        await report_at(town, town.villager, town.inside(hamlet))
+        await settled(town)
+        assert town.bot.storage.database.transactions - before <= 16
