@@ -343,8 +343,14 @@ async def test_a_fault_for_one_chat_spares_the_others(
     with pytest.raises(Forbidden, match="kicked from the supergroup chat"):
         await bot.send_photo(office.chat_id, jpeg(40, 30))
     assert emu.faults_left() == 0
-    assert [m.get("text") for m in bob.messages] == ["back"]
-    assert [m.get("text") for m in alice.messages][0] == "first"
+    emu.fail_next("sendMessage", 500, chat_id=bob.chat_id, times=5)
+    emu.fail_next("sendMessage", 500, chat_id=ALICE)
+    emu.end_faults(chat_id=bob.chat_id)  # called off for Bob only
+    await bot.send_message(bob.chat_id, "back")
+    assert emu.faults_left() == 1
+    emu.end_faults()
+    assert [m.get("text") for m in bob.messages] == ["back", "back"]
+    assert alice.messages[0]["text"] == "first"
 
 
 async def test_wildcard_fault_spares_get_updates(

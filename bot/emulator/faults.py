@@ -89,7 +89,7 @@ class FaultInjection:
         which recipient Telegram refuses, whatever the order the bot sends in.
 
         429 carries `retry_after` (default 1 s) as Telegram does; the description defaults to
-        Telegram's usual one for the status (`KICKED_FROM_GROUP`, `DEACTIVATED`, …: more of its own).
+        Telegram's usual one for the status (`DEACTIVATED`, `KICKED_FROM_GROUP`: more of its own).
         """
         if times < 1:
             raise ValueError("times must be at least 1")
@@ -123,8 +123,12 @@ class FaultInjection:
         """Close the connection of the next `count` calls except getUpdates, without answering."""
         self._drops += count
 
-    def end_faults(self) -> None:
-        """Call off the injected failures and drops that have not happened yet."""
+    def end_faults(self, *, chat_id: int | None = None) -> None:
+        """Call off the injected failures and drops that have not happened yet; with `chat_id`,
+        only the failures injected for that chat."""
+        if chat_id is not None:
+            self._faults = [fault for fault in self._faults if fault.chat_id != chat_id]
+            return
         self._faults.clear()
         self._drops = 0
 
