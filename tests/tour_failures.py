@@ -11,6 +11,7 @@ refused never depends on the order the outbox sends in."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -62,9 +63,11 @@ TYPED += ("停水通知", "通知文件")
 FILE_REFUSED = "Bad Request: wrong file identifier/HTTP URL specified"
 TEXT_REFUSED = 'Bad Request: can\'t parse entities: Unsupported start tag "x" at byte offset 0'
 PIN_REFUSED = "Bad Request: wrong latitude or longitude"
+COUNT = re.compile(r"\d+")
 RETRIES = 11
 """A notice to one person is given up on its 11th failed attempt (`MAX_NOTICE_ATTEMPTS` = 10
 attempts before it)."""
+NO_LONGER_SHOWN = "(Notice #{id} of {when} can no longer be shown.)"
 CANCEL_MARGIN = timedelta(seconds=3)
 """A notice row retried with backoff is cancelled only this long before its next attempt: a
 row in flight when the notice is cancelled would be sent, not counted as cancelled."""
@@ -74,7 +77,6 @@ async def delivery_failures(town: Town, words: Words) -> None:
     """Every failure in turn; the office hears of them all at the end."""
     town.emulator.fail_next("sendPhoto", 400, chat_id=OFFICE_CHAT, description=FILE_REFUSED)
     first = await newest_row(town)
-    worker = person(town, WORKER, "梁网格")
     for path in (
         refused_parts_of_a_report,
         an_account_deleted,
@@ -84,13 +86,18 @@ async def delivery_failures(town: Town, words: Words) -> None:
         a_notice_no_longer_shown,
     ):
         rest(town)
-        await path(town, worker)
+        await path(town, words)
     rest(town)
     await the_office_hears_of_it(town, first)
 
 
 def services(town: Town) -> Any:
     return town.bot.application.bot_data["services"]
+
+
+def worker_of(town: Town) -> EmulatedUser:
+    """The grid member of `WORKED`."""
+    return person(town, WORKER, "梁网格")
 
 
 async def newest_row(town: Town) -> int:
@@ -112,11 +119,11 @@ async def kept(town: Town, chat_id: int, *, part: str | None = None, seconds: in
     raise AssertionError(f"no failure to {chat_id} kept ({part or 'given up'})")
 
 
-async def refused_parts_of_a_report(town: Town, worker: EmulatedUser) -> None:
+async def refused_parts_of_a_report(town: Town, words: Words) -> None:
     """A report with two photos and a voice note the grid member may hear: its grid member's
     album, map pin and voice note are refused, and the department group has removed the bot;
     the grid member takes it and the news of it is refused to the reporter."""
-    emulator = town.emulator
+    emulator, worker = town.emulator, worker_of(town)
     await hello(worker)
     reporter = person(town, REPORTER, "报事的人")
     await hello(reporter)
@@ -141,10 +148,10 @@ async def refused_parts_of_a_report(town: Town, worker: EmulatedUser) -> None:
     await kept(town, REPORTER, part="text")
 
 
-async def an_account_deleted(town: Town, worker: EmulatedUser) -> None:
+async def an_account_deleted(town: Town, words: Words) -> None:
     """A one-photo report whose task card's photo is refused (the card goes alone); its
     reporter deletes their Telegram account before the grid member takes it."""
-    gone = person(town, GONE, "销号的人")
+    gone, worker = person(town, GONE, "销号的人"), worker_of(town)
     await hello(gone)
     town.emulator.fail_next("sendPhoto", 400, chat_id=WORKER, description=FILE_REFUSED)
     number = await reported_at(gone, aside(town, WORKED, 2), "household")
@@ -154,7 +161,7 @@ async def an_account_deleted(town: Town, worker: EmulatedUser) -> None:
     await kept(town, GONE)
 
 
-async def an_invitation_the_office_cannot_hear_of(town: Town, worker: EmulatedUser) -> None:
+async def an_invitation_the_office_cannot_hear_of(town: Town, words: Words) -> None:
     """An invited grid member joins (the news is refused to the admin who invited them), is
     revoked and has themselves forgotten: /audit can name them only by number."""
     admin, newcomer = town.admin, person(town, NEWCOMER, "来去的人")
@@ -232,7 +239,7 @@ async def waiting_calmly(town: Town, chat_id: int, notice_id: int) -> None:
     raise AssertionError(f"the notice row to {chat_id} never waited for a retry")
 
 
-async def a_notice_cancelled_mid_send(town: Town, worker: EmulatedUser) -> None:
+async def a_notice_cancelled_mid_send(town: Town, words: Words) -> None:
     """A notice to three readers of one hamlet: one gets it, one blocked the bot, one Telegram
     keeps failing; the progress counts the blocked one, /notices what is still to send, and the
     office cancels it: the last one is not sent."""
@@ -260,7 +267,7 @@ async def a_notice_cancelled_mid_send(town: Town, worker: EmulatedUser) -> None:
     emulator.end_faults(chat_id=STUCK)  # the failures left for the reader it was not sent to
 
 
-async def a_notice_given_up(town: Town, worker: EmulatedUser) -> None:
+async def a_notice_given_up(town: Town, words: Words) -> None:
     """A notice with a file: Telegram refuses the file to one reader and keeps failing the
     other until the outbox gives up (the clock moved to each retry)."""
     emulator = town.emulator
@@ -288,12 +295,13 @@ async def a_notice_given_up(town: Town, worker: EmulatedUser) -> None:
     await kept(town, STUCK)
 
 
-async def a_notice_no_longer_shown(town: Town, worker: EmulatedUser) -> None:
+async def a_notice_no_longer_shown(town: Town, words: Words) -> None:
     """/news of the reader who got the first notice: Telegram refuses it now."""
     reader = person(town, READER, "读通知的人")
+    apology = words(NO_LONGER_SHOWN).rsplit("}", 1)[1]  # the words after the notice's date
     town.emulator.fail_next("sendMessage", 400, chat_id=READER, description=TEXT_REFUSED)
     reader.send_text("/news")
-    await reader.wait_for(lambda m: "📢" not in text_of(m), 10)
+    await reader.wait_for(mentions(apology), 10)
 
 
 async def the_office_hears_of_it(town: Town, first: int) -> None:
@@ -311,10 +319,9 @@ async def the_office_hears_of_it(town: Town, first: int) -> None:
         (OFFICE_CHAT, first),
     )
     assert alert is not None, "the office group was not told of the failed deliveries"
-    failures = await town.bot.storage.deliveries.open_failures(20)
-    await answered(admin, lambda: admin.send_text("/deliveries"))
-    for failure in failures:
-        await admin.wait_for(has_button(RetryDelivery(failure.id)), 10)
+    listed = await answered(admin, lambda: admin.send_text("/deliveries"))
+    for _ in range(int(COUNT.search(text_of(listed)).group())):  # each with its Retry
+        await admin.wait_for(has_button(RetryDelivery), 10)
     rest(town)
     admin.clear()
     admin.send_text("/audit")
