@@ -24,6 +24,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filte
 
 from bot.emulator import BotApiEmulator, EmulatedUser
 from bot.emulator.base import Json
+from bot.emulator.faults import DEACTIVATED, KICKED_FROM_SUPERGROUP
 
 TOKEN = "123456:TEST"
 ALICE = 1001
@@ -323,6 +324,33 @@ async def test_injected_errors_map_to_ptb_exceptions(
             await bot.send_message(ALICE, "try")
     await bot.send_message(ALICE, "third time lucky")
     assert [message["text"] for message in alice.messages] == ["third time lucky"]
+
+
+async def test_a_fault_for_one_chat_spares_the_others(
+    emu: BotApiEmulator, bot: Bot, alice: EmulatedUser
+) -> None:
+    """fail_next(chat_id=): only that chat's calls fail, with Telegram's own words for a
+    deleted account and a group that removed the bot; everyone else is served meanwhile."""
+    bob = emu.user(1002, "阿公")
+    office = emu.group(-100777, "美丽办")
+    emu.fail_next("sendMessage", 403, chat_id=bob.chat_id, description=DEACTIVATED)
+    emu.fail_next("sendPhoto", 403, chat_id=office.chat_id, description=KICKED_FROM_SUPERGROUP)
+    await bot.send_message(ALICE, "first")
+    with pytest.raises(Forbidden, match="user is deactivated"):
+        await bot.send_message(str(bob.chat_id), "gone")  # the id as a string is the same chat
+    await bot.send_message(bob.chat_id, "back")
+    await bot.send_photo(ALICE, jpeg(40, 30))
+    with pytest.raises(Forbidden, match="kicked from the supergroup chat"):
+        await bot.send_photo(office.chat_id, jpeg(40, 30))
+    assert emu.faults_left() == 0
+    emu.fail_next("sendMessage", 500, chat_id=bob.chat_id, times=5)
+    emu.fail_next("sendMessage", 500, chat_id=ALICE)
+    emu.end_faults(chat_id=bob.chat_id)  # called off for Bob only
+    await bot.send_message(bob.chat_id, "back")
+    assert emu.faults_left() == 1
+    emu.end_faults()
+    assert [m.get("text") for m in bob.messages] == ["back", "back"]
+    assert alice.messages[0]["text"] == "first"
 
 
 async def test_wildcard_fault_spares_get_updates(

@@ -37,6 +37,8 @@ from tests.conftest import Town
 from tests.test_deadline_story import NABI_LEAD
 from tests.tour_edges import TYPED as EDGES_TYPED
 from tests.tour_edges import edge_paths
+from tests.tour_failures import TYPED as FAILURES_TYPED
+from tests.tour_failures import delivery_failures
 from tests.tour_office import (
     office_issues_an_order,
     office_manages,
@@ -360,8 +362,17 @@ async def story(town: Town, words: Words) -> tuple[str, ...]:
         lambda: numbers_by_period(town),
         lambda: edge_paths(town, words),
         lambda: office_more(town, words),
+        lambda: delivery_failures(town, words),
     ]
     for journey in journeys:
         rest(town)
         await journey()
-    return TYPED + WIZARD_TYPED + PEOPLE_TYPED + VOICE_TYPED + EDGES_TYPED + OFFICE_MORE_TYPED
+    return (
+        TYPED
+        + WIZARD_TYPED
+        + PEOPLE_TYPED
+        + VOICE_TYPED
+        + EDGES_TYPED
+        + OFFICE_MORE_TYPED
+        + FAILURES_TYPED
+    )

@@ -86,7 +86,7 @@ class HttpApi(FaultInjection):
         params = await _read_params(request)
         self.requests.append((method, params))
         name = method.lower()
-        injected = await self._injected(name, request)
+        injected = await self._injected(name, params, request)
         if injected is not None:
             return injected
         handler: Callable[[Json], Awaitable[Any]] | None = getattr(self, f"_api_{name}", None)
