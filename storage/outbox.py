@@ -160,18 +160,23 @@ class OutboxRepository:
             _Progress(row_id, parts_done, state, now.isoformat(), error, outcome)
         )
 
-    async def retry_later(self, row_id: int, when: datetime, error: str) -> None:
+    async def retry_later(self, row_id: int, when: datetime, error: str, *, now: datetime) -> None:
+        """Back to 'pending' until `when`; dropped instead if its notice was cancelled while
+        it was being sent (cancelling drops only the rows not being sent)."""
         async with self._db.transaction() as tx:
             await tx.execute(
                 """UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ?
                    WHERE id = ?""",
                 (when.isoformat(), error, row_id),
             )
+            await _drop_if_cancelled(tx, now, "id = ?", (row_id,))
 
-    async def requeue_in_flight(self) -> int:
-        """At start-up: rows left 'sending' by a crash go back to 'pending'."""
+    async def requeue_in_flight(self, now: datetime) -> int:
+        """At start-up: rows left 'sending' by a crash go back to 'pending', but for a notice
+        cancelled meanwhile."""
         async with self._db.transaction() as tx:
             cursor = await tx.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'")
+            await _drop_if_cancelled(tx, now, "1", ())
             return cursor.rowcount
 
     async def count(self, state: str) -> int:
@@ -186,6 +191,19 @@ class OutboxRepository:
             (now.isoformat(),),
         )
         return [(row["chat_id"], row["n"], datetime.fromisoformat(row["until"])) for row in rows]
+
+
+async def _drop_if_cancelled(
+    tx: Transaction, now: datetime, where: str, parameters: tuple[object, ...]
+) -> None:
+    """Pending rows (of those `where` picks) whose notice was cancelled: dropped, as
+    cancelling does for the rows it finds pending."""
+    await tx.execute(
+        f"""UPDATE outbox SET state = 'dropped', outcome = 'cancelled', finished_at = ?
+            WHERE {where} AND state = 'pending'
+              AND notice_id IN (SELECT id FROM notices WHERE state = 'cancelled')""",
+        (now.isoformat(), *parameters),
+    )
 
 
 async def _write_progress(tx: Transaction, batch: list[_Progress]) -> None:

@@ -223,3 +223,80 @@ async def test_progress_of_rows_sent_side_by_side_shares_a_transaction(storage: 
     assert await storage.outbox.count("sent") == 4 and await storage.outbox.count("dropped") == 1
     row = await storage.database.fetch_one("SELECT unreachable_since FROM users WHERE user_id = 5")
     assert row is not None and row["unreachable_since"] is not None
+
+
+class OneNotice:
+    """A notice's parts, for rows that carry a notice id."""
+
+    async def parts_for(self, notice_id: int, language: str) -> tuple[Part, ...]:
+        return (Part("text", text=f"notice {notice_id} in {language}"),)
+
+
+async def a_sending_notice(storage: Storage, clock: OffsetClock, *chats: int) -> int:
+    """A notice being sent to `chats`, one outbox row each."""
+    notice_id = await storage.notices.add(
+        author_id=1,
+        audience="all",
+        kind="text",
+        file_id=None,
+        texts="{}",
+        send_at=clock.now(),
+        now=clock.now(),
+    )
+    async with storage.database.transaction() as tx:
+        await storage.notices.start(
+            tx, notice_id, [(chat, "zh") for chat in chats], priority=Priority.BULK, now=clock.now()
+        )
+    return notice_id
+
+
+async def cancel(storage: Storage, clock: OffsetClock, notice_id: int) -> None:
+    async with storage.database.transaction() as tx:
+        await storage.notices.finish(tx, notice_id, "cancelled", clock.now())
+
+
+async def test_a_notice_cancelled_while_a_row_was_being_sent_never_sends_it_again(
+    storage: Storage,
+) -> None:
+    """Cancelling drops the pending rows; one in flight that then fails is dropped at its
+    retry, not sent for a cancelled notice."""
+    clock, sender = OffsetClock(), ScriptedSender()
+    outbox = Outbox(storage.outbox, clock)
+    worker = DeliveryWorker(storage.outbox, outbox, sender, clock, notices=OneNotice())
+    notice_id = await a_sending_notice(storage, clock, 1)
+
+    original_send, tries = sender.send, 0
+
+    async def cancelled_meanwhile(chat_id: int, part: Part) -> None:
+        nonlocal tries
+        tries += 1
+        if tries == 1:  # the office cancels while this first attempt is on its way
+            await cancel(storage, clock, notice_id)
+            raise TransientFailure("502 Bad Gateway")
+        await original_send(chat_id, part)
+
+    sender.send = cancelled_meanwhile  # type: ignore[method-assign]
+    assert await worker.deliver_next()
+    clock.advance(timedelta(minutes=5))
+    await drain(worker)
+    assert sender.sent == []
+    assert (await storage.notices.counts(notice_id)).cancelled == 1
+
+
+async def test_a_row_in_flight_at_a_crash_of_a_notice_cancelled_since_is_not_sent(
+    storage: Storage,
+) -> None:
+    clock, sender = OffsetClock(), ScriptedSender()
+    outbox = Outbox(storage.outbox, clock)
+    notice_id = await a_sending_notice(storage, clock, 1, 2)
+    claimed = await storage.outbox.claim_due(
+        clock.now(), limit=1, bulk_allowed=1, bulk_priority=Priority.BULK
+    )
+    assert len(claimed) == 1  # in flight… the process dies, and the notice is cancelled
+    await cancel(storage, clock, notice_id)
+    worker = DeliveryWorker(storage.outbox, outbox, sender, clock, notices=OneNotice())
+    await worker.start()
+    await worker.stop()
+    await drain(worker)
+    assert sender.sent == []
+    assert (await storage.notices.counts(notice_id)).cancelled == 2

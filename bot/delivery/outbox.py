@@ -214,7 +214,7 @@ class DeliveryWorker:
 
     async def start(self) -> None:
         self._stopping = False
-        requeued = await self._repository.requeue_in_flight()
+        requeued = await self._repository.requeue_in_flight(self._clock.now())
         if requeued:
             log.warning("resending %d notification(s) that were in flight at shutdown", requeued)
         self._task = asyncio.create_task(self._run(), name="outbox-delivery")
@@ -296,7 +296,9 @@ class DeliveryWorker:
             parts = await self._parts_of(row)
             for part in parts[done:]:
                 if not await self._wait_out_pause():
-                    await self._repository.retry_later(row.id, self._paused_until, "paused")
+                    await self._repository.retry_later(
+                        row.id, self._paused_until, "paused", now=self._clock.now()
+                    )
                     return
                 try:
                     async with self.pace:
@@ -323,7 +325,9 @@ class DeliveryWorker:
             self._paused_until = max(
                 self._paused_until, self._clock.now() + timedelta(seconds=error.seconds)
             )
-            await self._repository.retry_later(row.id, self._paused_until, str(error))
+            await self._repository.retry_later(
+                row.id, self._paused_until, str(error), now=self._clock.now()
+            )
             log.warning(
                 "flood control: pausing deliveries for %s s; rate now %.1f/s",
                 error.seconds,
@@ -360,7 +364,8 @@ class DeliveryWorker:
                 await self._record(row, str(error), gave_up=True)
                 return
             backoff = min(timedelta(seconds=2 ** min(row.attempts, 10)), MAX_BACKOFF)
-            await self._repository.retry_later(row.id, self._clock.now() + backoff, str(error))
+            now = self._clock.now()
+            await self._repository.retry_later(row.id, now + backoff, str(error), now=now)
             log.warning("delivery to %s failed (%s); retrying in %s", row.chat_id, error, backoff)
         else:
             nothing_went = refused and not delivered and row.parts_done == 0
