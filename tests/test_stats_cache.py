@@ -78,3 +78,17 @@ async def test_forgetting_someone_who_did_the_work_drops_what_was_kept(desk: Des
     after = await desk.stats.figures(november)
     assert after is not before
     assert MEMBER not in {facts.worker_id for facts in after.facts}
+
+
+async def test_one_complete_period_is_kept_and_the_next_one_takes_its_place(desk: Desk) -> None:
+    await worked.november_log(desk)
+    november, october = await desk.month(11), await desk.month(10)
+    first = await desk.stats.figures(november)
+    assert await desk.stats.figures(november) is first
+    await desk.stats.figures(october)
+    again = await desk.stats.figures(november)
+    assert again is not first  # computed afresh: october had taken its place
+    assert (again.town, again.hamlets, again.ranking) == (first.town, first.hamlets, first.ranking)
+    december = await desk.month(12)
+    await desk.stats.figures(december)  # a running period is never kept: november stays
+    assert await desk.stats.figures(november) is again

@@ -125,9 +125,10 @@ class _Kept:
 
 
 class StatsService:
-    KEPT_PERIODS = 2
+    KEPT_PERIODS = 1
     """Complete periods kept at once: the office looks at one period at a time (summary, then
-    ranking, map, export), and a year of 10,000 reports keeps some 10 MiB of facts."""
+    ranking, map, export), and a year of 10,000 reports keeps some 9 MiB of facts (a second
+    one kept took the bot's peak after /stats for three years and a report past 120 MiB)."""
 
     def __init__(
         self,
@@ -218,6 +219,10 @@ class StatsService:
             self._kept.move_to_end(key)
             return kept.figures
         self._kept.pop(key, None)
+        if period.ended(now):
+            # This one will be kept: what it replaces goes now, not after it is computed.
+            while len(self._kept) >= self.KEPT_PERIODS:
+                self._kept.popitem(last=False)
         last_event_id = await self._repository.last_event_id()
         as_at = period.as_at(now)
         window = timedelta(days=self.rules.recurrence_window_days)
@@ -229,7 +234,7 @@ class StatsService:
             workers = {facts.worker_id for facts in figures.facts if facts.worker_id is not None}
             known = await self._repository.known_people(workers)
             self._kept[key] = _Kept(figures, last_event_id, workers, known)
-            while len(self._kept) > self.KEPT_PERIODS:
+            while len(self._kept) > self.KEPT_PERIODS:  # another one computed meanwhile
                 self._kept.popitem(last=False)
         return figures
 
