@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.reporting.lifecycle import Action, State
 from bot.stats import charts
-from bot.stats.service import TOWN
+from bot.stats.service import TOWN, Scope, Sums
 from tests import test_stats as worked
 from tests.test_stats import MEMBER, Desk
 
@@ -92,3 +92,22 @@ async def test_one_complete_period_is_kept_and_the_next_one_takes_its_place(desk
     december = await desk.month(12)
     await desk.stats.figures(december)  # a running period is never kept: november stays
     assert await desk.stats.figures(november) is again
+
+
+async def test_the_chart_drawn_from_the_sums_shows_what_the_finished_figures_show(
+    desk: Desk,
+) -> None:
+    """/stats draws the chart from the sums, before the recurrences and the ranking are found:
+    it must be the chart of the finished figures (the worked example has a recurrence)."""
+    await worked.november_log(desk)
+    village = Scope(village_id=desk.grid.hamlets["h01"].village_id)
+    early: list[charts.PeriodChart] = []
+
+    def summed(sums: Sums) -> None:
+        early.extend(desk.presenter.chart_of(sums, scope, "en") for scope in (TOWN, village))
+
+    figures = await desk.stats.figures(await desk.month(11), summed=summed)
+    assert figures.town.recurrences == 1
+    assert early == [desk.presenter.chart_of(figures, scope, "en") for scope in (TOWN, village)]
+    assert await desk.stats.figures(await desk.month(11), summed=summed) is figures
+    assert len(early) == 2  # kept figures are not summed again

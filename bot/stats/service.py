@@ -14,7 +14,7 @@ leaves the events; it must leave the figures too). A period still running is nev
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,7 +32,6 @@ from bot.stats.indicators import (
     Figures,
     ReportFacts,
     ReportHistory,
-    by_key,
     combined,
     mark_recurrences,
     replay,
@@ -114,6 +113,20 @@ class PeriodFigures:
         return [facts for facts in self.facts if scope.holds(facts)]
 
 
+@dataclass(frozen=True)
+class Sums:
+    """A period's facts and the sums of its hamlets and villages before the recurrences are
+    counted in (theirs read 0 here): what the period chart shows, ready before the rest."""
+
+    period: Period
+    facts: list[ReportFacts]
+    hamlets: dict[str, Figures]
+    villages: dict[str, Figures]
+
+    def facts_in(self, scope: Scope) -> list[ReportFacts]:
+        return [facts for facts in self.facts if scope.holds(facts)]
+
+
 @dataclass
 class _Kept:
     """A complete period's figures, with what would tell that they are no longer right."""
@@ -171,10 +184,17 @@ class StatsService:
             return None
         return request
 
-    async def answer(self, actor_id: int, command: str, request: Request) -> PeriodFigures:
+    async def answer(
+        self,
+        actor_id: int,
+        command: str,
+        request: Request,
+        *,
+        summed: Callable[[Sums], None] | None = None,
+    ) -> PeriodFigures:
         """The figures an office admin asked for (see `figures`)."""
         self.require_office(actor_id, command)
-        return await self.figures(request.period)
+        return await self.figures(request.period, summed=summed)
 
     async def export_counts(self, actor_id: int, figures: PeriodFigures) -> dict[int, int]:
         """The "+1" counts of an office admin's export (see `duplicate_counts`)."""
@@ -209,9 +229,17 @@ class StatsService:
                 return Scope(village_id=hamlet.village_id, hamlet_id=hamlet.id)
         return None
 
-    async def figures(self, period: Period) -> PeriodFigures:
+    def keeps(self, period: Period) -> bool:
+        """Whether the period's figures are kept (a hint: `figures` still checks them)."""
+        return (period.kind.value, period.key) in self._kept
+
+    async def figures(
+        self, period: Period, *, summed: Callable[[Sums], None] | None = None
+    ) -> PeriodFigures:
         """Every indicator of the period, per group, as at its end (or now); a complete
-        period's from the last time they were computed while nothing has changed them."""
+        period's from the last time they were computed while nothing has changed them.
+        Computed afresh, they are first handed to `summed` as `Sums` (all that the chart
+        needs), so the chart can be drawn while the recurrences and the ranking are found."""
         now = self._clock.now()
         key = (period.kind.value, period.key)
         kept = self._kept.get(key)
@@ -227,8 +255,12 @@ class StatsService:
         as_at = period.as_at(now)
         window = timedelta(days=self.rules.recurrence_window_days)
         facts = await self._replayed(period, as_at)
+        sums = await asyncio.to_thread(self._sums, facts)
+        if summed is not None:
+            hamlets, villages = self._groups(sums[0])
+            summed(Sums(period, facts, hamlets, villages))
         spots = await self._repository.closed_spots(period.start - window, as_at)
-        figures = await asyncio.to_thread(self._compute, period, as_at, facts, spots)
+        figures = await asyncio.to_thread(self._compute, period, as_at, facts, sums, spots)
         if period.ended(now):
             figures.complete = True
             workers = {facts.worker_id for facts in figures.facts if facts.worker_id is not None}
@@ -283,17 +315,22 @@ class StatsService:
             for history in histories
         ]
 
-    def _compute(
-        self, period: Period, as_at: datetime, facts: list[ReportFacts], spots: list[ClosedSpot]
-    ) -> PeriodFigures:
-        """The reports' facts summed per group and ranked, recurrences marked first."""
-        mark_recurrences(
-            facts,
-            spots,
-            radius_m=self.rules.recurrence_radius_m,
-            window_days=self.rules.recurrence_window_days,
-        )
-        places = by_key(facts, lambda report: report.hamlet_id)
+    def _sums(
+        self, facts: list[ReportFacts]
+    ) -> tuple[dict[str | None, Figures], dict[str, Figures]]:
+        """The facts summed per hamlet and per category, in one pass (recurrences not yet
+        marked: `_compute` counts them in)."""
+        places: dict[str | None, Figures] = defaultdict(Figures)
+        categories: dict[str, Figures] = defaultdict(Figures)
+        for report in facts:
+            places[report.hamlet_id].add(report)
+            categories[report.category].add(report)
+        return places, categories
+
+    def _groups(
+        self, places: dict[str | None, Figures]
+    ) -> tuple[dict[str, Figures], dict[str, Figures]]:
+        """Every hamlet's figures (with its households) and every village's, from the sums."""
         hamlets = {
             key: combined([places.get(key, Figures())], hamlet.households)
             for key, hamlet in self._grid.hamlets.items()
@@ -305,6 +342,29 @@ class StatsService:
             )
             for key in self._grid.villages
         }
+        return hamlets, villages
+
+    def _compute(
+        self,
+        period: Period,
+        as_at: datetime,
+        facts: list[ReportFacts],
+        sums: tuple[dict[str | None, Figures], dict[str, Figures]],
+        spots: list[ClosedSpot],
+    ) -> PeriodFigures:
+        """The recurrences marked and counted into the sums, then every group and the ranking."""
+        places, by_category = sums
+        mark_recurrences(
+            facts,
+            spots,
+            radius_m=self.rules.recurrence_radius_m,
+            window_days=self.rules.recurrence_window_days,
+        )
+        for report in facts:
+            if report.recurrence:
+                places[report.hamlet_id].recurrences += 1
+                by_category[report.category].recurrences += 1
+        hamlets, villages = self._groups(places)
         members = {
             member: combined(
                 [hamlets[key] for key in self._people.hamlets_of_member(member)],
@@ -312,7 +372,6 @@ class StatsService:
             )
             for member in self._people.all_grid_members()
         }
-        by_category = by_key(facts, lambda report: report.category)
         town = combined(
             places.values(), sum(hamlet.households for hamlet in self._grid.hamlets.values())
         )
