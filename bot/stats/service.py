@@ -259,7 +259,17 @@ class StatsService:
         if summed is not None:
             hamlets, villages = self._groups(sums[0])
             summed(Sums(period, facts, hamlets, villages))
-        spots = await self._repository.closed_spots(period.start - window, as_at)
+        # Spots closed in the period are the period's own closed reports (every report with a
+        # step in it was replayed); only the window before it is read.
+        spots = await self._repository.closed_spots(period.start - window, period.start)
+        spots += [
+            ClosedSpot(report.latitude, report.longitude, report.finished_at)
+            for report in facts
+            if report.closed
+            and report.finished_at is not None
+            and report.latitude is not None
+            and report.longitude is not None
+        ]
         figures = await asyncio.to_thread(self._compute, period, as_at, facts, sums, spots)
         if period.ended(now):
             figures.complete = True
