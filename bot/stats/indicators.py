@@ -57,8 +57,10 @@ class LoggedEvent(NamedTuple):
     worker_id: int | None = None
 
 
-@dataclass(frozen=True)
-class ReportHistory:
+class ReportHistory(NamedTuple):
+    """A report as the replay reads it: its place and category, and its events in order (a
+    plain tuple: a year of a town is read as 10,000 of them)."""
+
     id: int
     category: str
     hamlet_id: str | None
