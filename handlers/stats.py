@@ -84,11 +84,11 @@ async def stats(message: Message, found: Services, asked: Asked, language: str) 
     Figures computed afresh have their chart drawn while the recurrences, the ranking and the
     summary are still being made; a complete period's chart, once sent, goes again by the id
     Telegram gave it (no upload)."""
-    await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
     presenter = found.stats_presenter
     scope = asked.request.scope
     if not found.stats.keeps(asked.request.period):
         presenter.warm_up()
+    await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
     drawing: list[asyncio.Future[bytes]] = []
 
     def draw(sums: Sums) -> None:
@@ -132,9 +132,9 @@ async def ranking(message: Message, found: Services, asked: Asked, language: str
 
 async def town_map(message: Message, found: Services, asked: Asked, language: str) -> None:
     """The town's hamlets shaded by open reports, with the open reports as points."""
-    await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
     if not found.stats.keeps(asked.request.period):
         found.stats_presenter.warm_up()
+    await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
     figures = await asked.figures(found)
     picture = await asyncio.to_thread(found.stats_presenter.map_png, figures, language)
     await message.reply_photo(picture)
