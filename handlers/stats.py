@@ -16,7 +16,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.core.errors import Refused
 from bot.stats.pictures import chart_key
-from bot.stats.service import PeriodFigures, Request
+from bot.stats.service import PeriodFigures, Request, Sums
 from handlers.context import BotContext
 from handlers.refusals import answer_refusal
 from handlers.services import Services
@@ -30,8 +30,10 @@ class Asked:
     command: str
     request: Request
 
-    async def figures(self, found: Services) -> PeriodFigures:
-        return await found.stats.answer(self.actor_id, self.command, self.request)
+    async def figures(
+        self, found: Services, summed: Callable[[Sums], None] | None = None
+    ) -> PeriodFigures:
+        return await found.stats.answer(self.actor_id, self.command, self.request, summed=summed)
 
 
 Answer = Callable[[Message, Services, Asked, str], Awaitable[None]]
@@ -79,14 +81,30 @@ def usage(_: Callable[[str], str], with_place: bool) -> str:
 
 async def stats(message: Message, found: Services, asked: Asked, language: str) -> None:
     """A short summary and the chart: reports per week, on-time closure per place, categories.
-    A complete period's chart, once sent, goes again by the id Telegram gave it (no upload)."""
-    await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
+    Figures computed afresh have their chart drawn while the recurrences, the ranking and the
+    summary are still being made; a complete period's chart, once sent, goes again by the id
+    Telegram gave it (no upload)."""
     presenter = found.stats_presenter
-    figures = await asked.figures(found)
     scope = asked.request.scope
-    await message.reply_text(
-        presenter.summary_text(figures, scope, language), parse_mode=ParseMode.HTML
-    )
+    if not found.stats.keeps(asked.request.period):
+        presenter.warm_up()
+    await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
+    drawing: list[asyncio.Future[bytes]] = []
+
+    def draw(sums: Sums) -> None:
+        drawing.append(
+            asyncio.ensure_future(asyncio.to_thread(presenter.chart_drawing(sums, scope, language)))
+        )
+
+    try:
+        figures = await asked.figures(found, summed=draw)
+        await message.reply_text(
+            presenter.summary_text(figures, scope, language), parse_mode=ParseMode.HTML
+        )
+    except BaseException:
+        for task in drawing:
+            task.cancel()
+        raise
     key = chart_key(scope, language)
     file_id = figures.sent.get(key)
     if file_id is not None:
@@ -95,7 +113,10 @@ async def stats(message: Message, found: Services, asked: Asked, language: str) 
             return
         except BadRequest:  # Telegram no longer knows the id: upload the picture again
             figures.sent.pop(key, None)
-    chart = await asyncio.to_thread(presenter.chart_png, figures, scope, language)
+    if drawing:
+        chart = presenter.keep_chart(figures, scope, language, await drawing[0])
+    else:
+        chart = await asyncio.to_thread(presenter.chart_png, figures, scope, language)
     sent = await message.reply_photo(chart)
     if figures.complete and sent.photo:
         figures.sent[key] = sent.photo[-1].file_id
@@ -111,6 +132,8 @@ async def ranking(message: Message, found: Services, asked: Asked, language: str
 
 async def town_map(message: Message, found: Services, asked: Asked, language: str) -> None:
     """The town's hamlets shaded by open reports, with the open reports as points."""
+    if not found.stats.keeps(asked.request.period):
+        found.stats_presenter.warm_up()
     await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
     figures = await asked.figures(found)
     picture = await asyncio.to_thread(found.stats_presenter.map_png, figures, language)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.reporting.lifecycle import Action, State
 from bot.stats import charts
-from bot.stats.service import TOWN
+from bot.stats.service import TOWN, Scope, Sums
 from tests import test_stats as worked
 from tests.test_stats import MEMBER, Desk
 
@@ -78,3 +78,36 @@ async def test_forgetting_someone_who_did_the_work_drops_what_was_kept(desk: Des
     after = await desk.stats.figures(november)
     assert after is not before
     assert MEMBER not in {facts.worker_id for facts in after.facts}
+
+
+async def test_one_complete_period_is_kept_and_the_next_one_takes_its_place(desk: Desk) -> None:
+    await worked.november_log(desk)
+    november, october = await desk.month(11), await desk.month(10)
+    first = await desk.stats.figures(november)
+    assert await desk.stats.figures(november) is first
+    await desk.stats.figures(october)
+    again = await desk.stats.figures(november)
+    assert again is not first  # computed afresh: october had taken its place
+    assert (again.town, again.hamlets, again.ranking) == (first.town, first.hamlets, first.ranking)
+    december = await desk.month(12)
+    await desk.stats.figures(december)  # a running period is never kept: november stays
+    assert await desk.stats.figures(november) is again
+
+
+async def test_the_chart_drawn_from_the_sums_shows_what_the_finished_figures_show(
+    desk: Desk,
+) -> None:
+    """/stats draws the chart from the sums, before the recurrences and the ranking are found:
+    it must be the chart of the finished figures (the worked example has a recurrence)."""
+    await worked.november_log(desk)
+    village = Scope(village_id=desk.grid.hamlets["h01"].village_id)
+    early: list[charts.PeriodChart] = []
+
+    def summed(sums: Sums) -> None:
+        early.extend(desk.presenter.chart_of(sums, scope, "en") for scope in (TOWN, village))
+
+    figures = await desk.stats.figures(await desk.month(11), summed=summed)
+    assert figures.town.recurrences == 1
+    assert early == [desk.presenter.chart_of(figures, scope, "en") for scope in (TOWN, village)]
+    assert await desk.stats.figures(await desk.month(11), summed=summed) is figures
+    assert len(early) == 2  # kept figures are not summed again

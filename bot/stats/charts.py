@@ -44,6 +44,18 @@ def font_family() -> str:
     return font_manager.FontProperties(fname=str(FONT_FILE)).get_name()
 
 
+def warm_up() -> None:
+    """Start the drawing process, if it is not running, with matplotlib and the font loaded:
+    for a picture about to be asked for, while its figures are computed."""
+    DRAWER.warm(_loaded)
+
+
+def _loaded() -> None:
+    """In the drawing process: what every picture needs first (matplotlib, Agg, the font)."""
+    font_family()
+    _figure(1, 1)
+
+
 def _figure(width: float, height: float) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure

@@ -42,6 +42,15 @@ class Drawer:
         except BrokenProcessPool:
             return self._run(function, argument)
 
+    def warm(self, function: Callable[[], object]) -> None:
+        """Start the drawing process now if none runs, and have it run `function` (its imports
+        and fonts) while the bot is still working out what to draw."""
+        with self._lock:
+            if self._pool is not None:
+                return
+        pool = self._acquire()
+        pool.submit(function).add_done_callback(lambda _done: self._release())
+
     def _run(self, function: Callable[[A], bytes], argument: A) -> bytes:
         pool = self._acquire()
         try:

@@ -22,6 +22,19 @@ CLOCK_STARTS = frozenset({Action.ROUTE, Action.ASSIGN, Action.REOPEN})
 """Steps that hand the work to a grid member and start a fresh fix deadline."""
 
 HOUR = 3600.0
+# The replay compares every event with these: plain strings, as a member of `State` or
+# `Action` is looked up on its class at each use (some 100 ns, a year's 50,000 events ×
+# several tests each).
+_CLOCK_STARTS = frozenset(action.value for action in CLOCK_STARTS)
+_TERMINAL = frozenset(state.value for state in TERMINAL_STATES)
+_TASK_STATES = frozenset(state.value for state in TASK_STATES)
+_DEFER, _NOT_MY_AREA, _ESCALATE = (
+    Action.DEFER.value,
+    Action.NOT_MY_AREA.value,
+    Action.ESCALATE.value,
+)
+_SUBMITTED, _ACCEPTED, _FIXED = State.SUBMITTED.value, State.ACCEPTED.value, State.FIXED.value
+_REOPENED, _CLOSED, _REJECTED = State.REOPENED.value, State.CLOSED.value, State.REJECTED.value
 METRES_PER_DEGREE = 111_195.0
 """Along a meridian, and along a parallel at the equator (mean Earth radius)."""
 
@@ -44,8 +57,10 @@ class LoggedEvent(NamedTuple):
     worker_id: int | None = None
 
 
-@dataclass(frozen=True)
-class ReportHistory:
+class ReportHistory(NamedTuple):
+    """A report as the replay reads it: its place and category, and its events in order (a
+    plain tuple: a year of a town is read as 10,000 of them)."""
+
     id: int
     category: str
     hamlet_id: str | None
@@ -78,8 +93,10 @@ class ReportFacts:
     escalations: int = 0
     overdue: bool = False
     recurrence: bool = False
-    accept_hours: list[float] = field(default_factory=list)
-    fix_hours: list[float] = field(default_factory=list)
+    accept_hours: tuple[float, ...] = ()
+    fix_hours: tuple[float, ...] = ()
+    """Hours from each clock start to acceptance and to fix in the period (tuples: most are
+    empty or one long, and a year of a town keeps 10,000 reports' facts)."""
     state: str = State.SUBMITTED
     deadline: float | None = None
     """The fix deadline in force at the end (None while nobody has to fix it)."""
@@ -93,7 +110,7 @@ class ReportFacts:
 
     @property
     def is_open(self) -> bool:
-        return self.state not in TERMINAL_STATES
+        return self.state not in _TERMINAL
 
     @property
     def new_report(self) -> bool:
@@ -128,47 +145,47 @@ def replay(
     )
     deadline = clock = None
     was_case = finished_before = last_fix_on_time = False
-    state: str = State.SUBMITTED
+    state: str = _SUBMITTED
     for _, _, at, old, new, action, due, worker in events:
         if at >= as_at:
             break
         in_period = at >= start
-        if action in CLOCK_STARTS:
+        if action in _CLOCK_STARTS:
             clock = facts.assigned_at = at
             deadline = due if due is not None else at + fallback_fix_hours * HOUR
             was_case = True
-        elif action == Action.DEFER:
+        elif action == _DEFER:
             deadline = due if due is not None else deadline
-        elif action == Action.NOT_MY_AREA:
+        elif action == _NOT_MY_AREA:
             deadline = clock = None
-        elif action == Action.ESCALATE and in_period:
+        elif action == _ESCALATE and in_period:
             facts.escalations += 1
         if worker is not None:
             facts.worker_id = worker
         state = new
         if old == new:
             continue
-        if new == State.ACCEPTED:
+        if new == _ACCEPTED:
             facts.accepted_at = at
             if in_period and clock is not None:
-                facts.accept_hours.append((at - clock) / HOUR)
-        elif new == State.FIXED:
+                facts.accept_hours += ((at - clock) / HOUR,)
+        elif new == _FIXED:
             facts.fixed_at = at
             last_fix_on_time = deadline is not None and at <= deadline
             if in_period:
                 facts.fixes += 1
                 if clock is not None:
-                    facts.fix_hours.append((at - clock) / HOUR)
-        elif new == State.REOPENED:
-            facts.reopens += in_period and old == State.FIXED
-        elif new in TERMINAL_STATES:
+                    facts.fix_hours += ((at - clock) / HOUR,)
+        elif new == _REOPENED:
+            facts.reopens += in_period and old == _FIXED
+        elif new in _TERMINAL:
             facts.finished_at = at
             if not in_period:
                 finished_before = True
-            elif new == State.CLOSED:
+            elif new == _CLOSED:
                 facts.closed = True
                 facts.closed_on_time = last_fix_on_time
-            elif new == State.REJECTED:
+            elif new == _REJECTED:
                 facts.rejected = True
             else:
                 facts.duplicate = True
@@ -177,8 +194,10 @@ def replay(
     facts.state = state
     facts.deadline = deadline
     late = deadline is not None and deadline < as_at
-    facts.due = was_case and not finished_before and (facts.closed or (facts.is_open and late))
-    facts.overdue = late and state in TASK_STATES
+    facts.due = (
+        was_case and not finished_before and (facts.closed or (state not in _TERMINAL and late))
+    )
+    facts.overdue = late and state in _TASK_STATES
     return facts
 
 

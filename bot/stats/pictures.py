@@ -6,11 +6,17 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable
 
 from bot.core.when import full_text, short_day_text
 from bot.stats import charts
 from bot.stats.labels import STATUS_GROUPS, Labels
-from bot.stats.service import TOWN, PeriodFigures, Scope
+from bot.stats.service import TOWN, PeriodFigures, Scope, Sums
+
+_GROUP_OF: dict[str, int] = {
+    state: index for index, (_label, states) in enumerate(STATUS_GROUPS) for state in states
+}
+"""Each state's place in `STATUS_GROUPS` (the chart's colours)."""
 
 
 def chart_key(scope: Scope, language: str) -> tuple[str, ...]:
@@ -27,10 +33,27 @@ class StatsPictures(Labels):
         return figures.kept(
             figures.pictures,
             chart_key(scope, language),
-            lambda: self._draw_chart(figures, scope, language),
+            lambda: charts.period_chart(self.chart_of(figures, scope, language)),
         )
 
-    def _draw_chart(self, figures: PeriodFigures, scope: Scope, language: str) -> bytes:
+    def warm_up(self) -> None:
+        """Have the drawing process started and loaded for a chart about to be asked for."""
+        charts.warm_up()
+
+    def chart_drawing(self, sums: Sums, scope: Scope, language: str) -> Callable[[], bytes]:
+        """The chart's drawing, to run in a worker thread while the figures are finished:
+        what it shows is taken from the sums now (see `StatsService.figures`)."""
+        chart = self.chart_of(sums, scope, language)
+        return lambda: charts.period_chart(chart)
+
+    def keep_chart(self, figures: PeriodFigures, scope: Scope, language: str, png: bytes) -> bytes:
+        """A chart drawn from the figures' sums, kept with them as `chart_png` keeps its own."""
+        return figures.kept(figures.pictures, chart_key(scope, language), lambda: png)
+
+    def chart_of(
+        self, figures: PeriodFigures | Sums, scope: Scope, language: str
+    ) -> charts.PeriodChart:
+        """What the chart shows, labelled in the reader's language."""
         _ = self._(language)
         facts = [facts for facts in figures.facts_in(scope) if facts.received]
         weeks = figures.period.weeks()
@@ -38,12 +61,7 @@ class StatsPictures(Labels):
         counts = [[0] * len(weeks) for _group in STATUS_GROUPS]
         for report in facts:
             week = bisect_right(week_starts, report.received_at) - 1
-            group = next(
-                index
-                for index, (_label, states) in enumerate(STATUS_GROUPS)
-                if report.state in states
-            )
-            counts[group][week] += 1
+            counts[_GROUP_OF[report.state]][week] += 1
         tz = self._config.general.tz
         if scope == TOWN:
             places = [(v.label(language), figures.villages[v.id]) for v in self._villages()]
@@ -55,7 +73,7 @@ class StatsPictures(Labels):
             ]
         by_category = Counter(report.category for report in facts)
         ordered = sorted(by_category.items(), key=lambda item: (-item[1], item[0]))
-        chart = charts.PeriodChart(
+        return charts.PeriodChart(
             title=_("{place} · {period}").format(
                 place=self.place_label(scope, language), period=figures.period.label(language)
             ),
@@ -73,7 +91,6 @@ class StatsPictures(Labels):
             category_counts=[count for _key, count in ordered],
             no_data=_("No reports"),
         )
-        return charts.period_chart(chart)
 
     def map_png(self, figures: PeriodFigures, language: str) -> bytes:
         """Hamlets shaded by the reports open at the end of the period, and their places."""

@@ -14,7 +14,7 @@ leaves the events; it must leave the figures too). A period still running is nev
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,7 +32,6 @@ from bot.stats.indicators import (
     Figures,
     ReportFacts,
     ReportHistory,
-    by_key,
     combined,
     mark_recurrences,
     replay,
@@ -114,6 +113,20 @@ class PeriodFigures:
         return [facts for facts in self.facts if scope.holds(facts)]
 
 
+@dataclass(frozen=True)
+class Sums:
+    """A period's facts and the sums of its hamlets and villages before the recurrences are
+    counted in (theirs read 0 here): what the period chart shows, ready before the rest."""
+
+    period: Period
+    facts: list[ReportFacts]
+    hamlets: dict[str, Figures]
+    villages: dict[str, Figures]
+
+    def facts_in(self, scope: Scope) -> list[ReportFacts]:
+        return [facts for facts in self.facts if scope.holds(facts)]
+
+
 @dataclass
 class _Kept:
     """A complete period's figures, with what would tell that they are no longer right."""
@@ -125,9 +138,10 @@ class _Kept:
 
 
 class StatsService:
-    KEPT_PERIODS = 2
+    KEPT_PERIODS = 1
     """Complete periods kept at once: the office looks at one period at a time (summary, then
-    ranking, map, export), and a year of 10,000 reports keeps some 10 MiB of facts."""
+    ranking, map, export), and a year of 10,000 reports keeps some 9 MiB of facts (a second
+    one kept took the bot's peak after /stats for three years and a report past 120 MiB)."""
 
     def __init__(
         self,
@@ -170,10 +184,17 @@ class StatsService:
             return None
         return request
 
-    async def answer(self, actor_id: int, command: str, request: Request) -> PeriodFigures:
+    async def answer(
+        self,
+        actor_id: int,
+        command: str,
+        request: Request,
+        *,
+        summed: Callable[[Sums], None] | None = None,
+    ) -> PeriodFigures:
         """The figures an office admin asked for (see `figures`)."""
         self.require_office(actor_id, command)
-        return await self.figures(request.period)
+        return await self.figures(request.period, summed=summed)
 
     async def export_counts(self, actor_id: int, figures: PeriodFigures) -> dict[int, int]:
         """The "+1" counts of an office admin's export (see `duplicate_counts`)."""
@@ -208,9 +229,17 @@ class StatsService:
                 return Scope(village_id=hamlet.village_id, hamlet_id=hamlet.id)
         return None
 
-    async def figures(self, period: Period) -> PeriodFigures:
+    def keeps(self, period: Period) -> bool:
+        """Whether the period's figures are kept (a hint: `figures` still checks them)."""
+        return (period.kind.value, period.key) in self._kept
+
+    async def figures(
+        self, period: Period, *, summed: Callable[[Sums], None] | None = None
+    ) -> PeriodFigures:
         """Every indicator of the period, per group, as at its end (or now); a complete
-        period's from the last time they were computed while nothing has changed them."""
+        period's from the last time they were computed while nothing has changed them.
+        Computed afresh, they are first handed to `summed` as `Sums` (all that the chart
+        needs), so the chart can be drawn while the recurrences and the ranking are found."""
         now = self._clock.now()
         key = (period.kind.value, period.key)
         kept = self._kept.get(key)
@@ -218,18 +247,36 @@ class StatsService:
             self._kept.move_to_end(key)
             return kept.figures
         self._kept.pop(key, None)
+        if period.ended(now):
+            # This one will be kept: what it replaces goes now, not after it is computed.
+            while len(self._kept) >= self.KEPT_PERIODS:
+                self._kept.popitem(last=False)
         last_event_id = await self._repository.last_event_id()
         as_at = period.as_at(now)
         window = timedelta(days=self.rules.recurrence_window_days)
         facts = await self._replayed(period, as_at)
-        spots = await self._repository.closed_spots(period.start - window, as_at)
-        figures = await asyncio.to_thread(self._compute, period, as_at, facts, spots)
+        sums = await asyncio.to_thread(self._sums, facts)
+        if summed is not None:
+            hamlets, villages = self._groups(sums[0])
+            summed(Sums(period, facts, hamlets, villages))
+        # Spots closed in the period are the period's own closed reports (every report with a
+        # step in it was replayed); only the window before it is read.
+        spots = await self._repository.closed_spots(period.start - window, period.start)
+        spots += [
+            ClosedSpot(report.latitude, report.longitude, report.finished_at)
+            for report in facts
+            if report.closed
+            and report.finished_at is not None
+            and report.latitude is not None
+            and report.longitude is not None
+        ]
+        figures = await asyncio.to_thread(self._compute, period, as_at, facts, sums, spots)
         if period.ended(now):
             figures.complete = True
             workers = {facts.worker_id for facts in figures.facts if facts.worker_id is not None}
             known = await self._repository.known_people(workers)
             self._kept[key] = _Kept(figures, last_event_id, workers, known)
-            while len(self._kept) > self.KEPT_PERIODS:
+            while len(self._kept) > self.KEPT_PERIODS:  # another one computed meanwhile
                 self._kept.popitem(last=False)
         return figures
 
@@ -278,17 +325,22 @@ class StatsService:
             for history in histories
         ]
 
-    def _compute(
-        self, period: Period, as_at: datetime, facts: list[ReportFacts], spots: list[ClosedSpot]
-    ) -> PeriodFigures:
-        """The reports' facts summed per group and ranked, recurrences marked first."""
-        mark_recurrences(
-            facts,
-            spots,
-            radius_m=self.rules.recurrence_radius_m,
-            window_days=self.rules.recurrence_window_days,
-        )
-        places = by_key(facts, lambda report: report.hamlet_id)
+    def _sums(
+        self, facts: list[ReportFacts]
+    ) -> tuple[dict[str | None, Figures], dict[str, Figures]]:
+        """The facts summed per hamlet and per category, in one pass (recurrences not yet
+        marked: `_compute` counts them in)."""
+        places: dict[str | None, Figures] = defaultdict(Figures)
+        categories: dict[str, Figures] = defaultdict(Figures)
+        for report in facts:
+            places[report.hamlet_id].add(report)
+            categories[report.category].add(report)
+        return places, categories
+
+    def _groups(
+        self, places: dict[str | None, Figures]
+    ) -> tuple[dict[str, Figures], dict[str, Figures]]:
+        """Every hamlet's figures (with its households) and every village's, from the sums."""
         hamlets = {
             key: combined([places.get(key, Figures())], hamlet.households)
             for key, hamlet in self._grid.hamlets.items()
@@ -300,6 +352,29 @@ class StatsService:
             )
             for key in self._grid.villages
         }
+        return hamlets, villages
+
+    def _compute(
+        self,
+        period: Period,
+        as_at: datetime,
+        facts: list[ReportFacts],
+        sums: tuple[dict[str | None, Figures], dict[str, Figures]],
+        spots: list[ClosedSpot],
+    ) -> PeriodFigures:
+        """The recurrences marked and counted into the sums, then every group and the ranking."""
+        places, by_category = sums
+        mark_recurrences(
+            facts,
+            spots,
+            radius_m=self.rules.recurrence_radius_m,
+            window_days=self.rules.recurrence_window_days,
+        )
+        for report in facts:
+            if report.recurrence:
+                places[report.hamlet_id].recurrences += 1
+                by_category[report.category].recurrences += 1
+        hamlets, villages = self._groups(places)
         members = {
             member: combined(
                 [hamlets[key] for key in self._people.hamlets_of_member(member)],
@@ -307,7 +382,6 @@ class StatsService:
             )
             for member in self._people.all_grid_members()
         }
-        by_category = by_key(facts, lambda report: report.category)
         town = combined(
             places.values(), sum(hamlet.households for hamlet in self._grid.hamlets.values())
         )
