@@ -56,6 +56,7 @@ from tests.conftest import Town
 from tests.test_recurrence import SANTANG
 from tests.tour_steps import (
     SECOND_VILLAGER,
+    Json,
     at,
     choose,
     count_with,
@@ -93,7 +94,7 @@ async def office_reads(town: Town) -> None:
 
 async def send_later(town: Town, text: str, *, hours: int, first: tuple[str, ...] = ()) -> None:
     """The notice's text, Preview, Send later, `first` (wrong times), the time `hours` ahead,
-    Confirm; then /notices."""
+    Confirm; then /notices, until it lists the notice (so it is saved before the clock moves)."""
     admin = town.admin
     admin.send_text(text)
     await tap(admin, NoticePreview())
@@ -105,8 +106,8 @@ async def send_later(town: Town, text: str, *, hours: int, first: tuple[str, ...
     when = (town.clock.now() + timedelta(hours=hours)).astimezone(SANTANG)
     admin.send_text(when.strftime("%Y-%m-%d %H:%M"))
     await tap(admin, NoticeConfirm())
-    await admin.next_message()
     admin.send_text("/notices")
+    await admin.wait_for(lambda m: "🕒" in text_of(m) and has_button(CancelNotice)(m))
 
 
 async def office_sends_notices(town: Town) -> None:
@@ -128,10 +129,15 @@ async def office_sends_notices(town: Town) -> None:
     admin.send_text("/notice")
     await choose(admin, NoticeAudience, lambda b: b.kind == AudienceKind.GRID_MEMBERS)
     await send_later(town, "网格员例会", hours=2)
-    await admin.next_message()
     town.clock.advance(timedelta(hours=2, minutes=1))
     await town.bot.time_moved()
     await town.member.wait_for(mentions("网格员例会"), timeout=15)
+
+
+def saved_schedule(message: Json) -> bool:
+    """The wizard's last edit, "✅ Saved as #N. Next: …": not just the admin's next message,
+    which may be an unrelated notification that arrived first."""
+    return "✅" in text_of(message) and "#" in text_of(message) and "/schedules" in text_of(message)
 
 
 async def office_schedules_a_cleanup(town: Town) -> None:
@@ -153,7 +159,7 @@ async def office_schedules_a_cleanup(town: Town) -> None:
     await admin.next_message()
     await tap(admin, ScheduleRemindersDone())
     await tap(admin, SaveSchedule())
-    await admin.next_message()
+    await admin.wait_for(saved_schedule)  # saved before the clock moves, or its firing is past
     await at(town, 11, 18)  # Friday 18:00: "tomorrow 08:00"
     await villager.wait_for(mentions("三塘清洁日", "⏰"), timeout=15)
     await at(town, 12, 7)  # Saturday 07:00: "in 1 hour"
@@ -266,5 +272,7 @@ async def office_manages(town: Town) -> None:
     await tap(admin, NoticeVillagesDone())
     await admin.next_message()
     await send_later(town, "取消的通知", hours=3, first=("明天", "2020-01-01 08:00"))
-    await choose(admin, CancelNotice)
-    await admin.next_message()
+    listed = await choose(admin, CancelNotice)
+    await admin.wait_for(
+        lambda m: m["message_id"] == listed["message_id"] and not has_button(CancelNotice)(m)
+    )
