@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 
 from bot.core.models import FORGOTTEN_REPORTER, Draft, Event, MediaRef, Report, ReportMedia
 from bot.reporting.lifecycle import Action, State
 from storage.database import Database, utc_text
 from storage.keys import AbuseKeys
-from storage.transaction import Row, Transaction
+from storage.report_rows import REPORT_COLUMNS, marks, report_of
+from storage.transaction import Transaction
 
-_REPORT_COLUMNS = """
-    r.id, r.reporter_id, r.category, r.state, r.latitude, r.longitude, r.location_source,
-    r.hamlet_id, r.village_id, r.description, r.duplicate_of, r.created_at, r.assigned_at,
-    r.ack_due_at, r.fix_due_at, r.accepted_by, r.fixed_at, r.fix_note, r.closed_at, r.kind,
-    r.next_step_at, r.public_description,
-    (SELECT COUNT(DISTINCT COALESCE(d.reporter_key, d.id)) FROM reports d
-      WHERE d.duplicate_of = r.id AND d.reporter_key IS NOT r.reporter_key) AS duplicates,
-    r.voice_audience, r.voice_relay, r.reported_hamlet_id,
-    EXISTS (SELECT 1 FROM report_media v WHERE v.report_id = r.id AND v.role = 'voice') AS has_voice
-"""
 _INSERT_EVENT = """INSERT INTO report_events (report_id, at, actor_id, from_state, to_state, note,
                                              action, due_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
@@ -201,24 +192,24 @@ class ReportRepository:
     async def due_steps(self, now: datetime, limit: int) -> list[Report]:
         """Reports the sweep must act on, the longest waiting first."""
         rows = await self._db.fetch_all(
-            f"""SELECT {_REPORT_COLUMNS} FROM reports r
+            f"""SELECT {REPORT_COLUMNS} FROM reports r
                 WHERE r.next_step_at <= ? ORDER BY r.next_step_at LIMIT ?""",
             (utc_text(now), limit),
         )
-        return [_report(row) for row in rows]
+        return [report_of(row) for row in rows]
 
     async def get(self, report_id: int) -> Report | None:
         row = await self._db.fetch_one(
-            f"SELECT {_REPORT_COLUMNS} FROM reports r WHERE r.id = ?", (report_id,)
+            f"SELECT {REPORT_COLUMNS} FROM reports r WHERE r.id = ?", (report_id,)
         )
-        return _report(row) if row else None
+        return report_of(row) if row else None
 
     async def made_from(self, draft_id: str) -> Report | None:
         """The report made from this draft, if it was submitted already."""
         row = await self._db.fetch_one(
-            f"SELECT {_REPORT_COLUMNS} FROM reports r WHERE r.draft_id = ?", (draft_id,)
+            f"SELECT {REPORT_COLUMNS} FROM reports r WHERE r.draft_id = ?", (draft_id,)
         )
-        return _report(row) if row else None
+        return report_of(row) if row else None
 
     async def media(self, report_id: int) -> ReportMedia:
         rows = await self._db.fetch_all(
@@ -255,11 +246,11 @@ class ReportRepository:
 
     async def by_reporter(self, reporter_id: int, limit: int = 20) -> list[Report]:
         rows = await self._db.fetch_all(
-            f"""SELECT {_REPORT_COLUMNS} FROM reports r WHERE r.reporter_id = ?
+            f"""SELECT {REPORT_COLUMNS} FROM reports r WHERE r.reporter_id = ?
                 ORDER BY r.id DESC LIMIT ?""",
             (reporter_id, limit),
         )
-        return [_report(row) for row in rows]
+        return [report_of(row) for row in rows]
 
     async def created_since(self, reporter_id: int, since: datetime) -> list[datetime]:
         """When this person's reports since `since` were made (for the per-person limits),
@@ -299,26 +290,26 @@ class ReportRepository:
         if not hamlet_list and not village_list:
             return []
         rows = await self._db.fetch_all(
-            f"""SELECT {_REPORT_COLUMNS} FROM reports r
-                WHERE r.state IN ({_marks(state_list)})
-                  AND (r.hamlet_id IN ({_marks(hamlet_list)})
+            f"""SELECT {REPORT_COLUMNS} FROM reports r
+                WHERE r.state IN ({marks(state_list)})
+                  AND (r.hamlet_id IN ({marks(hamlet_list)})
                        OR (r.kind = 'order' AND r.hamlet_id IS NULL
-                           AND r.village_id IN ({_marks(village_list)})))
+                           AND r.village_id IN ({marks(village_list)})))
                 ORDER BY r.fix_due_at IS NULL, r.fix_due_at, r.id""",
             (*state_list, *hamlet_list, *village_list),
         )
-        return [_report(row) for row in rows]
+        return [report_of(row) for row in rows]
 
     async def orders_in_states(self, states: Iterable[State], limit: int = 50) -> list[Report]:
         """Rectification orders, nearest fix deadline first."""
         state_list = list(states)
         rows = await self._db.fetch_all(
-            f"""SELECT {_REPORT_COLUMNS} FROM reports r
-                WHERE r.kind = 'order' AND r.state IN ({_marks(state_list)})
+            f"""SELECT {REPORT_COLUMNS} FROM reports r
+                WHERE r.kind = 'order' AND r.state IN ({marks(state_list)})
                 ORDER BY r.fix_due_at, r.id LIMIT ?""",
             (*state_list, limit),
         )
-        return [_report(row) for row in rows]
+        return [report_of(row) for row in rows]
 
     async def overdue(self, states: Iterable[State], now: datetime, limit: int) -> list[Report]:
         """Reports in `states` past their fix-by deadline, or not accepted by the accept-by
@@ -326,15 +317,15 @@ class ReportRepository:
         state_list = list(states)
         stamp = utc_text(now)
         rows = await self._db.fetch_all(
-            f"""SELECT {_REPORT_COLUMNS} FROM reports r
-                WHERE r.state IN ({_marks(state_list)})
+            f"""SELECT {REPORT_COLUMNS} FROM reports r
+                WHERE r.state IN ({marks(state_list)})
                   AND (r.fix_due_at < ? OR (r.state != ? AND r.ack_due_at < ?))
                 ORDER BY MIN(r.fix_due_at, CASE WHEN r.state != ? THEN r.ack_due_at
                                                 ELSE r.fix_due_at END), r.id
                 LIMIT ?""",
             (*state_list, stamp, State.ACCEPTED, stamp, State.ACCEPTED, limit),
         )
-        return [_report(row) for row in rows]
+        return [report_of(row) for row in rows]
 
     async def in_states_for_area(
         self,
@@ -350,21 +341,21 @@ class ReportRepository:
         if not villages and not kinds:
             return []
         rows = await self._db.fetch_all(
-            f"""SELECT {_REPORT_COLUMNS} FROM reports r
+            f"""SELECT {REPORT_COLUMNS} FROM reports r
                 WHERE r.state IN ({", ".join("?" * len(state_list))})
                   AND (r.village_id IN ({", ".join("?" * len(villages))})
                        OR r.category IN ({", ".join("?" * len(kinds))}))
                 ORDER BY r.fix_due_at IS NULL, r.fix_due_at, r.id LIMIT ?""",
             (*state_list, *villages, *kinds, limit),
         )
-        return [_report(row) for row in rows]
+        return [report_of(row) for row in rows]
 
     async def in_state(self, state: State, limit: int = 50) -> list[Report]:
         rows = await self._db.fetch_all(
-            f"SELECT {_REPORT_COLUMNS} FROM reports r WHERE r.state = ? ORDER BY r.id LIMIT ?",
+            f"SELECT {REPORT_COLUMNS} FROM reports r WHERE r.state = ? ORDER BY r.id LIMIT ?",
             (state, limit),
         )
-        return [_report(row) for row in rows]
+        return [report_of(row) for row in rows]
 
     async def open_nearby_candidates(
         self,
@@ -379,7 +370,7 @@ class ReportRepository:
         """Open reports of a category inside a small lat/lon box (refined by the caller)."""
         state_list = list(states)
         rows = await self._db.fetch_all(
-            f"""SELECT {_REPORT_COLUMNS} FROM reports r
+            f"""SELECT {REPORT_COLUMNS} FROM reports r
                 WHERE r.category = ? AND r.state IN ({", ".join("?" * len(state_list))})
                   AND r.created_at >= ? AND r.duplicate_of IS NULL
                   AND r.latitude BETWEEN ? AND ? AND r.longitude BETWEEN ? AND ?
@@ -394,47 +385,7 @@ class ReportRepository:
                 longitude + degrees,
             ),
         )
-        return [_report(row) for row in rows]
-
-
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join("?" * len(values))
-
-
-def _when(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _report(row: Row) -> Report:
-    return Report(
-        id=row["id"],
-        reporter_id=row["reporter_id"],
-        category=row["category"],
-        state=State(row["state"]),
-        latitude=row["latitude"],
-        longitude=row["longitude"],
-        location_source=row["location_source"],
-        hamlet_id=row["hamlet_id"],
-        village_id=row["village_id"],
-        description=row["description"],
-        duplicate_of=row["duplicate_of"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-        assigned_at=_when(row["assigned_at"]),
-        ack_due_at=_when(row["ack_due_at"]),
-        fix_due_at=_when(row["fix_due_at"]),
-        accepted_by=row["accepted_by"],
-        fixed_at=_when(row["fixed_at"]),
-        fix_note=row["fix_note"],
-        closed_at=_when(row["closed_at"]),
-        duplicates=row["duplicates"],
-        kind=row["kind"],
-        next_step_at=_when(row["next_step_at"]),
-        public_description=row["public_description"],
-        voice_audience=row["voice_audience"],
-        voice_relay=row["voice_relay"],
-        has_voice=bool(row["has_voice"]),
-        reported_hamlet_id=row["reported_hamlet_id"],
-    )
+        return [report_of(row) for row in rows]
 
 
 async def followers_of(tx: Transaction, report_id: int) -> list[Report]:
@@ -442,7 +393,7 @@ async def followers_of(tx: Transaction, report_id: int) -> list[Report]:
     known: they follow the original's progress, each person once (their first "+1"), and not
     the original's reporter, who is told as the reporter."""
     rows = await tx.fetch_all(
-        f"""SELECT {_REPORT_COLUMNS} FROM reports r
+        f"""SELECT {REPORT_COLUMNS} FROM reports r
             WHERE r.duplicate_of = ? AND r.reporter_id != ?
               AND r.reporter_id != (SELECT o.reporter_id FROM reports o WHERE o.id = ?)
               AND r.id = (SELECT MIN(s.id) FROM reports s
@@ -450,4 +401,4 @@ async def followers_of(tx: Transaction, report_id: int) -> list[Report]:
             ORDER BY r.id""",
         (report_id, FORGOTTEN_REPORTER, report_id),
     )
-    return [_report(row) for row in rows]
+    return [report_of(row) for row in rows]

@@ -8,12 +8,12 @@ import sqlite3
 from pathlib import Path
 
 from storage import Storage
-from storage.reports import _REPORT_COLUMNS
+from storage.report_rows import REPORT_COLUMNS
 
 READS = {
-    "by id": (f"SELECT {_REPORT_COLUMNS} FROM reports r WHERE r.id = ?", (5,)),
+    "by id": (f"SELECT {REPORT_COLUMNS} FROM reports r WHERE r.id = ?", (5,)),
     "due steps": (
-        f"""SELECT {_REPORT_COLUMNS} FROM reports r
+        f"""SELECT {REPORT_COLUMNS} FROM reports r
             WHERE r.next_step_at <= ? ORDER BY r.next_step_at LIMIT ?""",
         ("2027-01-01", 50),
     ),
