@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 REQUEST_OVERHEAD = 1024 * 1024
 """Room for the other fields of an upload, so a file just over 50 MB meets Telegram's JSON 413."""
+CLIENT_CLOSED_REQUEST = 499  # nobody reads it: the status only names why nothing was done
 SHUTDOWN_SECONDS = 0.5  # how long `stop` lets in-flight requests (a delayed call) finish
 # Parameters that are free text: never JSON-decoded, so a text "123" stays a string.
 TEXT_PARAMS = frozenset(
@@ -83,7 +84,11 @@ class HttpApi(FaultInjection):
         if request.match_info["token"] != self.token:
             return error_response(401, "Unauthorized")
         method = request.match_info["method"]
-        params = await _read_params(request)
+        try:
+            params = await _read_params(request)
+        except ConnectionResetError:  # the bot went away mid-request (a crash soak kills it)
+            log.info("%s: the caller left before its request was read", method)
+            return web.Response(status=CLIENT_CLOSED_REQUEST)
         self.requests.append((method, params))
         name = method.lower()
         injected = await self._injected(name, params, request)
