@@ -26,6 +26,7 @@ B = TypeVar("B", bound=CallbackData)
 log = logging.getLogger(__name__)
 
 NOT_MODIFIED = "message is not modified"
+"""Telegram's refusal of an edit to what the message already says (PTB capitalises it)."""
 
 
 async def attempt(update: Update, context: BotContext, step: Awaitable[T]) -> T | None:
@@ -157,7 +158,7 @@ async def show(
         try:
             await query.edit_message_text(text, reply_markup=markup, parse_mode=parse_mode)
         except BadRequest as error:
-            if NOT_MODIFIED not in str(error):
+            if NOT_MODIFIED not in error.message.lower():
                 raise
             # Already shown: the press is handled again after a restart.
         return None

@@ -246,3 +246,32 @@ async def test_c_a_submitted_draft_never_comes_back_nor_its_photo(
     received = {m["photo"][-1]["file_unique_id"] for m in second_member.messages if "photo" in m}
     assert received == {second_photo}
     assert reached(town, Filed(a.user_id, second_photo, second_hamlet, second_point, second_number))
+
+
+async def test_d_a_category_chosen_just_before_a_crash_is_chosen_once(
+    crash_town: CrashTown,
+) -> None:
+    """Killed the instant it turns the category question into the summary, with the villager's
+    Submit already on its way: after the restart the press is handled again (Telegram refuses
+    the same edit as not modified, which is no error) and the Submit makes the report."""
+    town = crash_town
+    a = town.emulator.user(VILLAGER_A, "甲", language_code="zh")
+    hamlet_id = town.hamlet_id("那笔坡")
+    point = town.spot(hamlet_id, 0)
+    photo, question = await photo_and_place(a, point)
+    killed = town.kill_when(to(a, has_buttons("v2:rs")))
+    summary = await to_summary(a, question)
+    await until(killed.is_set, STEP_SECONDS, lambda: "the bot was not killed")
+    a.press(summary, "v2:rs")
+    await town.bot.crash_and_restart()
+
+    number = number_in(await a.wait_for(lambda m: number_in(m) is not None, STEP_SECONDS))
+    assert number is not None
+    filed = Filed(a.user_id, photo, hamlet_id, point, number)
+    await until(lambda: reached(town, filed), STEP_SECONDS, lambda: f"{number} not delivered")
+    await until(
+        lambda: not town.query("SELECT update_id FROM inbox WHERE handled = 0"),
+        STEP_SECONDS,
+        lambda: "an update stayed unhandled",
+    )
+    assert "unexpected error" not in (town.folder / "bot.log").read_text(encoding="utf-8")
