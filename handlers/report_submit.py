@@ -38,15 +38,15 @@ async def category_chosen(update: Update, context: BotContext) -> int:
     key = pressed.category if pressed else None
     if key not in found.config.categories:
         return CATEGORY
-    await drop_buttons(update)  # chosen: the category buttons are done with
     draft = draft_of(context)
     draft.category = key
     context.keep(draft)
-    return await ask_confirm(update, context)
+    return await ask_confirm(update, context, in_place=True)
 
 
-async def ask_confirm(update: Update, context: BotContext) -> int:
-    """The summary with Submit; typing or a voice note adds the optional description."""
+async def ask_confirm(update: Update, context: BotContext, *, in_place: bool = False) -> int:
+    """The summary with Submit; typing or a voice note adds the optional description. With
+    `in_place` the pressed question becomes the summary (one message and one call fewer)."""
     found = context.services
     language = context.person.language
     _ = found.i18n.translator(language).gettext
@@ -75,14 +75,16 @@ async def ask_confirm(update: Update, context: BotContext) -> int:
     )
     keyboard = inline([pickers.button(_("✅ Submit"), SubmitReport())], 1, _)
     chat = update.effective_chat
-    if chat is not None and draft.summary_message_id is not None:
+    query = update.callback_query
+    pressed = query.message if in_place and query is not None else None
+    summary_id = pressed.message_id if pressed is not None else None
+    if chat is not None and draft.summary_message_id not in (None, summary_id):
         await retire_buttons(context, chat.id, draft.summary_message_id)  # only the newest submits
     sent = await show(
-        update, "\n".join(lines), keyboard, parse_mode=ParseMode.HTML, new_message=True
+        update, "\n".join(lines), keyboard, parse_mode=ParseMode.HTML, new_message=pressed is None
     )
-    if sent is not None:
-        draft.summary_message_id = sent.message_id
-        context.keep(draft)
+    draft.summary_message_id = sent.message_id if sent is not None else summary_id
+    context.keep(draft)
     return CONFIRM
 
 

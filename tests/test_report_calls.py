@@ -1,5 +1,5 @@
 """A report costs the villager few Bot API calls (what was understood of the place rides on
-the category question instead of a message of its own) and few SQLite transactions (#15)."""
+the category question, which then becomes the summary) and few SQLite transactions (#15)."""
 
 from __future__ import annotations
 
@@ -30,12 +30,15 @@ async def test_the_place_is_confirmed_on_the_category_question(town: Town) -> No
     assert "那笔坡" in question["text"] and zh("🗂 What kind of problem is it?") in question["text"]
 
 
-async def test_a_report_sends_the_villager_four_messages(town: Town) -> None:
+async def test_a_report_sends_the_villager_three_messages(town: Town) -> None:
     before = len(town.emulator.requests)
     await report_at(town, town.villager, town.inside("那笔坡"))
     calls = villager_calls(town, before)
-    assert calls["sendMessage"] == 4  # place question, category question, summary, thanks
+    assert calls["sendMessage"] == 3  # place question, category question, thanks
+    assert calls["editMessageText"] == 1  # the category question becomes the summary
+    assert calls["editMessageReplyMarkup"] == 1  # Submit leaves the summary
     assert calls["answerCallbackQuery"] == 2  # category and Submit, each answered once
+    assert sum(calls.values()) == 7
 
 
 async def settled(town: Town) -> None:

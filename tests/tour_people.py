@@ -121,8 +121,9 @@ async def blocked_and_unblocked(town: Town) -> None:
     villager.send_photo()
     await villager.next_message()
     villager.send_location(*town.inside("那笔坡"))
-    await Wizard(villager).pick(ReportCategory, lambda b: b.category == "household")
-    await Wizard(villager).pick(SubmitReport)
+    report = Wizard(villager)
+    await report.pick(ReportCategory, lambda b: b.category == "household")
+    await report.pick(SubmitReport)  # the question, become the summary
     done = await villager.wait_for(lambda m: bool(NUMBER.search(text_of(m))), 10)
     number = NUMBER.search(text_of(done)).group(0)
     rest(town)
