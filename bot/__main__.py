@@ -19,6 +19,10 @@ import os
 gc.disable()
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+from bot.core.memory import limit_malloc_arenas
+
+limit_malloc_arenas()  # before any thread allocates
+
 import argparse
 import asyncio
 import logging
