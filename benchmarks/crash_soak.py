@@ -324,7 +324,8 @@ async def soak(town: CrashTown, *, reports: int, kills: int, villagers: int, see
     started = time.monotonic()
     chooser = random.Random(seed)
     categories = ["household", "construction", "water"]
-    # Each report makes at least eight messages (five to the villager, three to the member):
+    # Each report makes at least seven messages and edits (five to the villager, the grid
+    # member's card and pin), and the office's copy:
     # one kill point in each of `kills` equal stretches of the first 6 × reports is reached.
     stretch = 6 * reports / kills
     kill_at = [int(stretch * index + chooser.uniform(1, stretch)) for index in range(kills)]
