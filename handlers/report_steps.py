@@ -152,14 +152,16 @@ async def show(
     new_message: bool = False,
 ) -> Message | None:
     """Edit the message whose button was pressed (fewer messages), else send a new one (and
-    return it)."""
+    return it). An edit Telegram refuses (the message is gone or no longer editable) is sent
+    as a new message instead, so the step still moves on."""
     query = update.callback_query
     if query is not None and not new_message and query.message is not None:
         try:
             await query.edit_message_text(text, reply_markup=markup, parse_mode=parse_mode)
         except BadRequest as error:
-            if NOT_MODIFIED not in error.message.lower():
-                raise
-            # Already shown: the press is handled again after a restart.
-        return None
+            if NOT_MODIFIED in error.message.lower():
+                return None  # already shown: the press is handled again after a restart
+            log.info("could not edit the pressed message (%s); sending it anew", error)
+        else:
+            return None
     return await reply(update, text, markup, parse_mode=parse_mode)

@@ -172,3 +172,20 @@ async def test_a_card_of_tasks_accepted_shows_its_new_status(town: Town) -> None
     assert ZH("being handled") in words(accepted)
     assert ZH("sent to the grid member") not in words(accepted)
     assert data_of(accepted) == [NotMyArea(1).pack(), MarkFixed(1).pack()]
+
+
+async def test_a_question_telegram_will_not_edit_is_answered_with_a_new_summary(
+    town: Town,
+) -> None:
+    """Telegram refuses to edit the pressed message (here: the press comes on the villager's own
+    message): the summary comes as a new message instead, and its Submit files the report."""
+    villager = town.villager
+    villager.send_photo()
+    await villager.wait_for(lambda m: bool(m.get("reply_markup", {}).get("keyboard")))
+    place = villager.send_location(*town.inside("那笔坡"))
+    categories = await villager.wait_for(lambda m: any(d.startswith("v2:rc:") for d in data_of(m)))
+    villager.press_raw(place, "v2:rc:household")
+    summary = await villager.wait_for(has(SubmitReport().pack()))
+    assert summary["message_id"] not in (place["message_id"], categories["message_id"])
+    villager.press(summary, SubmitReport().pack())
+    await villager.wait_for(lambda m: "R-0" in (m.get("text") or ""))
