@@ -5,7 +5,9 @@ Prints, measured side by side in one run:
   with N villagers at once, times the 4 updates of a conversation, against a bare echo bot's
   updates per second — the echo bot on the bot's own update processor (`PerPersonUpdateProcessor`,
   the same concurrency limit, connection pool and rate limiter), N senders at once each
-  waiting for its answer as a villager does, the same emulator — and the ratio (target ≥ 0.5);
+  waiting for its answer as a villager does, the same emulator — and the ratio (target ≥ 0.5).
+  The echo bot is bare: PTB's own HTTP client (httpx). The same echo bot on ours
+  (`bot.http_transport`, aiohttp) is printed beside it, to show what that client is worth;
 - p50 / p99 from the villager's Submit press to the grid member's task card;
 - Bot API calls per report (villager + grid member + office), by method, and file downloads;
 - SQLite transactions per report: the updates' own, the inbox's and the outbox's;
@@ -39,7 +41,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Messa
 
 from benchmarks.emulated import write_config
 from bot.app import CleanVillageBot
-from bot.clients import CONCURRENT_UPDATES
+from bot.clients import CONCURRENT_UPDATES, REPLY_CONNECTIONS, request
 from bot.core.config import load_config
 from bot.emulator import BotApiEmulator, EmulatedUser
 from handlers.ordering import PerPersonUpdateProcessor
@@ -273,25 +275,30 @@ async def settled(emulator: BotApiEmulator, quiet_for: float = 1.0) -> None:
         seen, still = len(emulator.requests), 0.0 if calls else still + 0.1
 
 
-async def echo_updates(senders: int, per_sender: int) -> float:
+async def echo_updates(senders: int, per_sender: int, our_http: bool = False) -> float:
     """Updates per second of a bare echo bot built as ours is (update processor, concurrency,
-    connection pool, rate limiter), `senders` at once, each waiting for its answer."""
+    connection pool, rate limiter), `senders` at once, each waiting for its answer; on PTB's
+    own HTTP client (httpx), or on ours (`bot.http_transport`) if `our_http`."""
     emulator = BotApiEmulator(token=TOKEN)
     await emulator.start()
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_text(update.effective_message.text)
 
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(TOKEN)
         .base_url(emulator.base_url)
         .base_file_url(emulator.base_file_url)
         .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))
-        .connection_pool_size(16)
         .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=20, max_retries=0))
-        .build()
     )
+    if our_http:
+        builder.request(request(connection_pool_size=REPLY_CONNECTIONS))
+        builder.get_updates_request(request(connection_pool_size=1))
+    else:
+        builder.connection_pool_size(REPLY_CONNECTIONS)
+    application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     await application.initialize()
     await application.start()
@@ -337,14 +344,20 @@ async def main() -> None:
 async def print_burst(villagers: int) -> None:
     burst = await report_conversations(villagers)
     echo_rate = await echo_updates(villagers, UPDATES_PER_REPORT)
+    echo_ours = await echo_updates(villagers, UPDATES_PER_REPORT, our_http=True)
     conversations = burst.conversations_per_second
     intake = conversations * UPDATES_PER_REPORT
     print(f"report conversations/s        {conversations:10.1f}  ({villagers} at once)")
     print(f"  × {UPDATES_PER_REPORT} updates = updates/s      {intake:10.1f}")
     print(
-        f"bare echo updates/s (reference) {echo_rate:8.1f}  (same processor, {villagers} at once)"
+        f"bare echo updates/s (reference) {echo_rate:8.1f}  (same processor, {villagers} at once, "
+        "PTB's own HTTP client)"
     )
     print(f"ratio report/echo (updates)   {intake / echo_rate:10.2f}  (target ≥ {INTAKE_TARGET})")
+    print(
+        f"  for comparison: echo on our HTTP client {echo_ours:8.1f} updates/s, "
+        f"ratio {intake / echo_ours:.2f} (a bare echo bot is HTTP calls and little else)"
+    )
     for label, latencies in [
         (f"{villagers} at once", burst.card),
         ("one at a time", burst.card_quiet),

@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 from telegram import Bot
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
-from telegram.request import HTTPXRequest
 
 from bot.core.config import Config
+from bot.http_transport import AiohttpRequest
 from handlers.context import CONTEXT_TYPES
 from handlers.ordering import PerPersonUpdateProcessor
 from handlers.persistence import SQLitePersistence
@@ -32,9 +32,9 @@ def tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def request(**options: Any) -> HTTPXRequest:
-    """An HTTPXRequest with `options` (PTB's names) over the shared TLS context."""
-    return HTTPXRequest(**options, httpx_kwargs={"verify": tls_context()})
+def request(**options: Any) -> AiohttpRequest:
+    """A request over aiohttp with `options` (PTB's names) and the shared TLS context."""
+    return AiohttpRequest(**options, tls=tls_context())
 
 
 def download_client(config: Config) -> Bot:
