@@ -67,7 +67,7 @@ class OfficeSteps(ReportSteps):
         now = self._clock.now()
         async with self._storage.database.transaction() as connection:
             due = await self._start_clock(connection, report_id, now)
-            await self._move(
+            report = await self._move(
                 connection,
                 report_id,
                 Action.ASSIGN,
@@ -82,7 +82,6 @@ class OfficeSteps(ReportSteps):
             await self._audit.record(
                 actor_id, "assign", report.number, hamlet_id, connection=connection
             )
-            report = await self._require(report_id)
             media = await self._reports.media(report_id)
             await self._notifier.new_task(connection, report, media, reason="assigned")
             await self._tell_reporter(
@@ -134,8 +133,9 @@ class OfficeSteps(ReportSteps):
                 fix_due_at=order.fix_by,
             )
             await self._record(connection, report_id, None, Action.ISSUE, actor_id, now)
-            await self._replan(connection, report_id, now, keep_progress=False)
-            report = await self._require(report_id)
+            report = await self._replan(
+                connection, await self._require(report_id), now, keep_progress=False
+            )
             if not assignees_of(report, self._people):
                 raise Refused(Reason.NO_RECIPIENT, subject="order")
             media = await self._reports.media(report_id)
@@ -159,13 +159,12 @@ class OfficeSteps(ReportSteps):
         report = await self._require(report_id)
         now = self._clock.now()
         async with self._storage.database.transaction() as connection:
-            await self._move(
+            report = await self._move(
                 connection, report_id, Action.REJECT, actor_id, now, note=reason, closed_at=now
             )
             await self._audit.record(
                 actor_id, "reject", report.number, reason, connection=connection
             )
-            report = await self._require(report_id)
             await self._notifier.tell_reporter(
                 connection,
                 report,

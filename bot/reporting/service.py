@@ -120,7 +120,7 @@ class ReportService(TaskSteps, OfficeSteps):
             )
             await self._record(connection, report_id, None, Action.SUBMIT, reporter_id, now)
             if original is not None:
-                await self._move(
+                report = await self._move(
                     connection,
                     report_id,
                     Action.MARK_DUPLICATE,
@@ -131,8 +131,11 @@ class ReportService(TaskSteps, OfficeSteps):
                 )
             elif hamlet and self._people.grid_members_of(hamlet.id):
                 due = await self._start_clock(connection, report_id, now)
-                await self._move(connection, report_id, Action.ROUTE, None, now, due_at=due)
-            report = await self._require(report_id)
+                report = await self._move(
+                    connection, report_id, Action.ROUTE, None, now, due_at=due
+                )
+            else:
+                report = await self._require(report_id)
             media = await self._reports.media(report_id)
             if original is None:
                 if report.state == State.ASSIGNED:
@@ -158,8 +161,9 @@ class ReportService(TaskSteps, OfficeSteps):
         self._require_reporter(report, actor_id)
         now = self._clock.now()
         async with self._storage.database.transaction() as connection:
-            await self._move(connection, report_id, Action.CONFIRM, actor_id, now, closed_at=now)
-            report = await self._require(report_id)
+            report = await self._move(
+                connection, report_id, Action.CONFIRM, actor_id, now, closed_at=now
+            )
             await self._notifier.closed_for_office(connection, report)
         self._outbox.poke()
         return report
@@ -171,10 +175,9 @@ class ReportService(TaskSteps, OfficeSteps):
         now = self._clock.now()
         async with self._storage.database.transaction() as connection:
             due = await self._start_clock(connection, report_id, now)
-            await self._move(
+            report = await self._move(
                 connection, report_id, Action.REOPEN, actor_id, now, due_at=due, fixed_at=None
             )
-            report = await self._require(report_id)
             media = await self._reports.media(report_id)
             await self._notifier.new_task(connection, report, media, reason="reopened")
             await self._notifier.office_copy(connection, report, media, headline="reopened")

@@ -7,7 +7,9 @@ on it, and moving it one transition on with its event and deadline plan, in one 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.core.audit import AuditLog
 from bot.core.clock import Clock
@@ -74,7 +76,8 @@ class ReportSteps:
         self, connection: Transaction, report_id: int, now: datetime
     ) -> datetime:
         """Deadlines run from assignment, as in the digital urban-management standard; the
-        escalation ladder starts afresh. Returns the fix deadline (the step's event logs it)."""
+        escalation ladder starts afresh. Returns the fix deadline (the step's event logs it).
+        Every caller then `_move`s the report, which plans the deadline sweep's next look."""
         report = await self._require(report_id)
         if report.is_order:
             ack = timedelta(hours=self._config.orders.ack_hours)
@@ -91,21 +94,21 @@ class ReportSteps:
             ack_due_at=now + ack,
             fix_due_at=now + fix,
         )
-        await self._replan(connection, report_id, now, keep_progress=False)
         return now + fix
 
     async def _replan(
         self,
         connection: Transaction,
-        report_id: int,
+        report: Report,
         now: datetime,
         *,
         keep_progress: bool,
-    ) -> None:
-        """Tell the deadline sweep when to look at the report next."""
-        report = await self._require(report_id)
+    ) -> Report:
+        """Tell the deadline sweep when to look at `report` (as it now stands) next; returns it
+        with that moment."""
         when = next_step_at(report, self._config.deadlines, now, keep_progress=keep_progress)
-        await self._reports.set_next_steps(connection, [(report_id, when)])
+        await self._reports.set_next_steps(connection, [(report.id, when)])
+        return replace(report, next_step_at=when)
 
     async def _move(
         self,
@@ -118,9 +121,10 @@ class ReportSteps:
         note: str | None = None,
         due_at: datetime | None = None,
         **fields: object,
-    ) -> None:
+    ) -> Report:
         """Apply one transition from the state read inside the transaction, and log it
-        (with the fix deadline `due_at` if the step set one)."""
+        (with the fix deadline `due_at` if the step set one); returns the report as it now
+        stands (what was read, with what was written: no second read inside the lock)."""
         current = await self._require(report_id)
         target = self._next(current, action)
         await self._reports.update(connection, report_id, now, state=target, **fields)
@@ -135,7 +139,9 @@ class ReportSteps:
             action=action,
             due_at=due_at,
         )
-        await self._replan(connection, report_id, now, keep_progress=action == Action.ACCEPT)
+        written: dict[str, Any] = {"state": target, **fields}
+        moved = replace(current, **written)
+        return await self._replan(connection, moved, now, keep_progress=action == Action.ACCEPT)
 
     async def _record(
         self,

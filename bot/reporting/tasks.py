@@ -19,10 +19,9 @@ class TaskSteps(ReportSteps):
         self._require_responsible(report, actor_id)
         now = self._clock.now()
         async with self._storage.database.transaction() as connection:
-            await self._move(
+            report = await self._move(
                 connection, report_id, Action.ACCEPT, actor_id, now, accepted_by=actor_id
             )
-            report = await self._require(report_id)
             await self._tell_reporter(
                 connection,
                 report,
@@ -41,7 +40,7 @@ class TaskSteps(ReportSteps):
             {} if report.is_order else dict.fromkeys(("assigned_at", "ack_due_at", "fix_due_at"))
         )
         async with self._storage.database.transaction() as connection:
-            await self._move(
+            report = await self._move(
                 connection,
                 report_id,
                 Action.NOT_MY_AREA,
@@ -53,7 +52,6 @@ class TaskSteps(ReportSteps):
                 accepted_by=None,
                 **deadlines,
             )
-            report = await self._require(report_id)
             await self._notifier.returned_to_office(
                 connection,
                 at_given_place(report, self._grid),
@@ -80,7 +78,7 @@ class TaskSteps(ReportSteps):
         now = self._clock.now()
         async with self._storage.database.transaction() as connection:
             await self._reports.add_media(connection, report_id, "after_photo", [after_photo])
-            await self._move(
+            report = await self._move(
                 connection,
                 report_id,
                 Action.FIX,
@@ -90,7 +88,6 @@ class TaskSteps(ReportSteps):
                 fixed_at=now,
                 fix_note=note,
             )
-            report = await self._require(report_id)
             media = await self._reports.media(report_id)
             await self._notifier.ask_reporter_to_confirm(connection, report, media)
         self._outbox.poke()
