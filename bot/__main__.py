@@ -54,6 +54,8 @@ def main() -> int:
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
     )
+    # PTB's default client (httpx) logs every URL, the token in it, at INFO; ours
+    # (bot.http_transport) does not, but nothing that falls back to it may leak the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run otherwise
     try:
