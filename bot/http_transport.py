@@ -31,7 +31,8 @@ TOKEN_IN_URL = re.compile(r"bot[^/\s'\"]+")
 
 class AiohttpRequest(BaseRequest):
     """A pool of `connection_pool_size` connections; timeouts in seconds (`None` for none) as
-    PTB names them, each overridable per call as PTB passes them."""
+    PTB names them, each overridable per call as PTB passes them; `tls` as aiohttp takes it
+    (`True`: its own certificate-checking context)."""
 
     def __init__(
         self,
@@ -41,7 +42,7 @@ class AiohttpRequest(BaseRequest):
         write_timeout: float | None = WRITE_SECONDS,
         pool_timeout: float | None = POOL_SECONDS,
         media_write_timeout: float | None = MEDIA_WRITE_SECONDS,
-        tls: ssl.SSLContext | None = None,
+        tls: ssl.SSLContext | bool = True,
     ) -> None:
         self._pool_size = connection_pool_size
         self._connect = connect_timeout
@@ -59,7 +60,7 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool_size, ssl=self._tls or True),
+                connector=aiohttp.TCPConnector(limit=self._pool_size, ssl=self._tls),
                 headers={"User-Agent": self.USER_AGENT},
             )
 

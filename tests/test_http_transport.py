@@ -1,13 +1,16 @@
 """The bot's requests over aiohttp (`bot.http_transport`) against a small local server: what
 Telegram receives, kept-alive connections, the pool's bound, and timeouts and failures as
-PTB's own errors, with the token never in a message."""
+PTB's own errors, with the token never in a message; and the CA store the clients check
+Telegram's certificate against (`bot.clients.tls_context`)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import socket
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -16,6 +19,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
+from bot import clients
 from bot.http_transport import AiohttpRequest
 
 SECRET = "123456:SECRET-part-of-the-token_ABCDEFGHIJKLMNOPQ"
@@ -201,3 +205,37 @@ def socket_nobody_listens_on() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+def test_the_systems_ca_store_is_used_when_it_has_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = tmp_path / "ca-certificates.crt"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    monkeypatch.setattr(ssl, "get_default_verify_paths", lambda: verify_paths(str(bundle), None))
+    clients.tls_context.cache_clear()
+    try:
+        assert clients.tls_context() is True  # aiohttp's own checking context
+    finally:
+        clients.tls_context.cache_clear()
+
+
+def test_certifis_bundle_is_used_where_the_system_has_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "certs"
+    empty.mkdir()
+    missing = str(tmp_path / "no-such-file.pem")
+    monkeypatch.setattr(ssl, "get_default_verify_paths", lambda: verify_paths(missing, str(empty)))
+    clients.tls_context.cache_clear()
+    try:
+        context = clients.tls_context()
+    finally:
+        clients.tls_context.cache_clear()
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] > 100
+
+
+def verify_paths(cafile: str | None, capath: str | None) -> ssl.DefaultVerifyPaths:
+    return ssl.DefaultVerifyPaths(cafile, capath, "SSL_CERT_FILE", "", "SSL_CERT_DIR", "")
