@@ -4,6 +4,7 @@ serves the page, and stops cleanly on Ctrl-C (SIGINT) or SIGTERM."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -47,7 +48,8 @@ async def start(command: list[str], log: Path) -> tuple[asyncio.subprocess.Proce
                     raise AssertionError(f"exited early: {console}\n{log.read_text()}")
                 console += line.decode()
     except BaseException:
-        os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # it may have exited: keep its error
+            os.killpg(process.pid, signal.SIGKILL)
         await process.wait()
         raise
     return process, found.group(1), console
