@@ -88,6 +88,7 @@ class AiohttpRequest(BaseRequest):
             read=self._read if read_timeout is self.DEFAULT_NONE else read_timeout,
             write=write_default if write_timeout is self.DEFAULT_NONE else write_timeout,
             pool=self._pool if pool_timeout is self.DEFAULT_NONE else pool_timeout,
+            uploading=bool(files),
         )
         body: bytes | aiohttp.FormData | None = None
         headers = None
@@ -110,14 +111,21 @@ class AiohttpRequest(BaseRequest):
 
 
 def client_timeout(
-    connect: float | None, read: float | None, write: float | None, pool: float | None
+    connect: float | None,
+    read: float | None,
+    write: float | None,
+    pool: float | None,
+    *,
+    uploading: bool,
 ) -> aiohttp.ClientTimeout:
     """PTB's four timeouts in aiohttp's terms. aiohttp's `connect` is the wait for a pooled
-    connection plus making one; it has no write timeout, so the whole request is bounded by
-    the four together (a stuck upload still ends)."""
+    connection plus making one, and `sock_read` bounds each read, as httpx's read timeout did
+    (a large photo downloading slowly but steadily is not cut off). aiohttp has no write
+    timeout, so only an upload is bounded as a whole, by the four together: a stuck one ends."""
     phases = (connect, read, write, pool)
+    whole = None if not uploading or None in phases else sum(phase or 0.0 for phase in phases)
     return aiohttp.ClientTimeout(
-        total=None if None in phases else sum(phase or 0.0 for phase in phases),
+        total=whole,
         connect=None if connect is None or pool is None else connect + pool,
         sock_connect=connect,
         sock_read=read,

@@ -239,3 +239,24 @@ def test_certifis_bundle_is_used_where_the_system_has_none(
 
 def verify_paths(cafile: str | None, capath: str | None) -> ssl.DefaultVerifyPaths:
     return ssl.DefaultVerifyPaths(cafile, capath, "SSL_CERT_FILE", "", "SSL_CERT_DIR", "")
+
+
+async def test_a_slow_steady_download_is_not_cut_off_by_the_sum_of_the_timeouts(
+    server: Server,
+) -> None:
+    chunk = b"x" * 4096
+
+    async def trickle(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        await response.prepare(request)
+        for _ in range(8):  # 1.2 s in all, each piece well within the 0.4 s read timeout
+            await asyncio.sleep(0.15)
+            await response.write(chunk)
+        await response.write_eof()
+        return response
+
+    server.handler = trickle
+    timeouts = {"connect_timeout": 0.1, "write_timeout": 0.1, "pool_timeout": 0.1}
+    async with AiohttpRequest(read_timeout=0.4, **timeouts) as request:
+        photo = await request.retrieve(f"{server.url}/file/photo.jpg")
+    assert photo == chunk * 8
