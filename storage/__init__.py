@@ -14,8 +14,11 @@ what `Database` does, under the same names:
   server's row locks), yields a `Transaction` (`execute` → `Changed(rowcount, lastrowid)`,
   `executemany`, `fetch_one`, `fetch_all`, rows readable by column name), commits when the
   block ends, rolls back if it raises, and refuses use of the `Transaction` afterwards;
-- `fetch_one`, `fetch_all`, `fetch_tuples`: reads that see only committed data outside a
-  transaction (a pool connection in autocommit) and the transaction's own writes inside it;
+- `fetch_one`, `fetch_all`: reads that see only committed data outside a transaction (a
+  pool connection in autocommit) and the transaction's own writes inside it;
+- a bulk read for the office's numbers (`StatsRepository.replayed`: SQLite's runs in a worker
+  thread on a snapshot, `read_in_thread`; PostgreSQL's would stream a server-side cursor in a
+  repeatable-read transaction);
 - `migrate()` from its own numbered migrations, `close()`, and the SQL functions the
   repositories call (`abuse_key` for migrations; `json_each`, `json_object`, `julianday` in
   queries, which PostgreSQL spells differently: the repositories' SQL is SQLite's today).

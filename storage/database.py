@@ -13,11 +13,12 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import aiosqlite
 
@@ -25,7 +26,7 @@ from storage.transaction import Changed, NestedTransaction, Params, Row, Transac
 
 log = logging.getLogger(__name__)
 
-IN_MEMORY = ":memory:"
+T = TypeVar("T")
 
 
 class SqliteTransaction:
@@ -63,8 +64,9 @@ class Database:
     """
 
     def __init__(
-        self, connection: aiosqlite.Connection, reader: aiosqlite.Connection | None = None
+        self, path: Path, connection: aiosqlite.Connection, reader: aiosqlite.Connection
     ) -> None:
+        self.path = path
         self.connection = connection
         self._reader = reader
         self._write_lock = asyncio.Lock()
@@ -78,31 +80,33 @@ class Database:
         *,
         prepare: Callable[[aiosqlite.Connection], Awaitable[object]] | None = None,
     ) -> Database:
-        """Open (creating if needed) the database at `path` and bring its schema up to date;
-        `prepare` runs first, e.g. to register SQL functions the migrations call. An
-        in-memory database has no second connection: its reads share the writer."""
-        if str(path) != IN_MEMORY:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        """Open (creating if needed) the database file at `path` and bring its schema up to
+        date; `prepare` runs first, e.g. to register SQL functions the migrations call. (A
+        file, never `:memory:`: WAL and the reading connections need one.)"""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
         connection = await _connect(path)
-        await connection.execute("PRAGMA journal_mode = WAL")
-        await connection.execute("PRAGMA foreign_keys = ON")
-        await connection.execute("PRAGMA synchronous = NORMAL")
-        if prepare is not None:
-            await prepare(connection)
-        database = cls(connection)
         try:
+            await connection.execute("PRAGMA journal_mode = WAL")
+            await connection.execute("PRAGMA foreign_keys = ON")
+            await connection.execute("PRAGMA synchronous = NORMAL")
+            if prepare is not None:
+                await prepare(connection)
+            reader = await _connect(path)
+        except BaseException:
+            await connection.close()
+            raise
+        database = cls(path, connection, reader)
+        try:
+            await reader.execute("PRAGMA query_only = ON")
             await database.migrate()
-            if str(path) != IN_MEMORY:
-                database._reader = await _connect(path)
-                await database._reader.execute("PRAGMA query_only = ON")
         except BaseException:
             await database.close()
             raise
         return database
 
     async def close(self) -> None:
-        if self._reader is not None:
-            await self._reader.close()
+        await self._reader.close()
         await self.connection.close()
 
     @asynccontextmanager
@@ -140,22 +144,17 @@ class Database:
         """Every row of a query: committed data, or the caller's own transaction's."""
         return await _fetch_all(self._for_reading(), sql, params)
 
-    async def fetch_tuples(
-        self, sql: str, params: Params, columns: Sequence[str]
-    ) -> list[tuple[object, ...]]:
-        """Rows as plain tuples, for bulk reads that build named tuples without copying;
-        the query's column names must be `columns`, in order, so values are still matched
-        to fields by name."""
-        async with self._for_reading().execute(sql, params) as cursor:
-            names = tuple(column[0] for column in cursor.description)
-            if names != tuple(columns):
-                raise ValueError(f"query returns {names}, expected {tuple(columns)}")
-            cursor.row_factory = None
-            return [tuple(row) for row in await cursor.fetchall()]
+    async def read_in_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work(connection)` in a worker thread, on a read-only connection of its own that
+        sees one snapshot of committed data throughout. For bulk reads that turn many rows
+        into Python objects: through aiosqlite, each statement is a round trip to its thread
+        and each row is handed over from it, while the caller's own thread competes for the
+        interpreter; here one thread reads and builds, and the event loop stays free."""
+        return await asyncio.to_thread(_in_snapshot, self.path, work)
 
     def _for_reading(self) -> aiosqlite.Connection:
         """The writer for the coroutine inside the transaction, else the committed view."""
-        if self._reader is None or asyncio.current_task() is self._holder:
+        if asyncio.current_task() is self._holder:
             return self.connection
         return self._reader
 
@@ -195,6 +194,22 @@ async def _fetch_one(connection: aiosqlite.Connection, sql: str, params: Params)
 
 async def _fetch_all(connection: aiosqlite.Connection, sql: str, params: Params) -> list[Row]:
     return list(await connection.execute_fetchall(sql, params))
+
+
+def _in_snapshot(path: Path, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Run `work` in one read transaction on a new read-only connection (a connection costs
+    well under a millisecond to open; a bulk read is hundreds of them)."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+    try:
+        connection.execute("PRAGMA query_only = ON")
+        connection.execute("BEGIN")
+        try:
+            return work(connection)
+        finally:
+            connection.execute("ROLLBACK")
+    finally:
+        connection.close()
 
 
 def utc_text(moment: datetime) -> str:

@@ -1,9 +1,11 @@
 """The storage unit of work: commit and rollback, what a plain read sees while another
-coroutine's transaction is open, and the column whitelist of `ReportRepository.update`."""
+coroutine's transaction is open, a bulk read's one snapshot, and the column whitelist of
+`ReportRepository.update`."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -138,3 +140,27 @@ async def test_update_refuses_a_column_outside_its_whitelist(
             await storage.reports.update(tx, report_id, NOW, **fields)
     report = await storage.reports.get(report_id)
     assert report is not None and report.fix_note is None and report.reporter_id == PERSON
+
+
+async def test_a_bulk_read_sees_one_snapshot_and_cannot_write(storage: Storage) -> None:
+    """What commits while a bulk read runs is not seen by it (its chunks agree with each
+    other), and its connection refuses to write."""
+    async with storage.transaction() as tx:
+        await storage.users.ensure(tx, PERSON, NOW)
+
+    def read_twice_around_a_commit(connection: sqlite3.Connection) -> tuple[int, int]:
+        before = connection.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+        writer = sqlite3.connect(storage.database.path)
+        with writer:
+            writer.execute(
+                "INSERT INTO users (user_id, created_at, updated_at) VALUES (?, ?, ?)",
+                (PERSON + 1, NOW.isoformat(), NOW.isoformat()),
+            )
+        writer.close()
+        after = connection.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+        with pytest.raises(sqlite3.OperationalError):
+            connection.execute("DELETE FROM users")
+        return before, after
+
+    assert await storage.database.read_in_thread(read_twice_around_a_commit) == (1, 1)
+    assert len(await storage.database.fetch_all("SELECT user_id FROM users")) == 2

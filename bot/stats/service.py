@@ -18,6 +18,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -292,19 +293,11 @@ class StatsService:
         return await self._repository.duplicate_counts(figures.period.start, figures.as_at)
 
     async def _replayed(self, period: Period, as_at: datetime) -> list[ReportFacts]:
-        """Every relevant report's facts, a chunk replayed while the next one is read (SQLite
-        lets go of the interpreter while it steps), so at most two chunks are held at once."""
-        facts: list[ReportFacts] = []
-        replaying: asyncio.Future[list[ReportFacts]] | None = None
-        async for histories in self._repository.histories(period.start, as_at):
-            if replaying is not None:
-                facts += await replaying
-            replaying = asyncio.ensure_future(
-                asyncio.to_thread(self._replay, period, as_at, histories)
-            )
-        if replaying is not None:
-            facts += await replaying
-        return facts
+        """Every relevant report's facts, each chunk of reports replayed as soon as it is read,
+        in the reading thread (so at most one chunk's events are held at once)."""
+        return await self._repository.replayed(
+            period.start, as_at, partial(self._replay, period, as_at)
+        )
 
     def _replay(
         self, period: Period, as_at: datetime, histories: list[ReportHistory]
