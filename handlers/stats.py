@@ -87,7 +87,7 @@ async def stats(message: Message, found: Services, asked: Asked, language: str) 
     presenter = found.stats_presenter
     scope = asked.request.scope
     if not found.stats.keeps(asked.request.period):
-        presenter.warm_up()
+        presenter.prepare_chart(asked.request.period, scope, language)
     await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
     drawing: list[asyncio.Future[bytes]] = []
 

@@ -111,3 +111,22 @@ async def test_the_chart_drawn_from_the_sums_shows_what_the_finished_figures_sho
     assert early == [desk.presenter.chart_of(figures, scope, "en") for scope in (TOWN, village)]
     assert await desk.stats.figures(await desk.month(11), summed=summed) is figures
     assert len(early) == 2  # kept figures are not summed again
+
+
+async def test_a_chart_on_a_frame_drawn_ahead_is_the_chart_drawn_from_nothing(desk: Desk) -> None:
+    """/stats has the drawing process draw the chart's frame while the figures are computed;
+    filled in, it must be the same picture, pixel for pixel, and it is used once."""
+    await worked.november_log(desk)
+    november = await desk.month(11)
+    figures = await desk.stats.figures(november)
+    village = Scope(village_id=desk.grid.hamlets["h01"].village_id)
+    for scope, language in ((TOWN, "zh"), (village, "en")):
+        chart = desk.presenter.chart_of(figures, scope, language)
+        assert chart.frame == desk.presenter.chart_frame(november, scope, language)
+        from_nothing = charts._period_png(chart)
+        charts._prepare(chart.frame)
+        assert charts._period_png(chart) == from_nothing
+        assert charts._prepared == {}
+        charts._prepare(desk.presenter.chart_frame(november, TOWN, "en"))
+        assert charts._period_png(chart) == from_nothing  # another frame is not used
+        charts._prepared.clear()

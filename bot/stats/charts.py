@@ -23,6 +23,7 @@ from bot.stats.drawing import DRAWER
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
+    from matplotlib.collections import PolyCollection
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
     from shapely.geometry.base import BaseGeometry
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 FONT_FILE = Path(__file__).parent / "fonts" / "wqy-microhei.ttf"
 DPI = 100
 STATUS_COLOURS = ("#2e7d32", "#9ccc65", "#ffb300", "#9e9e9e", "#90a4ae")
+BAR_ROOM = 1.15
+"""A bar panel's width over its longest bar: room for the value written beside it."""
 TITLE_Y = 1.0
 """Panel titles at a fixed height: no tick labels sit above a panel, and matplotlib's search
 for a clear place measures every label of the axes on each drawing."""
@@ -45,12 +48,12 @@ def font_family() -> str:
 
 
 def warm_up() -> None:
-    """Start the drawing process, if it is not running, with matplotlib and the font loaded:
-    for a picture about to be asked for, while its figures are computed."""
-    DRAWER.warm(_loaded)
+    """Have the drawing process load matplotlib and the font (starting it if none runs): for
+    a picture about to be asked for, while its figures are computed."""
+    DRAWER.ahead(_loaded, None)
 
 
-def _loaded() -> None:
+def _loaded(_: None) -> None:
     """In the drawing process: what every picture needs first (matplotlib, Agg, the font)."""
     font_family()
     _figure(1, 1)
@@ -66,10 +69,10 @@ def _figure(width: float, height: float) -> Figure:
 
 
 def _whole_numbers() -> MaxNLocator:
-    """Ticks for an axis of counts: 0, 1, 2…, never 0.5 of a report."""
+    """Ticks for an axis of counts: 0, 1, 2…, never 0.5 of a report; five steps at most."""
     from matplotlib.ticker import MaxNLocator
 
-    return MaxNLocator(integer=True, min_n_ticks=1)
+    return MaxNLocator(nbins=5, integer=True, min_n_ticks=1)
 
 
 def _png(figure: Figure) -> bytes:
@@ -83,38 +86,88 @@ def _png(figure: Figure) -> bytes:
 
 
 @dataclass(frozen=True)
-class PeriodChart:
-    """Everything the period chart shows, already in the reader's language."""
+class ChartFrame:
+    """What the period chart shows before its figures are known, already in the reader's
+    language: titles, weeks, statuses and places (a prepared frame is found by it)."""
 
     title: str
     weeks_title: str
-    week_labels: list[str]
-    status_labels: list[str]
-    counts_by_status: list[list[int]]
-    """One list per status, one count per week."""
+    week_labels: tuple[str, ...]
+    status_labels: tuple[str, ...]
     on_time_title: str
-    place_labels: list[str]
-    on_time_percent: list[float | None]
+    place_labels: tuple[str, ...]
     categories_title: str
-    category_labels: list[str]
-    category_counts: list[int]
     no_data: str
 
 
+@dataclass(frozen=True)
+class PeriodChart:
+    """Everything the period chart shows: its frame and the figures in it."""
+
+    frame: ChartFrame
+    counts_by_status: list[list[int]]
+    """One list per status, one count per week."""
+    on_time_percent: list[float | None]
+    """One per place of the frame."""
+    category_labels: list[str]
+    category_counts: list[int]
+
+
+@dataclass
+class _Framed:
+    """A period chart's figure with its frame and no figures yet."""
+
+    figure: Figure
+    weeks: Axes
+    columns: list[PolyCollection]
+    """One collection of rectangles per status, empty until the counts are known."""
+    on_time: Axes
+    categories: Axes
+
+
+_prepared: dict[ChartFrame, _Framed] = {}
+"""In the drawing process: the frame drawn ahead for the chart about to be asked for (one at
+most; a newer one replaces it)."""
+
+
+def prepare_period_chart(frame: ChartFrame) -> None:
+    """Have the drawing process draw the chart's frame now, while the figures are computed,
+    so that the chart then only adds them (see `_prepare`)."""
+    DRAWER.ahead(_prepare, frame)
+
+
 def period_chart(chart: PeriodChart) -> bytes:
-    """The period chart as PNG, drawn in the drawing process (`bot.stats.drawing`)."""
+    """The period chart as PNG, drawn in the drawing process (`bot.stats.drawing`) on its
+    prepared frame if there is one."""
     return DRAWER.draw(_period_png, chart)
 
 
+def _prepare(frame: ChartFrame) -> None:
+    """Build the frame and draw it once: the first drawing of a figure creates its ticks and
+    measures every label (matplotlib keeps the measures), over a third of the chart's time."""
+    _prepared.clear()
+    framed = _framed(frame)
+    framed.figure.canvas.draw()
+    _prepared[frame] = framed
+
+
 def _period_png(chart: PeriodChart) -> bytes:
-    return _png(period_figure(chart))
+    framed = _prepared.pop(chart.frame, None) or _framed(chart.frame)
+    return _png(_filled(framed, chart))
 
 
 def period_figure(chart: PeriodChart) -> Figure:
     """Weeks by status on top, on-time closure per place and categories below."""
+    return _filled(_framed(chart.frame), chart)
+
+
+def _framed(frame: ChartFrame) -> _Framed:
+    """The chart without its figures: titles, the weeks, the legend, the places."""
+    from matplotlib.collections import PolyCollection
+
     family = font_family()
     figure = _figure(10, 9)
-    figure.suptitle(chart.title, fontfamily=family, fontsize=15)
+    figure.suptitle(frame.title, fontfamily=family, fontsize=15)
     # Fixed margins (a layout engine would measure every label twice): room on the left of
     # each bottom panel for village names and category labels.
     grid = figure.add_gridspec(
@@ -129,87 +182,93 @@ def period_figure(chart: PeriodChart) -> Figure:
         wspace=0.62,
     )
     weeks = figure.add_subplot(grid[0, :])
-    positions = list(range(len(chart.week_labels)))
-    _stacked_columns(weeks, positions, chart.status_labels, chart.counts_by_status)
+    # One collection of rectangles per status (a year's 265 bars as separate patches cost
+    # most of the chart's drawing time).
+    columns = [
+        PolyCollection([], facecolors=colour, label=label)
+        for label, colour in zip(frame.status_labels, STATUS_COLOURS, strict=False)
+    ]
+    for collection in columns:
+        weeks.add_collection(collection)
+    positions = list(range(len(frame.week_labels)))
+    weeks.set_xlim(-0.6, max(len(positions), 1) - 0.4)
     step = max(1, len(positions) // 13)
-    weeks.set_xticks(positions[::step], chart.week_labels[::step], fontfamily=family, fontsize=8)
-    weeks.set_title(chart.weeks_title, fontfamily=family, y=TITLE_Y)
+    weeks.set_xticks(positions[::step], frame.week_labels[::step], fontfamily=family, fontsize=8)
+    weeks.set_title(frame.weeks_title, fontfamily=family, y=TITLE_Y)
     weeks.yaxis.set_major_locator(_whole_numbers())
     weeks.legend(
-        prop={"family": family, "size": 8}, ncols=len(chart.status_labels), loc="upper left"
+        prop={"family": family, "size": 8}, ncols=len(frame.status_labels), loc="upper left"
     )
-    _horizontal_bars(
-        figure.add_subplot(grid[1, 0]),
-        chart.on_time_title,
-        chart.place_labels,
+    on_time = figure.add_subplot(grid[1, 0])
+    on_time.set_title(frame.on_time_title, fontfamily=family, y=TITLE_Y)
+    _bar_panel(on_time, frame.place_labels, family, frame.no_data)
+    on_time.set_xlim(0, 100 * BAR_ROOM)
+    categories = figure.add_subplot(grid[1, 1])
+    categories.set_title(frame.categories_title, fontfamily=family, y=TITLE_Y)
+    categories.xaxis.set_visible(False)
+    return _Framed(figure, weeks, columns, on_time, categories)
+
+
+def _filled(framed: _Framed, chart: PeriodChart) -> Figure:
+    """The figures drawn into the frame: columns, on-time bars, categories."""
+    family = font_family()
+    bottoms = [0] * len(chart.frame.week_labels)
+    for columns, counts in zip(framed.columns, chart.counts_by_status, strict=False):
+        columns.set_verts(
+            [
+                _column(week, bottom, count)
+                for week, (bottom, count) in enumerate(zip(bottoms, counts, strict=True))
+                if count
+            ]
+        )
+        bottoms = [bottom + count for bottom, count in zip(bottoms, counts, strict=True)]
+    framed.weeks.set_ylim(0, max([*bottoms, 1]) * 1.25)  # headroom for the legend
+    _bars(
+        framed.on_time,
         [value or 0.0 for value in chart.on_time_percent],
         [f"{value:.0f}%" if value is not None else "–" for value in chart.on_time_percent],
-        family,
-        chart.no_data,
-        limit=100,
+        top=100,
     )
-    _horizontal_bars(
-        figure.add_subplot(grid[1, 1]),
-        chart.categories_title,
-        chart.category_labels,
-        [float(count) for count in chart.category_counts],
-        [str(count) for count in chart.category_counts],
-        family,
-        chart.no_data,
-        whole_numbers=True,
-    )
-    return figure
+    if _bar_panel(framed.categories, chart.category_labels, family, chart.frame.no_data):
+        top = max(max(chart.category_counts), 1)
+        framed.categories.set_xlim(0, top * BAR_ROOM)
+        _bars(
+            framed.categories,
+            [float(count) for count in chart.category_counts],
+            [str(count) for count in chart.category_counts],
+            top=top,
+        )
+    return framed.figure
 
 
-def _stacked_columns(
-    axes: Axes, positions: list[int], labels: Sequence[str], counts_by_status: list[list[int]]
-) -> None:
-    """The weekly columns, one collection of rectangles per status (a year's 265 bars as
-    separate patches cost most of the chart's drawing time)."""
-    from matplotlib.collections import PolyCollection
-
-    bottoms = [0] * len(positions)
-    for label, counts, colour in zip(labels, counts_by_status, STATUS_COLOURS, strict=False):
-        rectangles = [
-            [
-                (x - 0.4, bottom),
-                (x + 0.4, bottom),
-                (x + 0.4, bottom + count),
-                (x - 0.4, bottom + count),
-            ]
-            for x, bottom, count in zip(positions, bottoms, counts, strict=True)
-            if count
-        ]
-        axes.add_collection(PolyCollection(rectangles, facecolors=colour, label=label))
-        bottoms = [bottom + count for bottom, count in zip(bottoms, counts, strict=True)]
-    axes.set_xlim(-0.6, max(len(positions), 1) - 0.4)
-    axes.set_ylim(0, max([*bottoms, 1]) * 1.25)  # headroom for the legend above the columns
+def _column(week: int, bottom: int, count: int) -> list[tuple[float, int]]:
+    """The corners of one status's part of a week's column."""
+    return [
+        (week - 0.4, bottom),
+        (week + 0.4, bottom),
+        (week + 0.4, bottom + count),
+        (week - 0.4, bottom + count),
+    ]
 
 
-def _horizontal_bars(
-    axes: Axes,
-    title: str,
-    labels: Sequence[str],
-    values: Sequence[float],
-    texts: Sequence[str],
-    family: str,
-    no_data: str,
-    limit: float | None = None,
-    whole_numbers: bool = False,
-) -> None:
-    """One bar per label with its value written beside it; counts get whole-number ticks."""
-    axes.set_title(title, fontfamily=family, y=TITLE_Y)
+def _bar_panel(axes: Axes, labels: Sequence[str], family: str, no_data: str) -> bool:
+    """Make `axes` a panel of one horizontal bar per label, top to bottom, each bar with its
+    value written beside it (so no value axis); `no_data` instead, and False, if no labels."""
+    axes.xaxis.set_visible(False)
     if not labels:
         axes.text(0.5, 0.5, no_data, ha="center", va="center", fontfamily=family)
         axes.set_axis_off()
+        return False
+    axes.set_yticks(range(len(labels))[::-1], labels, fontfamily=family, fontsize=8)
+    return True
+
+
+def _bars(axes: Axes, values: Sequence[float], texts: Sequence[str], top: float) -> None:
+    """The bars of a panel made by `_bar_panel`, with their values; `top` is its scale."""
+    if not values:
         return
-    positions = list(range(len(labels)))[::-1]
+    positions = range(len(values))[::-1]
     axes.barh(positions, values, color="#42a5f5")
-    axes.set_yticks(positions, labels, fontfamily=family, fontsize=8)
-    top = limit or max(max(values), 1.0)
-    axes.set_xlim(0, top * 1.15)
-    if whole_numbers:
-        axes.xaxis.set_major_locator(_whole_numbers())
     for position, value, text in zip(positions, values, texts, strict=True):
         axes.text(value + top * 0.01, position, text, va="center", fontsize=7)
 

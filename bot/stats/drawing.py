@@ -42,14 +42,16 @@ class Drawer:
         except BrokenProcessPool:
             return self._run(function, argument)
 
-    def warm(self, function: Callable[[], object]) -> None:
-        """Start the drawing process now if none runs, and have it run `function` (its imports
-        and fonts) while the bot is still working out what to draw."""
-        with self._lock:
-            if self._pool is not None:
-                return
+    def ahead(self, function: Callable[[A], object], argument: A) -> None:
+        """Have the drawing process (started now if none runs) run `function(argument)`
+        without waiting for it: what a picture about to be asked for needs first (imports,
+        fonts, its frame), done while the bot is still working out what to draw."""
         pool = self._acquire()
-        pool.submit(function).add_done_callback(lambda _done: self._release())
+        try:
+            pool.submit(function, argument).add_done_callback(lambda _done: self._release())
+        except BrokenProcessPool:  # the process died: the picture itself starts a new one
+            self._release()
+            self._discard(pool)
 
     def _run(self, function: Callable[[A], bytes], argument: A) -> bytes:
         pool = self._acquire()

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from bot.core.when import full_text, short_day_text
 from bot.stats import charts
 from bot.stats.labels import STATUS_GROUPS, Labels
+from bot.stats.periods import Period
 from bot.stats.service import TOWN, PeriodFigures, Scope, Sums
 
 _GROUP_OF: dict[str, int] = {
@@ -37,8 +38,13 @@ class StatsPictures(Labels):
         )
 
     def warm_up(self) -> None:
-        """Have the drawing process started and loaded for a chart about to be asked for."""
+        """Have the drawing process started and loaded for a picture about to be asked for."""
         charts.warm_up()
+
+    def prepare_chart(self, period: Period, scope: Scope, language: str) -> None:
+        """Have the drawing process draw the frame of the chart about to be asked for, while
+        its figures are computed."""
+        charts.prepare_period_chart(self.chart_frame(period, scope, language))
 
     def chart_drawing(self, sums: Sums, scope: Scope, language: str) -> Callable[[], bytes]:
         """The chart's drawing, to run in a worker thread while the figures are finished:
@@ -50,47 +56,54 @@ class StatsPictures(Labels):
         """A chart drawn from the figures' sums, kept with them as `chart_png` keeps its own."""
         return figures.kept(figures.pictures, chart_key(scope, language), lambda: png)
 
+    def chart_frame(self, period: Period, scope: Scope, language: str) -> charts.ChartFrame:
+        """The chart's titles and labels, in the reader's language (no figures needed)."""
+        _ = self._(language)
+        tz = self._config.general.tz
+        return charts.ChartFrame(
+            title=_("{place} · {period}").format(
+                place=self.place_label(scope, language), period=period.label(language)
+            ),
+            weeks_title=_("Reports received per week, by status now"),
+            week_labels=tuple(
+                short_day_text(week.astimezone(tz).date(), language) for week in period.weeks()
+            ),
+            status_labels=tuple(_(label) for label, _states in STATUS_GROUPS),
+            on_time_title=_("On-time closure rate (%)"),
+            place_labels=tuple(label for label, _id in self._chart_places(scope, language)),
+            categories_title=_("Reports by category"),
+            no_data=_("No reports"),
+        )
+
     def chart_of(
         self, figures: PeriodFigures | Sums, scope: Scope, language: str
     ) -> charts.PeriodChart:
         """What the chart shows, labelled in the reader's language."""
-        _ = self._(language)
         facts = [facts for facts in figures.facts_in(scope) if facts.received]
-        weeks = figures.period.weeks()
-        week_starts = [week.timestamp() for week in weeks]
-        counts = [[0] * len(weeks) for _group in STATUS_GROUPS]
+        week_starts = [week.timestamp() for week in figures.period.weeks()]
+        counts = [[0] * len(week_starts) for _group in STATUS_GROUPS]
         for report in facts:
             week = bisect_right(week_starts, report.received_at) - 1
             counts[_GROUP_OF[report.state]][week] += 1
-        tz = self._config.general.tz
-        if scope == TOWN:
-            places = [(v.label(language), figures.villages[v.id]) for v in self._villages()]
-        else:
-            village_id = scope.village_id or ""
-            places = [
-                (hamlet.label(language), figures.hamlets[hamlet.id])
-                for hamlet in sorted(self._grid.hamlets_of(village_id), key=lambda h: h.id)
-            ]
+        groups = figures.villages if scope == TOWN else figures.hamlets
+        on_time = [groups[key].on_time_rate for _label, key in self._chart_places(scope, language)]
         by_category = Counter(report.category for report in facts)
         ordered = sorted(by_category.items(), key=lambda item: (-item[1], item[0]))
         return charts.PeriodChart(
-            title=_("{place} · {period}").format(
-                place=self.place_label(scope, language), period=figures.period.label(language)
-            ),
-            weeks_title=_("Reports received per week, by status now"),
-            week_labels=[short_day_text(week.astimezone(tz).date(), language) for week in weeks],
-            status_labels=[_(label) for label, _states in STATUS_GROUPS],
+            frame=self.chart_frame(figures.period, scope, language),
             counts_by_status=counts,
-            on_time_title=_("On-time closure rate (%)"),
-            place_labels=[label for label, _f in places],
-            on_time_percent=[
-                f.on_time_rate * 100 if f.on_time_rate is not None else None for _l, f in places
-            ],
-            categories_title=_("Reports by category"),
+            on_time_percent=[rate * 100 if rate is not None else None for rate in on_time],
             category_labels=[self.category_label(key, language) for key, _n in ordered],
             category_counts=[count for _key, count in ordered],
-            no_data=_("No reports"),
         )
+
+    def _chart_places(self, scope: Scope, language: str) -> list[tuple[str, str]]:
+        """(label, id) of the places the chart compares: the town's villages, or a village's
+        hamlets."""
+        if scope == TOWN:
+            return [(village.label(language), village.id) for village in self._villages()]
+        hamlets = self._grid.hamlets_of(scope.village_id or "")
+        return [(h.label(language), h.id) for h in sorted(hamlets, key=lambda h: h.id)]
 
     def map_png(self, figures: PeriodFigures, language: str) -> bytes:
         """Hamlets shaded by the reports open at the end of the period, and their places."""
