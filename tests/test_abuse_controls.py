@@ -20,7 +20,7 @@ from bot.emulator import EmulatedUser
 from bot.reporting.service import Reporter
 from handlers.buttons import ForgetYes, InviteVillage
 from storage import Storage
-from storage.database import _migrations, _split_statements
+from storage.database import _migrations
 from storage.keys import SecretMismatch
 from tests.buttons import has_button, press
 from tests.conftest import Town
@@ -209,9 +209,7 @@ async def test_the_migration_keys_existing_rows(tmp_path: Path) -> None:
     async with aiosqlite.connect(path, isolation_level=None) as connection:
         for number, _name, sql in _migrations():
             if number < 10:
-                for statement in _split_statements(sql):
-                    await connection.execute(statement)
-                await connection.execute(f"PRAGMA user_version = {number}")
+                await connection.executescript(f"{sql}\n;\nPRAGMA user_version = {number};")
         stamp = now.isoformat()
         await connection.execute(
             "INSERT INTO users (user_id, created_at, updated_at) VALUES (555001, ?, ?)",

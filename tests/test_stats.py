@@ -35,7 +35,6 @@ from bot.stats.present import StatsPresenter
 from bot.stats.ranking import rank_hamlets
 from bot.stats.service import TOWN, Scope, StatsService
 from storage import Storage
-from storage.database import _split_statements
 
 ROOT = Path(__file__).parent.parent
 REPORTER = 555_001
@@ -294,8 +293,7 @@ async def test_the_migration_names_the_action_of_every_old_event(tmp_path: Path)
     connection = sqlite3.connect(path)
     for name in ("0001_initial.sql", "0004_notices.sql"):
         text = (ROOT / "storage/migrations" / name).read_text(encoding="utf-8")
-        for statement in _split_statements(text):
-            connection.execute(statement)
+        connection.executescript(text)
     connection.execute("PRAGMA user_version = 4")
     connection.execute("INSERT INTO users (user_id, created_at, updated_at) VALUES (1, 'x', 'x')")
     connection.execute(

@@ -1,6 +1,6 @@
 """The storage unit of work: commit and rollback, what a plain read sees while another
-coroutine's transaction is open, a bulk read's one snapshot, and the column whitelist of
-`ReportRepository.update`."""
+coroutine's transaction is open, a bulk read's one snapshot, a migration that fails, and the
+column whitelist of `ReportRepository.update`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.models import Draft
-from storage import Storage
+from storage import Storage, database
 from storage.reports import UnknownColumn
 from storage.transaction import NestedTransaction, TransactionClosed
 
@@ -164,3 +164,29 @@ async def test_a_bulk_read_sees_one_snapshot_and_cannot_write(storage: Storage) 
 
     assert await storage.database.read_in_thread(read_twice_around_a_commit) == (1, 1)
     assert len(await storage.database.fetch_all("SELECT user_id FROM users")) == 2
+
+
+async def test_a_migration_that_fails_half_way_leaves_nothing_of_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A migration is one script but one transaction: its first statements are rolled back
+    with the one that failed, `user_version` stays before it, and the next start retries it."""
+    path = tmp_path / "bot.sqlite3"
+    migrations = database._migrations()
+    latest = migrations[-1][0]
+    broken = "CREATE TABLE half_done (x INTEGER);\nINSERT INTO no_such_table VALUES (1);"
+    monkeypatch.setattr(
+        database, "_migrations", lambda: [*migrations, (latest + 1, "broken.sql", broken)]
+    )
+    with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
+        await Storage.open(path)
+    monkeypatch.setattr(database, "_migrations", lambda: migrations)
+    reopened = await Storage.open(path)
+    try:
+        assert (await reopened.database.fetch_one("PRAGMA user_version"))[0] == latest
+        tables = await reopened.database.fetch_all(
+            "SELECT name FROM sqlite_master WHERE name = 'half_done'"
+        )
+        assert tables == []
+    finally:
+        await reopened.close()
