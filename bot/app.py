@@ -4,6 +4,7 @@ the jobs; stop them in reverse."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import warnings
@@ -82,11 +83,14 @@ class CleanVillageBot:
         """Open the database, start polling, resume any undelivered notifications and catch
         up on reminders and deadlines that came due while the bot was not running."""
         config = self.config
-        storage = self.storage = await Storage.open(
-            config.storage.database, pepper=config.privacy.pepper.get_secret_value()
+        opening = asyncio.ensure_future(
+            Storage.open(config.storage.database, pepper=config.privacy.pepper.get_secret_value())
         )
         downloads = self.downloads = download_client(config)
-        await downloads.initialize()
+        try:
+            await downloads.initialize()  # its getMe crosses the network while the database opens
+        finally:
+            storage = self.storage = await opening
         town = Town(
             config=config, grid=self.grid, people=self.people, i18n=self.i18n, clock=self.clock
         )
