@@ -3,6 +3,8 @@ is; a later step of an old report, or forgetting someone who did the work, drops
 
 from __future__ import annotations
 
+import pytest
+
 from bot.reporting.lifecycle import Action, State
 from bot.stats import charts
 from bot.stats.service import TOWN, Scope, Sums
@@ -130,3 +132,36 @@ async def test_a_chart_on_a_frame_drawn_ahead_is_the_chart_drawn_from_nothing(de
         charts._prepare(desk.presenter.chart_frame(november, TOWN, "en"))
         assert charts._period_png(chart) == from_nothing  # another frame is not used
         charts._prepared.clear()
+
+
+@pytest.mark.parametrize(
+    ("weeks", "places", "categories"), [(53, 14, 8), (5, 1, 1), (5, 0, 0), (9, 3, 0)]
+)
+def test_the_figures_drawn_over_the_kept_frame_are_the_chart_drawn_whole(
+    weeks: int, places: int, categories: int
+) -> None:
+    """Only what the figures change is drawn over the prepared frame's kept pixels: a year's
+    chart, a place without closures ("–"), and panels with nothing in them are each the same
+    PNG as the chart drawn whole."""
+    frame = charts.ChartFrame(
+        title="三塘镇 2025 年",
+        weeks_title="每周上报",
+        week_labels=tuple(f"第{week}周" for week in range(1, weeks + 1)),
+        status_labels=("已办结", "处理中", "待受理", "已退回"),
+        on_time_title="按时办结率",
+        place_labels=tuple(f"第{place}村" for place in range(places)),
+        categories_title="类别",
+        no_data="暂无数据",
+    )
+    chart = charts.PeriodChart(
+        frame,
+        counts_by_status=[[(week * status) % 7 for week in range(weeks)] for status in range(4)],
+        on_time_percent=[None if place == 1 else 40 + place * 4.5 for place in range(places)],
+        category_labels=[f"类别{number}" for number in range(categories)],
+        category_counts=[900 - 90 * number for number in range(categories)],
+    )
+    drawn_whole = charts._period_png(chart)
+    charts._prepare(frame)
+    assert charts._prepared[frame].background is not None
+    assert charts._period_png(chart) == drawn_whole
+    assert charts._prepared == {}
