@@ -28,7 +28,7 @@ from bot.core.models import Draft, Location
 from bot.people.directory import People
 from bot.places.grid import Grid
 from bot.reporting.lifecycle import Action, State
-from bot.stats import charts
+from bot.stats import canvas, charts, town_map
 from bot.stats.indicators import Figures, percentile
 from bot.stats.periods import Period, PeriodKind, containing, parse_period
 from bot.stats.present import StatsPresenter
@@ -452,9 +452,9 @@ def test_count_axes_have_whole_number_ticks_and_the_map_whole_number_classes() -
     assert len(ticks) >= 2 and all(float(tick).is_integer() for tick in ticks)
     assert not on_time.xaxis.get_visible() and not categories.xaxis.get_visible()
     assert [text.get_text() for text in categories.texts] == ["1", "2"]
-    assert charts.count_classes(0) == [(0, 0)]
-    assert charts.count_classes(3) == [(0, 0), (1, 1), (2, 2), (3, 3)]
-    classes = charts.count_classes(12)
+    assert town_map.count_classes(0) == [(0, 0)]
+    assert town_map.count_classes(3) == [(0, 0), (1, 1), (2, 2), (3, 3)]
+    classes = town_map.count_classes(12)
     assert classes[0] == (0, 0) and classes[-1][1] == 12
     assert all(b[0] == a[1] + 1 for a, b in pairwise(classes))
 
@@ -463,7 +463,7 @@ def test_the_shipped_font_draws_chinese_not_boxes(desk: Desk) -> None:
     """Every character of the grid's names and of the Chinese chart labels is in the font,
     and two different characters come out as two different pictures (a missing glyph would
     be the same empty box)."""
-    cmap = TTFont(charts.FONT_FILE).getBestCmap()
+    cmap = TTFont(canvas.FONT_FILE).getBestCmap()
     zh = I18n("zh").translator("zh").gettext
     texts = [h.name for h in desk.grid.hamlets.values()] + [
         v.name for v in desk.grid.villages.values()
@@ -472,7 +472,7 @@ def test_the_shipped_font_draws_chinese_not_boxes(desk: Desk) -> None:
     texts += [category.label.zh for category in desk.config.categories.values()]
     missing = {char for text in texts for char in text if ord(char) not in cmap}
     assert not missing
-    family = charts.font_family()
+    family = canvas.font_family()
 
     def draw(text: str, font: str) -> bytes:
         figure = Figure(figsize=(1, 1), dpi=50)

@@ -1,37 +1,24 @@
-"""Pictures for the office, drawn headless with matplotlib's Agg canvas (no pyplot, no display):
-the period chart (reports per week by status, on-time closure per village, categories) and
-the town map (hamlets shaded by open reports, open reports as points, from the grid GeoJSON —
-no tile server). Chinese labels use the WenQuanYi Micro Hei font shipped in `fonts/`, so no
-machine needs a CJK font installed. Functions take plain labels and numbers (the caller
-translates) and return PNG bytes.
-
-matplotlib (about 34 MiB) is imported only in the drawing process (`bot.stats.drawing`), which
-`period_chart` and `town_map` hand their work to: the bot itself never holds it.
+"""The period chart for the office: reports per week by status, on-time closure per village,
+categories. It takes plain labels and numbers (the caller translates) and returns PNG bytes,
+drawn in the drawing process (`bot.stats.drawing`) on the shared canvas (`bot.stats.canvas`).
 """
 
 from __future__ import annotations
 
-import io
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
+from bot.stats.canvas import agg_canvas, empty_drawn, encoded, font_family, new_figure, png
 from bot.stats.drawing import DRAWER
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
-    from matplotlib.backend_bases import RendererBase
     from matplotlib.collections import PolyCollection
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
-    from matplotlib.transforms import BboxBase
-    from shapely.geometry.base import BaseGeometry
 
-FONT_FILE = Path(__file__).parent / "fonts" / "wqy-microhei.ttf"
-DPI = 100
 STATUS_COLOURS = ("#2e7d32", "#9ccc65", "#ffb300", "#9e9e9e", "#90a4ae")
 BAR_ROOM = 1.15
 """A bar panel's width over its longest bar: room for the value written beside it."""
@@ -42,96 +29,11 @@ TITLE_Y = 1.0
 for a clear place measures every label of the axes on each drawing."""
 
 
-def font_family() -> str:
-    """Register the shipped CJK font once and return its family name."""
-    from matplotlib import font_manager
-
-    if not any(entry.fname == str(FONT_FILE) for entry in font_manager.fontManager.ttflist):
-        font_manager.fontManager.addfont(str(FONT_FILE))
-    return font_manager.FontProperties(fname=str(FONT_FILE)).get_name()
-
-
-def warm_up() -> None:
-    """Have the drawing process load matplotlib and the font (starting it if none runs): for
-    a picture about to be asked for, while its figures are computed."""
-    DRAWER.ahead(_loaded, None)
-
-
-def _loaded(_: None) -> None:
-    """In the drawing process: what every picture needs first (matplotlib, Agg, the font)."""
-    font_family()
-    _figure(1, 1)
-
-
-def _figure(width: float, height: float) -> Figure:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(width, height), dpi=DPI)
-    FigureCanvasAgg(figure)
-    return figure
-
-
-class _AggCanvas(Protocol):
-    """What is used here of matplotlib's Agg canvas (its module has no type hints)."""
-
-    def draw(self) -> None: ...
-
-    def buffer_rgba(self) -> memoryview: ...
-
-    def copy_from_bbox(self, bbox: BboxBase) -> object: ...
-
-    def restore_region(self, region: object) -> None: ...
-
-    def get_renderer(self) -> RendererBase: ...
-
-
-def _canvas(figure: Figure) -> _AggCanvas:
-    """The Agg canvas `_figure` gave the figure."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    canvas = figure.canvas
-    assert isinstance(canvas, FigureCanvasAgg)
-    return canvas
-
-
 def _whole_numbers() -> MaxNLocator:
     """Ticks for an axis of counts: 0, 1, 2…, never 0.5 of a report; five steps at most."""
     from matplotlib.ticker import MaxNLocator
 
     return MaxNLocator(nbins=5, integer=True, min_n_ticks=1)
-
-
-def _png(figure: Figure) -> bytes:
-    """The figure drawn and encoded (`_encoded`)."""
-    figure.canvas.draw()
-    return _encoded(figure)
-
-
-def _encoded(figure: Figure) -> bytes:
-    """The canvas as it stands, as PNG compressed lightly (a chart of flat colours is hardly
-    larger, and quicker) and without the alpha channel (every picture is opaque: 11 % smaller
-    and 7 ms quicker); the figure is emptied by the drawing process's next task."""
-    import numpy
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    pixels = numpy.asarray(_canvas(figure).buffer_rgba())[..., :3]
-    Image.fromarray(pixels).save(buffer, format="png", compress_level=1, dpi=(DPI, DPI))
-    _drawn.append(figure)
-    return buffer.getvalue()
-
-
-_drawn: list[Figure] = []
-"""In the drawing process: figures whose picture has been handed back, to be emptied."""
-
-
-def _empty_drawn() -> None:
-    """Empty the figures drawn before, so most of their artists go at once rather than at the
-    next collection of reference cycles: a chart's took 30 ms, no longer spent between its
-    drawing and its photo (each task of the drawing process starts here)."""
-    while _drawn:
-        _drawn.pop().clear()
 
 
 @dataclass(frozen=True)
@@ -197,13 +99,13 @@ def _prepare(frame: ChartFrame) -> None:
     """Build the frame and draw, and keep, what the figures never touch: the titles, the
     weeks and the places with their labels (half of the chart's text). The first drawing
     also creates the ticks and measures the labels, which matplotlib keeps."""
-    _empty_drawn()
+    empty_drawn()
     _prepared.clear()
     framed = _framed(frame)
     changing = _changing(framed)
     for artist in changing:
         artist.set_visible(False)
-    canvas = _canvas(framed.figure)
+    canvas = agg_canvas(framed.figure)
     canvas.draw()
     framed.background = canvas.copy_from_bbox(framed.figure.bbox)
     for artist in changing:
@@ -214,17 +116,17 @@ def _prepare(frame: ChartFrame) -> None:
 def _period_png(chart: PeriodChart) -> bytes:
     """The chart on its prepared frame (only the rest drawn, over the kept background), or
     drawn whole; the two are the same picture, pixel for pixel."""
-    _empty_drawn()
+    empty_drawn()
     framed = _prepared.pop(chart.frame, None)
     if framed is None or framed.background is None:
-        return _png(_filled(_framed(chart.frame), chart))
+        return png(_filled(_framed(chart.frame), chart))
     _filled(framed, chart)
-    canvas = _canvas(framed.figure)
+    canvas = agg_canvas(framed.figure)
     canvas.restore_region(framed.background)
     renderer = canvas.get_renderer()
     for artist in _changing(framed):
         artist.draw(renderer)
-    return _encoded(framed.figure)
+    return encoded(framed.figure)
 
 
 def _changing(framed: _Framed) -> list[Artist]:
@@ -260,7 +162,7 @@ def _framed(frame: ChartFrame) -> _Framed:
     from matplotlib.collections import PolyCollection
 
     family = font_family()
-    figure = _figure(10, 9)
+    figure = new_figure(10, 9)
     figure.suptitle(frame.title, fontfamily=family, fontsize=15)
     # Fixed margins (a layout engine would measure every label twice): room on the left of
     # each bottom panel for village names and category labels.
@@ -370,132 +272,3 @@ def _bars(axes: Axes, values: Sequence[float], texts: Sequence[str], top: float)
     axes.barh(positions, values, height=BAR_HEIGHT, color="#42a5f5")
     for position, value, text in zip(positions, values, texts, strict=True):
         axes.text(value + top * 0.01, position, text, va="center", fontsize=7)
-
-
-@dataclass(frozen=True)
-class TownMap:
-    """The hamlets (boundary, name, open reports) and the open reports' places."""
-
-    title: str
-    legend: str
-    """The legend's title, e.g. "Open reports per hamlet"."""
-    point_label: str
-    """The legend's entry for a dot, e.g. "an open report"."""
-    boundaries: list[BaseGeometry]
-    names: list[str]
-    open_counts: list[int]
-    points: list[tuple[float, float]]
-    """(latitude, longitude) of each open report."""
-
-
-MAP_WIDTH_INCHES = 10.0
-TITLE_INCHES = 0.7
-MAX_CLASSES = 5
-
-
-def count_classes(most: int) -> list[tuple[int, int]]:
-    """Whole-number classes for the map's shading, from 0 up to `most`: each count its own
-    class up to 4, else 0, 1 and wider ranges ((0, 0), (1, 1), (2, 3), (4, 7), (8, 12))."""
-    if most < MAX_CLASSES:
-        return [(count, count) for count in range(most + 1)]
-    classes, low = [(0, 0), (1, 1)], 2
-    wider = MAX_CLASSES - len(classes)
-    for index in range(wider):
-        high = most if index == wider - 1 else max(low, round(2 + (most - 1) * (index + 1) / wider))
-        classes.append((low, high))
-        low = high + 1
-        if low > most:
-            break
-    return classes
-
-
-def town_map(picture: TownMap) -> bytes:
-    """The town map as PNG, drawn in the drawing process (`bot.stats.drawing`)."""
-    return DRAWER.draw(_town_map_png, picture)
-
-
-def _town_map_png(picture: TownMap) -> bytes:
-    """The town, tight to its outline (true shape: a degree of longitude is shorter than one
-    of latitude), hamlets shaded by whole-number classes of open reports with a legend."""
-    from matplotlib import colormaps
-    from matplotlib.patches import Patch
-    from matplotlib.patches import Polygon as PolygonPatch
-
-    _empty_drawn()
-    family = font_family()
-    west, south, east, north = _bounds(picture.boundaries)
-    stretch = 1 / math.cos(math.radians((south + north) / 2))
-    pad_x, pad_y = (east - west) * 0.015, (north - south) * 0.015
-    map_height = (
-        MAP_WIDTH_INCHES * (north - south + 2 * pad_y) * stretch / (east - west + 2 * pad_x)
-    )
-    figure = _figure(MAP_WIDTH_INCHES, map_height + TITLE_INCHES)
-    axes = figure.add_axes((0, 0, 1, map_height / (map_height + TITLE_INCHES)))
-    figure.suptitle(
-        picture.title, fontfamily=family, fontsize=15, y=1 - 0.15 / (map_height + TITLE_INCHES)
-    )
-    classes = count_classes(max([*picture.open_counts, 0]))
-    shades = colormaps["Reds"]
-    colours = [
-        shades(0.06 + 0.84 * index / max(len(classes) - 1, 1)) for index in range(len(classes))
-    ]
-    for boundary, name, count in zip(
-        picture.boundaries, picture.names, picture.open_counts, strict=True
-    ):
-        colour = next(c for (low, high), c in zip(classes, colours, strict=True) if count <= high)
-        for polygon in getattr(boundary, "geoms", [boundary]):
-            axes.add_patch(
-                PolygonPatch(
-                    list(polygon.exterior.coords),
-                    closed=True,
-                    facecolor=colour,
-                    edgecolor="#555555",
-                    linewidth=0.6,
-                )
-            )
-        centre = boundary.representative_point()
-        axes.text(centre.x, centre.y, name, ha="center", va="center", fontsize=6, fontfamily=family)
-    handles: list[Artist] = [
-        Patch(facecolor=colour, edgecolor="#555555", label=_class_label(low, high))
-        for (low, high), colour in zip(classes, colours, strict=True)
-    ]
-    if picture.points:
-        dots = axes.scatter(
-            [longitude for _, longitude in picture.points],
-            [latitude for latitude, _ in picture.points],
-            s=12,
-            color="#1565c0",
-            edgecolors="white",
-            linewidths=0.4,
-            zorder=3,
-            label=picture.point_label,
-        )
-        handles.append(dots)
-    axes.set_xlim(west - pad_x, east + pad_x)
-    axes.set_ylim(south - pad_y, north + pad_y)
-    axes.set_aspect(stretch, adjustable="datalim")
-    axes.set_axis_off()
-    axes.legend(
-        handles=handles,
-        title=picture.legend,
-        loc="lower left",
-        prop={"family": family, "size": 9},
-        title_fontproperties={"family": family, "size": 9},
-        framealpha=0.9,
-    )
-    return _png(figure)
-
-
-def _bounds(boundaries: Sequence[BaseGeometry]) -> tuple[float, float, float, float]:
-    """West, south, east, north of all the hamlets together."""
-    boxes = [boundary.bounds for boundary in boundaries] or [(0.0, 0.0, 1.0, 1.0)]
-    return (
-        min(box[0] for box in boxes),
-        min(box[1] for box in boxes),
-        max(box[2] for box in boxes),
-        max(box[3] for box in boxes),
-    )
-
-
-def _class_label(low: int, high: int) -> str:
-    return str(low) if low == high else f"{low}–{high}"

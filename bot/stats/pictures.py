@@ -1,6 +1,6 @@
 """The period's figures as pictures: the chart (weeks by status, on-time closure per
 place, categories) and the town map, labelled in the reader's language and kept with a
-complete period's figures (drawing is in `bot.stats.charts`)."""
+complete period's figures (drawing is in `bot.stats.charts` and `bot.stats.town_map`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from bot.core.when import full_text, short_day_text
-from bot.stats import charts
+from bot.stats import canvas, charts, town_map
 from bot.stats.labels import STATUS_GROUPS, Labels
 from bot.stats.periods import Period
 from bot.stats.service import TOWN, PeriodFigures, Scope, Sums
@@ -39,7 +39,7 @@ class StatsPictures(Labels):
 
     def warm_up(self) -> None:
         """Have the drawing process started and loaded for a picture about to be asked for."""
-        charts.warm_up()
+        canvas.warm_up()
 
     def prepare_chart(self, period: Period, scope: Scope, language: str) -> None:
         """Have the drawing process draw the frame of the chart about to be asked for, while
@@ -116,7 +116,7 @@ class StatsPictures(Labels):
         still_open = [facts for facts in figures.facts if facts.is_open]
         per_hamlet = Counter(facts.hamlet_id for facts in still_open)
         hamlets = sorted(self._grid.hamlets.values(), key=lambda hamlet: hamlet.id)
-        picture = charts.TownMap(
+        picture = town_map.TownMap(
             title=_("Open reports · {period} (as at {when})").format(
                 period=figures.period.label(language),
                 when=full_text(figures.as_at, language, self._config.general.tz),
@@ -132,4 +132,4 @@ class StatsPictures(Labels):
                 if facts.latitude is not None and facts.longitude is not None
             ],
         )
-        return charts.town_map(picture)
+        return town_map.town_map(picture)
