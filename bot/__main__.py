@@ -105,7 +105,7 @@ async def _run(bot: CleanVillageBot, stop: asyncio.Event) -> int:
     """Check the token with Telegram, then run until stopped; returns the exit code."""
     config = bot.config
     answer = await check_telegram(
-        config.token, config.telegram.base_url, stop, say=lambda line: print(line, flush=True)
+        bot.telegram, config.telegram.base_url, stop, say=lambda line: print(line, flush=True)
     )
     if answer is Answer.REJECTED:
         print(REJECTED, file=sys.stderr, flush=True)

@@ -4,7 +4,7 @@ the jobs; stop them in reverse."""
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import logging
 import os
 import warnings
@@ -12,10 +12,10 @@ from datetime import time
 from typing import Any
 
 from telegram import Bot
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, ContextTypes, ExtBot
 from telegram.warnings import PTBUserWarning
 
-from bot.clients import build_application, download_client
+from bot.clients import build_application, download_client, telegram_client
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Config
 from bot.core.i18n import I18n
@@ -79,18 +79,21 @@ class CleanVillageBot:
         self.inbox: InboxPoller | InboxWebhook | None = None
         self.downloads: Bot | None = None
 
+    @functools.cached_property
+    def telegram(self) -> ExtBot[int]:
+        """The Application's client, made before the Application so that `python -m bot`
+        checks the token with its getMe (the Application then asks no more)."""
+        return telegram_client(self.config)
+
     async def start(self) -> None:
         """Open the database, start polling, resume any undelivered notifications and catch
         up on reminders and deadlines that came due while the bot was not running."""
         config = self.config
-        opening = asyncio.ensure_future(
-            Storage.open(config.storage.database, pepper=config.privacy.pepper.get_secret_value())
+        storage = self.storage = await Storage.open(
+            config.storage.database, pepper=config.privacy.pepper.get_secret_value()
         )
         downloads = self.downloads = download_client(config)
-        try:
-            await downloads.initialize()  # its getMe crosses the network while the database opens
-        finally:
-            storage = self.storage = await opening
+        await downloads.initialize()  # no network: its connections open when first used
         town = Town(
             config=config, grid=self.grid, people=self.people, i18n=self.i18n, clock=self.clock
         )
@@ -103,7 +106,7 @@ class CleanVillageBot:
             services.digests,
         )
         persistence = SQLitePersistence(storage.conversations)
-        application = self.application = build_application(config, persistence)
+        application = self.application = build_application(self.telegram, persistence)
         application.bot_data["services"] = services
         bot = application.bot
         application.bot_data[errors.REPORTER] = ErrorReporter(
@@ -242,7 +245,9 @@ class CleanVillageBot:
                 await self.inbox.stop()
             if application.running:
                 await application.stop()
-            await application.shutdown()
+            await application.shutdown()  # the client's too
+        elif "telegram" in self.__dict__:  # made for the token check, never started
+            await self.telegram.shutdown()
         if self.downloads is not None:
             await self.downloads.shutdown()
             self.downloads = None

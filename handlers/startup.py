@@ -2,6 +2,8 @@
 
 A rejected token is one line and exit code 2; an unreachable Telegram is a clear line and a
 retry with backoff that Ctrl-C interrupts at once. Nothing printed here ever quotes the token.
+The check is the getMe of the bot's own client: accepted, the client stays initialized (the
+Application does not ask again) with its connection open for the first calls.
 """
 
 from __future__ import annotations
@@ -15,14 +17,11 @@ from enum import Enum
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot.clients import request
-
 log = logging.getLogger(__name__)
 
 REJECTED = "Telegram rejected the bot token; check BOT_TOKEN"
 FIRST_WAIT_SECONDS = 1.0
 LONGEST_WAIT_SECONDS = 60.0
-CONNECT_SECONDS = 10.0
 
 
 class Answer(Enum):
@@ -32,17 +31,23 @@ class Answer(Enum):
 
 
 async def check_telegram(
-    token: str, base_url: str, stop: asyncio.Event, *, say: Callable[[str], None] = print
+    bot: Bot, base_url: str, stop: asyncio.Event, *, say: Callable[[str], None] = print
 ) -> Answer:
-    """Ask Telegram who we are (getMe) until it answers; `stop` (Ctrl-C) ends the wait."""
+    """Ask Telegram who we are (`bot`'s getMe) until it answers; `stop` (Ctrl-C) ends the
+    wait. Unless the answer is ACCEPTED, `bot` is shut down. `base_url` is only for `say`:
+    the client's own address holds the token."""
+    answer = await _until_answered(bot, base_url, stop, say)
+    if answer is not Answer.ACCEPTED:
+        with contextlib.suppress(Exception):
+            await bot.shutdown()
+    return answer
+
+
+async def _until_answered(
+    bot: Bot, base_url: str, stop: asyncio.Event, say: Callable[[str], None]
+) -> Answer:
     wait = FIRST_WAIT_SECONDS
     while True:
-        bot = Bot(
-            token,
-            base_url=base_url,
-            request=request(connect_timeout=CONNECT_SECONDS, read_timeout=CONNECT_SECONDS),
-            get_updates_request=request(connection_pool_size=1),
-        )
         outcome = await _first_of(_get_me(bot), stop)
         if outcome is not None:
             return outcome
@@ -57,7 +62,8 @@ async def check_telegram(
 
 
 async def _get_me(bot: Bot) -> Answer | None:
-    """ACCEPTED or REJECTED, or None when Telegram could not be reached."""
+    """ACCEPTED or REJECTED, or None when Telegram could not be reached (the next try reuses
+    the client: only its getMe is asked again)."""
     try:
         await bot.initialize()  # calls getMe
     except InvalidToken:
@@ -68,9 +74,6 @@ async def _get_me(bot: Bot) -> Answer | None:
     except TelegramError as error:
         log.warning("Telegram answered getMe with an error: %s", error.message)
         return None
-    finally:
-        with contextlib.suppress(Exception):
-            await bot.shutdown()
     return Answer.ACCEPTED
 
 

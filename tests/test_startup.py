@@ -110,7 +110,7 @@ async def test_a_token_telegram_rejects_exits_with_code_2(tmp_path: Path) -> Non
     assert code == 2
     assert "Telegram rejected the bot token; check BOT_TOKEN" in output
     assert GOOD_TOKEN not in output and GOOD_TOKEN.split(":")[1] not in output
-    assert "Traceback" not in output
+    assert "Traceback" not in output and "Unclosed" not in output
 
 
 async def test_telegram_out_of_reach_is_retried_until_ctrl_c(tmp_path: Path) -> None:
@@ -122,6 +122,7 @@ async def test_telegram_out_of_reach_is_retried_until_ctrl_c(tmp_path: Path) -> 
     code, rest = await finish(process)
     assert code == 0
     assert GOOD_TOKEN not in output + rest and "Traceback" not in output + rest
+    assert "Unclosed" not in output + rest  # the checked client was shut down
 
 
 async def test_a_good_token_runs_the_bot_until_ctrl_c(tmp_path: Path) -> None:
@@ -130,6 +131,9 @@ async def test_a_good_token_runs_the_bot_until_ctrl_c(tmp_path: Path) -> None:
     try:
         process = await launch(write_config(tmp_path, GOOD_TOKEN, emulator.base_url))
         output = await read_until(process, "bot is running")
+        # The token check was the Application's own getMe, the only one: the Application does
+        # not ask again and the download client never asks (a round trip each on a real link).
+        assert [method for method, _ in emulator.requests].count("getMe") == 1
         villager = emulator.user(555001, "王阿婆")
         villager.send_text("/start")
         assert await villager.next_message(timeout=SAFETY_SECONDS)
