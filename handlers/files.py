@@ -29,11 +29,13 @@ async def keep_file(
 ) -> MediaRef:
     """Download a user's file into the media folder; the file id is kept even if that fails.
     `kind` "document": a picture sent as a file (see `MediaRef`)."""
-    path = services(context).media.path_for(file_unique_id, suffix)
+    media = services(context).media
+    path = media.path_for(file_unique_id, suffix)
     try:
         if not path.exists():
             telegram_file = await services(context).downloads.get_file(file_id)
             await telegram_file.download_to_drive(path)
+            media.kept(path)
     except (TelegramError, OSError) as error:
         log.warning("could not keep a copy of %s: %s", file_unique_id, error)
         return MediaRef(file_id, file_unique_id, None, kind)

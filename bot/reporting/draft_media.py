@@ -104,9 +104,13 @@ class MediaFolder:
     async def has_room(self) -> bool:
         """Whether the media folder may take another file; warns the office (once a day) from
         the warning share on."""
-        used = await asyncio.to_thread(self._media.used_bytes)  # a listing: off the loop
         limit = self._privacy.media_folder_megabytes * MEGABYTE
-        if used * 100 >= limit * self._privacy.media_folder_warn_percent:
+        percent = self._privacy.media_folder_warn_percent
+        # Under half the warning share a recent listing will do; nearer, the folder is listed.
+        used = self._media.known_bytes(trusted_below=limit * percent // 200)
+        if used is None:
+            used = await asyncio.to_thread(self._media.used_bytes)  # a listing: off the loop
+        if used * 100 >= limit * percent:
             await self._warn_office(used, limit)
         return used < limit
 

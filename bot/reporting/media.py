@@ -7,6 +7,8 @@ import io
 import logging
 import os
 import re
+import time
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -23,6 +25,19 @@ Set on Pillow too, so no code path decodes more; bigger (or lying) files are ref
 GPS_IFD = 0x8825
 GPS_LATITUDE_REF, GPS_LATITUDE, GPS_LONGITUDE_REF, GPS_LONGITUDE = 1, 2, 3, 4
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]")
+RECOUNT_SECONDS = 60.0
+"""How long a listing of the folder is trusted while the folder is far from full (see
+`MediaStore.known_bytes`): every photo asked for the folder's size, and a listing of a town's
+years of evidence is a stat of each of tens of thousands of files."""
+
+
+@dataclass
+class _Count:
+    at: float
+    """`time.monotonic()` of the listing."""
+    listed: int
+    added: int = 0
+    """Bytes of the files kept since the listing."""
 
 
 class MediaStore:
@@ -30,6 +45,7 @@ class MediaStore:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._count: _Count | None = None
 
     def path_for(self, file_unique_id: str, suffix: str) -> Path:
         """A stable, safe file name per Telegram file (the same file is stored once)."""
@@ -42,11 +58,34 @@ class MediaStore:
     def too_big(size: int | None) -> bool:
         return size is not None and size > MAX_DOWNLOAD_BYTES
 
+    def kept(self, path: Path) -> None:
+        """A file was just written at `path`: it counts until the next listing."""
+        if self._count is not None and path.is_file():
+            self._count.added += path.stat().st_size
+
+    def known_bytes(self, trusted_below: int) -> int | None:
+        """The folder's size from a listing of the last `RECOUNT_SECONDS` and the files kept
+        since, if that is under `trusted_below`; None when the folder must be listed again
+        (`used_bytes`). Near the limit every call lists, so that a file put there by anything
+        else counts at once; far from it, one counts within a minute. Files deleted count
+        until the next listing: the figure errs on the full side."""
+        count = self._count
+        if count is None or time.monotonic() - count.at >= RECOUNT_SECONDS:
+            return None
+        used = count.listed + count.added
+        return used if used < trusted_below else None
+
     def used_bytes(self) -> int:
-        """The folder's total size now (one directory listing)."""
-        if not self.folder.is_dir():
-            return 0
-        return sum(entry.stat().st_size for entry in os.scandir(self.folder) if entry.is_file())
+        """The folder's total size now (one directory listing, a stat per file: call it off the
+        event loop), remembered for `known_bytes`."""
+        started = time.monotonic()
+        listed = 0
+        if self.folder.is_dir():
+            listed = sum(
+                entry.stat().st_size for entry in os.scandir(self.folder) if entry.is_file()
+            )
+        self._count = _Count(started, listed)
+        return listed
 
 
 class NotAnImage(ValueError):
