@@ -25,7 +25,8 @@ from bot.app import CleanVillageBot
 from bot.core.config import load_config
 bot = CleanVillageBot(load_config(Path(sys.argv[1])))
 print(sorted({"numpy", "shapely"} & set(sys.modules)))
-print(bot.grid.locate(*bot.grid.representative_point("h01")).hamlet.id)
+print(bot.grid.locate(float(sys.argv[2]), float(sys.argv[3])).hamlet.id)
+print(sorted({"numpy", "shapely"} & set(sys.modules)))
 """
 
 
@@ -76,8 +77,40 @@ def test_a_file_that_passed_is_not_checked_again(tmp_path: Path) -> None:
 def test_the_bot_starts_without_shapely_once_its_grid_passed(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(config_text_for(tmp_path), "utf-8")
-    command = [sys.executable, "-c", START_WITHOUT_GEOMETRY, str(config)]
+    inside = Grid.load(ROOT / "bot/sample/santang_grid.geojson").representative_point("h01")
+    command = [sys.executable, "-c", START_WITHOUT_GEOMETRY, str(config), *map(str, inside)]
     first = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
-    assert first.stdout.splitlines() == ["['numpy', 'shapely']", "h01"]  # GEOS checked the file
+    # GEOS checked the file; the first lookup built the cell raster and kept it.
+    assert first.stdout.splitlines() == ["['numpy', 'shapely']", "h01", "['numpy', 'shapely']"]
     again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
-    assert again.stdout.splitlines() == ["[]", "h01"]
+    # The raster kept: a point inside a hamlet is located without shapely at all.
+    assert again.stdout.splitlines() == ["[]", "h01", "[]"]
+
+
+def test_the_kept_raster_answers_as_the_one_built(tmp_path: Path) -> None:
+    """Every point of a sweep over the sample town, inside, on borders and outside: the grid
+    reading the kept raster answers as the grid that built it."""
+    sample = ROOT / "bot/sample/santang_grid.geojson"
+    built = Grid.load(sample, checked_in=tmp_path)
+    south, west, north, east = 22.80, 108.30, 23.00, 108.55
+    points = [
+        (south + (north - south) * row / 120, west + (east - west) * column / 120)
+        for row in range(121)
+        for column in range(121)
+    ]
+    answers = built.locate_many(points)
+    assert list(tmp_path.glob("grid-*.cells.json"))
+    kept = Grid.load(sample, checked_in=tmp_path)
+    assert kept.locate_many(points) == answers
+    assert kept._cells() == built._cells()
+
+
+def test_an_unreadable_kept_raster_is_built_again(tmp_path: Path) -> None:
+    sample = ROOT / "bot/sample/santang_grid.geojson"
+    point = Grid.load(sample, checked_in=tmp_path).representative_point("h01")
+    Grid.load(sample, checked_in=tmp_path).locate(*point)
+    (kept,) = tmp_path.glob("grid-*.cells.json")
+    kept.write_text('{"cells": ', "utf-8")  # cut short
+    grid = Grid.load(sample, checked_in=tmp_path)
+    assert grid.locate(*point).hamlet == grid.hamlets["h01"]
+    assert json.loads(kept.read_text("utf-8"))["cells"]["rows"] > 0  # kept again, whole

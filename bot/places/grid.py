@@ -14,6 +14,8 @@ border, two hamlets equally near, a point far away) goes to the exact STRtree qu
 All of that geometry lives in `bot.places.shapes` and is made on first use: loading the file
 reads the villages and hamlets with plain Python, so shapely and numpy are not imported at
 start-up unless GEOS has yet to check this file's boundaries (`Grid.load`'s `checked_in`).
+The raster, once built, is kept in that folder too (`bot.places.kept_raster`): later starts
+read it, and locate points inside hamlets without shapely at all.
 """
 
 from __future__ import annotations
@@ -27,14 +29,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.places import kept_raster
 from bot.places.grid_index import OUTSIDE
-from bot.places.plane import covers
+from bot.places.kept_raster import KeptRaster
+from bot.places.plane import Segment, covers
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
 
     from bot.places.grid_index import CellIndex
-    from bot.places.nearest import NearestIndex
     from bot.places.shapes import Shapes
 
 METRES_PER_DEGREE_LAT = 110_574.0
@@ -96,9 +99,11 @@ class Grid:
         snap_distance_m: float = 300,
         far_outside_m: float = 3000,
         source: str = "grid",
+        raster_file: Path | None = None,
     ) -> None:
         """`geometries`: each hamlet's GeoJSON geometry, already found well formed
-        (`_well_formed`); `source` names the file in a GEOS validity error."""
+        (`_well_formed`); `source` names the file in a GEOS validity error; `raster_file` is
+        where the cell raster is kept between starts (None: built by each process)."""
         self.villages = villages
         self.hamlets = hamlets
         self.snap_distance_m = snap_distance_m
@@ -109,6 +114,8 @@ class Grid:
         self._inside = [Match(Fit.INSIDE, hamlet) for hamlet in self._by_position]
         self._shapes_made: Shapes | None = None
         self._fast: _Fast | None = None
+        self._segments: list[tuple[Segment, ...]] = []  # per hamlet, for the border cells
+        self._raster_file = raster_file
 
     @classmethod
     def load(
@@ -172,6 +179,7 @@ class Grid:
             snap_distance_m=snap_distance_m,
             far_outside_m=far_outside_m,
             source=str(path),
+            raster_file=kept_raster.raster_file(checked_in, content),
         )
         note = _checked_note(checked_in, content)
         if note is None or not note.exists():
@@ -207,7 +215,7 @@ class Grid:
             and -180.0 <= longitude <= 180.0
         ) and not _is_coordinate(latitude, longitude):
             return Match(Fit.FAR)
-        origin_lat, origin_lon, per_lon, cells, nearest = self._fast or self._prepare()
+        origin_lat, origin_lon, per_lon, cells = self._fast or self._prepare()
         x = (longitude - origin_lon) * per_lon
         y = (latitude - origin_lat) * METRES_PER_DEGREE_LAT
         found = cells.hamlet_at(x, y)
@@ -217,7 +225,7 @@ class Grid:
             return self._locate_exactly(x, y)
         if found != OUTSIDE:
             return self._inside[found]
-        near = nearest.nearest(x, y)
+        near = self._shapes().nearest_index().nearest(x, y)
         if near is None:
             return self._by_distance(*self._shapes().nearest(x, y))
         return self._by_distance(*near)
@@ -234,7 +242,7 @@ class Grid:
     def _first_covering(self, candidates: tuple[int, ...], x: float, y: float) -> int | None:
         """The first of the candidate hamlets that covers the point, OUTSIDE if none does, None
         if the point is too close to one's border for ray casting to say."""
-        segments = self._shapes().segments
+        segments = self._segments
         for position in candidates:
             inside = covers(segments[position], x, y)
             if inside is None:
@@ -274,20 +282,27 @@ class Grid:
         return self._shapes_made
 
     def _prepare(self) -> _Fast:
-        """What `locate` reads on every call, made on the first lookup."""
-        shapes = self._shapes()
-        cells, nearest = shapes.indexes()
-        origin_lat, origin_lon = shapes.origin
-        self._fast = (origin_lat, origin_lon, shapes.metres_per_degree_lon, cells, nearest)
+        """What `locate` reads on every call, made on the first lookup: the raster kept by an
+        earlier start, else built (and kept)."""
+        raster = kept_raster.read(self._raster_file)
+        if raster is None:
+            shapes = self._shapes()
+            raster = KeptRaster(
+                shapes.origin, shapes.metres_per_degree_lon, shapes.cells(), shapes.segments
+            )
+            kept_raster.write(self._raster_file, raster)
+        self._segments = raster.segments
+        origin_lat, origin_lon = raster.origin
+        self._fast = (origin_lat, origin_lon, raster.metres_per_degree_lon, raster.cells)
         return self._fast
 
     def _cells(self) -> CellIndex:
         """The cell raster (for tests that look at its cells)."""
-        return self._shapes().indexes()[0]
+        return (self._fast or self._prepare())[3]
 
     def _project_xy(self, latitude: float, longitude: float) -> tuple[float, float]:
         """The projection `locate` uses, on plain floats (no array per point)."""
-        origin_lat, origin_lon, per_lon, _, _ = self._fast or self._prepare()
+        origin_lat, origin_lon, per_lon, _ = self._fast or self._prepare()
         return (longitude - origin_lon) * per_lon, (latitude - origin_lat) * METRES_PER_DEGREE_LAT
 
     def _unproject_xy(self, x: float, y: float) -> tuple[float, float]:
@@ -295,8 +310,8 @@ class Grid:
         return self._shapes().unproject(x, y)
 
 
-_Fast = tuple[float, float, float, "CellIndex", "NearestIndex"]
-"""(origin latitude, origin longitude, metres per degree of longitude, cells, nearest blocks)."""
+_Fast = tuple[float, float, float, "CellIndex"]
+"""(origin latitude, origin longitude, metres per degree of longitude, cells)."""
 
 
 def _checked_note(folder: Path | None, content: bytes) -> Path | None:
@@ -312,7 +327,7 @@ def _write_note(note: Path | None) -> None:
         return
     try:
         note.parent.mkdir(parents=True, exist_ok=True)
-        for stale in note.parent.glob("grid-*.checked"):
+        for stale in [*note.parent.glob("grid-*.checked"), *note.parent.glob("grid-*.json")]:
             stale.unlink(missing_ok=True)
         note.touch()
     except OSError:

@@ -56,17 +56,21 @@ class Shapes:
         shapely.prepare(self.town)
         self.segments: list[tuple[Segment, ...]] = [segments_of(each) for each in self.projected]
         self._far_outside_m = far_outside_m
-        self._indexes: tuple[CellIndex, NearestIndex] | None = None
+        self._cells: CellIndex | None = None
+        self._nearest: NearestIndex | None = None
 
-    def indexes(self) -> tuple[CellIndex, NearestIndex]:
-        """The cell raster and the nearest-edge blocks, built on the first lookup (a few
-        hundred ms), not for drawing a map."""
-        if self._indexes is None:
-            self._indexes = (
-                CellIndex.build(self.projected, self.tree),
-                NearestIndex(self.projected, self._far_outside_m),
-            )
-        return self._indexes
+    def cells(self) -> CellIndex:
+        """The cell raster, built when first asked for (a few hundred ms), not for drawing a
+        map; a later start reads the one `bot.places.kept_raster` kept."""
+        if self._cells is None:
+            self._cells = CellIndex.build(self.projected, self.tree)
+        return self._cells
+
+    def nearest_index(self) -> NearestIndex:
+        """The nearest-edge blocks, built on the first lookup outside every hamlet."""
+        if self._nearest is None:
+            self._nearest = NearestIndex(self.projected, self._far_outside_m)
+        return self._nearest
 
     def covering(self, x: float, y: float) -> int | None:
         """The first hamlet (by position) the projected point intersects, by the exact query."""
