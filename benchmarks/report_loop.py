@@ -136,10 +136,19 @@ class Town:
         return [self.card_seen[n] - at for n, at, _ in pressed if n in self.card_seen]
 
 
+KEPT_GRID_FILES: dict[str, bytes] = {}
+"""The grid check's note and the kept cell raster (`bot.places.kept_raster`), carried from
+one sample town's folder to the next: they belong to the grid file, not to a database, so a
+town after the first starts as a deployed bot does after its first start. The first town
+checks the grid with GEOS and builds the raster on its first lookup, inside its burst."""
+
+
 @asynccontextmanager
 async def sample_town() -> AsyncIterator[Town]:
     """A fresh database and emulator, the bot started on them, task cards watched."""
     with tempfile.TemporaryDirectory() as folder:
+        for name, content in KEPT_GRID_FILES.items():
+            (Path(folder) / name).write_bytes(content)
         emulator = BotApiEmulator(token=TOKEN)
         await emulator.start()
         config = load_config(
@@ -178,6 +187,9 @@ async def sample_town() -> AsyncIterator[Town]:
         finally:
             await bot.stop()
             await emulator.stop()
+            KEPT_GRID_FILES.update(
+                (path.name, path.read_bytes()) for path in Path(folder).glob("grid-*")
+            )
 
 
 @dataclass(frozen=True)
