@@ -257,8 +257,8 @@ async def human_pace(villagers: int, spread: float) -> HumanPace:
     ]
     async with sample_town() as town:
         emulator = town.emulator
-        # One report first, not measured: the grid's index is built (and shapely imported)
-        # at the first location the bot sees, a stall of ~150 ms once per process.
+        # One report first, not measured: what a process does once, at its first report (the
+        # grid's cell raster read, or built in the first town; Pillow imported).
         warm_up = time.perf_counter()
         await town.report(villagers, emulator.user(FIRST_VILLAGER + villagers, "村民"))
         warm_up = time.perf_counter() - warm_up
