@@ -118,6 +118,9 @@ async def _run(bot: CleanVillageBot, stop: asyncio.Event) -> int:
         print(REJECTED, file=sys.stderr, flush=True)
         await bot.stop()
         return EXIT_CONFIG
+    except BaseException:
+        await bot.stop()  # what had started is closed before the error is shown
+        raise
     _started()
     logging.getLogger(__name__).info("bot is running; press Ctrl-C to stop")
     try:

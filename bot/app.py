@@ -245,9 +245,9 @@ class CleanVillageBot:
                 await self.inbox.stop()
             if application.running:
                 await application.stop()
-            await application.shutdown()  # the client's too
-        elif "telegram" in self.__dict__:  # made for the token check, never started
-            await self.telegram.shutdown()
+            await application.shutdown()
+        if "telegram" in self.__dict__:  # the client, if made: a start that failed half-way
+            await self.telegram.shutdown()  # leaves it open (a second shutdown does nothing)
         if self.downloads is not None:
             await self.downloads.shutdown()
             self.downloads = None

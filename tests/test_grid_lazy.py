@@ -101,8 +101,8 @@ def test_the_kept_raster_answers_as_the_one_built(tmp_path: Path) -> None:
     answers = built.locate_many(points)
     assert list(tmp_path.glob("grid-*.cells.json"))
     kept = Grid.load(sample, checked_in=tmp_path)
+    assert kept._cells() == built._cells() and kept._shapes_made is None  # read, not built
     assert kept.locate_many(points) == answers
-    assert kept._cells() == built._cells()
 
 
 def test_an_unreadable_kept_raster_is_built_again(tmp_path: Path) -> None:
@@ -114,3 +114,17 @@ def test_an_unreadable_kept_raster_is_built_again(tmp_path: Path) -> None:
     grid = Grid.load(sample, checked_in=tmp_path)
     assert grid.locate(*point).hamlet == grid.hamlets["h01"]
     assert json.loads(kept.read_text("utf-8"))["cells"]["rows"] > 0  # kept again, whole
+
+
+def test_only_our_own_grid_files_are_removed_from_the_folder(tmp_path: Path) -> None:
+    """A new grid file replaces the old note and raster, and nothing else of the folder's (an
+    operator's own `grid-town.json` there included)."""
+    path = grid_file(tmp_path, WEST, EAST)
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "grid-town.json").write_text("{}", "utf-8")
+    Grid.load(path, checked_in=notes).locate(22.905, 108.415)
+    path.write_text(path.read_text("utf-8").replace("108.42", "108.425"), "utf-8")
+    Grid.load(path, checked_in=notes)
+    assert sorted(file.suffix for file in notes.iterdir()) == [".checked", ".json"]
+    assert (notes / "grid-town.json").read_text("utf-8") == "{}"

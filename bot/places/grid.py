@@ -327,7 +327,7 @@ def _write_note(note: Path | None) -> None:
         return
     try:
         note.parent.mkdir(parents=True, exist_ok=True)
-        for stale in [*note.parent.glob("grid-*.checked"), *note.parent.glob("grid-*.json")]:
+        for stale in [*note.parent.glob("grid-*.checked"), *kept_raster.stale_files(note.parent)]:
             stale.unlink(missing_ok=True)
         note.touch()
     except OSError:

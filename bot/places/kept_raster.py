@@ -3,8 +3,9 @@ first answers "which hamlet" for a point inside one without building the raster 
 of the first lookup, the event loop blocked) or importing shapely and numpy for it (15 MiB).
 
 The file is named by the grid file's content and by the code and the shapely release that
-built it: a changed grid, a changed raster or a new GEOS never reads an old file. A file that
-cannot be read is built again; a folder that cannot be written is left alone.
+built it: a changed grid, a changed raster or a new shapely (with the GEOS it brings) never
+reads an old file. A file that cannot be read is built again; a folder that cannot be written
+is left alone.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import functools
 import hashlib
 import itertools
 import json
+import os
+import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -23,6 +26,8 @@ from bot.places.plane import Segment
 
 BUILT_BY = ("grid.py", "grid_index.py", "plane.py", "shapes.py", "kept_raster.py")
 """The modules of this package whose code decides the raster and the frame it is in."""
+PARTIAL = ".partial"
+"""The ending of a raster file still being written."""
 BORDER = -3
 """In the kept cells, a border cell: its hamlets are listed apart. The cells are kept as runs
 of one value (a hamlet's interior is long runs): a tenth of the file, read in a few ms."""
@@ -108,13 +113,21 @@ def write(path: Path | None, raster: KeptRaster) -> None:
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob("grid-*.cells.json"):
+        for stale in stale_files(path.parent):
             stale.unlink(missing_ok=True)
-        partial = path.with_suffix(".partial")
-        partial.write_text(json.dumps(kept, separators=(",", ":")), "utf-8")
-        partial.replace(path)  # whole or not at all, even if the bot is killed while writing
+        # Whole or not at all, even if the bot is killed while writing: a file of its own
+        # (another process may be writing too), then renamed.
+        handle, partial = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=PARTIAL)
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            json.dump(kept, file, separators=(",", ":"))
+        os.replace(partial, path)
     except OSError:
         pass
+
+
+def stale_files(folder: Path) -> list[Path]:
+    """Every kept raster in `folder` and every one left half-written."""
+    return [*folder.glob("grid-*.cells.json"), *folder.glob(f"grid-*.cells.json*{PARTIAL}")]
 
 
 @functools.cache
