@@ -56,3 +56,24 @@ def test_near_the_limit_every_ask_lists_the_folder(tmp_path: Path, clock: list[f
     store.used_bytes()
     assert store.known_bytes(trusted_below=1001) == 1000
     assert store.known_bytes(trusted_below=1000) is None
+
+
+def test_a_file_kept_while_the_folder_is_listed_still_counts(
+    tmp_path: Path, clock: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The listing runs in a worker thread while photos are still kept on the event loop: one
+    kept after the listing passed it is not lost from the figure."""
+    store = MediaStore(tmp_path)
+    store.used_bytes()
+    listing = media.os.scandir
+
+    def slow_listing(folder: Path) -> object:
+        entries = list(listing(folder))  # the listing has passed every file there now
+        late = store.path_for("AgADlate", "jpg")
+        late.write_bytes(b"\0" * 700)
+        store.kept(late)
+        return iter(entries)
+
+    monkeypatch.setattr(media.os, "scandir", slow_listing)
+    assert store.used_bytes() == 700
+    assert store.known_bytes(trusted_below=10**9) == 700

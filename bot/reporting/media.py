@@ -78,14 +78,18 @@ class MediaStore:
     def used_bytes(self) -> int:
         """The folder's total size now (one directory listing, a stat per file: call it off the
         event loop), remembered for `known_bytes`."""
-        started = time.monotonic()
+        started, before = time.monotonic(), self._count
+        added_before = before.added if before is not None else 0
         listed = 0
         if self.folder.is_dir():
             listed = sum(
                 entry.stat().st_size for entry in os.scandir(self.folder) if entry.is_file()
             )
-        self._count = _Count(started, listed)
-        return listed
+        # A file kept while the listing ran (in its thread) may have been passed by it: it
+        # counts on, at worst twice until the next listing (the figure errs on the full side).
+        kept_meanwhile = before.added - added_before if before is not None else 0
+        self._count = _Count(started, listed, kept_meanwhile)
+        return listed + kept_meanwhile
 
 
 class NotAnImage(ValueError):
