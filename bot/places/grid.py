@@ -99,11 +99,11 @@ class Grid:
         snap_distance_m: float = 300,
         far_outside_m: float = 3000,
         source: str = "grid",
-        raster_file: Path | None = None,
+        checked_note: Path | None = None,
     ) -> None:
         """`geometries`: each hamlet's GeoJSON geometry, already found well formed
-        (`_well_formed`); `source` names the file in a GEOS validity error; `raster_file` is
-        where the cell raster is kept between starts (None: built by each process)."""
+        (`_well_formed`); `source` names the file in a GEOS validity error; the cell raster is
+        kept between starts beside `checked_note` (None: built by each process)."""
         self.villages = villages
         self.hamlets = hamlets
         self.snap_distance_m = snap_distance_m
@@ -115,7 +115,7 @@ class Grid:
         self._shapes_made: Shapes | None = None
         self._fast: _Fast | None = None
         self._segments: list[tuple[Segment, ...]] = []  # per hamlet, for the border cells
-        self._raster_file = raster_file
+        self._checked_note = checked_note
 
     @classmethod
     def load(
@@ -172,6 +172,7 @@ class Grid:
             geometries[hamlet.id] = geometry
         if not hamlets:
             raise GridError(f"{path}: no hamlets in the file")
+        note = _checked_note(checked_in, content)
         grid = cls(
             villages,
             hamlets,
@@ -179,9 +180,8 @@ class Grid:
             snap_distance_m=snap_distance_m,
             far_outside_m=far_outside_m,
             source=str(path),
-            raster_file=kept_raster.raster_file(checked_in, content),
+            checked_note=note,
         )
-        note = _checked_note(checked_in, content)
         if note is None or not note.exists():
             grid._shapes()
             _write_note(note)
@@ -284,13 +284,14 @@ class Grid:
     def _prepare(self) -> _Fast:
         """What `locate` reads on every call, made on the first lookup: the raster kept by an
         earlier start, else built (and kept)."""
-        raster = kept_raster.read(self._raster_file)
+        kept_at = kept_raster.raster_file(self._checked_note)
+        raster = kept_raster.read(kept_at)
         if raster is None:
             shapes = self._shapes()
             raster = KeptRaster(
                 shapes.origin, shapes.metres_per_degree_lon, shapes.cells(), shapes.segments
             )
-            kept_raster.write(self._raster_file, raster)
+            kept_raster.write(kept_at, raster)
         self._segments = raster.segments
         origin_lat, origin_lon = raster.origin
         self._fast = (origin_lat, origin_lon, raster.metres_per_degree_lon, raster.cells)

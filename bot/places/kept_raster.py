@@ -44,12 +44,12 @@ class KeptRaster:
     segments: list[tuple[Segment, ...]]
 
 
-def raster_file(folder: Path | None, content: bytes) -> Path | None:
-    """Where the raster of a grid file of exactly this content is kept in `folder`."""
-    if folder is None:
+def raster_file(note: Path | None) -> Path | None:
+    """Where the raster of the grid file whose check `note` names (`grid-<content>.checked`)
+    is kept: beside it, named by that file's content and by this code."""
+    if note is None:
         return None
-    grid = hashlib.blake2b(content, digest_size=10).hexdigest()
-    return folder / f"grid-{grid}-{_code_version()}.cells.json"
+    return note.with_name(f"{note.stem}-{_code_version()}.cells.json")
 
 
 def read(path: Path | None) -> KeptRaster | None:
